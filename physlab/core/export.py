@@ -1,0 +1,152 @@
+"""Writing a run's data: NPZ (every array plus a ``meta`` JSON string) and CSV (1-D traces with a
+header), always atomically: the data goes to a temporary file in the target folder, which is renamed
+over the target only once it is complete. A failed or interrupted export leaves the old file or
+none, never half a file.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import platform
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import numpy as np
+
+FORMATS = (".npz", ".csv")
+CSV_MAX_COLUMNS_2D = 16  # 2-D arrays with at most this many columns are spread over CSV columns
+
+
+class ExportError(OSError):
+    """An export that could not be written; the message says why."""
+
+
+def build_meta(lab: str, params: Mapping[str, Any], seed: int, **extra: Any) -> dict:
+    """The metadata written with every export: enough to reproduce the run."""
+    import numba
+
+    from physlab import __version__
+
+    meta = {
+        "lab": lab,
+        "params": dict(params),
+        "seed": int(seed),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "versions": {"physlab": __version__, "numpy": np.__version__, "numba": numba.__version__,
+                     "python": platform.python_version()},
+    }
+    meta.update(extra)
+    return meta
+
+
+def check_target(path: Path) -> Path:
+    """Refuse an export target before any work is done: unknown format or unwritable folder."""
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise ExportError(f"cannot write {path.name!r}: the file name must end in .npz or .csv")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError(f"cannot write {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ExportError(f"cannot write {path}: folder {folder} is not writable")
+    return path
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path`` (same suffix); rename it onto ``path`` on success,
+    delete it on failure."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".partial{path.suffix}",
+                               dir=path.parent if str(path.parent) else ".")
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp_path, path)
+    except BaseException as err:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        if isinstance(err, OSError) and not isinstance(err, ExportError):
+            raise ExportError(f"cannot write {path}: {err.strerror or err}") from err
+        raise
+
+
+def write_run(path: Path, data: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Path:
+    """Write ``data`` and ``meta`` to ``path`` (.npz or .csv), atomically."""
+    path = check_target(Path(path))
+    if path.suffix.lower() == ".npz":
+        writer = _write_npz
+    else:
+        writer = _write_csv
+    with atomic_path(path) as tmp:
+        writer(tmp, data, meta)
+    return path
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
+
+
+def meta_json(meta: Mapping[str, Any]) -> str:
+    return json.dumps(meta, default=_json_default, sort_keys=True)
+
+
+def _write_npz(tmp: Path, data: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> None:
+    arrays = {k: np.asarray(v) for k, v in data.items()}
+    if "meta" in arrays:
+        raise ExportError("'meta' is reserved for the metadata")
+    with open(tmp, "wb") as f:
+        np.savez_compressed(f, meta=np.array(meta_json(meta)), **arrays)
+
+
+def _write_csv(tmp: Path, data: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> None:
+    """1-D arrays become columns (shorter ones padded with empty cells); 2-D arrays with few columns
+    become ``name_0, name_1, …``; larger arrays are listed in a comment (they are in the NPZ)."""
+    columns: list[tuple[str, np.ndarray]] = []
+    skipped = []
+    for name, value in data.items():
+        arr = np.asarray(value)
+        if arr.ndim == 1:
+            columns.append((name, arr))
+        elif arr.ndim == 2 and arr.shape[1] <= CSV_MAX_COLUMNS_2D:
+            columns.extend((f"{name}_{j}", arr[:, j]) for j in range(arr.shape[1]))
+        else:
+            skipped.append(f"{name}{list(arr.shape)}")
+    buf = io.StringIO()
+    buf.write(f"# physlab {meta_json(meta)}\n")
+    if skipped:
+        buf.write("# not in CSV (write .npz for these): " + ", ".join(skipped) + "\n")
+    buf.write(",".join(name for name, _ in columns) + "\n")
+    rows = max((len(a) for _, a in columns), default=0)
+    for i in range(rows):
+        buf.write(",".join(_cell(a, i) for _, a in columns) + "\n")
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        f.write(buf.getvalue())
+
+
+def _cell(arr: np.ndarray, i: int) -> str:
+    if i >= len(arr):
+        return ""
+    value = arr[i]
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    return str(value)
+
+
+def read_npz(path: Path) -> tuple[dict[str, np.ndarray], dict]:
+    """Read an NPZ written by :func:`write_run`: (arrays, meta)."""
+    with np.load(path, allow_pickle=False) as z:
+        data = {k: z[k] for k in z.files if k != "meta"}
+        meta = json.loads(str(z["meta"])) if "meta" in z.files else {}
+    return data, meta

@@ -1,0 +1,228 @@
+"""Typed parameter specs: one declaration per parameter gives validation, GUI controls, CLI parsing
+and the metadata written on export.
+
+A lab declares a :class:`ParamSpec` (an ordered list of :class:`Param`). Everything else reads it:
+``ParamSpec.validate`` checks a whole parameter set, ``Param.parse`` turns CLI text into a value,
+the GUI builds one control per ``Param`` (``kind`` picks the widget, ``low``/``high``/``choices`` its
+range, ``help``/``unit`` its tooltip, ``live`` whether it stays enabled while a run streams), and
+``ParamSpec.describe`` is what ``physlab params LAB --json`` prints.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+KINDS = ("int", "float", "choice", "bool", "ints")
+
+
+class ParamError(ValueError):
+    """A parameter value that is not allowed; ``str()`` is one line naming the parameter and the rule."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(f"parameter '{name}': {message}")
+        self.name = name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a lab.
+
+    kind: ``int``, ``float``, ``choice`` (one of ``choices``), ``bool``, or ``ints`` (a list of ints,
+    written ``30,20`` on the command line; ``low``/``high`` bound each element, ``max_len`` the length).
+    live: the value can change while a run streams (applied at the next chunk).
+    log: the natural scale of the value is logarithmic (the GUI steps it multiplicatively).
+    when: the parameter only matters when other parameters take given values, e.g.
+    ``{"optimizer": ("momentum",)}``; the GUI hides it otherwise.
+    """
+
+    name: str
+    kind: str
+    default: Any
+    help: str
+    unit: str = ""
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    live: bool = False
+    log: bool = False
+    group: str = "Parameters"
+    label: str = ""
+    max_len: int = 8
+    when: Mapping[str, tuple] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.name}: unknown kind {self.kind!r}")
+        if self.kind == "choice" and not self.choices:
+            raise ValueError(f"{self.name}: a choice needs choices")
+        self.check(self.default)  # a spec whose default is invalid is a programming error
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name
+
+    def allowed(self) -> str:
+        """The rule in words, e.g. ``a float in [1e-06, 100]`` or ``one of gd, momentum, adam``."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "bool":
+            return "true or false"
+        rng = ""
+        if self.low is not None or self.high is not None:
+            lo = "-inf" if self.low is None else _fmt(self.low)
+            hi = "inf" if self.high is None else _fmt(self.high)
+            rng = f" in [{lo}, {hi}]"
+        if self.kind == "ints":
+            return f"a comma-separated list of 1 to {self.max_len} integers, each{rng}"
+        return f"{'an integer' if self.kind == 'int' else 'a finite float'}{rng}"
+
+    def parse(self, text: str) -> Any:
+        """Turn command-line text into a checked value; raises :class:`ParamError`."""
+        text = text.strip()
+        try:
+            if self.kind == "int":
+                value: Any = _parse_int(text)
+            elif self.kind == "float":
+                value = float(text)
+            elif self.kind == "bool":
+                low = text.lower()
+                if low not in _BOOLS:
+                    raise ValueError
+                value = _BOOLS[low]
+            elif self.kind == "ints":
+                value = [_parse_int(part) for part in text.split(",")]
+            else:
+                value = text
+        except ValueError:
+            raise ParamError(self.name, f"{text!r} is not {self.allowed()}") from None
+        return self.check(value)
+
+    def check(self, value: Any) -> Any:
+        """Return ``value`` normalised to the parameter's type, or raise :class:`ParamError`."""
+        bad = ParamError(self.name, f"{value!r} is not {self.allowed()}")
+        if self.kind == "int":
+            value = _as_int(value, bad)
+            self._check_range(value, bad)
+        elif self.kind == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise bad
+            value = float(value)
+            if not math.isfinite(value):
+                raise bad
+            self._check_range(value, bad)
+        elif self.kind == "bool":
+            if not isinstance(value, bool):
+                raise bad
+        elif self.kind == "choice":
+            if not isinstance(value, str) or value not in self.choices:
+                raise bad
+        elif self.kind == "ints":
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = [value]
+            if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= self.max_len:
+                raise bad
+            value = [_as_int(v, bad) for v in value]
+            for v in value:
+                self._check_range(v, bad)
+        return value
+
+    def _check_range(self, value: float, bad: ParamError) -> None:
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            raise bad
+
+    def describe(self) -> dict:
+        """A JSON-ready description (``physlab params LAB --json``)."""
+        out = {"name": self.name, "kind": self.kind, "default": self.default, "help": self.help,
+               "unit": self.unit, "live": self.live, "group": self.group, "allowed": self.allowed()}
+        if self.kind == "choice":
+            out["choices"] = list(self.choices)
+        if self.low is not None:
+            out["low"] = self.low
+        if self.high is not None:
+            out["high"] = self.high
+        if self.when:
+            out["when"] = {k: list(v) for k, v in self.when.items()}
+        return out
+
+
+_BOOLS = {"true": True, "1": True, "yes": True, "on": True,
+          "false": False, "0": False, "no": False, "off": False}
+
+
+def _parse_int(text: str) -> int:
+    text = text.strip()
+    try:
+        return int(text)
+    except ValueError:
+        number = float(text)  # accept 1e3 when it is a whole number
+        if not math.isfinite(number) or number != int(number):
+            raise
+        return int(number)
+
+
+def _as_int(value: Any, bad: ParamError) -> int:
+    if isinstance(value, bool):
+        raise bad
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        return int(value)
+    raise bad
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+class ParamSpec:
+    """The ordered parameters of one lab, plus an optional cross-parameter check.
+
+    ``check(params)`` receives a complete, individually valid parameter dict and raises
+    :class:`ParamError` for combinations that are not allowed (e.g. warm-up longer than the run).
+    """
+
+    def __init__(self, params: Sequence[Param], check: Callable[[dict], None] | None = None):
+        self.params = {p.name: p for p in params}
+        if len(self.params) != len(params):
+            raise ValueError("duplicate parameter names")
+        self._check = check
+
+    def __iter__(self):
+        return iter(self.params.values())
+
+    def __getitem__(self, name: str) -> Param:
+        try:
+            return self.params[name]
+        except KeyError:
+            raise ParamError(name, "unknown parameter; known: " + ", ".join(self.params)) from None
+
+    def defaults(self) -> dict:
+        return {p.name: p.default for p in self}
+
+    def validate(self, values: Mapping[str, Any]) -> dict:
+        """Defaults overlaid with ``values``, every value checked; raises :class:`ParamError`."""
+        out = self.defaults()
+        for name, value in values.items():
+            out[name] = self[name].check(value)
+        if self._check is not None:
+            self._check(out)
+        return out
+
+    def parse_assignments(self, assignments: Sequence[str]) -> dict:
+        """Parse CLI ``NAME=VALUE`` strings into checked values (not yet cross-checked)."""
+        out = {}
+        for item in assignments:
+            name, sep, text = item.partition("=")
+            if not sep:
+                raise ParamError(item, "expected NAME=VALUE")
+            out[name.strip()] = self[name.strip()].parse(text)
+        return out
+
+    def active(self, name: str, values: Mapping[str, Any]) -> bool:
+        """Whether ``name`` matters given the other values (its ``when`` conditions hold)."""
+        return all(values.get(k) in allowed for k, allowed in self[name].when.items())
+
+    def describe(self) -> list[dict]:
+        return [p.describe() for p in self]

@@ -1,0 +1,44 @@
+"""Labs as data: what the app shell, the CLI and the tests need to know about one lab.
+
+A lab is one folder ``physlab/<name>/`` whose ``__init__`` defines ``LAB = Lab(...)``; the list of
+lab modules is in :mod:`physlab.labs`. The tab is named by a dotted path so that importing a lab (as
+the CLI does) never imports Qt.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .experiment import Experiment
+from .params import ParamSpec
+
+
+@dataclass(frozen=True)
+class Paper:
+    authors: str
+    title: str
+    year: int
+    where: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.authors}, “{self.title}”, {self.where + ', ' if self.where else ''}{self.year}"
+
+
+@dataclass(frozen=True)
+class Lab:
+    name: str
+    title: str
+    summary: str
+    spec: ParamSpec
+    experiment: type[Experiment]
+    tab: str  # "module:Class" of the Qt tab
+    warmup: Callable[[], None]  # compiles the lab's kernels with the argument types runs use
+    papers: tuple[Paper, ...] = field(default=())
+
+    def build(self, params: dict, seed: int) -> Experiment:
+        return self.experiment(params, seed)
+
+    def tab_class(self):
+        module, _, cls = self.tab.partition(":")
+        return getattr(importlib.import_module(module), cls)

@@ -1,0 +1,205 @@
+"""The background runner: one experiment at a time in a worker thread, in chunks (no Qt here).
+
+The worker builds the experiment (JIT compilation and set-up happen off the caller's thread), then
+calls :func:`~physlab.core.experiment.drive`. Between chunks it honours pause/stop and applies live
+parameter updates. It keeps only the *latest* frame: a consumer that is slower than the simulation
+skips frames instead of queueing them. Every run gets a new ``run_id``; frames and state changes
+carry it so that a consumer can drop anything from a run it has already replaced.
+
+The listener's callbacks are called from the worker thread; the Qt adapter turns them into queued
+signals so that no widget is touched off the GUI thread.
+"""
+from __future__ import annotations
+
+import enum
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+from .experiment import Experiment, Frame, drive
+from .params import ParamError
+
+
+class RunState(enum.Enum):
+    IDLE = "idle"
+    BUILDING = "building"
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    DIVERGED = "diverged"
+    FAILED = "failed"
+
+    @property
+    def active(self) -> bool:
+        return self in (RunState.BUILDING, RunState.RUNNING, RunState.PAUSED)
+
+
+class Listener(Protocol):
+    def frame_ready(self, run_id: int) -> None: ...
+    def state_changed(self, run_id: int, state: RunState, message: str) -> None: ...
+
+
+@dataclass
+class Snapshot:
+    run_id: int
+    frame: Frame
+    steps_done: int
+    total_steps: int
+    steps_per_second: float
+
+
+class Runner:
+    """Runs experiments built by ``build(params, seed)`` in a background thread."""
+
+    def __init__(self, build: Callable[[dict, int], Experiment], listener: Listener | None = None,
+                 target_seconds: float = 0.03):
+        self._build = build
+        self._listener = listener
+        self._target = target_seconds
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._resume = threading.Event()
+        self._pending: dict[str, Any] = {}
+        self._latest: Snapshot | None = None
+        self._frame_waiting = False
+        self.run_id = 0
+        self.state = RunState.IDLE
+        self.message = ""
+
+    # -- control (any thread) ------------------------------------------------------------------
+    def start(self, params: dict, seed: int) -> int:
+        """Stop any current run, then start a new one; returns its run id."""
+        self.stop()
+        with self._lock:
+            self.run_id += 1
+            run_id = self.run_id
+            self._latest = None
+            self._frame_waiting = False
+            self._pending = {}
+        self._stop = threading.Event()
+        self._resume = threading.Event()
+        self._resume.set()
+        self._set_state(run_id, RunState.BUILDING, "")
+        self._thread = threading.Thread(target=self._work, args=(run_id, dict(params), seed,
+                                                                 self._stop, self._resume),
+                                        name=f"physlab-run-{run_id}", daemon=True)
+        self._thread.start()
+        return run_id
+
+    def pause(self) -> None:
+        """Hold the run before its next chunk."""
+        if self._transition(RunState.RUNNING, RunState.PAUSED):
+            self._resume.clear()
+
+    def resume(self) -> None:
+        if self._transition(RunState.PAUSED, RunState.RUNNING):
+            self._resume.set()
+
+    def _transition(self, old: RunState, new: RunState) -> bool:
+        with self._lock:
+            if self.state != old:
+                return False
+            self.state, self.message, run_id = new, "", self.run_id
+        if self._listener is not None:
+            self._listener.state_changed(run_id, new, "")
+        return True
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Ask the current run to stop and wait for its thread; True if no thread is left running."""
+        self._stop.set()
+        self._resume.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+            if thread.is_alive():
+                return False
+        self._thread = None
+        return True
+
+    def reset(self) -> None:
+        """Stop and forget the current run's data."""
+        self.stop()
+        with self._lock:
+            self.run_id += 1
+            self._latest = None
+            self._frame_waiting = False
+        self._set_state(self.run_id, RunState.IDLE, "")
+
+    def update(self, name: str, value: Any) -> None:
+        """Queue a live parameter change; the worker applies it before its next chunk."""
+        with self._lock:
+            self._pending[name] = value
+
+    def take(self) -> Snapshot | None:
+        """The latest snapshot (or None); marks it consumed so the next frame signals again."""
+        with self._lock:
+            self._frame_waiting = False
+            return self._latest
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # -- worker thread -------------------------------------------------------------------------
+    def _work(self, run_id: int, params: dict, seed: int, stop: threading.Event,
+              resume: threading.Event) -> None:
+        try:
+            exp = self._build(params, seed)
+            if stop.is_set():
+                return
+            self._set_state(run_id, RunState.RUNNING, "")
+            t_start = time.perf_counter()
+            self._publish(run_id, exp, 0.0)
+
+            def before_chunk(e: Experiment) -> None:
+                resume.wait()
+                with self._lock:
+                    pending, self._pending = self._pending, {}
+                for name, value in pending.items():
+                    try:
+                        e.update(name, value)
+                    except ParamError as err:
+                        self._set_state(run_id, self.state, str(err))
+
+            def on_chunk(e: Experiment) -> None:
+                elapsed = time.perf_counter() - t_start
+                self._publish(run_id, e, e.steps_done / max(elapsed, 1e-9))
+
+            drive(exp, should_stop=stop.is_set, before_chunk=before_chunk, on_chunk=on_chunk,
+                  target_seconds=self._target)
+            if exp.diverged:
+                self._set_state(run_id, RunState.DIVERGED, exp.diverged)
+            elif stop.is_set():
+                self._set_state(run_id, RunState.STOPPED, f"stopped at step {exp.steps_done}")
+            else:
+                elapsed = time.perf_counter() - t_start
+                self._set_state(run_id, RunState.FINISHED,
+                                f"finished {exp.steps_done} steps in {elapsed:.2f} s")
+        except ParamError as err:
+            self._set_state(run_id, RunState.FAILED, str(err))
+        except Exception as err:  # the worker must report, never die silently
+            traceback.print_exc()
+            self._set_state(run_id, RunState.FAILED, f"{type(err).__name__}: {err}")
+
+    def _publish(self, run_id: int, exp: Experiment, rate: float) -> None:
+        snap = Snapshot(run_id, exp.frame(), exp.steps_done, exp.total_steps, rate)
+        with self._lock:
+            if run_id != self.run_id:
+                return
+            self._latest = snap
+            notify = not self._frame_waiting
+            self._frame_waiting = True
+        if notify and self._listener is not None:
+            self._listener.frame_ready(run_id)
+
+    def _set_state(self, run_id: int, state: RunState, message: str) -> None:
+        with self._lock:
+            if run_id != self.run_id:
+                return
+            self.state, self.message = state, message
+        if self._listener is not None:
+            self._listener.state_changed(run_id, state, message)

@@ -1,0 +1,20 @@
+"""The labs physlab ships. Adding a lab = one folder ``physlab/<name>/`` + one line here."""
+from __future__ import annotations
+
+import importlib
+
+from physlab.core.registry import Lab
+
+LAB_MODULES = ("physlab.sharpness",)
+
+
+def all_labs() -> dict[str, Lab]:
+    labs = [importlib.import_module(m).LAB for m in LAB_MODULES]
+    return {lab.name: lab for lab in labs}
+
+
+def get_lab(name: str) -> Lab:
+    labs = all_labs()
+    if name not in labs:
+        raise KeyError(f"unknown lab {name!r}; labs: {', '.join(labs)}")
+    return labs[name]

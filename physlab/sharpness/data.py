@@ -1,0 +1,37 @@
+"""Training sets of the Sharpness lab (all generated from the run's seed).
+
+- chebyshev: fit T6(x) = cos(6 arccos x) on ``n_samples`` evenly spaced points in [−1, 1] — the
+  small set-up on which a 1→30→20→1 tanh net shows progressive sharpening and the edge of stability
+  within a few hundred steps.
+- teacher: teacher–student regression; x ~ N(0, I_d), y from a random one-hidden-layer tanh teacher
+  (width 64), standardised to unit variance.
+- gaussmix: synthetic classification as a stand-in for Cohen et al.'s CIFAR-10 subset: class means
+  μ_c ~ N(0, I_d), x = μ_c + N(0, I_d), targets one-hot (trained with MSE, as in the paper).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+DATASETS = ("chebyshev", "teacher", "gaussmix")
+
+
+def make_dataset(name: str, n_samples: int, input_dim: int, n_classes: int,
+                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(X, Y): X is n × d, Y is n × outputs, both C-contiguous float64."""
+    if name == "chebyshev":
+        x = np.linspace(-1.0, 1.0, n_samples)
+        X, Y = x[:, None], np.cos(6.0 * np.arccos(x))[:, None]
+    elif name == "teacher":
+        X = rng.standard_normal((n_samples, input_dim))
+        W = rng.standard_normal((64, input_dim)) / np.sqrt(input_dim)
+        a = rng.standard_normal(64) / np.sqrt(64)
+        y = np.tanh(X @ W.T) @ a
+        Y = ((y - y.mean()) / (y.std() + 1e-12))[:, None]
+    elif name == "gaussmix":
+        means = rng.standard_normal((n_classes, input_dim))
+        labels = np.arange(n_samples) % n_classes
+        X = means[labels] + rng.standard_normal((n_samples, input_dim))
+        Y = np.eye(n_classes)[labels]
+    else:
+        raise ValueError(f"unknown dataset {name!r}")
+    return np.ascontiguousarray(X, dtype=float), np.ascontiguousarray(Y, dtype=float)

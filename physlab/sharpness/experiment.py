@@ -1,0 +1,192 @@
+"""SharpnessExperiment: full-batch training with the top Hessian eigenvalues tracked as it goes.
+
+What it shows (see ``../shared/reference/sharpness.md``):
+- progressive sharpening and the edge of stability: the sharpness λ rises to the threshold 2/η and
+  hovers there while the loss keeps falling non-monotonically (Cohen et al., "Gradient Descent on
+  Neural Networks Typically Occurs at the Edge of Stability", ICLR 2021);
+- catapults: with 2 < ηλ0 < ~4 the loss spikes and training settles where λ < 2/η (Lewkowycz et al.,
+  "The large learning rate phase of deep learning: the catapult mechanism", 2020);
+- warm-up from the critical η_c (Kalra & Barkeshli, "Why Warmup the Learning Rate?", NeurIPS 2024);
+- the uv model's closed dynamics and its route to chaos (Kalra, He & Barkeshli 2023).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from physlab.core.experiment import Experiment, Frame
+from physlab.core.traces import TraceTable
+
+from .hessian import lanczos_top
+from .models import MLPModel, UVModel
+from .optim import OPTIMIZERS, adam_preconditioner, lr_schedule, stability_factor
+from .params import SPEC
+
+LOSS_LIMIT_FACTOR = 1e8  # a loss this many times its initial value counts as diverged
+
+
+def estimate_critical_lr(loss, theta: np.ndarray, direction: np.ndarray, delta: float = 0.1,
+                         eta_min: float = 1e-4, eta_max: float = 1e4) -> float:
+    """The largest η for which one step along ``-direction`` does not raise the loss by more than
+    a factor 1 + δ, by forward passes only: double η from ``eta_min`` until it does, then bisect
+    (Kalra & Barkeshli 2024, §3: η_c estimated before warm-up)."""
+    base = loss(theta)
+
+    def rises(eta: float) -> bool:
+        value = loss(theta - eta * direction)
+        return not value < base * (1.0 + delta)
+
+    eta = eta_min
+    while not rises(eta) and eta < eta_max:
+        eta *= 2.0
+    lo, hi = eta / 2.0, eta
+    for _ in range(20):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if rises(mid) else (mid, hi)
+    return lo
+
+
+class SharpnessExperiment(Experiment):
+    spec = SPEC
+
+    def __init__(self, params: Mapping[str, Any], seed: int):
+        super().__init__(params, seed)
+        p = self.params
+        rng = np.random.default_rng(self.seed)
+        self.model = MLPModel(p, rng) if p["model"] == "mlp" else UVModel(p, rng)
+        self.theta = self.model.init(rng)
+        self._probe_rng = np.random.default_rng(rng.integers(2 ** 63))
+        self.opt = OPTIMIZERS[p["optimizer"]]
+        self.buf1 = np.zeros_like(self.theta)
+        self.buf2 = np.zeros_like(self.theta)
+        self.step = 0
+        self.loss0 = self.model.loss(self.theta)
+        self.loss_limit = LOSS_LIMIT_FACTOR * max(self.loss0, 1e-6)
+        self.eta_c = self._critical_lr() if p["schedule"] != "constant" else None
+        self._top: np.ndarray | None = None
+        self._top_pre: np.ndarray | None = None
+        extra = self.model.traces
+        self.trace = TraceTable(("step", "loss", "lr", "threshold") + extra)
+        k = p["k_eigs"]
+        self.eigs = TraceTable(("sharpness_step", "eigenvalues", "precond_sharpness"),
+                               widths={"eigenvalues": k})
+        self.bifurcation = None
+        if isinstance(self.model, UVModel):
+            f0, lam0 = self.model.observables(self.theta)
+            self.bifurcation = self.model.bifurcation(f0, lam0)
+        else:
+            self._measure()
+
+    # -- protocol ------------------------------------------------------------------------------
+    @property
+    def total_steps(self) -> int:
+        return self.params["steps"]
+
+    @property
+    def steps_done(self) -> int:
+        return self.step
+
+    def advance(self, n: int) -> None:
+        p = self.params
+        is_mlp = isinstance(self.model, MLPModel)
+        end = min(self.step + n, self.total_steps)
+        while self.step < end and self.diverged is None:
+            chunk = end - self.step
+            if is_mlp:
+                every = p["eig_every"]
+                chunk = min(chunk, every - self.step % every)
+            lrs = self._lrs(self.step, chunk)
+            rows = {name: np.full(chunk, np.nan) for name in ("loss",) + self.model.traces}
+            hyper = (p["momentum"], p["beta1"], p["beta2"], p["eps"])
+            taken = self.model.train(self.theta, self.opt, lrs, hyper, self.buf1, self.buf2,
+                                     self.step, self.loss_limit, rows)
+            recorded = taken + 1 if taken < chunk and np.isfinite(rows["loss"][taken]) else taken
+            self._record(lrs[:recorded], {k: v[:recorded] for k, v in rows.items()})
+            self.step += taken
+            if taken < chunk:
+                self.diverged = self._divergence_message(rows["loss"][taken], lrs[taken])
+            elif is_mlp and self.step % p["eig_every"] == 0:
+                self._measure()
+
+    def frame(self) -> Frame:
+        t = self.trace
+        out = {name: t.column(name) for name in t.columns}
+        out["step"] = out["step"].astype(np.int64)
+        if isinstance(self.model, UVModel):
+            out["sharpness_step"] = out["step"].copy()
+            out["eigenvalues"] = self.model.hessian_eigenvalues(out["f"], out["ntk"],
+                                                                self.params["k_eigs"])
+        else:
+            out["sharpness_step"] = self.eigs.column("sharpness_step").astype(np.int64)
+            out["eigenvalues"] = self.eigs.column("eigenvalues")
+            if self.params["optimizer"] == "adam":
+                out["precond_sharpness"] = self.eigs.column("precond_sharpness")
+        out["sharpness"] = out["eigenvalues"][:, 0].copy()
+        if self.bifurcation is not None:
+            out["bifurcation_lr"] = self.bifurcation[0].copy()
+            out["bifurcation_sharpness"] = self.bifurcation[1].copy()
+        return out
+
+    def summary(self) -> dict:
+        """Scalars for the export metadata."""
+        out = {"n_params": self.model.n_params, "initial_loss": float(self.loss0)}
+        if self.eta_c is not None:
+            out["eta_c"] = float(self.eta_c)
+        return out
+
+    # -- internals -----------------------------------------------------------------------------
+    def _lrs(self, start: int, count: int) -> np.ndarray:
+        p = self.params
+        lr_start = self.eta_c if p["warmup_from"] == "critical" and self.eta_c else \
+            p["lr"] / max(p["warmup_steps"], 1)
+        return lr_schedule(np.arange(start, start + count), p["schedule"], p["lr"], p["steps"],
+                           p["warmup_steps"], lr_start)
+
+    def _record(self, lrs: np.ndarray, rows: dict) -> None:
+        p = self.params
+        factor = stability_factor(p["optimizer"], p["momentum"], p["beta1"])
+        steps = np.arange(self.step, self.step + len(lrs))
+        self.trace.extend(step=steps, lr=lrs, threshold=factor / lrs, **rows)
+
+    def _critical_lr(self) -> float:
+        grad = self._gradient()
+        if self.params["optimizer"] == "adam":
+            direction = grad / (np.abs(grad) + self.params["eps"])  # Adam's first step
+        else:
+            direction = grad
+        return estimate_critical_lr(self.model.loss, self.theta, direction)
+
+    def _gradient(self) -> np.ndarray:
+        grad = np.zeros_like(self.theta)
+        self.model.loss_grad(self.theta, grad)
+        return grad
+
+    def _measure(self) -> None:
+        """Top-k eigenvalues of the Hessian (and of P⁻¹H for Adam) by warm-started Lanczos."""
+        k = self.params["k_eigs"]
+        theta = self.theta.copy()
+        hvp = lambda v: self.model.hvp(theta, v)  # noqa: E731
+        ritz = lanczos_top(hvp, self._start(self._top), k=k)
+        self._top = ritz.top_vector
+        pre = np.nan
+        if self.params["optimizer"] == "adam" and self.step > 0:
+            p = self.params
+            d = 1.0 / np.sqrt(adam_preconditioner(self.buf2, self.step, p["beta1"], p["beta2"],
+                                                  p["eps"]))
+            pre_ritz = lanczos_top(lambda v: d * hvp(d * v), self._start(self._top_pre), k=1)
+            self._top_pre = pre_ritz.top_vector
+            pre = pre_ritz.values[0]
+        self.eigs.append(sharpness_step=self.step, eigenvalues=ritz.values, precond_sharpness=pre)
+
+    def _start(self, previous: np.ndarray | None) -> np.ndarray:
+        noise = self._probe_rng.standard_normal(self.theta.size)
+        if previous is None:
+            return noise
+        return previous + 1e-3 * noise / np.linalg.norm(noise)
+
+    def _divergence_message(self, loss: float, lr: float) -> str:
+        what = "became non-finite" if not np.isfinite(loss) else \
+            f"exceeded {LOSS_LIMIT_FACTOR:.0e}× its initial value ({loss:.3g})"
+        return (f"diverged at step {self.step}: the loss {what} at η = {lr:.4g}. "
+                f"Lower η, or warm it up (schedule = warmup).")

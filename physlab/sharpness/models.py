@@ -1,0 +1,104 @@
+"""The two model families of the Sharpness lab behind one small interface.
+
+Both hold their data and architecture, draw initial parameters θ from the run's generator, and
+offer ``loss``, ``loss_grad``, ``hvp`` and ``train`` (a chunk of optimiser steps in numba).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import mlp, uv
+from .data import make_dataset
+from .theory import uv_hessian_eigenvalues
+
+
+class MLPModel:
+    """A fully connected network on a data set (see :mod:`physlab.sharpness.mlp`)."""
+
+    traces: tuple[str, ...] = ()
+
+    def __init__(self, p: dict, rng: np.random.Generator):
+        self.X, self.Y = make_dataset(p["dataset"], p["n_samples"], p["input_dim"],
+                                      p["n_classes"], rng)
+        widths = p["width"] * p["depth"] if len(p["width"]) == 1 else p["width"]
+        self.sizes = np.array([self.X.shape[1], *widths, self.Y.shape[1]], dtype=np.int64)
+        fan_in, fan_out = self.sizes[:-1], self.sizes[1:]
+        counts = fan_in * fan_out + fan_out
+        self.w_off = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        self.b_off = (self.w_off + fan_in * fan_out).astype(np.int64)
+        self.n_params = int(counts.sum())
+        self.mult = np.ones(len(fan_in))
+        if p["param"] == "mup":
+            self.mult[-1] = 1.0 / np.sqrt(fan_in[-1])
+        self.act = mlp.ACTIVATIONS[p["activation"]]
+        self.init_scale = p["init_scale"]
+
+    @property
+    def _arch(self):
+        return self.sizes, self.w_off, self.b_off, self.mult, self.act
+
+    def init(self, rng: np.random.Generator) -> np.ndarray:
+        """W_l ~ N(0, s²/fan_in), biases 0."""
+        theta = np.zeros(self.n_params)
+        for l, (d_in, d_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
+            w = rng.standard_normal(d_in * d_out) * self.init_scale / np.sqrt(d_in)
+            theta[self.w_off[l]: self.w_off[l] + w.size] = w
+        return theta
+
+    def loss(self, theta: np.ndarray) -> float:
+        return mlp.loss(theta, self.X, self.Y, *self._arch)
+
+    def loss_grad(self, theta: np.ndarray, grad: np.ndarray) -> float:
+        return mlp.loss_grad(theta, self.X, self.Y, *self._arch, grad)
+
+    def hvp(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
+        out = np.empty_like(theta)
+        mlp.hvp(theta, v, self.X, self.Y, *self._arch, out)
+        return out
+
+    def train(self, theta, opt, lrs, hyper, buf1, buf2, t0, limit, rows: dict) -> int:
+        return mlp.train(theta, self.X, self.Y, *self._arch, opt, lrs, *hyper, buf1, buf2, t0,
+                         limit, rows["loss"])
+
+
+class UVModel:
+    """The uv model f = vᵀu·x/√n (see :mod:`physlab.sharpness.uv`), θ = (u, v)."""
+
+    traces = ("f", "ntk")
+
+    def __init__(self, p: dict, rng: np.random.Generator):
+        self.n = p["width"][0]
+        self.x, self.y = p["x"], p["y"]
+        self.n_params = 2 * self.n
+        self.init_scale = p["init_scale"]
+
+    def init(self, rng: np.random.Generator) -> np.ndarray:
+        """u_i, v_i ~ N(0, s²)."""
+        return rng.standard_normal(2 * self.n) * self.init_scale
+
+    def observables(self, theta: np.ndarray) -> tuple[float, float]:
+        return uv.observables(theta, self.x)
+
+    def loss(self, theta: np.ndarray) -> float:
+        f, _ = self.observables(theta)
+        return 0.5 * (f - self.y) ** 2
+
+    def loss_grad(self, theta: np.ndarray, grad: np.ndarray) -> float:
+        return uv.loss_grad(theta, self.x, self.y, grad)[0]
+
+    def train(self, theta, opt, lrs, hyper, buf1, buf2, t0, limit, rows: dict) -> int:
+        return uv.train(theta, self.x, self.y, opt, lrs, *hyper, buf1, buf2, t0, limit,
+                        rows["loss"], rows["f"], rows["ntk"])
+
+    def hessian_eigenvalues(self, f: float, lam: float, k: int) -> np.ndarray:
+        return uv_hessian_eigenvalues(f, lam, self.x, self.y, self.n, k)
+
+    def bifurcation(self, f0: float, lam0: float, n_lr: int = 400, steps: int = 2000,
+                    keep: int = 64) -> tuple[np.ndarray, np.ndarray]:
+        """Late-time ηλ against η from (f0, λ0), for η spanning a = η|xy|/√n ∈ [0.2, 1.6]
+        (the period-doubling route starts at a = 1)."""
+        scale = np.sqrt(self.n) / abs(self.x * self.y) if self.y != 0 else np.sqrt(self.n)
+        etas = np.linspace(0.2, 1.6, n_lr) * scale
+        out = np.full((n_lr, keep), np.nan)
+        uv.bifurcation(etas, f0, lam0, self.x, self.y, float(self.n), steps, keep, out)
+        return etas, out

@@ -1,0 +1,75 @@
+"""Optimisers and learning-rate schedules, and the stability thresholds that go with them.
+
+- GD: θ ← θ − η g; linearly unstable along curvature λ > 2/η.
+- Heavy-ball momentum: b ← β b + g, θ ← θ − η b; threshold (2 + 2β)/η.
+- Adam (Kingma & Ba 2015) with bias correction; the *preconditioned* sharpness λ1(P⁻¹H),
+  P = (1 − β1ᵗ)·diag(√v̂ + ε), sits near (2 + 2β1)/(η(1 − β1)) (Cohen et al., "Adaptive Gradient
+  Methods at the Edge of Stability", 2022, arXiv:2207.14484, §2).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from physlab.core.numba_setup import JIT
+
+OPTIMIZERS = {"gd": 0, "momentum": 1, "adam": 2}
+
+
+@njit(**JIT)
+def optimizer_step(theta, g, opt, lr, beta, beta1, beta2, eps, buf1, buf2, t):
+    """Apply one update in place. ``t`` is the 1-based Adam step; buf1/buf2 hold momentum or
+    Adam's first and second moments."""
+    if opt == 0:
+        for i in range(theta.size):
+            theta[i] -= lr * g[i]
+    elif opt == 1:
+        for i in range(theta.size):
+            buf1[i] = beta * buf1[i] + g[i]
+            theta[i] -= lr * buf1[i]
+    else:
+        c1 = 1.0 - beta1 ** t
+        c2 = 1.0 - beta2 ** t
+        for i in range(theta.size):
+            buf1[i] = beta1 * buf1[i] + (1.0 - beta1) * g[i]
+            buf2[i] = beta2 * buf2[i] + (1.0 - beta2) * g[i] * g[i]
+            theta[i] -= lr * (buf1[i] / c1) / (np.sqrt(buf2[i] / c2) + eps)
+
+
+def adam_preconditioner(buf2: np.ndarray, t: int, beta1: float, beta2: float,
+                        eps: float) -> np.ndarray:
+    """Diagonal of P = (1 − β1ᵗ)(√v̂ + ε): Adam's update is θ ← θ − η P⁻¹ m."""
+    t = max(t, 1)
+    return (1.0 - beta1 ** t) * (np.sqrt(buf2 / (1.0 - beta2 ** t)) + eps)
+
+
+def stability_factor(optimizer: str, momentum: float, beta1: float) -> float:
+    """c such that the stability threshold is c/η: 2 (GD), 2+2β (momentum),
+    (2+2β1)/(1−β1) (Adam, for the preconditioned sharpness)."""
+    if optimizer == "momentum":
+        return 2.0 + 2.0 * momentum
+    if optimizer == "adam":
+        return (2.0 + 2.0 * beta1) / (1.0 - beta1)
+    return 2.0
+
+
+def lr_schedule(steps: np.ndarray, schedule: str, lr: float, total: int, warmup_steps: int,
+                lr_start: float) -> np.ndarray:
+    """η_t at the given steps.
+
+    constant: η. warmup: linear from ``lr_start`` to η over ``warmup_steps`` (Kalra & Barkeshli,
+    "Why Warmup the Learning Rate?", NeurIPS 2024: start at the critical η_c, found by forward
+    passes, rather than at 0). cosine: the same warm-up, then η·½(1 + cos(π·τ)) with τ the fraction
+    of the remaining steps.
+    """
+    t = np.asarray(steps, dtype=float)
+    eta = np.full_like(t, lr)
+    if schedule in ("warmup", "cosine") and warmup_steps > 0:
+        start = min(lr_start, lr)
+        ramp = t < warmup_steps
+        eta[ramp] = start + (lr - start) * t[ramp] / warmup_steps
+    if schedule == "cosine":
+        decay = t >= warmup_steps
+        span = max(total - warmup_steps, 1)
+        eta[decay] = lr * 0.5 * (1.0 + np.cos(np.pi * np.minimum((t[decay] - warmup_steps) / span, 1)))
+    return eta
