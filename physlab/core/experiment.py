@@ -55,6 +55,10 @@ class Experiment(ABC):
     def frame(self) -> Frame:
         """A snapshot of everything the views show and the export writes; arrays are copies."""
 
+    def summary(self) -> dict:
+        """Scalars worth keeping with the data (written into the export metadata)."""
+        return {}
+
     def update(self, name: str, value: Any) -> None:
         """Change a live parameter; takes effect from the next step. Subclasses extend
         :meth:`apply_update` for the physics; this validates and records the value."""

@@ -49,6 +49,8 @@ class Snapshot:
     steps_done: int
     total_steps: int
     steps_per_second: float
+    elapsed: float
+    summary: dict
 
 
 class Runner:
@@ -153,7 +155,7 @@ class Runner:
                 return
             self._set_state(run_id, RunState.RUNNING, "")
             t_start = time.perf_counter()
-            self._publish(run_id, exp, 0.0)
+            self._publish(run_id, exp, 0.0, 0.0)
 
             def before_chunk(e: Experiment) -> None:
                 resume.wait()
@@ -167,7 +169,7 @@ class Runner:
 
             def on_chunk(e: Experiment) -> None:
                 elapsed = time.perf_counter() - t_start
-                self._publish(run_id, e, e.steps_done / max(elapsed, 1e-9))
+                self._publish(run_id, e, e.steps_done / max(elapsed, 1e-9), elapsed)
 
             drive(exp, should_stop=stop.is_set, before_chunk=before_chunk, on_chunk=on_chunk,
                   target_seconds=self._target)
@@ -185,8 +187,9 @@ class Runner:
             traceback.print_exc()
             self._set_state(run_id, RunState.FAILED, f"{type(err).__name__}: {err}")
 
-    def _publish(self, run_id: int, exp: Experiment, rate: float) -> None:
-        snap = Snapshot(run_id, exp.frame(), exp.steps_done, exp.total_steps, rate)
+    def _publish(self, run_id: int, exp: Experiment, rate: float, elapsed: float) -> None:
+        snap = Snapshot(run_id, exp.frame(), exp.steps_done, exp.total_steps, rate, elapsed,
+                        exp.summary())
         with self._lock:
             if run_id != self.run_id:
                 return

@@ -11,11 +11,12 @@ from .export import build_meta, write_run
 from .registry import Lab
 
 
-def run_meta(lab: Lab, exp: Experiment, wall_time: float, stopped: bool = False) -> dict:
-    summary = exp.summary() if hasattr(exp, "summary") else {}
-    return build_meta(lab.name, exp.params, exp.seed, wall_time=round(wall_time, 4),
-                      steps_done=exp.steps_done, total_steps=exp.total_steps,
-                      diverged=exp.diverged is not None, divergence=exp.diverged or "",
+def run_meta(lab: Lab, params: dict, seed: int, *, steps_done: int, total_steps: int,
+             divergence: str | None, wall_time: float, stopped: bool, summary: dict) -> dict:
+    """The metadata of a saved run (the CLI and the GUI export write the same fields)."""
+    return build_meta(lab.name, params, seed, wall_time=round(wall_time, 4),
+                      steps_done=steps_done, total_steps=total_steps,
+                      diverged=divergence is not None, divergence=divergence or "",
                       stopped=stopped, summary=summary)
 
 
@@ -29,4 +30,7 @@ def run_to_completion(lab: Lab, params: dict, seed: int,
 
 
 def save(lab: Lab, exp: Experiment, path: Path, wall_time: float, stopped: bool = False) -> Path:
-    return write_run(path, exp.frame(), run_meta(lab, exp, wall_time, stopped))
+    meta = run_meta(lab, exp.params, exp.seed, steps_done=exp.steps_done,
+                    total_steps=exp.total_steps, divergence=exp.diverged, wall_time=wall_time,
+                    stopped=stopped, summary=exp.summary())
+    return write_run(path, exp.frame(), meta)

@@ -1,0 +1,19 @@
+"""Start the Qt application and show the main window."""
+from __future__ import annotations
+
+import sys
+
+from PySide6 import QtWidgets
+
+from .plots import configure
+
+
+def main(lab: str | None = None) -> int:
+    configure()
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
+    app.setApplicationName("physlab")
+    from .window import MainWindow
+
+    window = MainWindow(initial_lab=lab)
+    window.show()
+    return app.exec()

@@ -1,0 +1,244 @@
+"""The part of every lab's tab that is the same for all labs: presets, the generated parameter
+panel, seed, Run / Pause / Stop / Reset, the message banner, the paint timer, and exports.
+
+A lab's tab subclasses :class:`LabTab` and implements ``build_plots`` (returns the plot widget and
+the graphics item exported as the figure), ``paint(frame)`` and ``clear_plots``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from physlab.core.export import ExportError, write_run
+from physlab.core.params import ParamError
+from physlab.core.presets import PresetError, list_presets, load_preset
+from physlab.core.registry import Lab
+from physlab.core.runner import RunState, Snapshot
+from physlab.core.session import run_meta
+
+from .param_panel import ParamPanel
+from .plots import export_graphics
+from .worker import QtRunner
+
+PAINT_HZ = 30
+
+
+class LabTab(QtWidgets.QWidget):
+    status = QtCore.Signal(str, float, float)  # message, progress 0..1, steps/s
+
+    def __init__(self, lab: Lab, parent=None):
+        super().__init__(parent)
+        self.lab = lab
+        self.runner = QtRunner(lab.build, self)
+        self.runner.frameArrived.connect(self._on_frame)
+        self.runner.stateChanged.connect(self._on_state)
+        self.snapshot: Snapshot | None = None
+        self._dirty = False
+        self._run_params: dict | None = None
+        self._run_seed = 0
+
+        self.panel = ParamPanel(lab.spec)
+        self.panel.changed.connect(self._on_param_changed)
+        self.presets = QtWidgets.QComboBox()
+        self.presets.setObjectName("presets")
+        self.presets.addItem("— defaults —", None)
+        for name in list_presets(lab.name):
+            self.presets.addItem(name, name)
+        self.presets.activated.connect(lambda i: self.apply_preset(self.presets.itemData(i)))
+        self.seed = QtWidgets.QSpinBox()
+        self.seed.setObjectName("seed")
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("random seed: the same parameters and seed give the same run")
+
+        self.run_button = QtWidgets.QPushButton("Run")
+        self.pause_button = QtWidgets.QPushButton("Pause")
+        self.stop_button = QtWidgets.QPushButton("Stop")
+        self.reset_button = QtWidgets.QPushButton("Reset")
+        self.run_button.clicked.connect(self.run)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.stop)
+        self.reset_button.clicked.connect(self.reset)
+        for button, tip in ((self.run_button, "Start a run with these parameters (Ctrl+R)"),
+                            (self.pause_button, "Pause / resume (Ctrl+P)"),
+                            (self.stop_button, "Stop the run, keep its data (Esc)"),
+                            (self.reset_button, "Stop and clear the plots (Ctrl+Shift+R)")):
+            button.setToolTip(tip)
+
+        side = QtWidgets.QWidget()
+        side_layout = QtWidgets.QVBoxLayout(side)
+        top = QtWidgets.QFormLayout()
+        top.addRow("Preset", self.presets)
+        top.addRow("Seed", self.seed)
+        side_layout.addLayout(top)
+        self.preset_note = QtWidgets.QLabel("")
+        self.preset_note.setWordWrap(True)
+        self.preset_note.setStyleSheet("color: #555; font-size: 9pt;")
+        side_layout.addWidget(self.preset_note)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.panel)
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        side_layout.addWidget(scroll, 1)
+        buttons = QtWidgets.QGridLayout()
+        buttons.addWidget(self.run_button, 0, 0)
+        buttons.addWidget(self.pause_button, 0, 1)
+        buttons.addWidget(self.stop_button, 1, 0)
+        buttons.addWidget(self.reset_button, 1, 1)
+        side_layout.addLayout(buttons)
+        side.setMinimumWidth(300)
+        side.setMaximumWidth(380)
+
+        self.banner = QtWidgets.QLabel("")
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        plots, self.figure = self.build_plots()
+        right = QtWidgets.QWidget()
+        right_layout = QtWidgets.QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.banner)
+        right_layout.addWidget(plots, 1)
+
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.addWidget(side)
+        layout.addWidget(right, 1)
+
+        self._timer = QtCore.QTimer(self)
+        self._timer.setInterval(1000 // PAINT_HZ)
+        self._timer.timeout.connect(self._paint_if_dirty)
+        self._timer.start()
+        self._update_buttons(RunState.IDLE)
+
+    # -- for subclasses ------------------------------------------------------------------------
+    def build_plots(self) -> tuple[QtWidgets.QWidget, pg.GraphicsObject]:
+        raise NotImplementedError
+
+    def paint(self, frame: dict, params: dict) -> None:
+        raise NotImplementedError
+
+    def clear_plots(self) -> None:
+        raise NotImplementedError
+
+    def live_changed(self, name: str, value) -> None:
+        """A live parameter changed while a run streams (subclasses may redraw overlays)."""
+
+    # -- actions -------------------------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            params = self.lab.spec.validate(self.panel.values())
+        except ParamError as err:
+            self.show_message(str(err), error=True)
+            return
+        self.hide_message()
+        self.snapshot = None
+        self.clear_plots()
+        self._run_params, self._run_seed = params, self.seed.value()
+        self.runner.start(params, self._run_seed)
+
+    def toggle_pause(self) -> None:
+        if self.runner.state == RunState.RUNNING:
+            self.runner.pause()
+        elif self.runner.state == RunState.PAUSED:
+            self.runner.resume()
+
+    def stop(self) -> None:
+        self.runner.stop()
+
+    def reset(self) -> None:
+        self.runner.reset()
+        self.snapshot = None
+        self.clear_plots()
+        self.hide_message()
+
+    def shutdown(self) -> bool:
+        self._timer.stop()
+        return self.runner.stop()
+
+    def apply_preset(self, name: str | None) -> None:
+        if name is None:
+            self.panel.set_values(self.lab.spec.defaults())
+            self.preset_note.setText("")
+            return
+        try:
+            preset = load_preset(self.lab.name, name, self.lab.spec)
+        except PresetError as err:
+            self.show_message(str(err), error=True)
+            return
+        self.panel.set_values({**self.lab.spec.defaults(), **preset.params})
+        if preset.seed is not None:
+            self.seed.setValue(preset.seed)
+        self.preset_note.setText(f"<b>{preset.title}</b><br>{preset.description}")
+        index = self.presets.findData(name)
+        if index >= 0:
+            self.presets.setCurrentIndex(index)
+
+    def export_image(self, path: Path) -> Path:
+        return export_graphics(self.figure, path)
+
+    def export_data(self, path: Path) -> Path:
+        """Write the data on screen (the latest snapshot) with the run's metadata."""
+        snap = self.snapshot
+        if snap is None or self._run_params is None:
+            raise ExportError("nothing to export yet: run the lab first")
+        state = self.runner.state
+        meta = run_meta(self.lab, self._run_params, self._run_seed, steps_done=snap.steps_done,
+                        total_steps=snap.total_steps, wall_time=snap.elapsed,
+                        divergence=self.runner.runner.message if state == RunState.DIVERGED
+                        else None, stopped=state != RunState.FINISHED, summary=snap.summary)
+        return write_run(path, snap.frame, meta)
+
+    # -- messages ------------------------------------------------------------------------------
+    def show_message(self, text: str, error: bool = False) -> None:
+        colour = "#fdecea; color: #8a1c12; border: 1px solid #e6a19a" if error else \
+            "#eef4fb; color: #1b3a57; border: 1px solid #b6cde6"
+        self.banner.setStyleSheet(f"background: {colour}; padding: 6px; border-radius: 4px;")
+        self.banner.setText(text)
+        self.banner.show()
+
+    def hide_message(self) -> None:
+        self.banner.hide()
+
+    # -- runner events -------------------------------------------------------------------------
+    def _on_param_changed(self, name: str, value) -> None:
+        if self.runner.state.active and self.lab.spec[name].live:
+            self.runner.update(name, value)
+            if self._run_params is not None:
+                self._run_params[name] = value
+            self.live_changed(name, value)
+
+    def _on_frame(self, snap: Snapshot) -> None:
+        self.snapshot = snap
+        self._dirty = True
+        progress = snap.steps_done / max(snap.total_steps, 1)
+        self.status.emit(f"{self.lab.title}: step {snap.steps_done}/{snap.total_steps}",
+                         progress, snap.steps_per_second)
+
+    def _paint_if_dirty(self) -> None:
+        if self._dirty and self.snapshot is not None:
+            self._dirty = False
+            self.paint(self.snapshot.frame, self._run_params or {})
+
+    def _on_state(self, state: RunState, message: str) -> None:
+        self._update_buttons(state)
+        if state == RunState.DIVERGED:
+            self.show_message("⚠ " + message + " The plots keep what was computed.", error=True)
+        elif state == RunState.FAILED:
+            self.show_message("The run failed: " + message, error=True)
+        elif message and state.active:
+            self.show_message(message, error=True)
+        text = {RunState.BUILDING: "building (compiling kernels on first use)…"}.get(
+            state, message or state.value)
+        progress = 0.0 if self.snapshot is None else \
+            self.snapshot.steps_done / max(self.snapshot.total_steps, 1)
+        self.status.emit(f"{self.lab.title}: {text}", progress, 0.0)
+
+    def _update_buttons(self, state: RunState) -> None:
+        active = state.active
+        self.pause_button.setText("Resume" if state == RunState.PAUSED else "Pause")
+        self.pause_button.setEnabled(state in (RunState.RUNNING, RunState.PAUSED))
+        self.stop_button.setEnabled(active)
+        self.panel.set_running(active)
+        self.presets.setEnabled(not active)
+        self.seed.setEnabled(not active)

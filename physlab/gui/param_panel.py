@@ -1,0 +1,156 @@
+"""Parameter controls generated from a lab's ParamSpec: one widget per Param, grouped, with the
+range and help in the tooltip. Controls of parameters that cannot change during a run are disabled
+while one streams; parameters whose ``when`` condition does not hold are hidden."""
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from physlab.core.params import Param, ParamError, ParamSpec
+
+
+class FloatBox(QtWidgets.QDoubleSpinBox):
+    """A float spin box that shows values compactly (``0.2``, ``1e-08``) rather than with a fixed
+    number of decimals, and steps adaptively (or multiplicatively by ×/÷ 1.25 for log-scale
+    parameters), so both η = 0.2 and ε = 1e-8 read and edit naturally."""
+
+    def __init__(self, log: bool):
+        super().__init__()
+        self._log = log
+        self.setDecimals(15)
+        self.setStepType(QtWidgets.QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.6g}"
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        try:
+            float(text)
+            return QtGui.QValidator.State.Acceptable, text, pos
+        except ValueError:
+            return QtGui.QValidator.State.Intermediate, text, pos
+
+    def stepBy(self, steps: int) -> None:
+        if self._log and self.value() > 0:
+            self.setValue(self.value() * 1.25 ** steps)
+        else:
+            super().stepBy(steps)
+
+
+class ParamPanel(QtWidgets.QWidget):
+    changed = QtCore.Signal(str, object)  # name, new valid value
+
+    def __init__(self, spec: ParamSpec, parent=None):
+        super().__init__(parent)
+        self.spec = spec
+        self._widgets: dict[str, QtWidgets.QWidget] = {}
+        self._rows: dict[str, tuple[QtWidgets.QLabel, QtWidgets.QWidget]] = {}
+        self._values = spec.defaults()
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        forms: dict[str, QtWidgets.QFormLayout] = {}
+        for p in spec:
+            if p.group not in forms:
+                box = QtWidgets.QGroupBox(p.group)
+                forms[p.group] = QtWidgets.QFormLayout(box)
+                forms[p.group].setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+                layout.addWidget(box)
+            widget = self._make(p)
+            widget.setObjectName(f"param_{p.name}")
+            tip = f"<b>{p.name}</b>: {p.help}<br>{p.allowed()}{' ' + p.unit if p.unit else ''}"
+            if p.live:
+                tip += "<br><i>live: changes apply while a run streams</i>"
+            widget.setToolTip(tip)
+            label = QtWidgets.QLabel(p.title + (" ●" if p.live else ""))
+            label.setToolTip(tip)
+            forms[p.group].addRow(label, widget)
+            self._widgets[p.name] = widget
+            self._rows[p.name] = (label, widget)
+        layout.addStretch(1)
+        self._refresh_visibility()
+
+    # -- widgets -------------------------------------------------------------------------------
+    def _make(self, p: Param) -> QtWidgets.QWidget:
+        if p.kind == "choice":
+            w = QtWidgets.QComboBox()
+            w.addItems(list(p.choices))
+            w.setCurrentText(p.default)
+            w.currentTextChanged.connect(lambda text, p=p: self._commit(p, text))
+        elif p.kind == "bool":
+            w = QtWidgets.QCheckBox()
+            w.setChecked(p.default)
+            w.toggled.connect(lambda on, p=p: self._commit(p, on))
+        elif p.kind == "int":
+            w = QtWidgets.QSpinBox()
+            w.setRange(int(p.low if p.low is not None else -2**31),
+                       int(min(p.high if p.high is not None else 2**31 - 1, 2**31 - 1)))
+            w.setValue(p.default)
+            w.setKeyboardTracking(False)
+            w.valueChanged.connect(lambda v, p=p: self._commit(p, int(v)))
+        elif p.kind == "float":
+            w = FloatBox(p.log)
+            w.setRange(p.low if p.low is not None else -1e12, p.high if p.high is not None else 1e12)
+            w.setValue(p.default)
+            w.setKeyboardTracking(False)
+            w.valueChanged.connect(lambda v, p=p: self._commit(p, float(v)))
+        else:  # ints
+            w = QtWidgets.QLineEdit(",".join(map(str, p.default)))
+            w.editingFinished.connect(lambda p=p, w=w: self._commit_text(p, w))
+        return w
+
+    def _commit_text(self, p: Param, w: QtWidgets.QLineEdit) -> None:
+        try:
+            value = p.parse(w.text())
+        except ParamError as err:
+            w.setStyleSheet("border: 1px solid #c0392b;")
+            w.setToolTip(str(err))
+            return
+        w.setStyleSheet("")
+        self._commit(p, value)
+
+    def _commit(self, p: Param, value) -> None:
+        if self._values.get(p.name) == value:
+            return
+        self._values[p.name] = value
+        self._refresh_visibility()
+        self.changed.emit(p.name, value)
+
+    def _refresh_visibility(self) -> None:
+        for name, (label, widget) in self._rows.items():
+            shown = self.spec.active(name, self._values)
+            label.setVisible(shown)
+            widget.setVisible(shown)
+
+    # -- API -----------------------------------------------------------------------------------
+    def values(self) -> dict:
+        return dict(self._values)
+
+    def set_values(self, values: dict) -> None:
+        """Show ``values`` (merged over the current ones) without emitting ``changed``."""
+        for name, value in values.items():
+            w = self._widgets[name]
+            w.blockSignals(True)
+            if isinstance(w, QtWidgets.QComboBox):
+                w.setCurrentText(value)
+            elif isinstance(w, QtWidgets.QCheckBox):
+                w.setChecked(value)
+            elif isinstance(w, QtWidgets.QLineEdit):
+                w.setText(",".join(map(str, value)))
+                w.setStyleSheet("")
+            else:
+                w.setValue(value)
+            w.blockSignals(False)
+            self._values[name] = value
+        self._refresh_visibility()
+
+    def set_running(self, running: bool) -> None:
+        for name, widget in self._widgets.items():
+            widget.setEnabled(not running or self.spec[name].live)
+
+    def widget(self, name: str) -> QtWidgets.QWidget:
+        return self._widgets[name]

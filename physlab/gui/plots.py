@@ -1,0 +1,119 @@
+"""Small shared plot helpers: consistent styling (data solid, theory dashed), legends, hover
+read-outs, and atomic PNG/SVG export of any plot or layout."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.exporters import ImageExporter, SVGExporter
+from PySide6 import QtCore
+
+from physlab.core.export import ExportError, atomic_path
+
+DATA_COLORS = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
+               "#7f7f7f")
+THEORY_COLOR = "#d62728"
+IMAGE_FORMATS = (".png", ".svg")
+
+
+def configure() -> None:
+    """Global pyqtgraph options; call before any plot is made."""
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background="w",
+                        foreground="#222222")
+
+
+def data_pen(i: int = 0, width: float = 1.6):
+    return pg.mkPen(DATA_COLORS[i % len(DATA_COLORS)], width=width)
+
+
+def theory_pen(color: str = THEORY_COLOR, width: float = 2.0):
+    return pg.mkPen(color, width=width, style=QtCore.Qt.PenStyle.DashLine)
+
+
+def make_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str, xlabel: str,
+              ylabel: str, log_y: bool = False, legend_offset=(-10, 10)) -> pg.PlotItem:
+    """A plot with labelled axes, grid, legend (top right unless ``legend_offset`` says otherwise;
+    negative offsets count from the right/bottom) and a hover read-out."""
+    plot = layout.addPlot(row=row, col=col, title=title)
+    plot.setLabel("bottom", xlabel)
+    plot.setLabel("left", ylabel)
+    plot.showGrid(x=True, y=True, alpha=0.2)
+    plot.setLogMode(y=log_y)
+    for axis in ("left", "bottom"):
+        plot.getAxis(axis).enableAutoSIPrefix(False)
+    plot.setClipToView(True)
+    plot.setDownsampling(auto=True, mode="peak")
+    legend = plot.addLegend(offset=legend_offset, labelTextSize="9pt")
+    legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+    legend.setPen(pg.mkPen("#cccccc"))
+    HoverReadout(plot)
+    return plot
+
+
+class HoverReadout:
+    """Shows the data coordinates under the mouse in the plot's corner."""
+
+    def __init__(self, plot: pg.PlotItem):
+        self.plot = plot
+        self.label = pg.TextItem(anchor=(0, 1), color="#444444")
+        self.label.setZValue(100)
+        plot.addItem(self.label, ignoreBounds=True)
+        self._proxy = pg.SignalProxy(plot.scene().sigMouseMoved, rateLimit=30, slot=self._moved)
+
+    def _moved(self, args) -> None:
+        pos = args[0]
+        vb = self.plot.vb
+        if not self.plot.sceneBoundingRect().contains(pos):
+            self.label.setText("")
+            return
+        point = vb.mapSceneToView(pos)
+        x, y = point.x(), point.y()
+        if self.plot.ctrl.logYCheck.isChecked():
+            y = 10 ** y
+        self.label.setText(f"x = {x:.4g}, y = {y:.4g}")
+        (x0, x1), (y0, y1) = vb.viewRange()
+        self.label.setPos(x0, y0)
+
+
+def finite(x: np.ndarray, y: np.ndarray, positive: bool = False):
+    """Drop points a plot cannot draw (NaN/inf, or non-positive on a log axis)."""
+    keep = np.isfinite(x) & np.isfinite(y)
+    if positive:
+        keep &= y > 0
+    return x[keep], y[keep]
+
+
+def export_graphics(item, path: Path, width: int = 1800) -> Path:
+    """Write a plot (PlotItem) or a whole layout (GraphicsLayout) to PNG or SVG, atomically."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in IMAGE_FORMATS:
+        raise ExportError(f"cannot write {path.name!r}: images are .png or .svg")
+    if not path.parent.is_dir():
+        raise ExportError(f"cannot write {path}: folder {path.parent} does not exist")
+    with atomic_path(path) as tmp:
+        if suffix == ".png":
+            exporter = ImageExporter(item)
+            exporter.parameters()["width"] = width
+            ok = exporter.export(str(tmp))
+            if ok is False:
+                raise ExportError(f"cannot write {path}: the image could not be rendered")
+        else:
+            SVGExporter(item).export(str(tmp))
+        if tmp.stat().st_size == 0:
+            raise ExportError(f"cannot write {path}: nothing was rendered")
+    return path
+
+
+def show_curve(plot: pg.PlotItem, item, name: str, shown: bool) -> None:
+    """Show or hide a plot item together with its legend entry (a hidden curve has none)."""
+    item.setVisible(shown)
+    legend = plot.legend
+    has = legend.getLabel(item) is not None
+    if shown and not has:
+        legend.addItem(item, name)
+    elif not shown and has:
+        legend.removeItem(item)
+    elif shown and legend.getLabel(item).text != name:
+        legend.getLabel(item).setText(name)

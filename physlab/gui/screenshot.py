@@ -1,0 +1,50 @@
+"""Grab a screenshot of a lab mid-run (for the README and for looking at what we build):
+
+    xvfb-run -s "-screen 0 1600x1000x24" python -m physlab.gui.screenshot --lab sharpness \
+        [--preset NAME] [--set NAME=VALUE]... --after 3 --out shot.png
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from PySide6 import QtCore, QtWidgets
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lab", default="sharpness")
+    parser.add_argument("--preset")
+    parser.add_argument("--set", dest="assignments", action="append", default=[])
+    parser.add_argument("--after", type=float, default=3.0, help="seconds after Run")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--no-run", action="store_true")
+    args = parser.parse_args(argv)
+
+    from .plots import configure
+    configure()
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
+    from .window import MainWindow
+    window = MainWindow(initial_lab=args.lab, warm_up=False)
+    window.resize(1560, 960)
+    window.show()
+    tab = window.current()
+    if args.preset:
+        tab.apply_preset(args.preset)
+    if args.assignments:
+        tab.panel.set_values(tab.lab.spec.parse_assignments(args.assignments))
+
+    def grab():
+        window.grab().save(args.out)
+        window.close()
+        app.quit()
+
+    if not args.no_run:
+        QtCore.QTimer.singleShot(300, tab.run)
+    QtCore.QTimer.singleShot(int(1000 * args.after) + 300, grab)
+    app.exec()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

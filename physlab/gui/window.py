@@ -1,0 +1,182 @@
+"""The main window: one tab per lab, menus (File / Run / Help), keyboard shortcuts, a status bar
+with the running lab's progress and speed, and JIT warm-up in the background at start-up."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from physlab import __version__
+from physlab.core.export import ExportError
+from physlab.core.resources import resource
+from physlab.labs import all_labs
+
+from .lab_tab import LabTab
+
+SHORTCUTS = (
+    ("Run", "Ctrl+R", "start a run with the current parameters"),
+    ("Pause / resume", "Ctrl+P", "hold the run between chunks"),
+    ("Stop", "Esc", "stop the run, keep its data"),
+    ("Reset", "Ctrl+Shift+R", "stop and clear the plots"),
+    ("Export figure", "Ctrl+E", "save the tab's plots as PNG or SVG"),
+    ("Export data", "Ctrl+S", "save the run's data as NPZ or CSV, with parameters and seed"),
+    ("Next / previous lab", "Ctrl+Tab / Ctrl+Shift+Tab", "switch tabs"),
+    ("Quit", "Ctrl+Q", "stop all runs and quit"),
+)
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    warmupDone = QtCore.Signal(str)
+
+    def __init__(self, initial_lab: str | None = None, warm_up: bool = True):
+        super().__init__()
+        self.setWindowTitle(f"physlab {__version__} — the physics of learning")
+        icon = resource("icons", "physlab.svg")
+        if icon.is_file():
+            self.setWindowIcon(QtGui.QIcon(str(icon)))
+        self.labs = all_labs()
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.lab_tabs: dict[str, LabTab] = {}
+        for lab in self.labs.values():
+            tab = lab.tab_class()(lab)
+            tab.status.connect(self._on_status)
+            self.lab_tabs[lab.name] = tab
+            self.tabs.addTab(tab, lab.title)
+            self.tabs.setTabToolTip(self.tabs.count() - 1, lab.summary)
+        if initial_lab in self.lab_tabs:
+            self.tabs.setCurrentWidget(self.lab_tabs[initial_lab])
+        self.setCentralWidget(self.tabs)
+
+        self.status_label = QtWidgets.QLabel("Ready")
+        self.rate_label = QtWidgets.QLabel("")
+        self.progress = QtWidgets.QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(False)
+        bar = self.statusBar()
+        bar.addWidget(self.status_label, 1)
+        bar.addPermanentWidget(self.rate_label)
+        bar.addPermanentWidget(self.progress)
+        self._build_menus()
+        self.resize(1500, 920)
+        self.warmupDone.connect(self._on_warmup_done)
+        if warm_up:
+            self._start_warmup()
+
+    # -- menus ---------------------------------------------------------------------------------
+    def _action(self, menu, text, shortcut, slot) -> QtGui.QAction:
+        action = QtGui.QAction(text, self)
+        if shortcut:
+            action.setShortcut(QtGui.QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file = menu.addMenu("&File")
+        self._action(file, "Export &figure…", "Ctrl+E", self.export_figure)
+        self._action(file, "Export &data…", "Ctrl+S", self.export_data)
+        presets = file.addMenu("&Presets")
+        presets.aboutToShow.connect(lambda: self._fill_presets(presets))
+        file.addSeparator()
+        self._action(file, "&Quit", "Ctrl+Q", self.close)
+        run = menu.addMenu("&Run")
+        self._action(run, "&Run", "Ctrl+R", lambda: self.current().run())
+        self._action(run, "&Pause / resume", "Ctrl+P", lambda: self.current().toggle_pause())
+        self._action(run, "&Stop", "Esc", lambda: self.current().stop())
+        self._action(run, "R&eset", "Ctrl+Shift+R", lambda: self.current().reset())
+        help_menu = menu.addMenu("&Help")
+        self._action(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
+        self._action(help_menu, "&About physlab", None, self.show_about)
+
+    def _fill_presets(self, menu: QtWidgets.QMenu) -> None:
+        menu.clear()
+        tab = self.current()
+        for i in range(1, tab.presets.count()):
+            name = tab.presets.itemData(i)
+            menu.addAction(name, lambda name=name: tab.apply_preset(name))
+        if menu.isEmpty():
+            menu.addAction("(no presets for this lab)").setEnabled(False)
+
+    def current(self) -> LabTab:
+        return self.tabs.currentWidget()
+
+    # -- exports -------------------------------------------------------------------------------
+    def export_figure(self) -> None:
+        tab = self.current()
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Export figure", f"{tab.lab.name}.png", "PNG image (*.png);;SVG vector (*.svg)")
+        if path:
+            self._export(lambda p: tab.export_image(p), path, ".png")
+
+    def export_data(self) -> None:
+        tab = self.current()
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Export data", f"{tab.lab.name}.npz", "NumPy archive (*.npz);;CSV table (*.csv)")
+        if path:
+            self._export(lambda p: tab.export_data(p), path, ".npz")
+
+    def _export(self, write, path: str, default_suffix: str) -> None:
+        target = Path(path)
+        if not target.suffix:
+            target = target.with_suffix(default_suffix)
+        try:
+            written = write(target)
+        except (ExportError, OSError) as err:
+            QtWidgets.QMessageBox.warning(self, "Export failed", str(err))
+            return
+        self.statusBar().showMessage(f"wrote {written}", 5000)
+
+    # -- status --------------------------------------------------------------------------------
+    def _on_status(self, text: str, progress: float, rate: float) -> None:
+        if self.sender() is not self.current():
+            return
+        self.status_label.setText(text)
+        self.progress.setValue(int(1000 * progress))
+        self.rate_label.setText(f"{rate:,.0f} steps/s" if rate > 0 else "")
+
+    def _start_warmup(self) -> None:
+        self.status_label.setText("Compiling numerical kernels in the background "
+                                  "(slow only on the first start)…")
+        self.progress.setRange(0, 0)  # busy indicator
+
+        def work():
+            failed = []
+            for lab in self.labs.values():
+                try:
+                    lab.warmup()
+                except Exception as err:  # report, never crash the app
+                    failed.append(f"{lab.name}: {err}")
+            self.warmupDone.emit("; ".join(failed))
+
+        self._warmup_thread = threading.Thread(target=work, name="physlab-warmup", daemon=True)
+        self._warmup_thread.start()
+
+    def _on_warmup_done(self, failures: str) -> None:
+        self.progress.setRange(0, 1000)
+        self.status_label.setText(f"Kernel warm-up failed — {failures}" if failures
+                                  else "Ready — press Ctrl+R to run")
+
+    # -- help ----------------------------------------------------------------------------------
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{name}</b></td><td>{keys}</td><td>{what}</td></tr>"
+                       for name, keys, what in SHORTCUTS)
+        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts",
+                                          f"<table cellpadding=4>{rows}</table>")
+
+    def show_about(self) -> None:
+        parts = [f"<h3>physlab {__version__}</h3><p>A simulation lab for the physics of "
+                 "learning.</p>"]
+        for lab in self.labs.values():
+            papers = "".join(f"<li>{paper}</li>" for paper in lab.papers)
+            parts.append(f"<p><b>{lab.title}</b>: {lab.summary}</p><ul>{papers}</ul>")
+        QtWidgets.QMessageBox.about(self, "About physlab", "".join(parts))
+
+    # -- shutdown ------------------------------------------------------------------------------
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        for tab in self.lab_tabs.values():
+            tab.shutdown()
+        event.accept()

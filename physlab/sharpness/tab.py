@@ -1,0 +1,119 @@
+"""The Sharpness tab: loss, sharpness against its stability threshold, the learning rate, and
+either the normalised sharpness ηλ (MLP) or the uv model's bifurcation diagram."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from physlab.gui.lab_tab import LabTab
+from physlab.gui.plots import data_pen, finite, make_plot, show_curve, theory_pen
+
+THRESHOLD_NAMES = {"gd": "2/η", "momentum": "(2+2β)/η", "adam": "(2+2β₁)/(η(1−β₁))"}
+SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
+
+
+class SharpnessTab(LabTab):
+    def build_plots(self):
+        layout = pg.GraphicsLayoutWidget()
+        self.p_loss = make_plot(layout, 0, 0, "Training loss", "step", "loss  ½·MSE", log_y=True)
+        self.p_sharp = make_plot(layout, 0, 1, "Sharpness vs stability threshold", "step",
+                                 "Hessian eigenvalue λ", legend_offset=(-10, -10))
+        self.p_lr = make_plot(layout, 1, 0, "Learning rate", "step", "η")
+        self.p_low = make_plot(layout, 1, 1, "", "", "", legend_offset=(-10, -10))
+        self.c_loss = self.p_loss.plot(pen=data_pen(0), name="training loss")
+        self.c_eigs: list[pg.PlotDataItem] = []
+        self.c_pre = pg.PlotDataItem(pen=data_pen(2, 2.0))
+        self.c_ntk = pg.PlotDataItem(pen=pg.mkPen("#999999", width=1.2))
+        self.c_thr = pg.PlotDataItem(pen=theory_pen())
+        for item in (self.c_pre, self.c_ntk, self.c_thr):
+            self.p_sharp.addItem(item)
+        self.c_lr = self.p_lr.plot(pen=data_pen(0), name="η_t")
+        # bottom right: normalised sharpness ηλ for the MLP, the bifurcation diagram for uv
+        self.c_norm = pg.PlotDataItem(pen=data_pen(0))
+        self.c_line = pg.PlotDataItem(pen=theory_pen())
+        self.c_bif = pg.ScatterPlotItem(size=2.5, pen=None, brush=pg.mkBrush(31, 119, 180, 140))
+        self.c_now = pg.InfiniteLine(angle=90, pen=pg.mkPen("#444444", width=1.5,
+                                                            style=pg.QtCore.Qt.PenStyle.DotLine))
+        for item in (self.c_norm, self.c_line, self.c_bif, self.c_now):
+            self.p_low.addItem(item)
+        self.p_sharp.setXLink(self.p_loss)
+        self.p_lr.setXLink(self.p_loss)
+        self._uv_view: bool | None = None
+        self._set_low_view(False)
+        return layout, layout.ci
+
+    def clear_plots(self) -> None:
+        for curve in (self.c_loss, self.c_pre, self.c_ntk, self.c_thr, self.c_lr, self.c_norm,
+                      self.c_line, self.c_bif, *self.c_eigs):
+            curve.setData([], [])
+
+    def _eig_curves(self, k: int) -> list[pg.PlotDataItem]:
+        while len(self.c_eigs) < k:
+            i = len(self.c_eigs)
+            curve = pg.PlotDataItem(pen=data_pen(0 if i == 0 else i + 2, 2.0 if i == 0 else 1.2))
+            self.p_sharp.addItem(curve)
+            self.c_eigs.append(curve)
+        for i, curve in enumerate(self.c_eigs):
+            name = "top eigenvalue λ₁" if i == 0 else f"λ{SUBSCRIPTS[(i + 1) % 10]}"
+            show_curve(self.p_sharp, curve, name, i < k)
+        return self.c_eigs[:k]
+
+    def _set_low_view(self, uv_view: bool) -> None:
+        if uv_view == self._uv_view:
+            return
+        self._uv_view = uv_view
+        p = self.p_low
+        if uv_view:
+            p.setTitle("uv model: bifurcation diagram (closed map)")
+            p.setLabel("bottom", "learning rate η")
+            p.setLabel("left", "late-time η·λ")
+            p.setXLink(None)
+        else:
+            p.setTitle("Normalised sharpness")
+            p.setLabel("bottom", "step")
+            p.setLabel("left", "η·λ")
+            p.setXLink(self.p_loss)
+        show_curve(p, self.c_norm, "η·λ", not uv_view)
+        show_curve(p, self.c_bif, "late-time η·λ, 64 steps per η", uv_view)
+        self.c_now.setVisible(uv_view)
+        p.enableAutoRange()
+
+    def paint(self, frame: dict, params: dict) -> None:
+        step, lr = frame["step"].astype(float), frame["lr"]
+        if step.size == 0:
+            return
+        optimizer = params.get("optimizer", "gd")
+        is_uv = params.get("model") == "uv"
+        self.c_loss.setData(*finite(step, frame["loss"], positive=True))
+        s_step = frame["sharpness_step"].astype(float)
+        eigs = frame["eigenvalues"]
+        for i, curve in enumerate(self._eig_curves(eigs.shape[1])):
+            curve.setData(*finite(s_step, eigs[:, i]))
+        pre = frame.get("precond_sharpness")
+        show_curve(self.p_sharp, self.c_pre, "preconditioned λ(P⁻¹H), Adam", pre is not None)
+        if pre is not None:
+            self.c_pre.setData(*finite(s_step, pre))
+        show_curve(self.p_sharp, self.c_ntk, "NTK λ = x²(|u|²+|v|²)/n", is_uv)
+        if is_uv:
+            self.c_ntk.setData(step, frame["ntk"])
+        self.c_thr.setData(*finite(step, frame["threshold"]))
+        show_curve(self.p_sharp, self.c_thr,
+                   f"stability threshold {THRESHOLD_NAMES.get(optimizer, '2/η')}", True)
+        self.c_lr.setData(step, lr)
+        self.p_lr.setYRange(0.0, 1.1 * float(np.nanmax(lr)), padding=0)
+        self._set_low_view(is_uv)
+        factor = float(np.nanmedian(frame["threshold"] * lr))
+        if is_uv:
+            etas, late = frame["bifurcation_lr"], frame["bifurcation_sharpness"]
+            self.c_bif.setData(*finite(np.repeat(etas, late.shape[1]), late.ravel()))
+            self.c_line.setData([etas[0], etas[-1]], [2.0, 2.0])
+            self.c_now.setValue(float(lr[-1]))
+        else:
+            top = eigs[:, 0] if pre is None else pre
+            self.c_norm.setData(*finite(s_step, np.interp(s_step, step, lr) * top))
+            self.c_line.setData([step[0], step[-1]], [factor, factor])
+        show_curve(self.p_low, self.c_line, f"stability: η·λ = {factor:.3g}", True)
+
+    def live_changed(self, name: str, value) -> None:
+        if name == "lr" and self._uv_view:
+            self.c_now.setValue(float(value))

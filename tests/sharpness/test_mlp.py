@@ -1,0 +1,62 @@
+"""The MLP kernels against finite differences (gradient of the loss, HVP as a difference of
+gradients) for every activation and parameterisation."""
+import numpy as np
+import pytest
+
+from physlab.sharpness.models import MLPModel
+from physlab.sharpness.params import SPEC
+
+
+def model(**kw):
+    p = SPEC.validate({"width": [5, 4], "n_samples": 7, **kw})
+    rng = np.random.default_rng(1)
+    m = MLPModel(p, rng)
+    # biases start at 0; move them off 0 so that no ReLU sits exactly on its kink (a dead layer
+    # makes z = b = 0), where finite differences straddle the jump
+    return m, m.init(rng) + 0.1 * rng.standard_normal(m.n_params)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "linear"])
+@pytest.mark.parametrize("param", ["sp", "mup"])
+def test_gradient_matches_finite_differences(activation, param):
+    m, theta = model(activation=activation, param=param, dataset="teacher", input_dim=3)
+    grad = np.zeros_like(theta)
+    m.loss_grad(theta, grad)
+    eps = 1e-6
+    for i in np.random.default_rng(0).choice(theta.size, 15, replace=False):
+        e = np.zeros_like(theta)
+        e[i] = eps
+        fd = (m.loss(theta + e) - m.loss(theta - e)) / (2 * eps)
+        assert grad[i] == pytest.approx(fd, rel=1e-5, abs=1e-9)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "linear"])
+@pytest.mark.parametrize("dataset", ["chebyshev", "gaussmix"])
+def test_hvp_matches_difference_of_gradients(activation, dataset):
+    m, theta = model(activation=activation, dataset=dataset, input_dim=3, n_classes=3)
+    v = np.random.default_rng(2).standard_normal(theta.size)
+    eps = 1e-5
+    g_plus, g_minus = np.zeros_like(theta), np.zeros_like(theta)
+    m.loss_grad(theta + eps * v, g_plus)
+    m.loss_grad(theta - eps * v, g_minus)
+    fd = (g_plus - g_minus) / (2 * eps)
+    hv = m.hvp(theta, v)
+    assert np.linalg.norm(hv - fd) <= 1e-6 * np.linalg.norm(fd)
+
+
+def test_relu_hvp_is_gauss_newton_plus_exact_residual_term():
+    """ReLU has φ'' = 0 almost everywhere: the HVP still matches gradient differences away from
+    kinks (small ε)."""
+    m, theta = model(activation="relu", dataset="teacher", input_dim=3)
+    v = np.random.default_rng(3).standard_normal(theta.size)
+    eps = 1e-7
+    g_plus, g_minus = np.zeros_like(theta), np.zeros_like(theta)
+    m.loss_grad(theta + eps * v, g_plus)
+    m.loss_grad(theta - eps * v, g_minus)
+    fd = (g_plus - g_minus) / (2 * eps)
+    assert np.linalg.norm(m.hvp(theta, v) - fd) <= 1e-5 * np.linalg.norm(fd)
+
+
+def test_chebyshev_default_net_has_701_parameters():
+    m, _ = model(width=[30, 20], n_samples=20)
+    assert m.n_params == 701

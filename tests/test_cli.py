@@ -1,0 +1,79 @@
+"""The CLI contract: names, exit statuses, and what is (not) written."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from physlab.cli import main
+from physlab.core.export import read_npz
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as err:
+        main(["--version"])
+    assert err.value.code == 0
+    assert "physlab 0.1.0" in capsys.readouterr().out
+
+
+def test_list_and_params(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "sharpness" in out and "preset: eos-chebyshev" in out
+    assert main(["params", "sharpness", "--json"]) == 0
+    described = json.loads(capsys.readouterr().out)
+    lr = next(p for p in described if p["name"] == "lr")
+    assert lr["live"] and lr["low"] == 1e-6
+
+
+def test_run_writes_contract_keys(tmp_path):
+    out = tmp_path / "run.npz"
+    assert main(["run", "sharpness", "--set", "steps=50", "--seed", "3", "--out", str(out),
+                 "--quiet"]) == 0
+    data, meta = read_npz(out)
+    assert {"step", "loss", "lr", "sharpness_step", "sharpness", "eigenvalues"} <= set(data)
+    assert meta["seed"] == 3 and meta["params"]["steps"] == 50 and meta["diverged"] is False
+    assert meta["lab"] == "sharpness" and meta["wall_time"] > 0
+
+
+def test_preset_and_csv(tmp_path):
+    out = tmp_path / "uv.csv"
+    assert main(["run", "sharpness", "--preset", "catapult-uv", "--set", "steps=30",
+                 "--out", str(out), "--quiet"]) == 0
+    header = out.read_text().splitlines()
+    assert header[0].startswith("# physlab")
+    assert header[2].startswith("step,loss,lr,threshold,f,ntk")
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--set", "lr=-1"], "parameter 'lr'"),
+    (["--set", "lrr=1"], "unknown parameter"),
+    (["--set", "width=30,20,10"], "parameter 'width'"),
+    (["--preset", "nope"], "no preset 'nope'"),
+])
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, args, needle):
+    out = tmp_path / "x.npz"
+    assert main(["run", "sharpness", *args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0]
+    assert not out.exists()
+
+
+def test_bad_output_suffix_exits_2(tmp_path, capsys):
+    assert main(["run", "sharpness", "--out", str(tmp_path / "x.txt")]) == 2
+    assert ".npz or .csv" in capsys.readouterr().err
+
+
+def test_divergence_exits_3_and_still_writes(tmp_path, capsys):
+    out = tmp_path / "div.npz"
+    assert main(["run", "sharpness", "--set", "lr=5", "--out", str(out), "--quiet"]) == 3
+    assert "diverged at step" in capsys.readouterr().err
+    data, meta = read_npz(out)
+    assert meta["diverged"] is True and np.all(np.isfinite(data["loss"]))
+
+
+def test_console_entry_point_runs_as_module(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "physlab", "params", "sharpness"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "lr" in result.stdout
