@@ -6,8 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.exporters import ImageExporter, SVGExporter
-from PySide6 import QtCore
+from pyqtgraph.exporters import ImageExporter
+from PySide6 import QtCore, QtGui
+from PySide6.QtSvg import QSvgGenerator
 
 from physlab.core.export import ExportError, atomic_path
 
@@ -100,7 +101,7 @@ def export_graphics(item, path: Path, width: int = 1800) -> Path:
             if ok is False:
                 raise ExportError(f"cannot write {path}: the image could not be rendered")
         else:
-            SVGExporter(item).export(str(tmp))
+            _export_svg(item, tmp)
         if tmp.stat().st_size == 0:
             raise ExportError(f"cannot write {path}: nothing was rendered")
     return path
@@ -117,3 +118,23 @@ def show_curve(plot: pg.PlotItem, item, name: str, shown: bool) -> None:
         legend.removeItem(item)
     elif shown and legend.getLabel(item).text != name:
         legend.getLabel(item).setText(name)
+
+
+def _export_svg(item, path: Path) -> None:
+    """Render the item's part of the scene through Qt's SVG generator (vector output).
+
+    pyqtgraph 0.14's SVGExporter fails on Qt ≥ 6.10's SVG output (it cannot parse the polyline
+    points Qt now writes), so we let Qt write the SVG itself.
+    """
+    rect = item.sceneBoundingRect()
+    target = QtCore.QRectF(0, 0, rect.width(), rect.height())
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(target.size().toSize())
+    generator.setViewBox(target)
+    generator.setTitle("physlab figure")
+    painter = QtGui.QPainter(generator)
+    try:
+        item.scene().render(painter, target, rect)
+    finally:
+        painter.end()

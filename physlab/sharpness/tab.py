@@ -18,7 +18,7 @@ class SharpnessTab(LabTab):
         self.p_loss = make_plot(layout, 0, 0, "Training loss", "step", "loss  ½·MSE", log_y=True)
         self.p_sharp = make_plot(layout, 0, 1, "Sharpness vs stability threshold", "step",
                                  "Hessian eigenvalue λ", legend_offset=(-10, -10))
-        self.p_lr = make_plot(layout, 1, 0, "Learning rate", "step", "η")
+        self.p_lr = make_plot(layout, 1, 0, "Learning rate", "step", "η", legend_offset=(-10, -10))
         self.p_low = make_plot(layout, 1, 1, "", "", "", legend_offset=(-10, -10))
         self.c_loss = self.p_loss.plot(pen=data_pen(0), name="training loss")
         self.c_eigs: list[pg.PlotDataItem] = []
@@ -36,8 +36,6 @@ class SharpnessTab(LabTab):
                                                             style=pg.QtCore.Qt.PenStyle.DotLine))
         for item in (self.c_norm, self.c_line, self.c_bif, self.c_now):
             self.p_low.addItem(item)
-        self.p_sharp.setXLink(self.p_loss)
-        self.p_lr.setXLink(self.p_loss)
         self._uv_view: bool | None = None
         self._set_low_view(False)
         return layout, layout.ci
@@ -67,12 +65,10 @@ class SharpnessTab(LabTab):
             p.setTitle("uv model: bifurcation diagram (closed map)")
             p.setLabel("bottom", "learning rate η")
             p.setLabel("left", "late-time η·λ")
-            p.setXLink(None)
         else:
             p.setTitle("Normalised sharpness")
             p.setLabel("bottom", "step")
             p.setLabel("left", "η·λ")
-            p.setXLink(self.p_loss)
         show_curve(p, self.c_norm, "η·λ", not uv_view)
         show_curve(p, self.c_bif, "late-time η·λ, 64 steps per η", uv_view)
         self.c_now.setVisible(uv_view)

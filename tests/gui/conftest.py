@@ -1,0 +1,16 @@
+import pytest
+
+from physlab.gui.plots import configure
+
+
+@pytest.fixture
+def window(qtbot):
+    configure()
+    from physlab.gui.window import MainWindow
+    win = MainWindow(warm_up=False)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
+    for tab in win.lab_tabs.values():
+        assert not tab.runner.runner.alive
