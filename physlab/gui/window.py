@@ -107,22 +107,23 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- exports -------------------------------------------------------------------------------
     def export_figure(self) -> None:
         tab = self.current()
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Export figure", f"{tab.lab.name}.png", "PNG image (*.png);;SVG vector (*.svg)")
-        if path:
-            self._export(lambda p: tab.export_image(p), path, ".png")
+        self._export("Export figure", f"{tab.lab.name}.png",
+                     "PNG image (*.png);;SVG vector (*.svg)", tab.export_image)
 
     def export_data(self) -> None:
         tab = self.current()
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Export data", f"{tab.lab.name}.npz", "NumPy archive (*.npz);;CSV table (*.csv)")
-        if path:
-            self._export(lambda p: tab.export_data(p), path, ".npz")
+        self._export("Export data", f"{tab.lab.name}.npz",
+                     "NumPy archive (*.npz);;CSV table (*.csv)", tab.export_data)
 
-    def _export(self, write, path: str, default_suffix: str) -> None:
+    def _export(self, title: str, default_name: str, filters: str, write) -> None:
+        """Ask for a file name, write it, and say what happened (a failure is explained and
+        leaves no partial file: writers are atomic)."""
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, title, default_name, filters)
+        if not path:
+            return
         target = Path(path)
         if not target.suffix:
-            target = target.with_suffix(default_suffix)
+            target = target.with_suffix(Path(default_name).suffix)
         try:
             written = write(target)
         except (ExportError, OSError) as err:

@@ -30,16 +30,20 @@ def test_gradient_matches_finite_differences(activation, param):
         assert grad[i] == pytest.approx(fd, rel=1e-5, abs=1e-9)
 
 
+def gradient_difference(m, theta, v, eps):
+    """(∇L(θ + εv) − ∇L(θ − εv)) / 2ε, the finite-difference HVP."""
+    g_plus, g_minus = np.zeros_like(theta), np.zeros_like(theta)
+    m.loss_grad(theta + eps * v, g_plus)
+    m.loss_grad(theta - eps * v, g_minus)
+    return (g_plus - g_minus) / (2 * eps)
+
+
 @pytest.mark.parametrize("activation", ["tanh", "linear"])
 @pytest.mark.parametrize("dataset", ["chebyshev", "gaussmix"])
 def test_hvp_matches_difference_of_gradients(activation, dataset):
     m, theta = model(activation=activation, dataset=dataset, input_dim=3, n_classes=3)
     v = np.random.default_rng(2).standard_normal(theta.size)
-    eps = 1e-5
-    g_plus, g_minus = np.zeros_like(theta), np.zeros_like(theta)
-    m.loss_grad(theta + eps * v, g_plus)
-    m.loss_grad(theta - eps * v, g_minus)
-    fd = (g_plus - g_minus) / (2 * eps)
+    fd = gradient_difference(m, theta, v, 1e-5)
     hv = m.hvp(theta, v)
     assert np.linalg.norm(hv - fd) <= 1e-6 * np.linalg.norm(fd)
 
@@ -49,11 +53,7 @@ def test_relu_hvp_is_gauss_newton_plus_exact_residual_term():
     kinks (small ε)."""
     m, theta = model(activation="relu", dataset="teacher", input_dim=3)
     v = np.random.default_rng(3).standard_normal(theta.size)
-    eps = 1e-7
-    g_plus, g_minus = np.zeros_like(theta), np.zeros_like(theta)
-    m.loss_grad(theta + eps * v, g_plus)
-    m.loss_grad(theta - eps * v, g_minus)
-    fd = (g_plus - g_minus) / (2 * eps)
+    fd = gradient_difference(m, theta, v, 1e-7)
     assert np.linalg.norm(m.hvp(theta, v) - fd) <= 1e-5 * np.linalg.norm(fd)
 
 
