@@ -43,11 +43,12 @@ def build_meta(lab: str, params: Mapping[str, Any], seed: int, **extra: Any) -> 
     return meta
 
 
-def check_target(path: Path) -> Path:
+def check_target(path: Path, formats: tuple[str, ...] = FORMATS) -> Path:
     """Refuse an export target before any work is done: unknown format or unwritable folder."""
     path = Path(path)
-    if path.suffix.lower() not in FORMATS:
-        raise ExportError(f"cannot write {path.name!r}: the file name must end in .npz or .csv")
+    if path.suffix.lower() not in formats:
+        raise ExportError(f"cannot write {path.name!r}: the file name must end in "
+                          + " or ".join(formats))
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ExportError(f"cannot write {path}: folder {folder} does not exist")

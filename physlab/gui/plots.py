@@ -10,7 +10,7 @@ from pyqtgraph.exporters import ImageExporter
 from PySide6 import QtCore, QtGui
 from PySide6.QtSvg import QSvgGenerator
 
-from physlab.core.export import ExportError, atomic_path
+from physlab.core.export import ExportError, atomic_path, check_target
 
 DATA_COLORS = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
                "#7f7f7f")
@@ -87,12 +87,8 @@ def finite(x: np.ndarray, y: np.ndarray, positive: bool = False):
 
 def export_graphics(item, path: Path, width: int = 1800) -> Path:
     """Write a plot (PlotItem) or a whole layout (GraphicsLayout) to PNG or SVG, atomically."""
-    path = Path(path)
+    path = check_target(Path(path), IMAGE_FORMATS)
     suffix = path.suffix.lower()
-    if suffix not in IMAGE_FORMATS:
-        raise ExportError(f"cannot write {path.name!r}: images are .png or .svg")
-    if not path.parent.is_dir():
-        raise ExportError(f"cannot write {path}: folder {path.parent} does not exist")
     with atomic_path(path) as tmp:
         if suffix == ".png":
             exporter = ImageExporter(item)

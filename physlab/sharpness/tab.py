@@ -8,6 +8,8 @@ import pyqtgraph as pg
 from physlab.gui.lab_tab import LabTab
 from physlab.gui.plots import data_pen, finite, make_plot, show_curve, theory_pen
 
+from .optim import stability_factor
+
 THRESHOLD_NAMES = {"gd": "2/η", "momentum": "(2+2β)/η", "adam": "(2+2β₁)/(η(1−β₁))"}
 SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 
@@ -98,7 +100,7 @@ class SharpnessTab(LabTab):
         self.c_lr.setData(step, lr)
         self.p_lr.setYRange(0.0, 1.1 * float(np.nanmax(lr)), padding=0)
         self._set_low_view(is_uv)
-        factor = float(np.nanmedian(frame["threshold"] * lr))
+        factor = stability_factor(optimizer, params.get("momentum", 0.9), params.get("beta1", 0.9))
         if is_uv:
             etas, late = frame["bifurcation_lr"], frame["bifurcation_sharpness"]
             self.c_bif.setData(*finite(np.repeat(etas, late.shape[1]), late.ravel()))
