@@ -5,7 +5,7 @@ import importlib
 
 from physlab.core.registry import Lab
 
-LAB_MODULES = ("physlab.sharpness",)
+LAB_MODULES = ("physlab.sharpness", "physlab.collapse")
 
 
 def all_labs() -> dict[str, Lab]:

@@ -77,3 +77,24 @@ def test_console_entry_point_runs_as_module(tmp_path):
     result = subprocess.run([sys.executable, "-m", "physlab", "params", "sharpness"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "lr" in result.stdout
+
+
+def test_collapse_run_records_rows_in_meta(tmp_path):
+    out = tmp_path / "collapse.npz"
+    assert main(["run", "collapse", "--set", "strategy=accumulate,replace", "--set", "d=10",
+                 "--set", "T=30", "--set", "T0=30", "--set", "repeats=20", "--out", str(out),
+                 "--quiet"]) == 0
+    data, meta = read_npz(out)
+    assert {"generation", "error_mean", "error_std", "theory", "T_values"} <= set(data)
+    assert data["error_mean"].shape == (2, 21)
+    assert meta["summary"]["rows"] == ["replace", "accumulate"]
+
+
+def test_collapse_refuses_too_few_samples_with_the_rule(tmp_path, capsys):
+    out = tmp_path / "x.npz"
+    assert main(["run", "collapse", "--set", "T0=50", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "T0 ≥ d + 2 = 102" in err and not out.exists()
+    assert main(["run", "collapse", "--set", "repeats=100000", "--set", "d=500", "--set", "T0=600", "--set", "T=600",
+                 "--out", str(out)]) == 2
+    assert "GiB" in capsys.readouterr().err and not out.exists()

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
-KINDS = ("int", "float", "choice", "bool", "ints")
+KINDS = ("int", "float", "choice", "bool", "ints", "multi")
 
 
 class ParamError(ValueError):
@@ -29,8 +29,9 @@ class ParamError(ValueError):
 class Param:
     """One parameter of a lab.
 
-    kind: ``int``, ``float``, ``choice`` (one of ``choices``), ``bool``, or ``ints`` (a list of ints,
-    written ``30,20`` on the command line; ``low``/``high`` bound each element, ``max_len`` the length).
+    kind: ``int``, ``float``, ``choice`` (one of ``choices``), ``bool``, ``ints`` (a list of ints,
+    written ``30,20`` on the command line; ``low``/``high`` bound each element, ``max_len`` the length),
+    or ``multi`` (a non-empty subset of ``choices``, written ``replace,mix``; kept in declared order).
     live: the value can change while a run streams (applied at the next chunk).
     log: the natural scale of the value is logarithmic (the GUI steps it multiplicatively).
     when: the parameter only matters when other parameters take given values, e.g.
@@ -55,7 +56,7 @@ class Param:
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"{self.name}: unknown kind {self.kind!r}")
-        if self.kind == "choice" and not self.choices:
+        if self.kind in ("choice", "multi") and not self.choices:
             raise ValueError(f"{self.name}: a choice needs choices")
         self.check(self.default)  # a spec whose default is invalid is a programming error
 
@@ -69,6 +70,8 @@ class Param:
             return "one of " + ", ".join(self.choices)
         if self.kind == "bool":
             return "true or false"
+        if self.kind == "multi":
+            return "a comma-separated selection of " + ", ".join(self.choices)
         rng = ""
         if self.low is not None or self.high is not None:
             lo = "-inf" if self.low is None else _fmt(self.low)
@@ -93,6 +96,8 @@ class Param:
                 value = _BOOLS[low]
             elif self.kind == "ints":
                 value = [_parse_int(part) for part in text.split(",")]
+            elif self.kind == "multi":
+                value = [part.strip() for part in text.split(",")]
             else:
                 value = text
         except ValueError:
@@ -118,6 +123,13 @@ class Param:
         elif self.kind == "choice":
             if not isinstance(value, str) or value not in self.choices:
                 raise bad
+        elif self.kind == "multi":
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, (list, tuple)) or not value or \
+                    not all(isinstance(v, str) and v in self.choices for v in value):
+                raise bad
+            value = [c for c in self.choices if c in value]
         elif self.kind == "ints":
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 value = [value]
@@ -136,7 +148,7 @@ class Param:
         """A JSON-ready description (``physlab params LAB --json``)."""
         out = {"name": self.name, "kind": self.kind, "default": self.default, "help": self.help,
                "unit": self.unit, "live": self.live, "group": self.group, "allowed": self.allowed()}
-        if self.kind == "choice":
+        if self.kind in ("choice", "multi"):
             out["choices"] = list(self.choices)
         if self.low is not None:
             out["low"] = self.low

@@ -42,6 +42,41 @@ class FloatBox(QtWidgets.QDoubleSpinBox):
             super().stepBy(steps)
 
 
+class MultiChoice(QtWidgets.QWidget):
+    """One check box per choice of a ``multi`` parameter; at least one stays checked."""
+
+    toggled = QtCore.Signal(list)
+
+    def __init__(self, choices: tuple[str, ...], selected: list[str]):
+        super().__init__()
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._boxes = {}
+        for choice in choices:
+            box = QtWidgets.QCheckBox(choice)
+            box.setObjectName(f"choice_{choice}")
+            box.toggled.connect(self._changed)
+            layout.addWidget(box)
+            self._boxes[choice] = box
+        self.set_value(selected)
+
+    def value(self) -> list[str]:
+        return [c for c, box in self._boxes.items() if box.isChecked()]
+
+    def set_value(self, selected: list[str]) -> None:
+        for choice, box in self._boxes.items():
+            box.blockSignals(True)
+            box.setChecked(choice in selected)
+            box.blockSignals(False)
+
+    def _changed(self, on: bool) -> None:
+        value = self.value()
+        if not value:  # an empty selection runs nothing: undo the last uncheck
+            self.sender().setChecked(True)
+            return
+        self.toggled.emit(value)
+
+
 class ParamPanel(QtWidgets.QWidget):
     changed = QtCore.Signal(str, object)  # name, new valid value
 
@@ -54,9 +89,10 @@ class ParamPanel(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         forms: dict[str, QtWidgets.QFormLayout] = {}
+        self._boxes: dict[str, QtWidgets.QGroupBox] = {}
         for p in spec:
             if p.group not in forms:
-                box = QtWidgets.QGroupBox(p.group)
+                box = self._boxes[p.group] = QtWidgets.QGroupBox(p.group)
                 forms[p.group] = QtWidgets.QFormLayout(box)
                 forms[p.group].setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
                 layout.addWidget(box)
@@ -98,6 +134,9 @@ class ParamPanel(QtWidgets.QWidget):
             w.setValue(p.default)
             w.setKeyboardTracking(False)
             w.valueChanged.connect(lambda v, p=p: self._commit(p, float(v)))
+        elif p.kind == "multi":
+            w = MultiChoice(p.choices, p.default)
+            w.toggled.connect(lambda value, p=p: self._commit(p, value))
         else:  # ints
             w = QtWidgets.QLineEdit(",".join(map(str, p.default)))
             w.editingFinished.connect(lambda p=p, w=w: self._commit_text(p, w))
@@ -121,10 +160,15 @@ class ParamPanel(QtWidgets.QWidget):
         self.changed.emit(p.name, value)
 
     def _refresh_visibility(self) -> None:
+        groups_shown = set()
         for name, (label, widget) in self._rows.items():
             shown = self.spec.active(name, self._values)
             label.setVisible(shown)
             widget.setVisible(shown)
+            if shown:
+                groups_shown.add(self.spec[name].group)
+        for group, box in self._boxes.items():  # a group with nothing to show takes no room
+            box.setVisible(group in groups_shown)
 
     # -- API -----------------------------------------------------------------------------------
     def values(self) -> dict:
@@ -139,6 +183,8 @@ class ParamPanel(QtWidgets.QWidget):
                 w.setCurrentText(value)
             elif isinstance(w, QtWidgets.QCheckBox):
                 w.setChecked(value)
+            elif isinstance(w, MultiChoice):
+                w.set_value(value)
             elif isinstance(w, QtWidgets.QLineEdit):
                 w.setText(",".join(map(str, value)))
                 w.setStyleSheet("")

@@ -134,3 +134,60 @@ def _export_svg(item, path: Path) -> None:
         item.scene().render(painter, target, rect)
     finally:
         painter.end()
+
+
+class BandCurve:
+    """A data line with markers and a shaded band around it (e.g. ±1 standard error over
+    repeats). The band's edges live in the plot too, so log axes transform them with the line."""
+
+    def __init__(self, plot: pg.PlotItem, i: int, name: str, symbol: str | None = "o"):
+        color = DATA_COLORS[i % len(DATA_COLORS)]
+        fill = pg.mkColor(color)
+        fill.setAlpha(55)
+        self.line = pg.PlotDataItem(pen=pg.mkPen(color, width=2), symbol=symbol, symbolSize=5,
+                                    symbolBrush=color, symbolPen=None, name=name)
+        edge = pg.mkPen((0, 0, 0, 0))  # drawn invisibly so that they count for auto-range
+        self.low = pg.PlotDataItem(pen=edge)
+        self.high = pg.PlotDataItem(pen=edge)
+        self.fill = pg.FillBetweenItem(self.low, self.high, brush=fill)
+        self.items = (self.fill, self.low, self.high, self.line)
+        plot.addItem(self.fill, ignoreBounds=True)
+        for item in self.items[1:]:
+            plot.addItem(item)
+
+    def set_data(self, x: np.ndarray, mean: np.ndarray, spread: np.ndarray,
+                 positive: bool = False) -> None:
+        x, mean, spread = (np.asarray(a, dtype=float) for a in (x, mean, spread))
+        keep = np.isfinite(x) & np.isfinite(mean)
+        if positive:
+            keep &= mean > 0
+        x, mean, spread = x[keep], mean[keep], np.nan_to_num(spread[keep])
+        low = mean - spread
+        if positive:
+            low = np.where(low > 0, low, mean * 0.05)  # a log axis cannot show ≤ 0
+        self.line.setData(x, mean)
+        self.low.setData(x, low)
+        self.high.setData(x, mean + spread)
+
+
+class PlotItems:
+    """Plot items created on first use and looked up by key on every later paint, so a view that
+    changes with the parameters (rows, models) rebuilds only when its layout changes."""
+
+    def __init__(self):
+        self._items: dict[tuple, tuple[pg.PlotItem, object]] = {}
+
+    def get(self, plot: pg.PlotItem, key, make):
+        entry = self._items.get((id(plot), key))
+        if entry is None:
+            item = make()
+            if not isinstance(item, BandCurve):
+                plot.addItem(item)
+            entry = self._items[(id(plot), key)] = (plot, item)
+        return entry[1]
+
+    def clear(self) -> None:
+        for plot, item in self._items.values():
+            for part in item.items if isinstance(item, BandCurve) else (item,):
+                plot.removeItem(part)
+        self._items.clear()

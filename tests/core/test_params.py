@@ -65,3 +65,13 @@ def test_any_value_is_accepted_or_refused_cleanly(value):
         except ParamError:
             continue
         assert SPEC.validate({p.name: out})[p.name] == out
+
+
+def test_multi_choice_kind():
+    from physlab.core.params import Param, ParamError
+    p = Param("strategy", "multi", ["a", "c"], "h", choices=("a", "b", "c"))
+    assert p.parse("c, a") == ["a", "c"]  # declared order
+    assert p.check("b") == ["b"]
+    for bad in ([], ["x"], "a,x", 3, None):
+        with pytest.raises(ParamError, match="selection of a, b, c"):
+            p.check(bad) if not isinstance(bad, str) else p.parse(bad)

@@ -1,0 +1,340 @@
+"""One study per model: how a run of the Collapse lab is split into steps and what its frames hold.
+
+A chain study (regression, gaussian) steps through generations, so its curves grow generation
+after generation. A sweep study (tails, strong, verify) steps through repeats: every step adds
+repeats at all points of the sweep, so the curves sharpen and their bands narrow as the run goes.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from . import gaussian, tails, theory, verify
+from .regression import STRATEGIES, chain_step, sample_size_sweep, strong_sweep
+
+SWEEP_POINTS = 16
+
+
+def log_grid(lo: float, hi: float, n: int = SWEEP_POINTS) -> np.ndarray:
+    return np.unique(np.geomspace(lo, hi, n).round().astype(np.int64))
+
+
+def band(samples: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation over repeats (NaN where no repeat is done yet)."""
+    count = samples.shape[axis]
+    if count == 0:
+        shape = samples.shape[:axis % samples.ndim]
+        return np.full(shape, np.nan), np.full(shape, np.nan)
+    std = samples.std(axis=axis, ddof=1) if count > 1 else np.zeros(samples.shape[:-1])
+    return samples.mean(axis=axis), std
+
+
+class Study(ABC):
+    def __init__(self, p: dict, seed: int):
+        self.p = p
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.done_steps = 0
+
+    @property
+    @abstractmethod
+    def total(self) -> int: ...
+
+    @abstractmethod
+    def advance(self, n: int) -> None: ...
+
+    @abstractmethod
+    def frame(self) -> dict: ...
+
+    def summary(self) -> dict:
+        return {}
+
+    def finite(self) -> bool:
+        """False once the simulated numbers have become non-finite."""
+        return True
+
+
+class RegressionChain(Study):
+    """Test error vs generation for each selected strategy, and the scaling-law view (error vs
+    downstream sample size) clean and after the last generation."""
+
+    def __init__(self, p: dict, seed: int):
+        super().__init__(p, seed)
+        d, R = p["d"], p["repeats"]
+        self.lam = np.ones(d) if p["covariance"] == "isotropic" else \
+            np.arange(1, d + 1, dtype=float) ** -p["cov_exponent"]
+        self.scale = np.sqrt(self.lam)
+        self.w0 = self.rng.standard_normal((R, d)) / np.sqrt(d)  # ‖w0‖² ≈ 1
+        self.active = np.array([s in p["strategy"] for s in STRATEGIES])
+        self.W = np.repeat(self.w0[None], 3, axis=0)
+        self.P = np.zeros((R, d, d) if self.active[1] else (1, 1, 1))  # pooled Gram matrices
+        self.errors: list[np.ndarray] = []
+        self.chain_theory = [np.zeros(3)]  # e_k per strategy
+        self.T_values = log_grid(1.5 * d if p["ridge"] == 0 else max(d / 4, 2), 1000 * d)
+        self.sweep = np.full((4, self.T_values.size, R), np.nan)
+        self._sweep(rows=[0], W=self.w0[None])
+
+    @property
+    def total(self) -> int:
+        return self.p["generations"] + 1
+
+    def _n_real(self) -> int:
+        return int(round(self.p["real_fraction"] * self.p["T0"]))
+
+    def advance(self, n: int) -> None:
+        p = self.p
+        for _ in range(min(n, self.total - self.done_steps)):
+            gen = self.done_steps
+            errors = np.empty((3, p["repeats"]))
+            n_real = self._n_real()
+            chain_step(gen, self.seed, self.active, self.w0, self.scale, p["T0"], p["sigma0"],
+                       n_real, p["T"], p["sigma"], p["ridge"], self.W, self.P, errors)
+            self.errors.append(errors)
+            if gen > 0:
+                self.chain_theory.append(self._theory_step(gen, self.chain_theory[-1], n_real))
+            self.done_steps += 1
+        if self.done_steps == self.total:
+            active = np.flatnonzero(self.active)
+            self._sweep(rows=list(active + 1), W=self.W[active])
+
+    def _theory_step(self, gen: int, previous: np.ndarray, n_real: int) -> np.ndarray:
+        p = self.p
+        alpha = 1.0 - n_real / p["T0"]
+        return np.array([theory.chain_increment(s, gen, p["d"], p["T0"], p["sigma0"], alpha,
+                                                previous[i]) for i, s in enumerate(STRATEGIES)])
+
+    def _sweep(self, rows: list[int], W: np.ndarray) -> None:
+        p = self.p
+        errors = np.empty((len(rows), self.T_values.size, p["repeats"]))
+        sample_size_sweep(self.seed, (1 << 20) + rows[0] * SWEEP_POINTS, W, self.w0, self.scale,
+                          self.T_values, p["sigma"], p["ridge"], errors)
+        self.sweep[rows] = errors
+
+    def _final_chain_error(self) -> np.ndarray:
+        """e_n at the planned last generation, continuing the theory with today's parameters."""
+        e = self.chain_theory[-1]
+        for gen in range(len(self.chain_theory), self.total):
+            e = self._theory_step(gen, e, self._n_real())
+        return e
+
+    def frame(self) -> dict:
+        p = self.p
+        errors = np.array(self.errors).transpose(1, 0, 2) if self.errors else np.zeros((3, 0, 1))
+        mean, std = band(errors)
+        chain = np.array(self.chain_theory[:len(self.errors)]).T
+        down = np.array([theory.downstream_error(self.lam, p["T"], p["sigma"], p["ridge"], e)
+                         for e in chain]) if chain.size else np.zeros((3, 0))
+        final = self._final_chain_error()
+        sweep_theory = np.array([theory.downstream_error(self.lam, self.T_values, p["sigma"],
+                                                         p["ridge"], e)
+                                 for e in (0.0, *final)])
+        sweep_mean, sweep_std = band(self.sweep)
+        keep = np.flatnonzero(self.active)
+        rows = [0, *(keep + 1)]
+        return {"generation": np.arange(len(self.errors)), "error_mean": mean[keep],
+                "error_std": std[keep], "theory": down.reshape(3, -1)[keep],
+                "T_values": self.T_values, "sweep_error_mean": sweep_mean[rows],
+                "sweep_error_std": sweep_std[rows], "sweep_theory": sweep_theory[rows]}
+
+    def summary(self) -> dict:
+        names = [s for s, on in zip(STRATEGIES, self.active) if on]
+        return {"rows": names, "sweep_rows": ["clean"] + [f"{s}, n = {self.p['generations']}"
+                                                          for s in names],
+                "repeats": self.p["repeats"]}
+
+    def finite(self) -> bool:
+        return not self.errors or bool(np.all(np.isfinite(self.errors[-1][self.active])))
+
+
+class GaussianChain(Study):
+    """Refitting a Gaussian to its own samples: log-variance random walk and the mean's wander."""
+
+    PATHS = 8
+
+    def __init__(self, p: dict, seed: int):
+        super().__init__(p, seed)
+        R = p["repeats"]
+        self.mean = np.zeros(R)
+        self.var = np.ones(R)
+        self.means = [np.zeros(R)]
+        self.vars = [np.ones(R)]
+
+    @property
+    def total(self) -> int:
+        return self.p["generations"]
+
+    def advance(self, n: int) -> None:
+        n = min(n, self.total - self.done_steps)
+        if n <= 0:
+            return
+        R = self.p["repeats"]
+        means, variances = np.empty((n, R)), np.empty((n, R))
+        gaussian.advance(self.seed, self.done_steps, n, self.p["M"], self.mean, self.var, means,
+                         variances)
+        self.means.extend(means)
+        self.vars.extend(variances)
+        self.done_steps += n
+
+    def frame(self) -> dict:
+        M = self.p["M"]
+        var = np.array(self.vars)
+        with np.errstate(divide="ignore"):
+            log_var = np.log(var)
+        n = np.arange(var.shape[0])
+        mean_log, std_log = band(log_var)
+        drift, spread = gaussian.log_variance_drift(M), gaussian.log_variance_spread(M)
+        drift_mean, drift_std = band(np.array(self.means) ** 2)
+        return {"generation": n, "variance_paths": var[:, :self.PATHS].T.copy(),
+                "variance_median": np.median(var, axis=1), "log_variance_mean": mean_log,
+                "log_variance_std": std_log, "theory_log_variance": n * drift,
+                "theory_log_variance_std": np.sqrt(n * spread),
+                "mean_sq_drift": drift_mean, "mean_sq_drift_std": drift_std,
+                "theory_mean_drift": n / M}
+
+    def summary(self) -> dict:
+        return {"log_variance_drift_per_generation": gaussian.log_variance_drift(self.p["M"]),
+                "repeats": self.p["repeats"]}
+
+
+class Sweep(Study):
+    """A sweep over x whose repeats arrive in steps; subclasses compute a batch of repeats."""
+
+    rows: tuple[str, ...] = ()
+
+    def __init__(self, p: dict, seed: int, x: np.ndarray):
+        super().__init__(p, seed)
+        self.x = x
+        self.samples = np.empty((len(self.rows), x.size, 0))
+
+    @property
+    def total(self) -> int:
+        return self.p["repeats"]
+
+    def advance(self, n: int) -> None:
+        n = min(n, self.total - self.done_steps)
+        if n > 0:
+            self.samples = np.concatenate([self.samples, self.run(self.done_steps, n)], axis=2)
+            self.done_steps += n
+
+    @abstractmethod
+    def run(self, first: int, count: int) -> np.ndarray:
+        """Results of repeats first…first+count−1, shape (rows, len(x), count)."""
+
+    def finite(self) -> bool:
+        return bool(np.all(np.isfinite(self.samples)))
+
+    def summary(self) -> dict:
+        return {"rows": list(self.rows), "repeats": self.done_steps}
+
+
+class TailsSweep(Sweep):
+    rows = tails.CURVES
+
+    def __init__(self, p: dict, seed: int):
+        super().__init__(p, seed, np.array(p["T_values"], dtype=np.int64))
+        q = tails.generators(p["zipf_exponent"], p["cutoff"], p["narrowed_exponent"])
+        self.p_items = q[tails.CLEAN]
+        tables = [tails.alias_table(q[c]) for c in (tails.CLEAN, tails.CUT, tails.NARROW)]
+        self.prob = np.stack([t[0] for t in tables])
+        self.alias = np.stack([t[1] for t in tables])
+        pi = p["clean_fraction"]
+        mixed = pi * q[tails.CLEAN] + (1.0 - pi) * q[tails.CUT]
+        qs = (q[tails.CLEAN], q[tails.CUT], q[tails.NARROW], mixed)
+        self.theory = np.array([tails.expected_error(self.p_items, qc, self.x.astype(float))
+                                for qc in qs])
+        self.rank = log_grid(1, tails.N_ITEMS, 200)
+        self.q_at_rank = np.array([qc[self.rank - 1] for qc in qs])
+
+    def run(self, first: int, count: int) -> np.ndarray:
+        out = np.empty((len(self.rows), self.x.size, count))
+        tails.simulate(self.seed, first, self.p_items, self.prob, self.alias, tails.CUT,
+                       self.p["clean_fraction"], self.x, out)
+        return out
+
+    def frame(self) -> dict:
+        mean, std = band(self.samples)
+        return {"T_values": self.x, "error_mean": mean, "error_std": std, "theory": self.theory,
+                "plateau": np.array([self.p_items[self.p["cutoff"]:].sum()]),
+                "rank": self.rank, "generator_probability": self.q_at_rank}
+
+    def summary(self) -> dict:
+        beta = self.p["zipf_exponent"]
+        return {**super().summary(), "clean_exponent": 1.0 - 1.0 / beta,
+                "narrowed_exponent_theory": (beta - 1.0) / self.p["narrowed_exponent"],
+                "tail_mass_plateau": float(self.p_items[self.p["cutoff"]:].sum())}
+
+
+class StrongSweep(Sweep):
+    @property
+    def rows(self):
+        return (f"synthetic fraction p2 = {self.p['synthetic_fraction']:g}", "clean (p2 = 0)")
+
+    def __init__(self, p: dict, seed: int):
+        d = p["d"]
+        super().__init__(p, seed, log_grid(max(2 * d, d + 3), 1000 * d))
+        self.theory = np.array([theory.strong_error(self.x, d, p["sigma"], p["shift"], q)
+                                for q in (p["synthetic_fraction"], 0.0)])
+
+    def run(self, first: int, count: int) -> np.ndarray:
+        d = self.p["d"]
+        draws = [np.random.default_rng([self.seed, r]).standard_normal((2, d))
+                 for r in range(first, first + count)]  # per repeat: independent of batching
+        w1 = np.array([w[0] for w in draws]) / np.sqrt(d)
+        shift = np.array([w[1] for w in draws])
+        shift *= self.p["shift"] / np.linalg.norm(shift, axis=1, keepdims=True)
+        out = np.empty((2, self.x.size, count))
+        strong_sweep(self.seed, first, w1, shift, self.x, self.p["synthetic_fraction"],
+                     self.p["sigma"], out)
+        return out
+
+    def frame(self) -> dict:
+        mean, std = band(self.samples)
+        floor = (self.p["synthetic_fraction"] * self.p["shift"]) ** 2
+        return {"T_values": self.x, "error_mean": mean, "error_std": std, "theory": self.theory,
+                "floor": np.array([floor])}
+
+    def summary(self) -> dict:
+        return {**super().summary(),
+                "floor_p2sq_c2": (self.p["synthetic_fraction"] * self.p["shift"]) ** 2}
+
+
+class VerifySweep(Sweep):
+    rows = verify.CURVES
+
+    def __init__(self, p: dict, seed: int):
+        super().__init__(p, seed, verify.flip_grid())
+        self.keeps = ((p["keep_correct"], p["keep_wrong"]), (1.0, 1.0))
+        self.theory = np.array([verify.theory_accuracy(self.x, p["T"], p["d"], p["mu_norm"], *k)
+                                for k in self.keeps])
+
+    def run(self, first: int, count: int) -> np.ndarray:
+        p = self.p
+        out = np.empty((len(self.rows), self.x.size, count))
+        for i in range(count):  # one generator per repeat: independent of batching
+            rng = np.random.default_rng([self.seed, first + i])
+            for row, keep in enumerate(self.keeps):
+                out[row, :, i] = verify.simulate(rng, self.x, p["T"], p["d"], p["mu_norm"], *keep,
+                                                 1)[0]
+        return out
+
+    def frame(self) -> dict:
+        mean, std = band(self.samples)
+        p = self.p
+        return {"flip_values": self.x, "accuracy_mean": mean, "accuracy_std": std,
+                "theory": self.theory,
+                "critical_flip": np.array([verify.critical_flip(*k) for k in self.keeps]),
+                "kept_noise": np.array([verify.kept_noise(self.x, *k) for k in self.keeps]),
+                "bayes_accuracy": verify.normal_cdf(np.array([p["mu_norm"], -p["mu_norm"]]))}
+
+    def summary(self) -> dict:
+        p_star = verify.critical_flip(*self.keeps[0])
+        out = {**super().summary(), "critical_flip": p_star}
+        if self.done_steps:
+            mean = self.samples[0].mean(axis=1)
+            out["accuracy_at_flip"] = float(np.interp(self.p["flip"], self.x, mean))
+        return out
+
+
+STUDIES = {"regression": RegressionChain, "gaussian": GaussianChain, "tails": TailsSweep,
+           "strong": StrongSweep, "verify": VerifySweep}

@@ -1,0 +1,186 @@
+"""The Collapse tab: each model's simulated curves (mean with a ±1 standard-error band over repeats,
+solid with markers) under their closed-form theory (dashed, same colour), in two views."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore
+
+from physlab.gui.lab_tab import LabTab
+from physlab.gui.plots import BandCurve, PlotItems, data_pen, finite, make_plot, theory_pen
+
+from .tails import CURVES as TAIL_CURVES
+
+GREY = "#555555"
+
+
+def _se(std: np.ndarray, repeats: int) -> np.ndarray:
+    return std / np.sqrt(max(repeats, 1))
+
+
+class CollapseTab(LabTab):
+    def build_plots(self):
+        layout = pg.GraphicsLayoutWidget()
+        self.p_main = make_plot(layout, 0, 0, "", "", "")
+        self.p_side = make_plot(layout, 0, 1, "", "", "", legend_offset=(10, -10))
+        layout.ci.layout.setColumnStretchFactor(0, 3)
+        layout.ci.layout.setColumnStretchFactor(1, 2)
+        self.items = PlotItems()
+        self._view = None
+        return layout, layout.ci
+
+    def clear_plots(self) -> None:
+        self.items.clear()
+        self._view = None
+
+    # -- building blocks -----------------------------------------------------------------------
+    def _setup(self, view: tuple, main: tuple, side: tuple, main_legend_low=False) -> None:
+        """Titles, labels and log axes of both plots: (title, x label, y label, log x, log y);
+        the main plot's legend goes bottom left when its curves leave that corner free."""
+        if view == self._view:
+            return
+        self.items.clear()
+        self._view = view
+        for plot, (title, xlabel, ylabel, log_x, log_y) in ((self.p_main, main),
+                                                          (self.p_side, side)):
+            plot.setTitle(title)
+            plot.setLabel("bottom", xlabel)
+            plot.setLabel("left", ylabel)
+            plot.setLogMode(x=log_x, y=log_y)
+            for axis, log in (("bottom", log_x), ("left", log_y)):
+                # label decades only: minor labels on a log axis run into each other
+                plot.getAxis(axis).setStyle(maxTextLevel=0 if log else 2)
+            plot.enableAutoRange()
+        if main_legend_low:
+            self.p_main.legend.anchor((0, 1), (0, 1), offset=(10, -10))
+        else:
+            self.p_main.legend.anchor((1, 0), (1, 0), offset=(-10, 10))
+
+    def _band(self, plot, i: int, name: str, x, mean, spread, positive=False) -> None:
+        band = self.items.get(plot, ("band", i), lambda: BandCurve(plot, i, name))
+        band.set_data(x, mean, spread, positive)
+
+    def _line(self, plot, key, x, y, pen, name=None, positive=False) -> None:
+        item = self.items.get(plot, key, lambda: pg.PlotDataItem(pen=pen, name=name))
+        item.setData(*finite(np.asarray(x, float), np.asarray(y, float), positive))
+
+    def _theory(self, plot, i: int, x, y, positive=False) -> None:
+        self._line(plot, ("theory", i), x, y, theory_pen(data_pen(i).color().name(), 2.0),
+                   positive=positive)
+
+    def _theory_legend(self, plot, text="theory (dashed)") -> None:
+        self.items.get(plot, "theory-legend",
+                       lambda: pg.PlotDataItem(pen=theory_pen(GREY), name=text))
+
+    def _vline(self, plot, key, x: float, label: str, color=GREY) -> None:
+        line = self.items.get(plot, key, lambda: pg.InfiniteLine(
+            angle=90, pen=pg.mkPen(color, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
+            label=label, labelOpts={"position": 0.92, "color": color}))
+        line.setValue(np.log10(x) if plot.ctrl.logXCheck.isChecked() else x)
+
+    def _hline(self, plot, key, y: float, label: str, color=GREY) -> None:
+        line = self.items.get(plot, key, lambda: pg.InfiniteLine(
+            angle=0, pen=pg.mkPen(color, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
+            label=label, labelOpts={"position": 0.12, "color": color}))
+        line.setValue(np.log10(y) if plot.ctrl.logYCheck.isChecked() else y)
+
+    # -- views ---------------------------------------------------------------------------------
+    def paint(self, frame: dict, params: dict) -> None:
+        model = params.get("model", "regression")
+        getattr(self, f"_paint_{model}")(frame, params, self.snapshot.summary if self.snapshot
+                                          else {})
+
+    def _paint_regression(self, f, p, summary) -> None:
+        rows = summary.get("rows", [])
+        self._setup(("regression", tuple(rows)),
+                    ("Test error vs generation", "generation n", "test error ‖ŵ − w₀‖²<sub>Σ</sub>",
+                     False, False),
+                    ("Scaling law: error vs downstream sample size", "downstream samples T",
+                     "test error ‖ŵ − w₀‖²<sub>Σ</sub>", True, True))
+        reps = p.get("repeats", 1)
+        gen = f["generation"]
+        for i, name in enumerate(rows):
+            self._band(self.p_main, i, name, gen, f["error_mean"][i], _se(f["error_std"][i], reps))
+            self._theory(self.p_main, i, gen, f["theory"][i])
+        self._theory_legend(self.p_main)
+        T = f["T_values"]
+        names = summary.get("sweep_rows", [])
+        for i, name in enumerate(names):
+            color = 7 if i == 0 else [*rows].index(name.split(",")[0])
+            self._band(self.p_side, color, name, T, f["sweep_error_mean"][i],
+                       _se(f["sweep_error_std"][i], reps), positive=True)
+            self._theory(self.p_side, color, T, f["sweep_theory"][i], positive=True)
+        self._vline(self.p_side, "T", p.get("T", T[0]), "T of the chain")
+
+    def _paint_tails(self, f, p, summary) -> None:
+        self._setup(("tails",),
+                    ("Hutter's model: test error vs training-set size", "training samples T",
+                     "test error (unseen mass)", True, True),
+                    ("What each generator puts in the tail", "rank i", "probability q_i",
+                     True, True))
+        T, reps = f["T_values"], summary.get("repeats", 1)
+        for i, name in enumerate(TAIL_CURVES):
+            self._band(self.p_main, i, name, T, f["error_mean"][i], _se(f["error_std"][i], reps),
+                       positive=True)
+            self._theory(self.p_main, i, T, f["theory"][i], positive=True)
+            self._line(self.p_side, ("q", i), f["rank"], f["generator_probability"][i],
+                       data_pen(i, 2.0), name=name, positive=True)
+        self._theory_legend(self.p_main, "Σ p_i(1 − q_i)^T (dashed)")
+        self._hline(self.p_main, "plateau", float(f["plateau"][0]), "tail mass beyond k")
+        self._vline(self.p_side, "k", p.get("cutoff", 1), "rank k")
+
+    def _paint_strong(self, f, p, summary) -> None:
+        rows = summary.get("rows", ["", ""])
+        self._setup(("strong", tuple(rows)),
+                    ("Strong collapse: error vs sample size", "training samples n",
+                     "test error ‖ŵ − w₁‖²", True, True),
+                    ("Simulation ÷ theory", "training samples n", "ratio", True, False))
+        n, reps = f["T_values"], summary.get("repeats", 1)
+        for i, name in enumerate(rows):
+            mean, se = f["error_mean"][i], _se(f["error_std"][i], reps)
+            self._band(self.p_main, i, name, n, mean, se, positive=True)
+            self._theory(self.p_main, i, n, f["theory"][i], positive=True)
+            self._band(self.p_side, i, name, n, mean / f["theory"][i], se / f["theory"][i])
+        self._theory_legend(self.p_main)
+        self._hline(self.p_main, "floor", float(f["floor"][0]), "floor p₂²c²")
+        self._hline(self.p_side, "one", 1.0, "theory")
+
+    def _paint_verify(self, f, p, summary) -> None:
+        rows = summary.get("rows", ["", ""])
+        self._setup(("verify",),
+                    ("Accuracy after training on verified synthetic data", "label-flip "
+                     "probability p", "clean test accuracy", False, False),
+                    ("Label noise left after verification", "label-flip probability p",
+                     "kept noise p′", False, False), main_legend_low=True)
+        x, reps = f["flip_values"], summary.get("repeats", 1)
+        for i, name in enumerate(rows):
+            self._band(self.p_main, i, name, x, f["accuracy_mean"][i],
+                       _se(f["accuracy_std"][i], reps))
+            self._theory(self.p_main, i, x, f["theory"][i])
+            self._line(self.p_side, ("kept", i), x, f["kept_noise"][i], data_pen(i, 2.0), name)
+        self._theory_legend(self.p_main, "finite-T theory (dashed)")
+        p_star = float(f["critical_flip"][0])
+        self._vline(self.p_main, "pstar", p_star, f"p* = {p_star:.3g}", data_pen(0).color().name())
+        self._vline(self.p_main, "flip", p.get("flip", 0.0), "p", GREY)
+        self._vline(self.p_side, "pstar", p_star, f"p* = {p_star:.3g}", data_pen(0).color().name())
+        self._hline(self.p_side, "half", 0.5, "p′ = ½")
+
+    def _paint_gaussian(self, f, p, summary) -> None:
+        self._setup(("gaussian",),
+                    ("Refitting a Gaussian: the variance's random walk", "generation n",
+                     "log σ²ₙ", False, False),
+                    ("The mean wanders", "generation n", "E(μₙ − μ₀)²", False, False))
+        n, reps = f["generation"], summary.get("repeats", 1)
+        with np.errstate(divide="ignore"):
+            paths = np.log(f["variance_paths"])
+        for i, path in enumerate(paths):
+            self._line(self.p_main, ("path", i), n, path, pg.mkPen("#b0b0b0", width=1),
+                       name="single runs" if i == 0 else None)
+        self._band(self.p_main, 0, "mean over repeats ± s.e.", n, f["log_variance_mean"],
+                   _se(f["log_variance_std"], reps))
+        self._theory(self.p_main, 0, n, f["theory_log_variance"])
+        self._theory_legend(self.p_main, "theory n·E log(s²/σ²) (dashed)")
+        self._band(self.p_side, 1, "simulation ± s.e.", n, f["mean_sq_drift"],
+                   _se(f["mean_sq_drift_std"], reps))
+        self._theory(self.p_side, 1, n, f["theory_mean_drift"])
+        self._theory_legend(self.p_side, "n/M (dashed)")

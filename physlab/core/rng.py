@@ -1,0 +1,94 @@
+"""Reproducible random numbers inside parallel numba kernels.
+
+numba's own ``np.random`` keeps one hidden state per thread, so a ``prange`` loop that draws from it
+gives results that depend on how iterations were scheduled: not reproducible from a seed. Here every
+independent unit of work (a repeat, a sample) owns a small explicit state, seeded from
+``(seed, stream)`` by hashing, so the numbers depend only on the seed and the unit's index.
+
+The generator is SplitMix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators",
+OOPSLA 2014), which passes BigCrush; normals by Box–Muller with the spare kept in the state; gamma
+variates by Marsaglia & Tsang ("A simple method for generating gamma variables", ACM TOMS 2000).
+
+A state is a ``uint64`` array of length 3: the counter, a flag for a cached normal, the cached
+normal's bits.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .numba_setup import JIT
+
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_TWO53 = 1.0 / 9007199254740992.0
+
+
+@njit(**JIT)
+def _mix(z):
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(**JIT)
+def new_state(seed, stream):
+    """A fresh state for unit ``stream`` of a run seeded with ``seed`` (both non-negative ints)."""
+    s = np.zeros(3, dtype=np.uint64)
+    s[0] = _mix(_mix(np.uint64(seed) + _GAMMA) ^ (np.uint64(stream) * _M2 + _GAMMA))
+    return s
+
+
+@njit(**JIT)
+def next_u64(s):
+    s[0] += _GAMMA
+    return _mix(s[0])
+
+
+@njit(**JIT)
+def uniform(s):
+    """A float in (0, 1): 53 random bits, never exactly 0."""
+    return ((next_u64(s) >> np.uint64(11)) + 0.5) * _TWO53
+
+
+@njit(**JIT)
+def normal(s):
+    """A standard normal (Box–Muller; the second value of each pair is cached in the state)."""
+    cache = s[1:].view(np.float64)
+    if s[1] != np.uint64(0):
+        s[1] = np.uint64(0)
+        return cache[1]
+    r = math.sqrt(-2.0 * math.log(uniform(s)))
+    angle = 2.0 * math.pi * uniform(s)
+    cache[1] = r * math.sin(angle)
+    s[1] = np.uint64(1)
+    return r * math.cos(angle)
+
+
+@njit(**JIT)
+def gamma(s, shape):
+    """A Gamma(shape, 1) variate, shape > 0 (Marsaglia–Tsang; boosted by U^{1/a} below 1)."""
+    boost = 1.0
+    if shape < 1.0:
+        boost = uniform(s) ** (1.0 / shape)
+        shape += 1.0
+    d = shape - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        x = normal(s)
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = uniform(s)
+        if u < 1.0 - 0.0331 * x ** 4 or math.log(u) < 0.5 * x * x + d * (1.0 - v + math.log(v)):
+            return boost * d * v
+
+
+@njit(**JIT)
+def chisquare(s, dof):
+    """A χ² variate with ``dof`` > 0 degrees of freedom."""
+    return 2.0 * gamma(s, 0.5 * dof)

@@ -1,0 +1,102 @@
+"""Regression chains against their closed forms (Dohmatob, Feng & Kempe 2024; Gerstgrasser et al.
+2024): each simulated mean must sit within a few standard errors of theory, and theory must be able
+to tell the strategies apart (a test that cannot fail is a defect)."""
+import numpy as np
+import pytest
+
+from physlab.collapse import theory
+from physlab.collapse.experiment import CollapseExperiment
+from physlab.collapse.regression import STRATEGIES
+
+BASE = {"d": 20, "T": 40, "T0": 40, "generations": 8, "repeats": 800}
+
+
+def run(**params):
+    exp = CollapseExperiment({**BASE, **params}, seed=11)
+    exp.advance(10 ** 6)
+    assert exp.done and exp.diverged is None
+    return exp.frame(), exp
+
+
+def within(frame, row, k=4.0, gens=slice(None)):
+    mean = frame["error_mean"][row][gens]
+    se = frame["error_std"][row][gens] / np.sqrt(BASE["repeats"])
+    return np.abs(mean - frame["theory"][row][gens]) <= k * se + 1e-12
+
+
+@pytest.mark.parametrize("covariance", ["isotropic", "powerlaw"])
+def test_ols_replace_grows_linearly_as_in_theory(covariance):
+    f, _ = run(covariance=covariance, strategy=["replace"])
+    d, T = BASE["d"], BASE["T"]
+    n = np.arange(BASE["generations"] + 1)
+    exact = d / (T - d - 1) + n * d / (T - d - 1)  # σ = σ0 = 1
+    assert np.allclose(f["theory"][0], exact)
+    assert within(f, 0).all()
+    slope = np.polyfit(n, f["error_mean"][0], 1)[0]
+    assert slope == pytest.approx(d / (T - d - 1), rel=0.1)
+
+
+def test_accumulate_stays_bounded_and_matches_its_exact_sum():
+    f, _ = run(strategy=["replace", "accumulate"])
+    d, T0 = BASE["d"], BASE["T0"]
+    v = d / (T0 - d - 1)
+    clean = v  # downstream fit on T = T0 samples with σ = 1
+    assert within(f, 1).all()
+    assert (f["error_mean"][1] <= clean + np.pi ** 2 / 6 * v + 4 * f["error_std"][1] /
+            np.sqrt(BASE["repeats"])).all()
+    assert f["error_mean"][0][-1] > 2 * f["error_mean"][1][-1]  # replace runs away
+
+
+def test_mix_approaches_its_fixed_point():
+    f, _ = run(strategy=["mix"], real_fraction=0.5, d=40, T=200, T0=200, generations=12,
+               repeats=400)
+    rho = 0.25 + 0.25 * (40 / 200) / (1 - 40 / 200)
+    v = 40 / (200 - 41)
+    fixed = v + v / (1 - rho)
+    assert f["theory"][0][-1] == pytest.approx(fixed, rel=0.01)
+    assert f["error_mean"][0][-1] == pytest.approx(fixed, rel=0.05)
+
+
+@pytest.mark.parametrize("covariance", ["isotropic", "powerlaw"])
+def test_ridge_downstream_matches_the_deterministic_equivalent(covariance):
+    f, _ = run(covariance=covariance, ridge=0.05, d=60, T=120, T0=120, generations=4,
+               repeats=300, strategy=list(STRATEGIES))
+    for row in range(3):
+        assert f["error_mean"][row] == pytest.approx(f["theory"][row], rel=0.06)
+    # ridge genuinely differs from OLS here, so the check has teeth
+    ols = theory.downstream_error(np.ones(60), 120, 1.0, 0.0, 0.0)
+    assert abs(f["theory"][0][0] - ols) > 0.2 * ols or covariance == "powerlaw"
+
+
+def test_scaling_view_plateau_after_generations():
+    f, exp = run(strategy=["replace"])
+    mean, th = f["sweep_error_mean"], f["sweep_theory"]
+    assert mean.shape == (2, exp.study.T_values.size)
+    assert mean[0] == pytest.approx(th[0], rel=0.1)
+    assert mean[1] == pytest.approx(th[1], rel=0.1)
+    plateau = BASE["generations"] * BASE["d"] / (BASE["T0"] - BASE["d"] - 1)
+    assert mean[1][-1] == pytest.approx(plateau, rel=0.1)  # the clean part has vanished
+    assert mean[0][-1] < 0.01 * plateau
+
+
+def test_same_seed_same_numbers_whatever_the_chunks_and_other_strategies():
+    a = CollapseExperiment({**BASE, "repeats": 30}, seed=4)
+    a.advance(100)
+    b = CollapseExperiment({**BASE, "repeats": 30, "strategy": ["replace"]}, seed=4)
+    for _ in range(20):
+        b.advance(1)
+    assert np.array_equal(a.frame()["error_mean"][0], b.frame()["error_mean"][0])
+    c = CollapseExperiment({**BASE, "repeats": 30}, seed=5)
+    c.advance(100)
+    assert not np.array_equal(a.frame()["error_mean"], c.frame()["error_mean"])
+
+
+def test_live_real_fraction_changes_the_next_generations():
+    exp = CollapseExperiment({**BASE, "strategy": ["mix"], "repeats": 200}, seed=1)
+    exp.advance(3)
+    exp.update("real_fraction", 1.0)  # from now on only real data: the chain resets to clean
+    exp.advance(10)
+    f = exp.frame()
+    v = BASE["d"] / (BASE["T0"] - BASE["d"] - 1)
+    assert f["theory"][0][-1] == pytest.approx(2 * v)
+    assert f["error_mean"][0][-1] == pytest.approx(2 * v, rel=0.1)

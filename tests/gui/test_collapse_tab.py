@@ -1,0 +1,70 @@
+"""The Collapse tab: every model runs and draws data with theory; the strategy selector works."""
+import numpy as np
+import pytest
+
+from physlab.collapse.params import MODELS
+from physlab.core.runner import RunState
+from physlab.gui.plots import BandCurve
+
+
+def finished(tab):
+    return lambda: (not tab.runner.state.active and tab.snapshot is not None
+                    and not tab.stop_button.isEnabled())
+
+
+def drawn(tab, plot):
+    """(data lines, theory lines) with points on ``plot``."""
+    bands = [item for (p, item) in tab.items._items.values()
+             if p is plot and isinstance(item, BandCurve) and item.line.xData is not None
+             and len(item.line.xData)]
+    theory = [key for key, (p, item) in tab.items._items.items()
+              if p is plot and key[1][0] == "theory" and item.xData is not None
+              and len(item.xData)]
+    return bands, theory
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_each_model_draws_simulation_and_theory(window, qtbot, model):
+    tab = window.lab_tabs["collapse"]
+    small = {"repeats": 10, "d": 20, "T": 60, "T0": 60, "generations": 5,
+             "T_values": [10, 100, 1000]}
+    tab.panel.set_values({"model": model, **small})
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    assert tab.runner.state == RunState.FINISHED
+    qtbot.waitUntil(lambda: bool(drawn(tab, tab.p_main)[0]), timeout=5000)
+    bands, theory = drawn(tab, tab.p_main)
+    assert len(bands) >= 1 and len(theory) >= 1
+    assert tab.p_main.titleLabel.text  # every view is titled
+
+
+def test_strategy_checkboxes_choose_the_rows(window, qtbot):
+    tab = window.lab_tabs["collapse"]
+    tab.panel.set_values({"repeats": 10, "d": 10, "T": 30, "T0": 30, "generations": 3})
+    box = tab.panel.widget("strategy").findChild(type(tab.panel.widget("strategy")._boxes["mix"]),
+                                                 "choice_mix")
+    box.setChecked(False)
+    assert tab.panel.values()["strategy"] == ["replace", "accumulate"]
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    assert tab.snapshot.frame["error_mean"].shape[0] == 2
+    assert tab.snapshot.summary["rows"] == ["replace", "accumulate"]
+    qtbot.waitUntil(lambda: len(drawn(tab, tab.p_main)[0]) == 2, timeout=5000)
+    # the last checked box cannot be unchecked: an empty selection would run nothing
+    tab.panel.widget("strategy")._boxes["accumulate"].setChecked(False)
+    tab.panel.widget("strategy")._boxes["replace"].setChecked(False)
+    assert tab.panel.values()["strategy"] == ["replace"]
+
+
+def test_switching_models_rebuilds_the_views(window, qtbot):
+    tab = window.lab_tabs["collapse"]
+    for model in ("verify", "regression"):
+        tab.panel.set_values({"model": model, "repeats": 5, "d": 10, "T": 30, "T0": 30,
+                              "generations": 2})
+        tab.run()
+        qtbot.waitUntil(finished(tab), timeout=60000)
+        qtbot.waitUntil(lambda: tab._view is not None and tab._view[0] == model, timeout=5000)
+    assert tab.p_main.ctrl.logXCheck.isChecked() is False
+    assert tab.p_side.ctrl.logXCheck.isChecked() is True
+    x = tab.items.get(tab.p_main, ("band", 0), None).line.xData
+    assert np.array_equal(x, np.arange(3))
