@@ -47,9 +47,6 @@ class CollapseTab(LabTab):
             plot.setLabel("bottom", xlabel)
             plot.setLabel("left", ylabel)
             plot.setLogMode(x=log_x, y=log_y)
-            for axis, log in (("bottom", log_x), ("left", log_y)):
-                # label decades only: minor labels on a log axis run into each other
-                plot.getAxis(axis).setStyle(maxTextLevel=0 if log else 2)
             plot.enableAutoRange()
         if main_legend_low:
             self.p_main.legend.anchor((0, 1), (0, 1), offset=(10, -10))

@@ -14,6 +14,7 @@ from typing import Any, Callable, ClassVar, Mapping
 
 import numpy as np
 
+from .numba_setup import use_threads
 from .params import ParamError, ParamSpec
 
 Frame = dict[str, np.ndarray]
@@ -59,6 +60,11 @@ class Experiment(ABC):
         """Scalars worth keeping with the data (written into the export metadata)."""
         return {}
 
+    def threads(self) -> int | None:
+        """How many threads the parallel kernels should use (None: all). Labs return 1 when each
+        kernel launch is too small to amortise waking a thread team (see :func:`drive`)."""
+        return None
+
     def update(self, name: str, value: Any) -> None:
         """Change a live parameter; takes effect from the next step. Subclasses extend
         :meth:`apply_update` for the physics; this validates and records the value."""
@@ -81,8 +87,12 @@ def drive(exp: Experiment, *, should_stop: Callable[[], bool] = lambda: False,
 
     The chunk length adapts to the measured speed, so that stop requests and live parameter changes
     (applied by ``before_chunk``) take effect within about one chunk and frames come at a steady
-    rate whatever the size of the model.
+    rate whatever the size of the model. The kernels use ``exp.threads()`` threads in the calling
+    thread: an OpenMP team started from a worker thread (the GUI's runner) wakes its threads through
+    the kernel on every launch, which costs ~0.5 ms on these machines, so tiny launches run
+    single-threaded (measured in ``benchmarks/gui_probe.py``).
     """
+    use_threads(exp.threads())
     n = max(1, first_chunk)
     while not exp.done and not should_stop():
         before_chunk(exp)

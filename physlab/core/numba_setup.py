@@ -19,3 +19,10 @@ if "NUMBA_THREADING_LAYER" not in os.environ:
 JIT = dict(nogil=True, cache=True)
 """Options for every kernel: no GIL held while it runs (the GUI stays responsive), compiled code
 cached on disk. ``fastmath`` is off: the kernels rely on IEEE inf/NaN to detect divergence."""
+
+
+def use_threads(n: int | None) -> None:
+    """Set the number of threads of parallel kernels launched from the calling thread (numba keeps
+    this per thread); None means all of them."""
+    limit = numba.config.NUMBA_NUM_THREADS
+    numba.set_num_threads(limit if n is None else max(1, min(int(n), limit)))

@@ -43,6 +43,9 @@ def make_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str, x
     plot.setLogMode(y=log_y)
     for axis in ("left", "bottom"):
         plot.getAxis(axis).enableAutoSIPrefix(False)
+        # grid at major ticks only: minor grid lines tripled the paint time of a plot
+        # (benchmarks/gui_probe.py), which starved the event loop while runs streamed
+        plot.getAxis(axis).setStyle(maxTickLevel=0)
     plot.setClipToView(True)
     plot.setDownsampling(auto=True, mode="peak")
     legend = plot.addLegend(offset=legend_offset, labelTextSize="9pt")

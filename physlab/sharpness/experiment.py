@@ -23,6 +23,7 @@ from .models import MLPModel, UVModel
 from .optim import OPTIMIZERS, adam_preconditioner, lr_schedule, stability_factor
 from .params import SPEC
 
+PARALLEL_WORK = 1_000_000  # samples × parameters above which the MLP kernels run in parallel
 LOSS_LIMIT_FACTOR = 1e8  # a loss this many times its initial value counts as diverged
 
 
@@ -127,6 +128,14 @@ class SharpnessExperiment(Experiment):
             out["bifurcation_lr"] = self.bifurcation[0].copy()
             out["bifurcation_sharpness"] = self.bifurcation[1].copy()
         return out
+
+    def threads(self) -> int | None:
+        """One thread unless a gradient is big enough (samples × parameters ≥ 10⁶) to pay for
+        waking a thread team on each of the several kernel launches per step."""
+        if isinstance(self.model, MLPModel) and \
+                self.model.X.shape[0] * self.model.n_params >= PARALLEL_WORK:
+            return None
+        return 1
 
     def summary(self) -> dict:
         """Scalars for the export metadata."""
