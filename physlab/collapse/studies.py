@@ -73,6 +73,9 @@ class RegressionChain(Study):
         self.chain_theory = [np.zeros(3)]  # e_k per strategy
         self.T_values = log_grid(1.5 * d if p["ridge"] == 0 else max(d / 4, 2), 1000 * d)
         self.sweep = np.full((4, self.T_values.size, R), np.nan)
+        # T, σ and λ are fixed for a run: the theory's T-dependent terms are computed once
+        self.chain_terms = theory.downstream_terms(self.lam, p["T"], p["sigma"], p["ridge"])
+        self.sweep_terms = theory.downstream_terms(self.lam, self.T_values, p["sigma"], p["ridge"])
         self._sweep(rows=[0], W=self.w0[None])
 
     @property
@@ -119,21 +122,18 @@ class RegressionChain(Study):
         return e
 
     def frame(self) -> dict:
-        p = self.p
         errors = np.array(self.errors).transpose(1, 0, 2) if self.errors else np.zeros((3, 0, 1))
         mean, std = band(errors)
-        chain = np.array(self.chain_theory[:len(self.errors)]).T
-        down = np.array([theory.downstream_error(self.lam, p["T"], p["sigma"], p["ridge"], e)
-                         for e in chain]) if chain.size else np.zeros((3, 0))
-        final = self._final_chain_error()
-        sweep_theory = np.array([theory.downstream_error(self.lam, self.T_values, p["sigma"],
-                                                         p["ridge"], e)
-                                 for e in (0.0, *final)])
+        chain = np.array(self.chain_theory[:len(self.errors)]).T.reshape(3, -1)
+        clean, factor = self.chain_terms
+        down = clean + factor * chain
+        clean, factor = self.sweep_terms
+        sweep_theory = clean + factor * np.array([0.0, *self._final_chain_error()])[:, None]
         sweep_mean, sweep_std = band(self.sweep)
         keep = np.flatnonzero(self.active)
         rows = [0, *(keep + 1)]
         return {"generation": np.arange(len(self.errors)), "error_mean": mean[keep],
-                "error_std": std[keep], "theory": down.reshape(3, -1)[keep],
+                "error_std": std[keep], "theory": down[keep],
                 "T_values": self.T_values, "sweep_error_mean": sweep_mean[rows],
                 "sweep_error_std": sweep_std[rows], "sweep_theory": sweep_theory[rows]}
 

@@ -59,16 +59,13 @@ def alias_table(q):
             nl += 1
     while ns > 0 and nl > 0:
         ns -= 1
-        nl -= 1
-        s, g = small[ns], large[nl]
-        alias[s] = g
+        s, g = small[ns], large[nl - 1]
+        alias[s] = g  # column s: keep s with prob[s], else g
         prob[g] -= 1.0 - prob[s]
-        if prob[g] < 1.0:
+        if prob[g] < 1.0:  # g gave away enough to become small itself
+            nl -= 1
             small[ns] = g
             ns += 1
-        else:
-            large[nl] = g
-            nl += 1
     for i in range(ns):
         prob[small[i]] = 1.0
     for i in range(nl):

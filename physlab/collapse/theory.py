@@ -57,24 +57,32 @@ def ridge_kappa(lam: np.ndarray, T: float, ridge: float) -> float:
     return 0.5 * (lo + hi)
 
 
-def downstream_error(lam: np.ndarray, T: np.ndarray | float, sigma: float, ridge: float,
-                     chain_error: float | np.ndarray) -> np.ndarray:
-    """E‖ŵ − w0‖²_Σ of the downstream fit on T samples labelled by a generator whose own error is
-    ``chain_error`` (0 = clean labels). Exact for OLS; deterministic equivalent for ridge."""
+def downstream_terms(lam: np.ndarray, T: np.ndarray | float, sigma: float,
+                     ridge: float) -> tuple[np.ndarray, np.ndarray]:
+    """(clean, factor) with E_test = clean + factor·chain_error for the downstream fit on T samples:
+    the error stays linear in the generator chain's error, so the T-dependent part (a root search
+    for ridge) is computed once per run rather than at every frame."""
     d = lam.size
+    T = np.asarray(T, dtype=float)
     if ridge == 0.0:
-        return sigma ** 2 * ols_variance(d, T) + chain_error
-    out = []
-    for t in np.atleast_1d(np.asarray(T, dtype=float)):
+        return sigma ** 2 * ols_variance(d, T), np.ones_like(T)
+    clean, factor = [], []
+    for t in np.atleast_1d(T):
         kappa = ridge_kappa(lam, t, ridge)
         inv = 1.0 / (lam + kappa)
         df2 = np.sum((lam * inv) ** 2)
         amplify = 1.0 / (1.0 - df2 / t)
-        clean = (kappa ** 2 * np.sum(lam * inv ** 2) / d + sigma ** 2 * df2 / t) * amplify
-        passed = d - 2.0 * kappa * inv.sum() + kappa ** 2 * np.sum(inv ** 2) * amplify
-        out.append(clean + np.asarray(chain_error) / d * passed)
-    out = np.array(out)
-    return out if np.ndim(T) else out[0]
+        clean.append((kappa ** 2 * np.sum(lam * inv ** 2) / d + sigma ** 2 * df2 / t) * amplify)
+        factor.append((d - 2.0 * kappa * inv.sum() + kappa ** 2 * np.sum(inv ** 2) * amplify) / d)
+    return np.reshape(clean, T.shape), np.reshape(factor, T.shape)
+
+
+def downstream_error(lam: np.ndarray, T: np.ndarray | float, sigma: float, ridge: float,
+                     chain_error: float | np.ndarray) -> np.ndarray:
+    """E‖ŵ − w0‖²_Σ of the downstream fit on T samples labelled by a generator whose own error is
+    ``chain_error`` (0 = clean labels). Exact for OLS; deterministic equivalent for ridge."""
+    clean, factor = downstream_terms(lam, T, sigma, ridge)
+    return clean + factor * np.asarray(chain_error)
 
 
 def strong_error(n: np.ndarray, d: int, sigma: float, shift: float, p_syn: float) -> np.ndarray:
