@@ -1,13 +1,12 @@
 """The Collapse lab's parameters (the CLI names are a contract)."""
 from __future__ import annotations
 
-from physlab.core.params import Param, ParamError, ParamSpec
+from physlab.core.params import Param, ParamError, ParamSpec, check_increasing, check_memory
 
 from .regression import STRATEGIES
 from .tails import N_ITEMS
 
 MODELS = ("regression", "tails", "strong", "verify", "gaussian")
-MEMORY_LIMIT = 1 << 30  # bytes a run may hold; larger requests are refused with the estimate
 
 REG = {"model": ("regression",)}
 
@@ -41,16 +40,10 @@ def _check(p: dict) -> None:
         if p["narrowed_exponent"] <= p["zipf_exponent"]:
             raise ParamError("narrowed_exponent", f"{p['narrowed_exponent']:g} must exceed "
                              f"zipf_exponent = {p['zipf_exponent']:g} (narrowing thins the tail)")
-        values = p["T_values"]
-        if any(b <= a for a, b in zip(values, values[1:])):
-            raise ParamError("T_values", f"{values} must increase strictly")
+        check_increasing("T_values", p["T_values"])
     if model == "verify" and p["keep_correct"] == 0.0 and p["keep_wrong"] == 0.0:
         raise ParamError("keep_correct", "the verifier keeps nothing when ϕ = ψ = 0")
-    need = memory_estimate(p)
-    if need > MEMORY_LIMIT:
-        raise ParamError("repeats", f"this run would hold about {need / 2**30:.1f} GiB "
-                                    f"(limit {MEMORY_LIMIT / 2**30:.0f} GiB); lower repeats, d or "
-                                    f"generations")
+    check_memory(memory_estimate(p), "repeats", "lower repeats, d or generations")
 
 
 SPEC = ParamSpec([

@@ -79,6 +79,20 @@ class Experiment(ABC):
         """React to a live parameter change (``self.params`` already holds the new value)."""
 
 
+class SteppedExperiment(Experiment):
+    """An experiment whose progress is training steps: ``self.step`` of ``params["steps"]``."""
+
+    step = 0
+
+    @property
+    def total_steps(self) -> int:
+        return self.params["steps"]
+
+    @property
+    def steps_done(self) -> int:
+        return self.step
+
+
 def drive(exp: Experiment, *, should_stop: Callable[[], bool] = lambda: False,
           on_chunk: Callable[[Experiment], None] = lambda e: None,
           before_chunk: Callable[[Experiment], None] = lambda e: None,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 KINDS = ("int", "float", "choice", "bool", "ints", "multi")
+MEMORY_LIMIT = 1 << 30  # bytes a run may hold; larger requests are refused with the estimate
 
 
 class ParamError(ValueError):
@@ -33,6 +34,9 @@ class Param:
     written ``30,20`` on the command line; ``low``/``high`` bound each element, ``max_len`` the length),
     or ``multi`` (a non-empty subset of ``choices``, written ``replace,mix``; kept in declared order).
     live: the value can change while a run streams (applied at the next chunk).
+    restart: changing the value re-runs the lab with it (for parameters that cannot change mid-run
+    but that users sweep by dragging, like a richness γ0); the control stays enabled while a run
+    streams.
     log: the natural scale of the value is logarithmic (the GUI steps it multiplicatively).
     when: the parameter only matters when other parameters take given values, e.g.
     ``{"optimizer": ("momentum",)}``; the GUI hides it otherwise.
@@ -47,6 +51,7 @@ class Param:
     high: float | None = None
     choices: tuple[str, ...] = ()
     live: bool = False
+    restart: bool = False
     log: bool = False
     group: str = "Parameters"
     label: str = ""
@@ -147,7 +152,8 @@ class Param:
     def describe(self) -> dict:
         """A JSON-ready description (``physlab params LAB --json``)."""
         out = {"name": self.name, "kind": self.kind, "default": self.default, "help": self.help,
-               "unit": self.unit, "live": self.live, "group": self.group, "allowed": self.allowed()}
+               "unit": self.unit, "live": self.live, "restart": self.restart, "group": self.group,
+               "allowed": self.allowed()}
         if self.kind in ("choice", "multi"):
             out["choices"] = list(self.choices)
         if self.low is not None:
@@ -186,6 +192,20 @@ def _as_int(value: Any, bad: ParamError) -> int:
 
 def _fmt(x: float) -> str:
     return f"{x:g}"
+
+
+def check_memory(need: int, name: str, advice: str) -> None:
+    """Refuse a run whose state would exceed :data:`MEMORY_LIMIT`, naming the estimate; ``advice``
+    says what to lower (e.g. "lower width or depth")."""
+    if need > MEMORY_LIMIT:
+        raise ParamError(name, f"this run would hold about {need / 2**30:.1f} GiB (limit "
+                               f"{MEMORY_LIMIT / 2**30:.0f} GiB); {advice}")
+
+
+def check_increasing(name: str, values: Sequence[int]) -> None:
+    """Refuse a list (of sizes, say) that does not increase strictly."""
+    if any(b <= a for a, b in zip(values, values[1:])):
+        raise ParamError(name, f"{values} must increase strictly")
 
 
 class ParamSpec:

@@ -1,7 +1,8 @@
 """Labs as data: what the app shell, the CLI and the tests need to know about one lab.
 
-A lab is one folder ``physlab/<name>/`` whose ``__init__`` defines ``LAB = Lab(...)``; the list of
-lab modules is in :mod:`physlab.labs`. The tab is named by a dotted path so that importing a lab (as
+A lab is one folder ``physlab/<name>/`` whose ``__init__`` defines ``LAB = Lab(...)`` (or
+``LABS``, when one phenomenon has several views that run separately); the list of lab modules is
+in :mod:`physlab.labs`. The tab is named by a dotted path so that importing a lab (as
 the CLI does) never imports Qt.
 """
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Lab:
     tab: str  # "module:Class" of the Qt tab
     warmup: Callable[[], None]  # compiles the lab's kernels with the argument types runs use
     papers: tuple[Paper, ...] = field(default=())
+    group: str = ""  # labs with the same group share one top-level tab, one sub-tab each
 
     def build(self, params: dict, seed: int) -> Experiment:
         return self.experiment(params, seed)

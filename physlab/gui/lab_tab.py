@@ -23,6 +23,7 @@ from .plots import export_graphics
 from .worker import QtRunner
 
 PAINT_HZ = 30
+RESTART_DELAY_MS = 250  # quiet time after the last change of a restart parameter before re-running
 
 
 class LabTab(QtWidgets.QWidget):
@@ -105,6 +106,10 @@ class LabTab(QtWidgets.QWidget):
         layout.addWidget(side)
         layout.addWidget(right, 1)
 
+        self._restart = QtCore.QTimer(self)  # debounces re-runs while a restart control is dragged
+        self._restart.setSingleShot(True)
+        self._restart.setInterval(RESTART_DELAY_MS)
+        self._restart.timeout.connect(self.run)
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(1000 // PAINT_HZ)
         self._timer.timeout.connect(self._paint_if_dirty)
@@ -147,6 +152,7 @@ class LabTab(QtWidgets.QWidget):
         self.runner.stop()
 
     def reset(self) -> None:
+        self._restart.stop()
         self.runner.reset()
         self.snapshot = None
         self.clear_plots()
@@ -154,6 +160,7 @@ class LabTab(QtWidgets.QWidget):
 
     def shutdown(self) -> bool:
         self._timer.stop()
+        self._restart.stop()
         return self.runner.stop()
 
     def apply_preset(self, name: str | None) -> None:
@@ -202,6 +209,9 @@ class LabTab(QtWidgets.QWidget):
 
     # -- runner events -------------------------------------------------------------------------
     def _on_param_changed(self, name: str, value) -> None:
+        if self.lab.spec[name].restart and self._run_params is not None:
+            self._restart.start()  # re-run with the new value once the control rests
+            return
         if self.runner.state.active and self.lab.spec[name].live:
             self.runner.update(name, value)
             if self._run_params is not None:

@@ -3,6 +3,8 @@ range and help in the tooltip. Controls of parameters that cannot change during 
 while one streams; parameters whose ``when`` condition does not hold are hidden."""
 from __future__ import annotations
 
+import math
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from physlab.core.params import Param, ParamError, ParamSpec
@@ -40,6 +42,59 @@ class FloatBox(QtWidgets.QDoubleSpinBox):
             self.setValue(self.value() * 1.25 ** steps)
         else:
             super().stepBy(steps)
+
+
+class SliderFloat(QtWidgets.QWidget):
+    """A float box with a slider beside it (log-scaled for log parameters), for parameters users
+    sweep by dragging; the slider emits while it moves."""
+
+    valueChanged = QtCore.Signal(float)
+    TICKS = 200
+
+    def __init__(self, low: float, high: float, log: bool):
+        super().__init__()
+        self.low, self.high, self.log = low, high, log
+        self.box = FloatBox(log)
+        self.box.setRange(low, high)
+        self.box.setKeyboardTracking(False)
+        self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+        self.slider.setRange(0, self.TICKS)
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.box)
+        self.box.valueChanged.connect(self._from_box)
+        self.slider.valueChanged.connect(self._from_slider)
+
+    def _to_tick(self, value: float) -> int:
+        if self.log:
+            frac = math.log(value / self.low) / math.log(self.high / self.low)
+        else:
+            frac = (value - self.low) / (self.high - self.low)
+        return round(self.TICKS * min(max(frac, 0.0), 1.0))
+
+    def _from_box(self, value: float) -> None:
+        self.slider.blockSignals(True)
+        self.slider.setValue(self._to_tick(value))
+        self.slider.blockSignals(False)
+        self.valueChanged.emit(value)
+
+    def _from_slider(self, tick: int) -> None:
+        frac = tick / self.TICKS
+        value = self.low * (self.high / self.low) ** frac if self.log else \
+            self.low + frac * (self.high - self.low)
+        self.box.setValue(float(f"{value:.3g}"))  # emits through _from_box
+
+    def value(self) -> float:
+        return self.box.value()
+
+    def setValue(self, value: float) -> None:
+        self.box.blockSignals(True)
+        self.box.setValue(value)
+        self.box.blockSignals(False)
+        self.slider.blockSignals(True)
+        self.slider.setValue(self._to_tick(value))
+        self.slider.blockSignals(False)
 
 
 class MultiChoice(QtWidgets.QWidget):
@@ -101,6 +156,8 @@ class ParamPanel(QtWidgets.QWidget):
             tip = f"<b>{p.name}</b>: {p.help}<br>{p.allowed()}{' ' + p.unit if p.unit else ''}"
             if p.live:
                 tip += "<br><i>live: changes apply while a run streams</i>"
+            if p.restart:
+                tip += "<br><i>changing it re-runs the lab with the new value</i>"
             widget.setToolTip(tip)
             label = QtWidgets.QLabel(p.title + (" ●" if p.live else ""))
             label.setToolTip(tip)
@@ -128,6 +185,10 @@ class ParamPanel(QtWidgets.QWidget):
             w.setValue(p.default)
             w.setKeyboardTracking(False)
             w.valueChanged.connect(lambda v, p=p: self._commit(p, int(v)))
+        elif p.kind == "float" and p.restart:
+            w = SliderFloat(p.low, p.high, p.log)
+            w.setValue(p.default)
+            w.valueChanged.connect(lambda v, p=p: self._commit(p, float(v)))
         elif p.kind == "float":
             w = FloatBox(p.log)
             w.setRange(p.low if p.low is not None else -1e12, p.high if p.high is not None else 1e12)
@@ -196,7 +257,8 @@ class ParamPanel(QtWidgets.QWidget):
 
     def set_running(self, running: bool) -> None:
         for name, widget in self._widgets.items():
-            widget.setEnabled(not running or self.spec[name].live)
+            param = self.spec[name]
+            widget.setEnabled(not running or param.live or param.restart)
 
     def widget(self, name: str) -> QtWidgets.QWidget:
         return self._widgets[name]

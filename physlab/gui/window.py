@@ -39,14 +39,22 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setDocumentMode(True)
         self.lab_tabs: dict[str, LabTab] = {}
+        groups: dict[str, QtWidgets.QTabWidget] = {}
         for lab in self.labs.values():
             tab = lab.tab_class()(lab)
             tab.status.connect(self._on_status)
             self.lab_tabs[lab.name] = tab
-            self.tabs.addTab(tab, lab.title)
-            self.tabs.setTabToolTip(self.tabs.count() - 1, lab.summary)
+            holder = self.tabs
+            if lab.group:  # one top-level tab per group, a sub-tab per lab in it
+                if lab.group not in groups:
+                    groups[lab.group] = QtWidgets.QTabWidget()
+                    groups[lab.group].setDocumentMode(True)
+                    self.tabs.addTab(groups[lab.group], lab.group)
+                holder = groups[lab.group]
+            holder.addTab(tab, lab.title)
+            holder.setTabToolTip(holder.count() - 1, lab.summary)
         if initial_lab in self.lab_tabs:
-            self.tabs.setCurrentWidget(self.lab_tabs[initial_lab])
+            self.show_lab(initial_lab)
         self.setCentralWidget(self.tabs)
 
         self.status_label = QtWidgets.QLabel("Ready")
@@ -102,7 +110,20 @@ class MainWindow(QtWidgets.QMainWindow):
             menu.addAction("(no presets for this lab)").setEnabled(False)
 
     def current(self) -> LabTab:
-        return self.tabs.currentWidget()
+        widget = self.tabs.currentWidget()
+        return widget.currentWidget() if isinstance(widget, QtWidgets.QTabWidget) else widget
+
+    def show_lab(self, name: str) -> None:
+        """Bring a lab's tab (and the group tab holding it) to the front."""
+        tab = self.lab_tabs[name]
+        parent = tab.parentWidget()
+        while parent is not None and not isinstance(parent, QtWidgets.QTabWidget):
+            parent = parent.parentWidget()
+        if parent is not None and parent is not self.tabs:
+            parent.setCurrentWidget(tab)
+            self.tabs.setCurrentWidget(parent)
+        else:
+            self.tabs.setCurrentWidget(tab)
 
     # -- exports -------------------------------------------------------------------------------
     def export_figure(self) -> None:

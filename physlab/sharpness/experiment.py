@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from physlab.core.experiment import Experiment, Frame
+from physlab.core.experiment import Frame, SteppedExperiment
 from physlab.core.traces import TraceTable
 
 from .hessian import lanczos_top
@@ -48,7 +48,7 @@ def estimate_critical_lr(loss, theta: np.ndarray, direction: np.ndarray, delta: 
     return lo
 
 
-class SharpnessExperiment(Experiment):
+class SharpnessExperiment(SteppedExperiment):
     spec = SPEC
 
     def __init__(self, params: Mapping[str, Any], seed: int):
@@ -80,14 +80,6 @@ class SharpnessExperiment(Experiment):
             self._measure()
 
     # -- protocol ------------------------------------------------------------------------------
-    @property
-    def total_steps(self) -> int:
-        return self.params["steps"]
-
-    @property
-    def steps_done(self) -> int:
-        return self.step
-
     def advance(self, n: int) -> None:
         p = self.params
         is_mlp = isinstance(self.model, MLPModel)
