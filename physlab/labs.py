@@ -5,11 +5,14 @@ import importlib
 
 from physlab.core.registry import Lab
 
-LAB_MODULES = ("physlab.sharpness", "physlab.collapse")
+LAB_MODULES = ("physlab.sharpness", "physlab.kernels", "physlab.collapse")
 
 
 def all_labs() -> dict[str, Lab]:
-    labs = [importlib.import_module(m).LAB for m in LAB_MODULES]
+    labs = []
+    for name in LAB_MODULES:
+        module = importlib.import_module(name)
+        labs.extend(getattr(module, "LABS", (module.LAB,)))
     return {lab.name: lab for lab in labs}
 
 

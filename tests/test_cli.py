@@ -98,3 +98,21 @@ def test_collapse_refuses_too_few_samples_with_the_rule(tmp_path, capsys):
     assert main(["run", "collapse", "--set", "repeats=100000", "--set", "d=500", "--set", "T0=600", "--set", "T=600",
                  "--out", str(out)]) == 2
     assert "GiB" in capsys.readouterr().err and not out.exists()
+
+
+def test_kernels_and_scaling_runs_write_their_contract_keys(tmp_path):
+    out = tmp_path / "kernels.npz"
+    assert main(["run", "kernels", "--set", "steps=5", "--set", "width=64", "--set",
+                 "particles=500", "--out",
+                 str(out), "--quiet"]) == 0
+    data, meta = read_npz(out)
+    assert {"step", "loss", "alignment", "ntk_step", "ntk", "phi", "theory_loss",
+            "theory_ntk"} <= set(data)
+    assert data["ntk"].shape[1:] == (16, 16) and meta["params"]["width"] == 64
+    out = tmp_path / "scaling.npz"
+    assert main(["run", "scaling", "--set", "widths=16,32,64", "--set", "steps=500",
+                 "--set", "features=500",
+                 "--out", str(out), "--quiet"]) == 0
+    data, _ = read_npz(out)
+    assert {"step", "widths", "loss", "fitted_exponent", "theory_exponent"} <= set(data)
+    assert data["loss"].shape == (3, len(data["step"]))

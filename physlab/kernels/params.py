@@ -1,0 +1,51 @@
+"""The Kernels lab's parameters (the CLI names are a contract)."""
+from __future__ import annotations
+
+from physlab.core.params import Param, ParamSpec, check_memory
+
+from .activations import ACTIVATIONS
+from .data import TASKS
+
+
+def memory_estimate(p: dict) -> int:
+    """Bytes of the network, the particle theory and the stored kernel snapshots."""
+    N, P, L = p["width"], p["n_samples"], p["depth"]
+    net = 8 * ((L - 1) * N * N + 5 * L * N * P)
+    particles = 8 * 5 * p["particles"] * P if (L == 1 and p["theory"] == "auto") else 0
+    snaps = 8 * 2 * (2 * L + 1) * p["snapshots"] * P * P
+    return net + particles + snaps
+
+
+def _check(p: dict) -> None:
+    check_memory(memory_estimate(p), "width", "lower width, depth, particles or snapshots")
+
+
+SPEC = ParamSpec([
+    Param("depth", "int", 1, "hidden layers L (depth 1 = a two-layer network)", low=1, high=4,
+          group="Network"),
+    Param("width", "int", 1000, "hidden width N", low=4, high=20_000, log=True, group="Network",
+          label="width N"),
+    Param("activation", "choice", "relu", "activation φ of the hidden layers",
+          choices=ACTIVATIONS, group="Network"),
+    Param("gamma0", "float", 1.0, "richness γ0 of the mean-field parameterisation: γ0 → 0 is the "
+          "lazy (NTK) limit, γ0 ~ 1 learns features (the tab re-runs when it changes)", low=1e-3,
+          high=10.0, log=True, restart=True, group="Network", label="γ0 (richness)"),
+    Param("lr", "float", 1.0, "learning rate η (the weights move with η γ0² N); the residual "
+          "obeys Δ ← Δ − (η/P) K Δ", low=1e-4, high=1000.0, log=True, group="Training",
+          label="lr η"),
+    Param("steps", "int", 150, "full-batch GD steps", low=1, high=1_000_000, log=True,
+          group="Training"),
+    Param("n_samples", "int", 16, "training samples P (the kernels are P×P)", low=2, high=64,
+          group="Data", label="n_samples P"),
+    Param("input_dim", "int", 32, "input dimension D (inputs on the sphere of radius √D)",
+          low=1, high=100_000, log=True, group="Data", label="input_dim D"),
+    Param("task", "choice", "random", "labels: random ±1, or a linear teacher y = β·x/√D",
+          choices=TASKS, group="Data"),
+    Param("theory", "choice", "auto", "overlay the infinite-width (DMFT) theory where it exists",
+          choices=("auto", "none"), group="Theory"),
+    Param("particles", "int", 10_000, "particles M sampling the two-layer single-site process "
+          "(theory error ∝ M^-1/2)", low=100, high=1_000_000, log=True, group="Theory",
+          when={"depth": (1,), "activation": ("relu", "tanh"), "theory": ("auto",)}),
+    Param("snapshots", "int", 41, "kernel snapshots stored over the run (heatmaps, export)",
+          low=2, high=400, group="Theory"),
+], check=_check)

@@ -1,0 +1,153 @@
+"""ScalingExperiment: loss curves of the random-feature model for a family of model sizes N (or
+data sizes P), the compute-optimal frontier, and fitted exponents beside the theory's
+(Bordelon, Atanasov & Pehlevan, ICML 2024 and ICLR 2025; see :mod:`.scaling_model` and
+:mod:`.scaling_theory`)."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from physlab.core.experiment import Experiment, Frame
+from physlab.core.params import Param, ParamError, ParamSpec, check_increasing, check_memory
+
+from . import scaling_theory as th
+from .scaling_model import FeatureSpace, RichRun, lazy_readouts
+
+RECORDS = 120  # recorded steps per curve, log-spaced
+
+
+def _check(p: dict) -> None:
+    for name in ("widths", "sample_sizes"):
+        check_increasing(name, p[name])
+    if max(p["widths"]) >= p["features"]:
+        raise ParamError("widths", f"the largest width {max(p['widths'])} must stay below the "
+                                   f"number of features M = {p['features']} (the model is a "
+                                   f"projection of M features onto N)")
+    need = 8 * (max(p["widths"]) * p["features"] * 2 + p["features"] * max(p["sample_sizes"]))
+    check_memory(need, "features", "lower features, widths or sample sizes")
+
+
+SPEC = ParamSpec([
+    Param("alpha", "float", 1.5, "capacity α: feature eigenvalues λ_k = k^−α", low=1.05,
+          high=4.0, group="Task", label="alpha α"),
+    Param("beta", "float", 0.5, "source β: target power λ_k v*_k² = k^−(1+αβ); β < 1 is a hard "
+          "task (outside the initial kernel's RKHS)", low=0.05, high=4.0, group="Task",
+          label="beta β"),
+    Param("features", "int", 4000, "features M (M ≫ N stands in for the infinite feature space)",
+          low=16, high=50_000, log=True, group="Task", label="features M"),
+    Param("family", "choice", "widths", "which curves: one per model size N (with P = "
+          "n_samples), or one per data size P (with N = the largest width)",
+          choices=("widths", "samples"), group="Family"),
+    Param("widths", "ints", [16, 32, 64, 128, 256, 512], "model sizes N", low=1, high=4096,
+          max_len=10, group="Family"),
+    Param("n_samples", "int", 0, "training samples P of the widths family (0 = the population "
+          "gradient, i.e. unlimited data)", low=0, high=100_000, group="Family",
+          label="n_samples P", when={"family": ("widths",)}),
+    Param("sample_sizes", "ints", [32, 64, 128, 256, 512, 1024], "data sizes P of the samples "
+          "family", low=1, high=100_000, max_len=10, group="Family",
+          when={"family": ("samples",)}),
+    Param("steps", "int", 10_000, "GD steps t", low=10, high=1_000_000, log=True,
+          group="Training"),
+    Param("lr", "float", 0.5, "learning rate η (stable below 2/λ_max ≈ 2)", low=1e-4, high=1.9,
+          log=True, group="Training", label="lr η"),
+    Param("rich", "bool", False, "train the features too (projected GD, arXiv:2409.17858): the "
+          "time exponent improves on hard tasks", group="Training"),
+    Param("gamma0", "float", 0.1, "richness γ: learning rate of the features relative to the "
+          "readout", low=1e-3, high=100.0, log=True, group="Training", label="γ0",
+          when={"rich": (True,)}),
+], check=_check)
+
+
+class ScalingExperiment(Experiment):
+    spec = SPEC
+
+    def __init__(self, params: Mapping[str, Any], seed: int):
+        super().__init__(params, seed)
+        p = self.params
+        rng = np.random.default_rng(self.seed)
+        if p["family"] == "widths":
+            self.configs = [(n, p["n_samples"]) for n in p["widths"]]
+        else:
+            self.configs = [(max(p["widths"]), s) for s in p["sample_sizes"]]
+        samples = max(s for _, s in self.configs)
+        self.space = FeatureSpace(p["alpha"], p["beta"], p["features"], max(p["widths"]),
+                                  samples, rng)
+        self.record = np.unique(np.concatenate(
+            [[0], np.geomspace(1, p["steps"], RECORDS).round()])).astype(np.int64)
+        self.loss = np.full((len(self.configs), len(self.record)), np.nan)
+        self.curve = 0
+        self.position = 0  # records done in the current curve
+        self._run = None
+
+    @property
+    def total_steps(self) -> int:
+        return len(self.configs) * len(self.record)
+
+    @property
+    def steps_done(self) -> int:
+        return self.curve * len(self.record) + self.position
+
+    def advance(self, n: int) -> None:
+        p = self.params
+        while n > 0 and self.curve < len(self.configs) and self.diverged is None:
+            width, samples = self.configs[self.curve]
+            K, b, K_hat, b_hat = self.space.readout_problem(width, samples)
+            if not p["rich"]:
+                u = lazy_readouts(K_hat, b_hat, p["lr"], self.record)
+                self.loss[self.curve] = self.space.test_loss(K, b, u)
+                n -= len(self.record) - self.position
+                self._next_curve()
+                continue
+            if self._run is None:
+                self._run = RichRun(K_hat, b_hat, p["lr"], p["gamma0"])
+            while n > 0 and self.position < len(self.record):
+                u = self._run.advance_to(int(self.record[self.position]))
+                self.loss[self.curve, self.position] = self.space.test_loss(K, b, u[:, None])[0]
+                self.position += 1
+                n -= 1
+            if self.position == len(self.record):
+                self._next_curve()
+            if not np.all(np.isfinite(self.loss[self.curve - 1 if self.position == 0 else
+                                                 self.curve][: max(self.position, 1)])):
+                self.diverged = (f"the loss became non-finite for N = {width}: feature learning "
+                                 f"at γ = {p['gamma0']:g} with η = {p['lr']:g} is unstable; "
+                                 f"lower gamma0 or lr.")
+
+    def _next_curve(self) -> None:
+        self.curve += 1
+        self.position = 0
+        self._run = None
+
+    def frame(self) -> Frame:
+        p = self.params
+        steps = self.record
+        fitted = np.array([th.fit_time_exponent(steps, loss, p["lr"]) if np.all(
+            np.isfinite(loss)) else np.nan for loss in self.loss])
+        out = {"step": steps.copy(), "widths": np.array([c[0] for c in self.configs]),
+               "samples": np.array([c[1] for c in self.configs]), "loss": self.loss.copy(),
+               "fitted_exponent": fitted,
+               "theory_exponent": np.full(len(self.configs),
+                                          th.time_exponent(p["beta"], p["rich"])),
+               "theory_loss": self.space.infinite_width_loss(p["lr"], steps.astype(float))}
+        done = np.all(np.isfinite(self.loss), axis=1)
+        final = self.loss[:, -1]
+        size = out["widths"] if p["family"] == "widths" else out["samples"]
+        out["size_fitted_exponent"] = np.array(th.fit_slope(size[done].astype(float),
+                                                            final[done]) if done.sum() >= 3
+                                               else np.nan)
+        out["size_theory_exponent"] = np.array(
+            th.width_exponent(p["alpha"], p["beta"]) if p["family"] == "widths"
+            else th.data_exponent(p["alpha"], p["beta"]))
+        if p["family"] == "widths" and done.sum() >= 2:
+            c, best = th.frontier(steps, out["widths"][done], self.loss[done])
+            out["frontier_compute"], out["frontier_loss"] = c, best
+            mid = (np.log(c) > np.quantile(np.log(c), 0.35)) & \
+                  (np.log(c) < np.quantile(np.log(c), 0.9))
+            out["frontier_fitted_exponent"] = np.array(th.fit_slope(c[mid], best[mid]))
+            out["frontier_theory_exponent"] = np.array(
+                th.compute_exponent(p["alpha"], p["beta"], p["rich"]))
+        return out
+
+    def threads(self) -> int | None:
+        return None if self.params["rich"] and max(self.params["widths"]) >= 128 else 1

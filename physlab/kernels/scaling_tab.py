@@ -1,0 +1,115 @@
+"""The Scaling laws tab: test loss vs time for each model (or data) size on log–log axes, with the
+lazy infinite-size theory (dashed) and the predicted power law (dotted); the compute-optimal
+frontier; and a table of fitted exponents beside the theory's."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from physlab.gui.lab_tab import LabTab
+from physlab.gui.plots import PlotItems, data_pen, finite, make_plot, theory_pen
+
+GREY = "#555555"
+GUIDE = pg.mkPen(GREY, width=1.5, style=QtCore.Qt.PenStyle.DotLine)
+
+
+class ScalingTab(LabTab):
+    def build_plots(self):
+        holder = QtWidgets.QWidget()
+        vbox = QtWidgets.QVBoxLayout(holder)
+        vbox.setContentsMargins(0, 0, 0, 0)
+        view = pg.GraphicsLayoutWidget()
+        self.p_time = make_plot(view, 0, 0, "Test loss vs training time", "GD step t",
+                                "test loss Σ λ_k (v*_k − v_k)²", log_y=True,
+                                legend_offset=(10, -10))
+        self.p_compute = make_plot(view, 0, 1, "Compute-optimal frontier", "compute C = N·t",
+                                   "test loss", log_y=True, legend_offset=(10, -10))
+        for plot in (self.p_time, self.p_compute):
+            plot.setLogMode(x=True, y=True)
+            plot.legend.anchor((0, 1), (0, 1), offset=(10, -10))
+        self.table = QtWidgets.QTableWidget(0, 4)
+        self.table.setObjectName("exponents")
+        self.table.setHorizontalHeaderLabels(["exponent", "fitted", "theory", "law"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setMaximumHeight(210)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        vbox.addWidget(view, 1)
+        vbox.addWidget(self.table)
+        self.items = PlotItems()
+        return holder, view.ci
+
+    def clear_plots(self) -> None:
+        self.items.clear()
+        self.table.setRowCount(0)
+
+    def _line(self, plot, key, x, y, pen, name=None) -> None:
+        item = self.items.get(plot, key, lambda: pg.PlotDataItem(pen=pen, name=name))
+        x, y = finite(np.asarray(x, float), np.asarray(y, float), positive=True)
+        keep = x > 0
+        item.setData(x[keep], y[keep])
+
+    def paint(self, frame: dict, params: dict) -> None:
+        steps = frame["step"]
+        by_width = params.get("family", "widths") == "widths"
+        sizes = frame["widths"] if by_width else frame["samples"]
+        symbol = "N" if by_width else "P"
+        loss = frame["loss"]
+        for i, size in enumerate(sizes):
+            done = np.isfinite(loss[i])
+            if not done.any():
+                continue
+            name = f"{symbol} = {size}" if size else f"{symbol} = ∞"
+            self._line(self.p_time, ("curve", i), steps, loss[i], data_pen(i, 1.8), name)
+            if by_width:
+                self._line(self.p_compute, ("curve", i), size * steps, loss[i],
+                           data_pen(i, 1.0), None)
+        self._line(self.p_time, "theory", steps, frame["theory_loss"], theory_pen(),
+                   "lazy theory, N, P → ∞")
+        self._guide(frame, steps, loss)
+        if "frontier_compute" in frame:
+            c, best = frame["frontier_compute"], frame["frontier_loss"]
+            self._line(self.p_compute, "frontier", c, best, pg.mkPen("#111111", width=3),
+                       "frontier: min over N")
+            slope = float(frame["frontier_theory_exponent"])
+            ok = np.isfinite(best)
+            if ok.any():
+                mid = np.nonzero(ok)[0][len(np.nonzero(ok)[0]) // 2]
+                guide = best[mid] * (c / c[mid]) ** -slope
+                self._line(self.p_compute, "frontier-theory", c, guide, theory_pen(),
+                           f"theory C^−{slope:.3g}")
+        self._fill_table(frame, params, sizes, symbol)
+
+    def _guide(self, frame, steps, loss) -> None:
+        """The predicted power law t^−χ through the largest size's curve at t = 100/η."""
+        chi = float(frame["theory_exponent"][0])
+        last = np.nonzero(np.all(np.isfinite(loss), axis=1))[0]
+        if not len(last):
+            return
+        curve = loss[last[-1]]
+        t = steps.astype(float)
+        anchor = np.argmin(np.abs(t - 100.0))
+        guide = curve[anchor] * (np.maximum(t, 1.0) / t[anchor]) ** -chi
+        self._line(self.p_time, "guide", t, guide, GUIDE, f"t^−{chi:.3g} (theory)")
+
+    def _fill_table(self, frame, params, sizes, symbol) -> None:
+        rows = []
+        regime = "rich" if params.get("rich") else "lazy"
+        for size, fit, th in zip(sizes, frame["fitted_exponent"], frame["theory_exponent"]):
+            label = f"time, {symbol} = {size if size else '∞'}"
+            rows.append((label, fit, th, f"L ~ t^−χ ({regime})"))
+        law = "L ~ N^−α·min(β,1)" if symbol == "N" else "L ~ P^−α·min(β,2)"
+        rows.append((f"{'model' if symbol == 'N' else 'data'} size (final loss)",
+                     float(frame["size_fitted_exponent"]), float(frame["size_theory_exponent"]),
+                     law))
+        if "frontier_fitted_exponent" in frame:
+            rows.append(("compute-optimal frontier", float(frame["frontier_fitted_exponent"]),
+                         float(frame["frontier_theory_exponent"]), "L* ~ C^−a_N·χ/(a_N+χ)"))
+        self.table.setRowCount(len(rows))
+        for r, (label, fit, th, text) in enumerate(rows):
+            cells = (label, "—" if not np.isfinite(fit) else f"{fit:.3f}", f"{th:.3f}", text)
+            for c, value in enumerate(cells):
+                self.table.setItem(r, c, QtWidgets.QTableWidgetItem(value))

@@ -1,0 +1,190 @@
+"""The Kernel dynamics tab: loss and kernel–target alignment over training (simulation solid,
+DMFT theory dashed), and a "theory | simulation | difference" heatmap row of the chosen kernel at
+the chosen snapshot, each with a colour bar."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from physlab.gui.lab_tab import LabTab
+from physlab.gui.plots import PlotItems, data_pen, finite, make_plot, theory_pen
+
+GREY = "#555555"
+
+
+def _heatmap(layout: pg.GraphicsLayout, col: int, title: str, cmap: str):
+    plot = layout.addPlot(row=0, col=col, title=title)
+    plot.setLabel("bottom", "sample ν")
+    plot.setLabel("left", "sample μ")
+    plot.invertY(True)
+    plot.hideButtons()
+    image = pg.ImageItem()
+    plot.addItem(image)
+    bar = pg.ColorBarItem(colorMap=pg.colormap.get(cmap), interactive=False, width=12)
+    bar.setImageItem(image, insert_in=plot)
+    note = pg.TextItem("", color=GREY, anchor=(0.5, 0.5))
+    plot.addItem(note, ignoreBounds=True)
+    return plot, image, bar, note
+
+
+class KernelsTab(LabTab):
+    def build_plots(self):
+        holder = QtWidgets.QWidget()
+        vbox = QtWidgets.QVBoxLayout(holder)
+        vbox.setContentsMargins(0, 0, 0, 0)
+        controls = QtWidgets.QHBoxLayout()
+        self.kernel_choice = QtWidgets.QComboBox()
+        self.kernel_choice.setObjectName("kernel_choice")
+        self.kernel_choice.setToolTip("which kernel the heatmaps show")
+        self.snapshot_slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+        self.snapshot_slider.setObjectName("snapshot_slider")
+        self.snapshot_slider.setToolTip("scrub through the stored snapshots (right end: latest)")
+        self.snapshot_label = QtWidgets.QLabel("")
+        controls.addWidget(QtWidgets.QLabel("Kernel"))
+        controls.addWidget(self.kernel_choice)
+        controls.addSpacing(16)
+        controls.addWidget(QtWidgets.QLabel("Snapshot"))
+        controls.addWidget(self.snapshot_slider, 1)
+        controls.addWidget(self.snapshot_label)
+        self.kernel_choice.currentIndexChanged.connect(self._repaint)
+        self.snapshot_slider.valueChanged.connect(self._repaint)
+        self._follow_latest = True
+
+        view = pg.GraphicsLayoutWidget()
+        curves = view.addLayout(row=0, col=0)
+        self.p_loss = make_plot(curves, 0, 0, "Training loss", "GD step t",
+                                "loss ½⟨(y − f)²⟩", log_y=True)
+        self.p_align = make_plot(curves, 0, 1, "Kernel–target alignment", "GD step t",
+                                 "yᵀKy / (‖K‖_F ‖y‖²)", legend_offset=(-10, -10))
+        maps = view.addLayout(row=1, col=0)
+        self.h_theory = _heatmap(maps, 0, "theory (N → ∞)", "viridis")
+        self.h_sim = _heatmap(maps, 1, "simulation (width N)", "viridis")
+        self.h_diff = _heatmap(maps, 2, "simulation − theory", "CET-D1")
+        view.ci.layout.setRowStretchFactor(0, 2)
+        view.ci.layout.setRowStretchFactor(1, 3)
+        vbox.addLayout(controls)
+        vbox.addWidget(view, 1)
+        self.items = PlotItems()
+        self._note_shown = False
+        return holder, view.ci
+
+    def clear_plots(self) -> None:
+        self.items.clear()
+        for _, image, _, note in (self.h_theory, self.h_sim, self.h_diff):
+            image.clear()
+            note.setText("")
+        self._note_shown = False
+        self._follow_latest = True
+
+    def _repaint(self) -> None:
+        if self.snapshot is not None:
+            n = self.snapshot_slider.maximum()
+            self._follow_latest = self.snapshot_slider.value() >= n
+            self.paint(self.snapshot.frame, self._run_params or {})
+
+    # -- painting ------------------------------------------------------------------------------
+    def _line(self, plot, key, x, y, pen, name=None, positive=False) -> None:
+        item = self.items.get(plot, key, lambda: pg.PlotDataItem(pen=pen, name=name))
+        item.setData(*finite(np.asarray(x, float), np.asarray(y, float), positive))
+
+    def _marker(self, plot, step: int) -> None:
+        line = self.items.get(plot, "marker", lambda: pg.InfiniteLine(
+            angle=90, pen=pg.mkPen(GREY, width=1, style=QtCore.Qt.PenStyle.DotLine)))
+        line.setValue(step)
+
+    def _kernel_names(self, depth: int) -> list[str]:
+        return (["NTK K"] + [f"feature Φ{_sup(i)}" for i in range(1, depth + 1)] +
+                [f"gradient G{_sup(i)}" for i in range(1, depth + 1)])
+
+    def paint(self, frame: dict, params: dict) -> None:
+        depth = params.get("depth", 1)
+        names = self._kernel_names(depth)
+        if [self.kernel_choice.itemText(i) for i in range(self.kernel_choice.count())] != names:
+            self.kernel_choice.blockSignals(True)
+            self.kernel_choice.clear()
+            self.kernel_choice.addItems(names)
+            self.kernel_choice.blockSignals(False)
+        width = params.get("width", 0)
+        summary = self.snapshot.summary if self.snapshot else {}
+        label = summary.get("theory", "theory")
+        step = frame["step"]
+        self._line(self.p_loss, "sim", step, frame["loss"], data_pen(0, 2.0),
+                   f"simulation, N = {width:,}", positive=True)
+        self._line(self.p_align, "sim", step, frame["alignment"], data_pen(0, 2.0),
+                   f"simulation, N = {width:,}")
+        has_theory = "theory_ntk" in frame
+        if has_theory:
+            self._line(self.p_loss, "theory", step, frame["theory_loss"], theory_pen(), label,
+                       positive=True)
+            self._line(self.p_align, "theory", step, frame["theory_alignment"], theory_pen(),
+                       label)
+        note = summary.get("theory_note", "")
+        if note and not self._note_shown:
+            self.show_message(note)
+            self._note_shown = True
+
+        snaps = frame["ntk_step"]
+        if not len(snaps):
+            return
+        self.snapshot_slider.blockSignals(True)
+        self.snapshot_slider.setMaximum(len(snaps) - 1)
+        if self._follow_latest:
+            self.snapshot_slider.setValue(len(snaps) - 1)
+        self.snapshot_slider.blockSignals(False)
+        i = min(self.snapshot_slider.value(), len(snaps) - 1)
+        t = int(snaps[i])
+        self.snapshot_label.setText(f"step {t}" + (" (latest)" if self._follow_latest else ""))
+        for plot in (self.p_loss, self.p_align):
+            self._marker(plot, t)
+
+        which = max(self.kernel_choice.currentIndex(), 0)
+        sim = self._pick(frame, "", which, depth)[i]
+        theory = None
+        if has_theory and i < len(frame["theory_ntk"]):
+            theory = self._pick(frame, "theory_", which, depth)[i]
+        lo, hi = float(np.min(sim)), float(np.max(sim))
+        if theory is not None:
+            lo, hi = min(lo, float(np.min(theory))), max(hi, float(np.max(theory)))
+        hi = hi if hi > lo else lo + 1e-12
+        self._show(self.h_sim, sim, (lo, hi), "")
+        if theory is None:
+            reason = "no theory for this network" if not has_theory else \
+                f"theory covers steps ≤ {int(frame['theory_step'][-1])}"
+            self._show(self.h_theory, None, (lo, hi), reason, sim.shape)
+            self._show(self.h_diff, None, (-1, 1), "", sim.shape)
+        else:
+            self._show(self.h_theory, theory, (lo, hi), "")
+            diff = sim - theory
+            span = max(float(np.max(np.abs(diff))), 1e-12)
+            self._show(self.h_diff, diff, (-span, span), "")
+            rel = np.linalg.norm(diff) / max(np.linalg.norm(theory), 1e-300)
+            self.h_diff[0].setTitle(f"simulation − theory (relative ‖·‖_F = {rel:.3f})")
+
+    @staticmethod
+    def _pick(frame: dict, prefix: str, which: int, depth: int) -> np.ndarray:
+        if which == 0:
+            return frame[prefix + "ntk"]
+        if which <= depth:
+            return frame[prefix + "phi"][which - 1]
+        key = "g_kernel" if not prefix else "theory_g"
+        return frame[key][which - depth - 1]
+
+    @staticmethod
+    def _show(heatmap, data, levels, note: str, shape=None) -> None:
+        """Draw a P×P kernel (samples numbered from 1), or clear it and say why."""
+        plot, image, bar, text = heatmap
+        rows, cols = data.shape if data is not None else shape
+        if data is None:
+            image.clear()
+        else:
+            image.setImage(data, autoLevels=False)
+            image.setRect(QtCore.QRectF(0.5, 0.5, cols, rows))
+        plot.setRange(xRange=(0.5, cols + 0.5), yRange=(0.5, rows + 0.5), padding=0)
+        text.setPos(0.5 + cols / 2, 0.5 + rows / 2)
+        bar.setLevels(levels)
+        text.setText(note)
+
+
+def _sup(i: int) -> str:
+    return "¹²³⁴"[i - 1]

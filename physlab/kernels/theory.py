@@ -1,0 +1,50 @@
+"""Which infinite-width theory the Kernels lab overlays, and the kernel–target alignment.
+
+- two-layer linear: exact propagation (:class:`~.dmft_two_layer.TwoLayerLinearExact`);
+- two-layer relu / tanh: the single-site process by particles (:class:`~.dmft_two_layer.TwoLayerParticles`);
+- deep linear: the fixed-point DMFT (:class:`~.dmft_deep_linear.DeepLinearDMFT`);
+- deep nonlinear: none — the DMFT exists but needs Monte Carlo over two-time Gaussian fields per
+  layer, which this lab does not implement; the view says so.
+Every theory object has ``label``, ``delta`` (residual y − f now), ``kernels`` (NTK, [Φ^ℓ], [G^ℓ])
+now, and ``step()``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .dmft_deep_linear import MAX_TP, DeepLinearDMFT
+from .dmft_two_layer import TwoLayerLinearExact, TwoLayerParticles
+
+
+def alignment(K: np.ndarray, y: np.ndarray) -> float:
+    """Kernel–target alignment yᵀKy / (‖K‖_F ‖y‖²) (Cristianini et al., "On Kernel-Target
+    Alignment", NeurIPS 2001); 1 when K ∝ yyᵀ."""
+    return float(y @ K @ y / (np.linalg.norm(K) * (y @ y)))
+
+
+def make_theory(p: dict, Kx: np.ndarray, y: np.ndarray, rng: np.random.Generator):
+    """``(theory or None, horizon, note)``: the theory object, the last step it covers, and a
+    sentence for the view when it is missing or shortened."""
+    steps = p["steps"]
+    if p["theory"] == "none":
+        return None, 0, "Theory overlay off."
+    depth, activation = p["depth"], p["activation"]
+    args = (Kx, y)
+    if depth == 1 and activation == "linear":
+        return TwoLayerLinearExact(*args, p["gamma0"], p["lr"]), steps, ""
+    if depth == 1:
+        return (TwoLayerParticles(*args, activation, p["gamma0"], p["lr"], p["particles"], rng),
+                steps, "")
+    if activation != "linear":
+        return None, 0, (f"No infinite-width theory drawn for depth-{depth} {activation} "
+                         "networks: their DMFT needs Monte Carlo over two-time Gaussian fields in "
+                         "every layer, which this lab does not implement. Theory exists here for "
+                         "two-layer networks and for deep linear ones.")
+    horizon = min(steps, MAX_TP // len(y) - 1)
+    try:
+        theory = DeepLinearDMFT(*args, depth, p["gamma0"], p["lr"], horizon)
+    except FloatingPointError as err:
+        return None, 0, f"No theory drawn: {err}."
+    note = "" if horizon == steps else (f"The deep-linear DMFT is solved for the first {horizon} "
+                                        f"steps (its cost grows as (steps·P)²·steps).")
+    return theory, horizon, note

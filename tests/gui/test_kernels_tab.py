@@ -1,0 +1,60 @@
+"""The Kernels tab and its Scaling laws view: runs draw data beside theory, heatmaps fill, and
+moving the γ0 slider re-runs the lab."""
+from physlab.core.runner import RunState
+
+
+def finished(tab):
+    return lambda: (not tab.runner.state.active and tab.snapshot is not None
+                    and not tab.stop_button.isEnabled())
+
+
+def test_kernel_tab_draws_curves_theory_and_heatmaps(window, qtbot):
+    window.show_lab("kernels")
+    tab = window.current()
+    assert tab.lab.name == "kernels"
+    tab.panel.set_values({"width": 200, "steps": 20, "particles": 1000})
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    assert tab.runner.state == RunState.FINISHED
+    tab.paint(tab.snapshot.frame, tab._run_params)
+    for plot in (tab.p_loss, tab.p_align):
+        keys = {key[1] for key, (p, item) in tab.items._items.items() if p is plot}
+        assert {"sim", "theory"} <= keys
+    for heatmap in (tab.h_theory, tab.h_sim, tab.h_diff):
+        assert heatmap[1].image is not None and heatmap[1].image.shape == (16, 16)
+    tab.kernel_choice.setCurrentIndex(2)  # G¹
+    tab.snapshot_slider.setValue(0)
+    assert tab.snapshot_label.text() == "step 0"
+
+
+def test_gamma0_slider_reruns_with_the_new_value(window, qtbot):
+    tab = window.lab_tabs["kernels"]
+    window.show_lab("kernels")
+    tab.panel.set_values({"width": 100, "steps": 10, "particles": 500})
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    slider = tab.panel.widget("gamma0").slider
+    slider.setValue(slider.value() - 40)
+    qtbot.waitUntil(lambda: tab._run_params["gamma0"] < 1.0 and finished(tab)(), timeout=60000)
+    assert tab.snapshot.frame["step"][-1] == 10
+
+
+def test_deep_nonlinear_says_why_theory_is_missing(window, qtbot):
+    tab = window.lab_tabs["kernels"]
+    tab.panel.set_values({"depth": 2, "width": 50, "steps": 5})
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    tab.paint(tab.snapshot.frame, tab._run_params)
+    assert "does not implement" in tab.banner.text()
+    assert tab.h_theory[3].textItem.toPlainText() == "no theory for this network"
+
+
+def test_scaling_tab_fills_curves_and_exponent_table(window, qtbot):
+    window.show_lab("scaling")
+    tab = window.current()
+    tab.panel.set_values({"widths": [16, 32, 64], "steps": 2000, "features": 1000})
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    tab.paint(tab.snapshot.frame, tab._run_params)
+    assert tab.table.rowCount() == 5  # three time exponents, model size, frontier
+    assert tab.table.item(3, 2).text() == "0.750"
