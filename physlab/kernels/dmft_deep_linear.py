@@ -26,8 +26,10 @@ from __future__ import annotations
 import numpy as np
 
 MAX_TP = 2000  # time steps × samples the solver handles (memory ∝ depth·(TP)², time ∝ (TP)²T)
-WINDOW = 16  # steps added per marching window
-DAMPING = 0.6  # fraction of each new residual iterate taken (under-relaxation)
+WINDOW = 64  # steps added per marching window at first; halved (down to MIN_WINDOW) on failure
+MIN_WINDOW = 4
+NOT_CONVERGED = ("the DMFT fixed-point iteration did not converge (features move too fast at this "
+                 "learning rate, e.g. through a catapult; try a smaller γ0 or η)")
 BOUND = 1e150  # residuals are clipped here while iterating, so an iterate far off stays finite
 
 
@@ -56,31 +58,35 @@ def _residuals(ntk: np.ndarray, delta0: np.ndarray, lr: float) -> np.ndarray:
 
 
 def _iterate(Kx, y, depth, gamma0, lr, delta, max_iter, tol):
-    """Fixed-point iteration on a window of T = len(delta) steps from the guess ``delta``."""
+    """Fixed-point iteration on a window of T = len(delta) steps from the guess ``delta``;
+    raises FloatingPointError if it does not converge."""
     T, P = delta.shape
     k = gamma0 * lr / P
     H0 = np.tile(Kx, (T, T))
     H = [H0] * depth
     G = [np.ones((T, T))] * depth
-    A = [np.zeros((T * P, T))] * (depth - 1)
     B = [np.zeros((T, T * P))] * (depth - 1)
     causal = np.tril(np.ones((T, T)), -1)
     ones = np.ones((T, T))
     for iteration in range(1, max_iter + 1):
         new_H, new_G, new_A, new_B = [], [], [None] * (depth - 1), [None] * (depth - 1)
         for ell in range(depth):
-            Hm = H0 if ell == 0 else H[ell - 1]
+            # Gauss–Seidel over layers: the layer below is already updated in this sweep
+            Hm = H0 if ell == 0 else new_H[ell - 1]
             Gp = ones if ell == depth - 1 else G[ell + 1]
             # strictly causal H^{ℓ−1}Δ: (t,μ; s) = Σ_ν H(t,μ; s,ν) Δ(s,ν) [s < t]
             h_delta = np.einsum("tmsn,sn->tms", Hm.reshape(T, P, T, P), delta)
             h_delta *= causal[:, None, :]
             C = k * h_delta.reshape(T * P, T)
             if ell > 0:
-                C += A[ell - 1]
+                C += new_A[ell - 1]
             D = k * ((causal * Gp)[:, :, None] * delta[None, :, :]).reshape(T, T * P)
             if ell < depth - 1:
                 D += B[ell]
-            Q = np.linalg.inv(np.eye(T) - D @ C)
+            try:
+                Q = np.linalg.inv(np.eye(T) - D @ C)
+            except np.linalg.LinAlgError:  # an overflowed iterate: it is not converging
+                raise FloatingPointError(NOT_CONVERGED) from None
             W = C @ Q
             E = D @ Hm
             S = E @ D.T + Gp
@@ -91,26 +97,25 @@ def _iterate(Kx, y, depth, gamma0, lr, delta, max_iter, tol):
                 new_A[ell] = W
             if ell > 0:
                 new_B[ell - 1] = Q @ D
-        H, G, A, B = new_H, new_G, new_A, new_B
-        new_delta = delta + DAMPING * (_residuals(_ntk(H, G, Kx), y, lr) - delta)
+        H, G, B = new_H, new_G, new_B
+        new_delta = _residuals(_ntk(H, G, Kx), y, lr)
         change = np.max(np.abs(new_delta - delta))
         delta = new_delta
         if not np.isfinite(change):
             break
         if change < tol:
             return H, G, delta, iteration
-    raise FloatingPointError("the DMFT fixed-point iteration did not converge (strong feature "
-                             "learning at this learning rate; try a smaller γ0 or η)")
+    raise FloatingPointError(NOT_CONVERGED)
 
 
 def solve_deep_linear(Kx: np.ndarray, y: np.ndarray, depth: int, gamma0: float, lr: float,
-                      steps: int, max_iter: int = 300, tol: float = 1e-9):
+                      steps: int, max_iter: int = 100, tol: float = 1e-8):
     """Solve the DMFT of a depth-L linear network for steps t = 0..``steps``.
 
-    The equations are causal, so the solution is marched forward in windows of ``WINDOW`` more
-    steps, each started from the previous window's solution continued with its last NTK: only the
-    new steps are unknown, and the iteration converges where one sweep over the whole run, started
-    from the lazy solution, blows up in its far tail when features move a lot.
+    The equations are causal, so the solution is marched forward in windows, each started from the
+    previous window's solution continued with its last NTK: only the new steps are unknown. A
+    window that does not converge (features moving a lot, e.g. through a catapult) is retried at
+    half the length, down to ``MIN_WINDOW`` steps; after a success the length doubles again.
 
     Returns ``(delta, ntk, H_diag, G_diag, iterations)``: residuals (T×P), NTK (T×P×P), per layer
     the equal-time blocks H^ℓ(t,t) (T×P×P) and G^ℓ(t,t) (T), and the total iterations.
@@ -121,14 +126,21 @@ def solve_deep_linear(Kx: np.ndarray, y: np.ndarray, depth: int, gamma0: float, 
     delta = y[None, :].copy()
     ntk = ((depth + 1) * Kx)[None]
     H, G = [np.tile(Kx, (1, 1))] * depth, [np.ones((1, 1))] * depth
-    total = 0
+    total, grow = 0, WINDOW
     while len(delta) < T:
-        window = min(len(delta) + WINDOW, T)
-        tail = _residuals(np.repeat(ntk[-1:], window - len(delta) + 1, axis=0), delta[-1], lr)
-        H, G, delta, iterations = _iterate(Kx, y, depth, gamma0, lr,
-                                           np.concatenate([delta, tail[1:]]), max_iter, tol)
+        end = min(len(delta) + grow, T)
+        tail = _residuals(np.repeat(ntk[-1:], end - len(delta) + 1, axis=0), delta[-1], lr)
+        try:
+            H, G, delta, iterations = _iterate(Kx, y, depth, gamma0, lr,
+                                               np.concatenate([delta, tail[1:]]), max_iter, tol)
+        except FloatingPointError:
+            if grow <= MIN_WINDOW:
+                raise
+            grow //= 2
+            continue
         ntk = _ntk(H, G, Kx)
         total += iterations
+        grow = min(2 * grow, WINDOW)
     H_diag = [np.stack([h[t * P:(t + 1) * P, t * P:(t + 1) * P] for t in range(T)]) for h in H]
     G_diag = [np.diag(g).copy() for g in G]
     return delta, ntk, H_diag, G_diag, total
