@@ -7,7 +7,7 @@ import os
 import platform
 import sys
 
-from . import collapse, harness, sharpness
+from . import collapse, harness, kernels, sharpness
 
 
 def main(argv=None) -> int:
@@ -17,7 +17,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per entry (median)")
     parser.add_argument("--only", default="", help="run the workloads whose name contains this")
     args = parser.parse_args(argv)
-    workloads = [*sharpness.workloads(args.quick), *collapse.workloads(args.quick)]
+    workloads = [*sharpness.workloads(args.quick), *kernels.workloads(args.quick),
+                 *collapse.workloads(args.quick)]
     workloads = [w for w in workloads if args.only.lower() in w.name.lower()]
     rows = harness.run(workloads, repeats=1 if args.quick else args.repeats,
                        timed=not args.quick)

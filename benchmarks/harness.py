@@ -36,6 +36,15 @@ class Workload:
     notes: list[str] = field(default_factory=list)
 
 
+def have_torch() -> bool:
+    """Whether the optional PyTorch reference can run (``pip install torch==2.13.0``)."""
+    try:
+        import torch  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
 def median_time(fn: Callable[[], object], repeats: int) -> tuple[float, object]:
     result = fn()  # warm (JIT, caches); not timed
     times = []

@@ -9,7 +9,7 @@ from physlab.sharpness.hessian import lanczos_top
 from physlab.sharpness.optim import OPTIMIZERS
 from physlab.sharpness.uv import bifurcation
 
-from .harness import Workload, max_rel
+from .harness import Workload, have_torch, max_rel
 from .reference_mlp import NumpyMLP, TorchMLP
 
 NETS = {
@@ -18,14 +18,6 @@ NETS = {
     "2×200 tanh MLP (n = 1000, d = 10)": dict(dataset="teacher", width=[200], depth=2,
                                                n_samples=1000, input_dim=10, lr=0.05),
 }
-
-
-def _have_torch() -> bool:
-    try:
-        import torch  # noqa: F401
-        return True
-    except ImportError:
-        return False
 
 
 def _net(params: dict):
@@ -48,7 +40,7 @@ def gd_workloads(quick: bool) -> list[Workload]:
                         np.zeros_like(theta), np.zeros_like(theta), 0, 1e300, rows)
             return theta
         refs = {"numpy": lambda arch=arch, t=theta0, s=steps, lr=lr: NumpyMLP(*arch).gd(t, lr, s)}
-        if _have_torch():
+        if have_torch():
             torch_net = TorchMLP(*arch)
             refs["torch-cpu"] = lambda t=theta0, s=steps, lr=lr, net=torch_net: net.gd(t, lr, s)
         out.append(Workload(f"GD steps, {name}", f"{steps} steps", ours, refs,
@@ -66,7 +58,7 @@ def eig_workloads(quick: bool) -> list[Workload]:
         np_net = NumpyMLP(*arch)
         refs = {"numpy (FD-HVP)": lambda top=top, net=np_net, theta=theta:
                 top(lambda v: net.hvp(theta, v))}
-        if _have_torch():
+        if have_torch():
             torch_net = TorchMLP(*arch)
             refs["torch-cpu"] = lambda top=top, net=torch_net, theta=theta: top(net.hvp_fn(theta))
         out.append(Workload(f"top Hessian eigenvalue (Lanczos, tol 1e-7), {name}",

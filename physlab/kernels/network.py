@@ -79,7 +79,8 @@ class Network:
         n = self.width
         self.w += c * (self.phi[-1] @ delta)
         for ell in range(self.depth - 1):
-            self.W[ell] += (c / np.sqrt(n)) * ((self.g[ell + 1] * delta) @ self.phi[ell].T)
+            # scale the thin N×P factor, not the N×N product (one N×N temporary, not two)
+            self.W[ell] += (self.g[ell + 1] * (c / np.sqrt(n) * delta)) @ self.phi[ell].T
         self.h1 = self.h1 + c * ((self.g[0] * delta) @ self.Kx)
         self.forward()
 

@@ -133,9 +133,8 @@ class ScalingExperiment(Experiment):
         done = np.all(np.isfinite(self.loss), axis=1)
         final = self.loss[:, -1]
         size = out["widths"] if p["family"] == "widths" else out["samples"]
-        out["size_fitted_exponent"] = np.array(th.fit_slope(size[done].astype(float),
-                                                            final[done]) if done.sum() >= 3
-                                               else np.nan)
+        out["size_fitted_exponent"] = np.array(th.fit_slope(size.astype(float)[done],
+                                                            final[done], min_points=3))
         out["size_theory_exponent"] = np.array(
             th.width_exponent(p["alpha"], p["beta"]) if p["family"] == "widths"
             else th.data_exponent(p["alpha"], p["beta"]))

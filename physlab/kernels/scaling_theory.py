@@ -33,10 +33,10 @@ def compute_exponent(alpha: float, beta: float, rich: bool) -> float:
     return a_n * chi / (a_n + chi)
 
 
-def fit_slope(x: np.ndarray, y: np.ndarray) -> float:
-    """−d log y / d log x by least squares over finite positive points (NaN if fewer than 5)."""
+def fit_slope(x: np.ndarray, y: np.ndarray, min_points: int = MIN_POINTS) -> float:
+    """−d log y / d log x by least squares over finite positive points (NaN if too few)."""
     keep = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
-    if keep.sum() < MIN_POINTS:
+    if keep.sum() < min_points:
         return float("nan")
     return float(-np.polyfit(np.log(x[keep]), np.log(y[keep]), 1)[0])
 
