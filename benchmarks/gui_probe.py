@@ -26,6 +26,9 @@ LAUNCH = ("import time, sys; from PySide6 import QtWidgets, QtCore; "
 SCENARIOS = {
     "sharpness (default net, 30k steps)": {"sharpness": {"steps": 30_000}},
     "collapse (regression, 150 generations)": {"collapse": {"generations": 150}},
+    "kernels (default rich run, 1500 steps)": {"kernels": {"steps": 1500}},
+    "scaling (rich, widths 64–512)": {"scaling": {"rich": True, "widths": [64, 128, 256, 512],
+                                                  "steps": 3000}},
     "both at once": {"sharpness": {"steps": 30_000}, "collapse": {"generations": 150}},
 }
 

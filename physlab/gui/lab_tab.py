@@ -6,6 +6,7 @@ the graphics item exported as the figure), ``paint(frame)`` and ``clear_plots``.
 """
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -176,7 +177,9 @@ class LabTab(QtWidgets.QWidget):
         self.panel.set_values({**self.lab.spec.defaults(), **preset.params})
         if preset.seed is not None:
             self.seed.setValue(preset.seed)
-        self.preset_note.setText(f"<b>{preset.title}</b><br>{preset.description}")
+        # escaped: descriptions contain "<" (β < 1), which rich text would take for a tag
+        self.preset_note.setText(f"<b>{html.escape(preset.title)}</b><br>"
+                                 f"{html.escape(preset.description)}")
         index = self.presets.findData(name)
         if index >= 0:
             self.presets.setCurrentIndex(index)

@@ -39,7 +39,7 @@ SPEC = ParamSpec([
           group="Data", label="n_samples P"),
     Param("input_dim", "int", 32, "input dimension D (inputs on the sphere of radius √D)",
           low=1, high=100_000, log=True, group="Data", label="input_dim D"),
-    Param("task", "choice", "random", "labels: random ±1, or a linear teacher y = β·x/√D",
+    Param("task", "choice", "teacher", "labels: random ±1, or a linear teacher y = β·x/√D",
           choices=TASKS, group="Data"),
     Param("theory", "choice", "auto", "overlay the infinite-width (DMFT) theory where it exists",
           choices=("auto", "none"), group="Theory"),

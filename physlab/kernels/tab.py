@@ -94,7 +94,8 @@ class KernelsTab(LabTab):
         line.setValue(step)
 
     def _kernel_names(self, depth: int) -> list[str]:
-        return (["NTK K"] + [f"feature Φ{_sup(i)}" for i in range(1, depth + 1)] +
+        return (["NTK K", "NTK change K − K(0)"] +
+                [f"feature Φ{_sup(i)}" for i in range(1, depth + 1)] +
                 [f"gradient G{_sup(i)}" for i in range(1, depth + 1)])
 
     def paint(self, frame: dict, params: dict) -> None:
@@ -163,12 +164,15 @@ class KernelsTab(LabTab):
 
     @staticmethod
     def _pick(frame: dict, prefix: str, which: int, depth: int) -> np.ndarray:
-        if which == 0:
-            return frame[prefix + "ntk"]
-        if which <= depth:
-            return frame[prefix + "phi"][which - 1]
+        """The snapshots of the chosen kernel: NTK, its change since t = 0 (where feature learning
+        shows: it grows like yyᵀ in the rich regime), Φ^ℓ, G^ℓ."""
+        ntk = frame[prefix + "ntk"]
+        if which <= 1:
+            return ntk if which == 0 else ntk - ntk[:1]
+        if which <= depth + 1:
+            return frame[prefix + "phi"][which - 2]
         key = "g_kernel" if not prefix else "theory_g"
-        return frame[key][which - depth - 1]
+        return frame[key][which - depth - 2]
 
     @staticmethod
     def _show(heatmap, data, levels, note: str, shape=None) -> None:

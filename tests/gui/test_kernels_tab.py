@@ -22,7 +22,7 @@ def test_kernel_tab_draws_curves_theory_and_heatmaps(window, qtbot):
         assert {"sim", "theory"} <= keys
     for heatmap in (tab.h_theory, tab.h_sim, tab.h_diff):
         assert heatmap[1].image is not None and heatmap[1].image.shape == (16, 16)
-    tab.kernel_choice.setCurrentIndex(2)  # G¹
+    tab.kernel_choice.setCurrentIndex(3)  # G¹
     tab.snapshot_slider.setValue(0)
     assert tab.snapshot_label.text() == "step 0"
 
@@ -58,3 +58,9 @@ def test_scaling_tab_fills_curves_and_exponent_table(window, qtbot):
     tab.paint(tab.snapshot.frame, tab._run_params)
     assert tab.table.rowCount() == 5  # three time exponents, model size, frontier
     assert tab.table.item(3, 2).text() == "0.750"
+
+
+def test_preset_note_shows_text_with_angle_brackets(window):
+    tab = window.lab_tabs["scaling"]
+    tab.apply_preset("rich-hard-task")
+    assert "(β &lt; 1)" in tab.preset_note.text() and tab.lab.spec.validate(tab.panel.values())
