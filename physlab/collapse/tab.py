@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import BandCurve, PlotItems, data_pen, finite, make_plot, theory_pen
+from physlab.gui.plots import BandCurve, PlotItems, data_pen, make_plot, theory_pen
 
 from .tails import CURVES as TAIL_CURVES
 
@@ -57,12 +57,8 @@ class CollapseTab(LabTab):
         band = self.items.get(plot, ("band", i), lambda: BandCurve(plot, i, name))
         band.set_data(x, mean, spread, positive)
 
-    def _line(self, plot, key, x, y, pen, name=None, positive=False) -> None:
-        item = self.items.get(plot, key, lambda: pg.PlotDataItem(pen=pen, name=name))
-        item.setData(*finite(np.asarray(x, float), np.asarray(y, float), positive))
-
     def _theory(self, plot, i: int, x, y, positive=False) -> None:
-        self._line(plot, ("theory", i), x, y, theory_pen(data_pen(i).color().name(), 2.0),
+        self.items.line(plot, ("theory", i), x, y, theory_pen(data_pen(i).color().name(), 2.0),
                    positive=positive)
 
     def _theory_legend(self, plot, text="theory (dashed)") -> None:
@@ -120,7 +116,7 @@ class CollapseTab(LabTab):
             self._band(self.p_main, i, name, T, f["error_mean"][i], _se(f["error_std"][i], reps),
                        positive=True)
             self._theory(self.p_main, i, T, f["theory"][i], positive=True)
-            self._line(self.p_side, ("q", i), f["rank"], f["generator_probability"][i],
+            self.items.line(self.p_side, ("q", i), f["rank"], f["generator_probability"][i],
                        data_pen(i, 2.0), name=name, positive=True)
         self._theory_legend(self.p_main, "Σ p_i(1 − q_i)^T (dashed)")
         self._hline(self.p_main, "plateau", float(f["plateau"][0]), "tail mass beyond k")
@@ -154,7 +150,7 @@ class CollapseTab(LabTab):
             self._band(self.p_main, i, name, x, f["accuracy_mean"][i],
                        _se(f["accuracy_std"][i], reps))
             self._theory(self.p_main, i, x, f["theory"][i])
-            self._line(self.p_side, ("kept", i), x, f["kept_noise"][i], data_pen(i, 2.0), name)
+            self.items.line(self.p_side, ("kept", i), x, f["kept_noise"][i], data_pen(i, 2.0), name)
         self._theory_legend(self.p_main, "finite-T theory (dashed)")
         p_star = float(f["critical_flip"][0])
         self._vline(self.p_main, "pstar", p_star, f"p* = {p_star:.3g}", data_pen(0).color().name())
@@ -171,7 +167,7 @@ class CollapseTab(LabTab):
         with np.errstate(divide="ignore"):
             paths = np.log(f["variance_paths"])
         for i, path in enumerate(paths):
-            self._line(self.p_main, ("path", i), n, path, pg.mkPen("#b0b0b0", width=1),
+            self.items.line(self.p_main, ("path", i), n, path, pg.mkPen("#b0b0b0", width=1),
                        name="single runs" if i == 0 else None)
         self._band(self.p_main, 0, "mean over repeats ± s.e.", n, f["log_variance_mean"],
                    _se(f["log_variance_std"], reps))

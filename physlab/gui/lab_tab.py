@@ -127,6 +127,11 @@ class LabTab(QtWidgets.QWidget):
     def clear_plots(self) -> None:
         raise NotImplementedError
 
+    def repaint(self) -> None:
+        """Paint the latest snapshot again (after a view control changed)."""
+        if self.snapshot is not None:
+            self.paint(self.snapshot.frame, self._run_params or {})
+
     def live_changed(self, name: str, value) -> None:
         """A live parameter changed while a run streams (subclasses may redraw overlays)."""
 

@@ -189,6 +189,15 @@ class PlotItems:
             entry = self._items[(id(plot), key)] = (plot, item)
         return entry[1]
 
+    def line(self, plot: pg.PlotItem, key, x, y, pen, name: str | None = None,
+             positive: bool = False, positive_x: bool = False) -> None:
+        """Set the data of the line ``key`` (made on first use), dropping points a plot cannot
+        draw (non-positive y on a log axis with ``positive``, x ≤ 0 with ``positive_x``)."""
+        item = self.get(plot, key, lambda: pg.PlotDataItem(pen=pen, name=name))
+        x, y = finite(np.asarray(x, float), np.asarray(y, float), positive)
+        keep = x > 0 if positive_x else np.ones(len(x), bool)
+        item.setData(x[keep], y[keep])
+
     def clear(self) -> None:
         for plot, item in self._items.values():
             for part in item.items if isinstance(item, BandCurve) else (item,):

@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import PlotItems, data_pen, finite, make_plot, theory_pen
+from physlab.gui.plots import PlotItems, data_pen, make_plot, theory_pen
 
 GREY = "#555555"
 GUIDE = pg.mkPen(GREY, width=1.5, style=QtCore.Qt.PenStyle.DotLine)
@@ -46,11 +46,8 @@ class ScalingTab(LabTab):
         self.items.clear()
         self.table.setRowCount(0)
 
-    def _line(self, plot, key, x, y, pen, name=None) -> None:
-        item = self.items.get(plot, key, lambda: pg.PlotDataItem(pen=pen, name=name))
-        x, y = finite(np.asarray(x, float), np.asarray(y, float), positive=True)
-        keep = x > 0
-        item.setData(x[keep], y[keep])
+    def _loglog(self, *args, **kwargs) -> None:
+        self.items.line(*args, positive=True, positive_x=True, **kwargs)
 
     def paint(self, frame: dict, params: dict) -> None:
         steps = frame["step"]
@@ -63,23 +60,23 @@ class ScalingTab(LabTab):
             if not done.any():
                 continue
             name = f"{symbol} = {size}" if size else f"{symbol} = ∞"
-            self._line(self.p_time, ("curve", i), steps, loss[i], data_pen(i, 1.8), name)
+            self._loglog(self.p_time, ("curve", i), steps, loss[i], data_pen(i, 1.8), name)
             if by_width:
-                self._line(self.p_compute, ("curve", i), size * steps, loss[i],
+                self._loglog(self.p_compute, ("curve", i), size * steps, loss[i],
                            data_pen(i, 1.0), None)
-        self._line(self.p_time, "theory", steps, frame["theory_loss"], theory_pen(),
+        self._loglog(self.p_time, "theory", steps, frame["theory_loss"], theory_pen(),
                    "lazy theory, N, P → ∞")
         self._guide(frame, steps, loss)
         if "frontier_compute" in frame:
             c, best = frame["frontier_compute"], frame["frontier_loss"]
-            self._line(self.p_compute, "frontier", c, best, pg.mkPen("#111111", width=3),
+            self._loglog(self.p_compute, "frontier", c, best, pg.mkPen("#111111", width=3),
                        "frontier: min over N")
             slope = float(frame["frontier_theory_exponent"])
             ok = np.isfinite(best)
             if ok.any():
                 mid = np.nonzero(ok)[0][len(np.nonzero(ok)[0]) // 2]
                 guide = best[mid] * (c / c[mid]) ** -slope
-                self._line(self.p_compute, "frontier-theory", c, guide, theory_pen(),
+                self._loglog(self.p_compute, "frontier-theory", c, guide, theory_pen(),
                            f"theory C^−{slope:.3g}")
         self._fill_table(frame, params, sizes, symbol)
 
@@ -93,7 +90,7 @@ class ScalingTab(LabTab):
         t = steps.astype(float)
         anchor = np.argmin(np.abs(t - 100.0))
         guide = curve[anchor] * (np.maximum(t, 1.0) / t[anchor]) ** -chi
-        self._line(self.p_time, "guide", t, guide, GUIDE, f"t^−{chi:.3g} (theory)")
+        self._loglog(self.p_time, "guide", t, guide, GUIDE, f"t^−{chi:.3g} (theory)")
 
     def _fill_table(self, frame, params, sizes, symbol) -> None:
         rows = []

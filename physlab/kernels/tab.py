@@ -8,7 +8,8 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import PlotItems, data_pen, finite, make_plot, theory_pen
+from physlab.gui.plots import PlotItems, data_pen, make_plot, theory_pen
+from physlab.gui.scrub import ScrubBar
 
 GREY = "#555555"
 
@@ -37,19 +38,14 @@ class KernelsTab(LabTab):
         self.kernel_choice = QtWidgets.QComboBox()
         self.kernel_choice.setObjectName("kernel_choice")
         self.kernel_choice.setToolTip("which kernel the heatmaps show")
-        self.snapshot_slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
-        self.snapshot_slider.setObjectName("snapshot_slider")
-        self.snapshot_slider.setToolTip("scrub through the stored snapshots (right end: latest)")
-        self.snapshot_label = QtWidgets.QLabel("")
+        self.scrub = ScrubBar("Snapshot", "scrub through the stored kernel snapshots",
+                              "snapshot_slider")
         controls.addWidget(QtWidgets.QLabel("Kernel"))
         controls.addWidget(self.kernel_choice)
         controls.addSpacing(16)
-        controls.addWidget(QtWidgets.QLabel("Snapshot"))
-        controls.addWidget(self.snapshot_slider, 1)
-        controls.addWidget(self.snapshot_label)
-        self.kernel_choice.currentIndexChanged.connect(self._repaint)
-        self.snapshot_slider.valueChanged.connect(self._repaint)
-        self._follow_latest = True
+        controls.addWidget(self.scrub, 1)
+        self.kernel_choice.currentIndexChanged.connect(self.repaint)
+        self.scrub.moved.connect(self.repaint)
 
         view = pg.GraphicsLayoutWidget()
         curves = view.addLayout(row=0, col=0)
@@ -75,19 +71,9 @@ class KernelsTab(LabTab):
             image.clear()
             note.setText("")
         self._note_shown = False
-        self._follow_latest = True
-
-    def _repaint(self) -> None:
-        if self.snapshot is not None:
-            n = self.snapshot_slider.maximum()
-            self._follow_latest = self.snapshot_slider.value() >= n
-            self.paint(self.snapshot.frame, self._run_params or {})
+        self.scrub.reset()
 
     # -- painting ------------------------------------------------------------------------------
-    def _line(self, plot, key, x, y, pen, name=None, positive=False) -> None:
-        item = self.items.get(plot, key, lambda: pg.PlotDataItem(pen=pen, name=name))
-        item.setData(*finite(np.asarray(x, float), np.asarray(y, float), positive))
-
     def _marker(self, plot, step: int) -> None:
         line = self.items.get(plot, "marker", lambda: pg.InfiniteLine(
             angle=90, pen=pg.mkPen(GREY, width=1, style=QtCore.Qt.PenStyle.DotLine)))
@@ -110,15 +96,15 @@ class KernelsTab(LabTab):
         summary = self.snapshot.summary if self.snapshot else {}
         label = summary.get("theory", "theory")
         step = frame["step"]
-        self._line(self.p_loss, "sim", step, frame["loss"], data_pen(0, 2.0),
+        self.items.line(self.p_loss, "sim", step, frame["loss"], data_pen(0, 2.0),
                    f"simulation, N = {width:,}", positive=True)
-        self._line(self.p_align, "sim", step, frame["alignment"], data_pen(0, 2.0),
+        self.items.line(self.p_align, "sim", step, frame["alignment"], data_pen(0, 2.0),
                    f"simulation, N = {width:,}")
         has_theory = "theory_ntk" in frame
         if has_theory:
-            self._line(self.p_loss, "theory", step, frame["theory_loss"], theory_pen(), label,
+            self.items.line(self.p_loss, "theory", step, frame["theory_loss"], theory_pen(), label,
                        positive=True)
-            self._line(self.p_align, "theory", step, frame["theory_alignment"], theory_pen(),
+            self.items.line(self.p_align, "theory", step, frame["theory_alignment"], theory_pen(),
                        label)
         note = summary.get("theory_note", "")
         if note and not self._note_shown:
@@ -128,14 +114,9 @@ class KernelsTab(LabTab):
         snaps = frame["ntk_step"]
         if not len(snaps):
             return
-        self.snapshot_slider.blockSignals(True)
-        self.snapshot_slider.setMaximum(len(snaps) - 1)
-        if self._follow_latest:
-            self.snapshot_slider.setValue(len(snaps) - 1)
-        self.snapshot_slider.blockSignals(False)
-        i = min(self.snapshot_slider.value(), len(snaps) - 1)
+        i = self.scrub.index(len(snaps))
         t = int(snaps[i])
-        self.snapshot_label.setText(f"step {t}" + (" (latest)" if self._follow_latest else ""))
+        self.scrub.show_text(f"step {t}")
         for plot in (self.p_loss, self.p_align):
             self._marker(plot, t)
 

@@ -6,10 +6,7 @@ from physlab.collapse.params import MODELS
 from physlab.core.runner import RunState
 from physlab.gui.plots import BandCurve
 
-
-def finished(tab):
-    return lambda: (not tab.runner.state.active and tab.snapshot is not None
-                    and not tab.stop_button.isEnabled())
+from tests.gui.gui_helpers import finished
 
 
 def drawn(tab, plot):

@@ -2,10 +2,7 @@
 moving the γ0 slider re-runs the lab."""
 from physlab.core.runner import RunState
 
-
-def finished(tab):
-    return lambda: (not tab.runner.state.active and tab.snapshot is not None
-                    and not tab.stop_button.isEnabled())
+from tests.gui.gui_helpers import finished
 
 
 def test_kernel_tab_draws_curves_theory_and_heatmaps(window, qtbot):
@@ -23,8 +20,8 @@ def test_kernel_tab_draws_curves_theory_and_heatmaps(window, qtbot):
     for heatmap in (tab.h_theory, tab.h_sim, tab.h_diff):
         assert heatmap[1].image is not None and heatmap[1].image.shape == (16, 16)
     tab.kernel_choice.setCurrentIndex(3)  # G¹
-    tab.snapshot_slider.setValue(0)
-    assert tab.snapshot_label.text() == "step 0"
+    tab.scrub.slider.setValue(0)
+    assert tab.scrub.label.text() == "step 0"
 
 
 def test_gamma0_slider_reruns_with_the_new_value(window, qtbot):

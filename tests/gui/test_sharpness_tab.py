@@ -6,12 +6,7 @@ from PySide6 import QtCore
 from physlab.core.export import read_npz
 from physlab.core.runner import RunState
 
-
-def finished(tab):
-    """The GUI has seen the run end (state changes arrive by queued signal, after the last
-    frame)."""
-    return lambda: (not tab.runner.state.active and tab.snapshot is not None
-                    and not tab.stop_button.isEnabled())
+from tests.gui.gui_helpers import finished
 
 
 def test_default_run_streams_and_shows_edge_of_stability(window, qtbot):
