@@ -5,7 +5,7 @@ import importlib
 
 from physlab.core.registry import Lab
 
-LAB_MODULES = ("physlab.sharpness", "physlab.kernels", "physlab.collapse")
+LAB_MODULES = ("physlab.sharpness", "physlab.kernels", "physlab.diffusion", "physlab.collapse")
 
 
 def all_labs() -> dict[str, Lab]:

@@ -116,3 +116,13 @@ def test_kernels_and_scaling_runs_write_their_contract_keys(tmp_path):
     data, _ = read_npz(out)
     assert {"step", "widths", "loss", "fitted_exponent", "theory_exponent"} <= set(data)
     assert data["loss"].shape == (3, len(data["step"]))
+
+
+def test_diffusion_run_writes_its_contract_keys(tmp_path):
+    out = tmp_path / "diffusion.npz"
+    assert main(["run", "diffusion", "--set", "size=8", "--set", "steps=10", "--set",
+                 "n_samples=4", "--out", str(out), "--quiet"]) == 0
+    data, _ = read_npz(out)
+    assert {"samples", "frames", "x0_frames", "t", "log_snr", "spectrum_k", "spectrum_data",
+            "spectrum_samples"} <= set(data)
+    assert data["samples"].shape == (4, 8, 8) and data["log_snr"].shape[0] == 64

@@ -1,0 +1,33 @@
+"""The Diffusion lab: unified diffusion (GUD) — basis, prior and component-wise noise schedule —
+with exact Gaussian, empirical and ELS denoisers, streaming frames live."""
+from physlab.core.registry import Lab, Paper
+
+from .experiment import DiffusionExperiment
+from .params import SPEC
+
+
+def warmup() -> None:
+    """Compile the empirical and ELS denoisers."""
+    small = {"data": "digits", "basis": "pixel", "n_samples": 2, "steps": 2, "train_size": 4,
+             "frames": 2}
+    for denoiser in ("empirical", "els"):
+        DiffusionExperiment({**small, "denoiser": denoiser}, seed=0).advance(2)
+
+
+LAB = Lab(
+    name="diffusion",
+    title="Diffusion",
+    summary="Unified diffusion (GUD): choose the basis, the prior and the component-wise noise "
+            "schedule; watch generation go from simultaneous to coarse-to-fine, with exact, "
+            "memorising and creative (ELS) denoisers.",
+    spec=SPEC,
+    experiment=DiffusionExperiment,
+    tab="physlab.diffusion.tab:DiffusionTab",
+    warmup=warmup,
+    papers=(Paper("M. Gerdes, M. Welling, M. C. N. Cheng", "GUD: Generation with Unified "
+                  "Diffusion", 2024, "arXiv:2410.02667"),
+            Paper("M. Kamb, S. Ganguli", "An analytic theory of creativity in convolutional "
+                  "diffusion models", 2024, "arXiv:2412.20292"),
+            Paper("D. Kingma, T. Salimans, B. Poole, J. Ho", "Variational Diffusion Models", 2021,
+                  "NeurIPS")),
+)

@@ -1,0 +1,82 @@
+"""The Diffusion lab's parameters (the CLI names are a contract)."""
+from __future__ import annotations
+
+from physlab.core.params import Param, ParamError, ParamSpec, check_memory
+
+from .bases import BASES
+from .data import DATA, DIGIT_SIZE
+from .schedule import ORDERINGS
+
+DENOISERS = ("gaussian", "empirical", "els")
+ELS_WORK_LIMIT = 2e11  # patch comparisons an ELS run may need (≈ a minute here); more is refused
+
+
+def image_size(p: dict) -> int:
+    return DIGIT_SIZE if p["data"] == "digits" else p["size"]
+
+
+def els_work(p: dict) -> float:
+    """Patch-pixel comparisons of an ELS run: samples × pixels × training images × positions ×
+    patch area × steps (the calibrated schedule's patches are at most about half the image)."""
+    size = image_size(p)
+    k = p["patch"] or size // 2 + 1
+    return float(p["n_samples"]) * size ** 4 * p["train_size"] * min(k, 2 * size) ** 2 * p["steps"]
+
+
+def _check(p: dict) -> None:
+    size = image_size(p)
+    if p["basis"] == "haar" and size & (size - 1):
+        raise ParamError("basis", f"the Haar basis needs a power-of-two size (size is {size})")
+    if p["denoiser"] == "els":
+        if p["basis"] != "pixel":
+            raise ParamError("denoiser", "the ELS machine is local in pixel space: use "
+                                         "basis=pixel")
+        if p["patch"] and p["patch"] % 2 == 0:
+            raise ParamError("patch", f"{p['patch']} must be odd (a patch has a centre pixel), or "
+                                      f"0 for the calibrated schedule")
+        if els_work(p) > ELS_WORK_LIMIT:
+            raise ParamError("n_samples", f"this ELS run needs about {els_work(p):.1e} patch "
+                                          f"comparisons (limit {ELS_WORK_LIMIT:.0e}, about a "
+                                          f"minute); lower n_samples, steps, train_size or patch")
+    d = size * size
+    check_memory(8 * (4 * d * d + 6 * p["n_samples"] * d + 2 * p["frames"] * 16 * d),
+                 "size", "lower size or n_samples")
+
+
+SPEC = ParamSpec([
+    Param("data", "choice", "grf", "grf: Gaussian random fields with power spectrum P(k) ∝ "
+          "k^−n (the exact denoiser makes the RG picture exact); digits: the 8×8 handwritten "
+          "digits (1797, shipped)", choices=DATA, group="Data"),
+    Param("size", "int", 16, "image side (pixels) of the random fields", low=4, high=64,
+          group="Data", when={"data": ("grf",)}),
+    Param("spectral_index", "float", 2.0, "n in P(k) ∝ k^−n (larger: smoother fields)",
+          low=0.0, high=5.0, group="Data", when={"data": ("grf",)}, label="spectral_index n"),
+    Param("train_size", "int", 500, "training images the empirical / ELS denoisers use (random "
+          "fields are drawn for grf)", low=2, high=1797, log=True, group="Data",
+          when={"denoiser": ("empirical", "els")}),
+    Param("basis", "choice", "fourier", "components the schedule acts on: pixels, Fourier modes, "
+          "principal components of the data, or Haar wavelets", choices=BASES, group="Diffusion"),
+    Param("prior", "choice", "white", "white: N(0, I) in pixel space; data: N(0, diag of the "
+          "data's variances) in the basis (diffusion on whitened components)",
+          choices=("white", "data"), group="Diffusion"),
+    Param("ordering", "choice", "variance", "order in which components are generated: by "
+          "variance (coarse to fine, the RG order), raster (component index), random",
+          choices=ORDERINGS, group="Diffusion"),
+    Param("softness", "float", 0.2, "softness s of the component-wise schedule: large = standard "
+          "simultaneous diffusion, small = one component (scale) at a time (re-runs when "
+          "changed)", low=1e-4, high=1e3, log=True, restart=True, group="Diffusion",
+          label="softness s"),
+    Param("steps", "int", 200, "reverse steps from t = 1 to 0", low=2, high=5000, log=True,
+          group="Sampling"),
+    Param("n_samples", "int", 64, "images generated at once", low=1, high=4096, log=True,
+          group="Sampling"),
+    Param("denoiser", "choice", "gaussian", "gaussian: exact for Gaussian data (the digits' "
+          "Gaussian approximation otherwise); empirical: the optimal denoiser of the training set "
+          "(memorises); els: the equivariant local score machine (Kamb & Ganguli 2024: "
+          "patch mosaics)", choices=DENOISERS, group="Sampling"),
+    Param("patch", "int", 0, "ELS patch size (odd), 0 = Kamb & Ganguli's calibrated schedule "
+          "(growing with the noise)", low=0, high=63, group="Sampling",
+          when={"denoiser": ("els",)}),
+    Param("frames", "int", 60, "reverse steps stored for the time slider and export", low=2,
+          high=400, group="Sampling"),
+], check=_check)

@@ -1,0 +1,73 @@
+"""The reverse diffusion process of GUD in a chosen basis, prior and schedule (Gerdes, Welling &
+Cheng 2024): the state z (samples × components) in diffusion coordinates z = C⁻¹U(φ − μ), where the
+rows of U are the basis, μ the data mean and C = diag(c) with c = 1 (white prior) or the
+components' standard deviations (data prior: diffusion on whitened components). It starts from the
+prior N(0, I) at t = 1 and steps to t = 0 with the exact per-component reverse kernel."""
+from __future__ import annotations
+
+import numpy as np
+
+from .bases import make_basis
+from .data import Dataset
+from .denoisers import GaussianDenoiser, els_denoise, els_patch_schedule, empirical_denoise
+from .schedule import alpha_sigma2, log_snr, ordering_labels, reverse_coefficients
+
+
+class ReverseProcess:
+    def __init__(self, p: dict, data: Dataset, rng: np.random.Generator):
+        self.p, self.data, self.rng = p, data, rng
+        self.size = data.size
+        self.U, self.freq = make_basis(p["basis"], data.size, data.cov)
+        comp_cov = self.U @ data.cov @ self.U.T
+        self.variances = np.clip(np.diag(comp_cov).copy(), 1e-12, None)
+        self.scale = np.sqrt(self.variances) if p["prior"] == "data" else np.ones(len(self.U))
+        self.K = comp_cov / np.outer(self.scale, self.scale)  # covariance of the clean z
+        self.labels = ordering_labels(p["ordering"], self.variances, rng)
+        self.t = np.linspace(1.0, 0.0, p["steps"] + 1)
+        self.gamma = log_snr(self.labels, p["softness"], self.t)
+        self.denoiser = p["denoiser"]
+        if self.denoiser == "gaussian":
+            self.gaussian = GaussianDenoiser(self.K)
+        else:
+            train = data.train if data.train is not None else \
+                rng.multivariate_normal(data.mean, data.cov, size=p["train_size"])
+            picked = rng.choice(len(train), size=min(p["train_size"], len(train)), replace=False)
+            self.train_pixels = train[picked]
+            self.train = ((self.train_pixels - data.mean) @ self.U.T) / self.scale
+        self.z = rng.standard_normal((p["n_samples"], len(self.U)))
+        self.x0 = np.zeros_like(self.z)
+        self.step = 0
+
+    def to_pixels(self, z: np.ndarray) -> np.ndarray:
+        """Images (samples × d, row-major) of diffusion coordinates."""
+        return self.data.mean + (z * self.scale) @ self.U
+
+    def denoise(self, alpha: np.ndarray, sigma2: np.ndarray):
+        """(x̂0, the clean estimate the reverse kernel uses: a posterior sample for the exact
+        Gaussian denoiser, x̂0 itself otherwise)."""
+        if self.denoiser == "gaussian":
+            return self.gaussian.posterior(self.z, alpha, sigma2, self.rng)
+        if self.denoiser == "empirical":
+            x0 = empirical_denoise(self.z, self.train, alpha, sigma2)
+            return x0, x0
+        s = self.size
+        patch = self.p["patch"] or els_patch_schedule(s, self.t[self.step])
+        x0 = els_denoise(self.z.reshape(-1, s, s), self.train.reshape(-1, s, s),
+                         alpha.reshape(s, s), sigma2.reshape(s, s), patch, s).reshape(-1, s * s)
+        return x0, x0
+
+    def advance(self) -> None:
+        """One reverse step t_j → t_{j+1}; at the last step the state becomes the clean estimate."""
+        j = self.step
+        alpha, sigma2 = alpha_sigma2(self.gamma[:, j])
+        self.x0, clean = self.denoise(alpha, sigma2)
+        if j + 1 == len(self.t) - 1:
+            self.z = clean  # t = 0: output the denoised sample, not a residual e^{γ_min} of noise
+        else:
+            a, b, tau2 = reverse_coefficients(self.gamma[:, j], self.gamma[:, j + 1])
+            self.z = a * clean + b * self.z + np.sqrt(tau2) * self.rng.standard_normal(self.z.shape)
+        self.step += 1
+
+    @property
+    def done(self) -> bool:
+        return self.step >= len(self.t) - 1

@@ -1,0 +1,136 @@
+"""The Diffusion tab: the samples x_t and the denoiser's estimate x̂0 as 4×4 mosaics at the chosen
+stored step (time slider), beside the log-SNR schedule of every component (a heatmap over time,
+components in generation order, with the current time marked), the radially averaged power
+spectrum of the samples against the data's, and the resolution cut-off k*(t)."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from physlab.gui.lab_tab import LabTab
+from physlab.gui.plots import PlotItems, data_pen, make_plot, theory_pen
+from physlab.gui.scrub import ScrubBar
+
+GREY = "#555555"
+GRID = 4
+
+
+def mosaic(images: np.ndarray, fill: float) -> np.ndarray:
+    """Up to GRID×GRID images (n, s, s) tiled with one-pixel gaps."""
+    n, s, _ = images.shape
+    out = np.full((GRID * (s + 1) - 1, GRID * (s + 1) - 1), fill)
+    for i in range(min(n, GRID * GRID)):
+        r, c = divmod(i, GRID)
+        out[r * (s + 1): r * (s + 1) + s, c * (s + 1): c * (s + 1) + s] = images[i]
+    return out
+
+
+def _image_view(layout, row, col, title):
+    plot = layout.addPlot(row=row, col=col, title=title)
+    plot.hideAxis("left")
+    plot.hideAxis("bottom")
+    plot.invertY(True)
+    plot.setAspectLocked(True)
+    plot.hideButtons()
+    plot.setMouseEnabled(False, False)
+    image = pg.ImageItem()
+    plot.addItem(image)
+    return plot, image
+
+
+class DiffusionTab(LabTab):
+    def build_plots(self):
+        holder = QtWidgets.QWidget()
+        vbox = QtWidgets.QVBoxLayout(holder)
+        vbox.setContentsMargins(0, 0, 0, 0)
+        self.scrub = ScrubBar("Reverse step", "scrub through the stored reverse steps",
+                              "time_slider")
+        self.scrub.moved.connect(self.repaint)
+
+        view = pg.GraphicsLayoutWidget()
+        images = view.addLayout(row=0, col=0)
+        self.v_xt = _image_view(images, 0, 0, "samples x<sub>t</sub>")
+        self.v_x0 = _image_view(images, 1, 0, "denoiser's estimate x̂<sub>0</sub>")
+        bar = pg.ColorBarItem(colorMap=pg.colormap.get("CET-L1"), interactive=False, width=12)
+        bar.setImageItem([self.v_xt[1], self.v_x0[1]], insert_in=self.v_x0[0])
+        self.image_bar = bar
+        plots = view.addLayout(row=0, col=1)
+        self.p_snr = plots.addPlot(row=0, col=0, title="log-SNR of every component")
+        self.p_snr.setLabel("bottom", "diffusion time t (reverse: 1 → 0)")
+        self.p_snr.setLabel("left", "component (in generation order)")
+        self.p_snr.hideButtons()
+        self.snr_image = pg.ImageItem()
+        self.p_snr.addItem(self.snr_image)
+        self.snr_bar = pg.ColorBarItem(values=(-10, 10), colorMap=pg.colormap.get("CET-D1"),
+                                       interactive=False, width=12, label="log(α²/σ²) = −γ")
+        self.snr_bar.setImageItem(self.snr_image, insert_in=self.p_snr)
+        self.p_spec = make_plot(plots, 1, 0, "Radially averaged power spectrum", "wavenumber |k|",
+                                "power P(k)", log_y=True, legend_offset=(10, -10))
+        self.p_spec.setLogMode(x=True, y=True)
+        self.p_spec.legend.anchor((0, 1), (0, 1), offset=(10, -10))
+        self.p_kstar = make_plot(plots, 2, 0, "Resolution cut-off k*(t) of x̂0",
+                                 "diffusion time t", "k* (half the data's power kept)",
+                                 legend_offset=(-10, 10))
+        self.p_kstar.invertX(True)
+        view.ci.layout.setColumnStretchFactor(0, 2)
+        view.ci.layout.setColumnStretchFactor(1, 3)
+        vbox.addWidget(self.scrub)
+        vbox.addWidget(view, 1)
+        self.items = PlotItems()
+        return holder, view.ci
+
+    def clear_plots(self) -> None:
+        self.items.clear()
+        for _, image in (self.v_xt, self.v_x0):
+            image.clear()
+        self.snr_image.clear()
+        self.scrub.reset()
+
+    def paint(self, frame: dict, params: dict) -> None:
+        i = self.scrub.index(len(frame["t"]))
+        t = float(frame["t"][i])
+        self.scrub.show_text(f"t = {t:.3f}")
+
+        xt, x0 = frame["frames"][i], frame["x0_frames"][i]
+        lo, hi = self._levels(frame)
+        self.v_xt[1].setImage(mosaic(xt, lo), autoLevels=False)
+        self.v_xt[0].setTitle(f"samples x<sub>t</sub> at t = {t:.3f}")
+        if np.all(np.isfinite(x0)):
+            self.v_x0[1].setImage(mosaic(x0, lo), autoLevels=False)
+        self.image_bar.setLevels((lo, hi))
+
+        gamma = frame["log_snr"]
+        self.snr_image.setImage(-gamma.T[::-1].T, autoLevels=False)  # columns: t from 0 to 1
+        times = frame["log_snr_t"]
+        self.snr_image.setRect(QtCore.QRectF(times.min(), 0, times.max() - times.min(),
+                                             gamma.shape[0]))
+        marker = self.items.get(self.p_snr, "now", lambda: pg.InfiniteLine(
+            angle=90, pen=pg.mkPen("#000000", width=2)))
+        marker.setValue(t)
+
+        k = frame["spectrum_k"]
+        keep = k > 0
+        self.items.line(self.p_spec, "data", k[keep], frame["spectrum_data"][keep], theory_pen(),
+                   "data (exact for fields)", positive=True)
+        self.items.line(self.p_spec, "samples", k[keep], frame["spectrum_samples"][keep],
+                   data_pen(0, 2.0), "samples x_t (latest)", positive=True)
+        self.items.line(self.p_spec, "x0", k[keep], frame["spectrum_x0"][keep],
+                   pg.mkPen(GREY, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
+                   "estimate x̂0 (latest)", positive=True)
+
+        self.items.line(self.p_kstar, "measured", frame["t"], frame["kstar"], data_pen(0, 2.0),
+                   "measured from x̂0")
+        if "kstar_theory" in frame:
+            self.items.line(self.p_kstar, "theory", frame["t"], frame["kstar_theory"], theory_pen(),
+                       "theory: largest |k| with SNR ≥ 1")
+        now = self.items.get(self.p_kstar, "now", lambda: pg.InfiniteLine(
+            angle=90, pen=pg.mkPen(GREY, width=1, style=QtCore.Qt.PenStyle.DotLine)))
+        now.setValue(t)
+
+    @staticmethod
+    def _levels(frame: dict) -> tuple[float, float]:
+        """Grey levels that fit the data (±3 standard deviations of the samples at the end)."""
+        final = frame["frames"][-1]
+        centre, spread = float(np.mean(final)), float(np.std(final)) or 1.0
+        return centre - 3 * spread, centre + 3 * spread

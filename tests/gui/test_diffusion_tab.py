@@ -1,0 +1,30 @@
+"""The Diffusion tab: a run fills both mosaics, the schedule map and the spectra; the time slider
+scrubs back; the softness slider re-runs."""
+import numpy as np
+
+from tests.gui.gui_helpers import finished
+
+
+def test_diffusion_tab_draws_frames_schedule_and_spectra(window, qtbot):
+    window.show_lab("diffusion")
+    tab = window.current()
+    tab.panel.set_values({"size": 8, "steps": 20, "n_samples": 16})
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    tab.paint(tab.snapshot.frame, tab._run_params)
+    assert tab.v_xt[1].image.shape == (35, 35) and np.isfinite(tab.v_x0[1].image).all()
+    assert tab.snr_image.image.shape[0] == 64
+    assert {"data", "samples", "measured", "theory"} <= {k[1] for k in tab.items._items}
+    tab.scrub.slider.setValue(0)
+    assert tab.scrub.label.text() == "t = 1.000"
+
+
+def test_softness_slider_reruns(window, qtbot):
+    tab = window.lab_tabs["diffusion"]
+    window.show_lab("diffusion")
+    tab.panel.set_values({"size": 8, "steps": 10, "n_samples": 4})
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    slider = tab.panel.widget("softness").slider
+    slider.setValue(slider.value() + 30)
+    qtbot.waitUntil(lambda: tab._run_params["softness"] > 0.2 and finished(tab)(), timeout=60000)
