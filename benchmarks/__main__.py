@@ -7,7 +7,7 @@ import os
 import platform
 import sys
 
-from . import collapse, harness, kernels, sharpness
+from . import collapse, diffusion, harness, kernels, sharpness
 
 
 def main(argv=None) -> int:
@@ -18,7 +18,7 @@ def main(argv=None) -> int:
     parser.add_argument("--only", default="", help="run the workloads whose name contains this")
     args = parser.parse_args(argv)
     workloads = [*sharpness.workloads(args.quick), *kernels.workloads(args.quick),
-                 *collapse.workloads(args.quick)]
+                 *diffusion.workloads(args.quick), *collapse.workloads(args.quick)]
     workloads = [w for w in workloads if args.only.lower() in w.name.lower()]
     rows = harness.run(workloads, repeats=1 if args.quick else args.repeats,
                        timed=not args.quick)

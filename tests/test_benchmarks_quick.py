@@ -8,7 +8,7 @@ def test_quick_benchmarks_agree_with_their_references(capsys):
     assert main(["--quick"]) == 0
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if line.startswith("| ") and "workload" not in line]
-    assert len(rows) >= 12  # 12 NumPy comparisons, plus 7 PyTorch ones where torch is installed
+    assert len(rows) >= 15  # 15 NumPy comparisons, plus 7 PyTorch ones where torch is installed
     for row in rows:
         difference = row.rstrip(" |").rsplit("|", 1)[-1]
         numbers = [float(x) for x in re.findall(r"= ([0-9.e+-]+)", difference)]

@@ -33,13 +33,20 @@ class GaussianDenoiser:
         self.var = np.diag(K).copy()
         self.root = None if self.diagonal else np.linalg.cholesky(K + 1e-12 * np.eye(len(K)))
 
+    def posterior_variance(self, alpha: np.ndarray, sigma2: np.ndarray) -> np.ndarray:
+        """Per-component posterior variance Kσ²/(α²K + σ²) (diagonal K only)."""
+        return self.var * sigma2 / (alpha ** 2 * self.var + sigma2)
+
+    def mean(self, z: np.ndarray, alpha: np.ndarray, sigma2: np.ndarray) -> np.ndarray:
+        """x̂0 = E[x0 | z] for a diagonal K."""
+        return z * (alpha * self.var / (alpha ** 2 * self.var + sigma2))
+
     def posterior(self, z: np.ndarray, alpha: np.ndarray, sigma2: np.ndarray,
                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """(x̂0, a posterior sample of x0) for noisy components z (samples × d)."""
         if self.diagonal:
-            denom = alpha ** 2 * self.var + sigma2
-            mean = z * (alpha * self.var / denom)
-            spread = np.sqrt(self.var * sigma2 / denom)
+            mean = self.mean(z, alpha, sigma2)
+            spread = np.sqrt(self.posterior_variance(alpha, sigma2))
             return mean, mean + spread * rng.standard_normal(z.shape)
         n, d = z.shape
         M = np.outer(alpha, alpha) * self.K + np.diag(sigma2)

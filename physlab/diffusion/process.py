@@ -6,11 +6,24 @@ prior N(0, I) at t = 1 and steps to t = 0 with the exact per-component reverse k
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
+
+from physlab.core.numba_setup import JIT
 
 from .bases import make_basis
 from .data import Dataset
 from .denoisers import GaussianDenoiser, els_denoise, els_patch_schedule, empirical_denoise
 from .schedule import alpha_sigma2, log_snr, ordering_labels, reverse_coefficients
+
+
+@njit(**JIT)
+def _gaussian_step(z, noise, gain, a, b, spread, x0):
+    """In place, one pass: x̂0 = gain·z, then z ← a x̂0 + b z + spread·noise (per component)."""
+    n, d = z.shape
+    for i in range(n):
+        for j in range(d):
+            x0[i, j] = gain[j] * z[i, j]
+            z[i, j] = a[j] * x0[i, j] + b[j] * z[i, j] + spread[j] * noise[i, j]
 
 
 class ReverseProcess:
@@ -60,8 +73,18 @@ class ReverseProcess:
         """One reverse step t_j → t_{j+1}; at the last step the state becomes the clean estimate."""
         j = self.step
         alpha, sigma2 = alpha_sigma2(self.gamma[:, j])
+        last = j + 1 == len(self.t) - 1
+        if self.denoiser == "gaussian" and self.gaussian.diagonal and not last:
+            # per component the exact kernel is N(a x̂0 + b z, τ² + a²P): one normal draw
+            gain = alpha * self.gaussian.var / (alpha ** 2 * self.gaussian.var + sigma2)
+            a, b, tau2 = reverse_coefficients(self.gamma[:, j], self.gamma[:, j + 1])
+            spread = np.sqrt(tau2 + a * a * self.gaussian.posterior_variance(alpha, sigma2))
+            _gaussian_step(self.z, self.rng.standard_normal(self.z.shape), gain, a, b, spread,
+                           self.x0)
+            self.step += 1
+            return
         self.x0, clean = self.denoise(alpha, sigma2)
-        if j + 1 == len(self.t) - 1:
+        if last:
             self.z = clean  # t = 0: output the denoised sample, not a residual e^{γ_min} of noise
         else:
             a, b, tau2 = reverse_coefficients(self.gamma[:, j], self.gamma[:, j + 1])
