@@ -1,6 +1,7 @@
 """GUI responsiveness while labs stream (not a test: it prints numbers).
 
-    python -m benchmarks.gui_probe            # offscreen unless a display is set
+    python -m benchmarks.gui_probe [TEXT]     # offscreen unless a display is set; TEXT picks
+                                              # the scenarios whose name contains it
 
 - start-up: wall time from launching ``python -m physlab.gui.app``-equivalent to a shown window
   (warm numba cache; the JIT warm-up runs in the background and is not waited for);
@@ -29,6 +30,10 @@ SCENARIOS = {
     "kernels (default rich run, 1500 steps)": {"kernels": {"steps": 1500}},
     "scaling (rich, widths 64–512)": {"scaling": {"rich": True, "widths": [64, 128, 256, 512],
                                                   "steps": 3000}},
+    "diffusion (64 fields 32×32, 200 steps)": {"diffusion": {"size": 32}},
+    "diffusion (ELS on digits, 16 samples)": {"diffusion": {"data": "digits", "basis": "pixel",
+                                                            "denoiser": "els", "n_samples": 16,
+                                                            "steps": 20, "softness": 1000.0}},
     "both at once": {"sharpness": {"steps": 30_000}, "collapse": {"generations": 150}},
 }
 
@@ -61,7 +66,10 @@ def main() -> int:
     window.show()
 
     print(f"start-up to shown window (warm cache, median of 3): {startup_seconds():.2f} s")
+    only = sys.argv[1] if len(sys.argv) > 1 else ""  # run the scenarios whose name has this
     for name, runs in SCENARIOS.items():
+        if only not in name:
+            continue
         tabs = {lab: window.lab_tabs[lab] for lab in runs}
         paints = {lab: [] for lab in runs}
         for lab, tab in tabs.items():

@@ -59,7 +59,7 @@ class CollapseTab(LabTab):
 
     def _theory(self, plot, i: int, x, y, positive=False) -> None:
         self.items.line(plot, ("theory", i), x, y, theory_pen(data_pen(i).color().name(), 2.0),
-                   positive=positive)
+                        positive=positive)
 
     def _theory_legend(self, plot, text="theory (dashed)") -> None:
         self.items.get(plot, "theory-legend",
@@ -117,7 +117,7 @@ class CollapseTab(LabTab):
                        positive=True)
             self._theory(self.p_main, i, T, f["theory"][i], positive=True)
             self.items.line(self.p_side, ("q", i), f["rank"], f["generator_probability"][i],
-                       data_pen(i, 2.0), name=name, positive=True)
+                            data_pen(i, 2.0), name=name, positive=True)
         self._theory_legend(self.p_main, "Σ p_i(1 − q_i)^T (dashed)")
         self._hline(self.p_main, "plateau", float(f["plateau"][0]), "tail mass beyond k")
         self._vline(self.p_side, "k", p.get("cutoff", 1), "rank k")
@@ -168,7 +168,7 @@ class CollapseTab(LabTab):
             paths = np.log(f["variance_paths"])
         for i, path in enumerate(paths):
             self.items.line(self.p_main, ("path", i), n, path, pg.mkPen("#b0b0b0", width=1),
-                       name="single runs" if i == 0 else None)
+                            name="single runs" if i == 0 else None)
         self._band(self.p_main, 0, "mean over repeats ± s.e.", n, f["log_variance_mean"],
                    _se(f["log_variance_std"], reps))
         self._theory(self.p_main, 0, n, f["theory_log_variance"])

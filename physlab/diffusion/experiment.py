@@ -40,6 +40,7 @@ class DiffusionExperiment(Experiment):
         self.frame_steps = np.unique(np.linspace(0, steps, min(p["frames"], steps + 1))
                                      .round().astype(int))
         self.frames, self.x0_frames, self.frame_t, self.kstar = [], [], [], []
+        self.spectra, self.x0_spectra = [], []
         self._store(initial=True)
 
     @property
@@ -67,13 +68,17 @@ class DiffusionExperiment(Experiment):
         return self.proc.to_pixels(z).reshape(-1, self.size, self.size)
 
     def _store(self, initial: bool = False) -> None:
+        """Keep the shown samples' x_t and x̂0 (float32: they are only drawn) and the spectra of
+        all samples at this step, so the time slider can show any stored step."""
         proc = self.proc
         shown = slice(0, min(SHOWN, len(proc.z)))
-        self.frames.append(self._images(proc.z[shown]))
-        self.x0_frames.append(self._images(proc.x0[shown]) if not initial else
-                              np.full_like(self.frames[-1], np.nan))
+        self.frames.append(self._images(proc.z[shown]).astype(np.float32))
+        self.x0_frames.append(self._images(proc.x0[shown]).astype(np.float32) if not initial
+                              else np.full_like(self.frames[-1], np.nan))
         self.frame_t.append(proc.t[proc.step])
+        self.spectra.append(self._spectrum(proc.z))
         x0_spectrum = self._spectrum(proc.x0) if not initial else np.zeros_like(self.spectrum_data)
+        self.x0_spectra.append(x0_spectrum)
         self.kstar.append(self._cutoff(x0_spectrum))
 
     def _spectrum(self, z: np.ndarray) -> np.ndarray:
@@ -104,16 +109,15 @@ class DiffusionExperiment(Experiment):
         cols = np.unique(np.linspace(0, len(proc.t) - 1, SCHEDULE_COLUMNS).round().astype(int))
         order = np.argsort(proc.labels, kind="stable")
         out = {
-            "samples": self._images(proc.z if proc.done else proc.x0),
+            "samples": self._images(proc.z if proc.done else proc.x0[:SHOWN]),
             "frames": np.array(self.frames), "x0_frames": np.array(self.x0_frames),
             "t": np.array(self.frame_t), "kstar": np.array(self.kstar),
             "log_snr": proc.gamma[order][:, cols].copy(), "log_snr_t": proc.t[cols].copy(),
             "component_label": proc.labels[order].copy(),
             "component_frequency": proc.freq[order].copy(),
             "spectrum_k": self.spectrum_k.copy(), "spectrum_data": self.spectrum_data.copy(),
-            "spectrum_samples": self._spectrum(proc.z),
-            "spectrum_x0": self._spectrum(proc.x0) if proc.step else np.zeros(len(self.spectrum_k)),
-            "current_t": np.array(proc.t[proc.step]),
+            "spectrum_samples": self.spectra[-1].copy(), "spectrum_x0": self.x0_spectra[-1].copy(),
+            "spectrum_samples_t": np.array(self.spectra), "spectrum_x0_t": np.array(self.x0_spectra),
         }
         theory = self.kstar_theory()
         if theory is not None:

@@ -112,18 +112,18 @@ class DiffusionTab(LabTab):
         k = frame["spectrum_k"]
         keep = k > 0
         self.items.line(self.p_spec, "data", k[keep], frame["spectrum_data"][keep], theory_pen(),
-                   "data (exact for fields)", positive=True)
-        self.items.line(self.p_spec, "samples", k[keep], frame["spectrum_samples"][keep],
-                   data_pen(0, 2.0), "samples x_t (latest)", positive=True)
-        self.items.line(self.p_spec, "x0", k[keep], frame["spectrum_x0"][keep],
-                   pg.mkPen(GREY, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
-                   "estimate x̂0 (latest)", positive=True)
+                        "data (exact for fields)", positive=True)
+        self.items.line(self.p_spec, "samples", k[keep], frame["spectrum_samples_t"][i][keep],
+                        data_pen(0, 2.0), "samples x_t (slider time)", positive=True)
+        self.items.line(self.p_spec, "x0", k[keep], frame["spectrum_x0_t"][i][keep],
+                        pg.mkPen(GREY, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
+                        "estimate x̂0 (slider time)", positive=True)
 
         self.items.line(self.p_kstar, "measured", frame["t"], frame["kstar"], data_pen(0, 2.0),
-                   "measured from x̂0")
+                        "measured from x̂0")
         if "kstar_theory" in frame:
             self.items.line(self.p_kstar, "theory", frame["t"], frame["kstar_theory"], theory_pen(),
-                       "theory: largest |k| with SNR ≥ 1")
+                            "theory: largest |k| with SNR ≥ 1")
         now = self.items.get(self.p_kstar, "now", lambda: pg.InfiniteLine(
             angle=90, pen=pg.mkPen(GREY, width=1, style=QtCore.Qt.PenStyle.DotLine)))
         now.setValue(t)

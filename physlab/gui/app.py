@@ -15,5 +15,7 @@ def main(lab: str | None = None) -> int:
     from .window import MainWindow
 
     window = MainWindow(initial_lab=lab)
+    # quitting without closing the window (session end, app.quit) must stop the workers too
+    app.aboutToQuit.connect(lambda: [tab.shutdown() for tab in window.lab_tabs.values()])
     window.show()
     return app.exec()

@@ -97,15 +97,15 @@ class KernelsTab(LabTab):
         label = summary.get("theory", "theory")
         step = frame["step"]
         self.items.line(self.p_loss, "sim", step, frame["loss"], data_pen(0, 2.0),
-                   f"simulation, N = {width:,}", positive=True)
+                        f"simulation, N = {width:,}", positive=True)
         self.items.line(self.p_align, "sim", step, frame["alignment"], data_pen(0, 2.0),
-                   f"simulation, N = {width:,}")
+                        f"simulation, N = {width:,}")
         has_theory = "theory_ntk" in frame
         if has_theory:
             self.items.line(self.p_loss, "theory", step, frame["theory_loss"], theory_pen(), label,
-                       positive=True)
+                            positive=True)
             self.items.line(self.p_align, "theory", step, frame["theory_alignment"], theory_pen(),
-                       label)
+                            label)
         note = summary.get("theory_note", "")
         if note and not self._note_shown:
             self.show_message(note)
