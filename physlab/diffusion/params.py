@@ -9,6 +9,7 @@ from .schedule import ORDERINGS
 
 DENOISERS = ("gaussian", "empirical", "els")
 ELS_WORK_LIMIT = 2e11  # patch comparisons an ELS run may need (≈ a minute here); more is refused
+SOLVE_WORK_LIMIT = 2e11  # flops of the full-covariance Gaussian denoiser's per-step solves
 
 
 def image_size(p: dict) -> int:
@@ -23,6 +24,12 @@ def els_work(p: dict) -> float:
     return float(p["n_samples"]) * size ** 4 * p["train_size"] * min(k, 2 * size) ** 2 * p["steps"]
 
 
+def per_component(p: dict) -> bool:
+    """Whether the data covariance is diagonal in the basis (the exact denoiser then works
+    component by component): PCA always, Fourier for the stationary random fields."""
+    return p["basis"] == "pca" or (p["basis"] == "fourier" and p["data"] == "grf")
+
+
 def _check(p: dict) -> None:
     size = image_size(p)
     if p["basis"] == "haar" and size & (size - 1):
@@ -34,11 +41,22 @@ def _check(p: dict) -> None:
         if p["patch"] and p["patch"] % 2 == 0:
             raise ParamError("patch", f"{p['patch']} must be odd (a patch has a centre pixel), or "
                                       f"0 for the calibrated schedule")
+        if p["patch"] > 2 * size - 1:
+            raise ParamError("patch", f"{p['patch']} is larger than needed: a patch of "
+                                      f"{2 * size - 1} already covers the {size}×{size} image "
+                                      f"from every pixel")
         if els_work(p) > ELS_WORK_LIMIT:
             raise ParamError("n_samples", f"this ELS run needs about {els_work(p):.1e} patch "
                                           f"comparisons (limit {ELS_WORK_LIMIT:.0e}, about a "
                                           f"minute); lower n_samples, steps, train_size or patch")
     d = size * size
+    if p["denoiser"] == "gaussian" and not per_component(p) and d ** 3 / 3 * p["steps"] > \
+            SOLVE_WORK_LIMIT:
+        raise ParamError("basis", f"the exact denoiser needs a {d}×{d} solve per step in the "
+                                  f"{p['basis']} basis (about {d ** 3 / 3 * p['steps']:.1e} "
+                                  f"flops in all, limit {SOLVE_WORK_LIMIT:.0e}); use the fourier "
+                                  f"or pca basis, where it works per component, or a smaller "
+                                  f"size or fewer steps")
     check_memory(8 * (4 * d * d + 6 * p["n_samples"] * d + 2 * p["frames"] * 16 * d),
                  "size", "lower size or n_samples")
 

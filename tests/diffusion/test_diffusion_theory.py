@@ -138,7 +138,10 @@ def test_els_makes_new_images_not_copies():
 @pytest.mark.parametrize("params,name", [({"basis": "haar", "size": 12}, "basis"),
                                          ({"denoiser": "els", "basis": "fourier"}, "denoiser"),
                                          ({"denoiser": "els", "basis": "pixel", "patch": 4},
-                                          "patch")])
+                                          "patch"),
+                                         ({"data": "digits", "denoiser": "els", "basis": "pixel",
+                                           "patch": 17}, "patch"),
+                                         ({"size": 64, "basis": "pixel"}, "basis")])
 def test_impossible_combinations_are_refused(params, name):
     with pytest.raises(ParamError) as err:
         DiffusionExperiment(params, 0)
