@@ -23,7 +23,7 @@ from .models import MLPModel, UVModel
 from .optim import OPTIMIZERS, adam_preconditioner, lr_schedule, stability_factor
 from .params import SPEC
 
-PARALLEL_WORK = 1_000_000  # samples × parameters above which the MLP kernels run in parallel
+PARALLEL_WORK = 100_000  # samples × parameters from which the per-sample kernels run in parallel
 LOSS_LIMIT_FACTOR = 1e8  # a loss this many times its initial value counts as diverged
 
 
@@ -122,9 +122,11 @@ class SharpnessExperiment(SteppedExperiment):
         return out
 
     def threads(self) -> int | None:
-        """One thread unless a gradient is big enough (samples × parameters ≥ 10⁶) to pay for
-        waking a thread team on each of the several kernel launches per step."""
-        if isinstance(self.model, MLPModel) and \
+        """The batched BLAS kernels (large gradients) use no numba threads: one, so an idle
+        OpenMP team does not compete with OpenBLAS's; the per-sample kernels run in parallel
+        only when a gradient is big enough (samples × parameters ≥ 10⁵) to pay for waking a
+        thread team on each of the several launches per step."""
+        if isinstance(self.model, MLPModel) and not self.model.batched and \
                 self.model.X.shape[0] * self.model.n_params >= PARALLEL_WORK:
             return None
         return 1

@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import mlp, uv
+from . import mlp, mlp_blas, uv
 from .data import make_dataset
 from .theory import uv_hessian_eigenvalues
 
 
+BLAS_WORK = 1_000_000  # samples × parameters from which the batched BLAS kernels are faster
+
+
 class MLPModel:
-    """A fully connected network on a data set (see :mod:`physlab.sharpness.mlp`)."""
+    """A fully connected network on a data set: the per-sample numba kernels of
+    :mod:`physlab.sharpness.mlp` for small gradients (whole training chunks run inside one kernel
+    call), the batched BLAS ones of :mod:`physlab.sharpness.mlp_blas` from ``BLAS_WORK`` on."""
 
     traces: tuple[str, ...] = ()
 
@@ -32,6 +37,8 @@ class MLPModel:
             self.mult[-1] = 1.0 / np.sqrt(fan_in[-1])
         self.act = mlp.ACTIVATIONS[p["activation"]]
         self.init_scale = p["init_scale"]
+        self.batched = self.X.shape[0] * self.n_params >= BLAS_WORK
+        self.kernels = mlp_blas if self.batched else mlp
 
     @property
     def _arch(self):
@@ -46,19 +53,19 @@ class MLPModel:
         return theta
 
     def loss(self, theta: np.ndarray) -> float:
-        return mlp.loss(theta, self.X, self.Y, *self._arch)
+        return self.kernels.loss(theta, self.X, self.Y, *self._arch)
 
     def loss_grad(self, theta: np.ndarray, grad: np.ndarray) -> float:
-        return mlp.loss_grad(theta, self.X, self.Y, *self._arch, grad)
+        return self.kernels.loss_grad(theta, self.X, self.Y, *self._arch, grad)
 
     def hvp(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
         out = np.empty_like(theta)
-        mlp.hvp(theta, v, self.X, self.Y, *self._arch, out)
+        self.kernels.hvp(theta, v, self.X, self.Y, *self._arch, out)
         return out
 
     def train(self, theta, opt, lrs, hyper, buf1, buf2, t0, limit, rows: dict) -> int:
-        return mlp.train(theta, self.X, self.Y, *self._arch, opt, lrs, *hyper, buf1, buf2, t0,
-                         limit, rows["loss"])
+        return self.kernels.train(theta, self.X, self.Y, *self._arch, opt, lrs, *hyper, buf1,
+                                  buf2, t0, limit, rows["loss"])
 
 
 class UVModel:
