@@ -31,7 +31,7 @@ class KernelsExperiment(SteppedExperiment):
         super().__init__(params, seed)
         p = self.params
         rng = np.random.default_rng(self.seed)
-        self.X, self.Kx, self.y = make_dataset(p["n_samples"], p["input_dim"], p["task"], rng)
+        _, self.Kx, self.y = make_dataset(p["n_samples"], p["input_dim"], p["task"], rng)
         self.net = Network(self.Kx, self.y, p["depth"], p["width"], p["activation"], p["gamma0"],
                            p["lr"], np.random.default_rng(rng.integers(2 ** 63)))
         self.theory, self.horizon, self.theory_note = make_theory(

@@ -79,6 +79,7 @@ class ScalingExperiment(Experiment):
         self.curve = 0
         self.position = 0  # records done in the current curve
         self._run = None
+        self._problem = None  # (K_A, b, K̂, b̂) of the current curve
 
     @property
     def total_steps(self) -> int:
@@ -89,35 +90,39 @@ class ScalingExperiment(Experiment):
         return self.curve * len(self.record) + self.position
 
     def advance(self, n: int) -> None:
+        """Fill up to ``n`` recorded points: a lazy curve is closed-form (all its points at once),
+        a rich one is stepped from point to point."""
         p = self.params
         while n > 0 and self.curve < len(self.configs) and self.diverged is None:
-            width, samples = self.configs[self.curve]
-            K, b, K_hat, b_hat = self.space.readout_problem(width, samples)
+            index = self.curve
+            if self._problem is None:
+                self._problem = self.space.readout_problem(*self.configs[index])
+            K, b, K_hat, b_hat = self._problem
             if not p["rich"]:
                 u = lazy_readouts(K_hat, b_hat, p["lr"], self.record)
-                self.loss[self.curve] = self.space.test_loss(K, b, u)
-                n -= len(self.record) - self.position
+                self.loss[index] = self.space.test_loss(K, b, u)
+                n -= len(self.record)
+                self.position = len(self.record)
+            else:
+                if self._run is None:
+                    self._run = RichRun(K_hat, b_hat, p["lr"], p["gamma0"])
+                while n > 0 and self.position < len(self.record):
+                    u = self._run.advance_to(int(self.record[self.position]))
+                    self.loss[index, self.position] = self.space.test_loss(K, b, u[:, None])[0]
+                    self.position += 1
+                    n -= 1
+            if not np.all(np.isfinite(self.loss[index, : self.position])):
+                self.diverged = (f"the loss became non-finite for N = {self.configs[index][0]}: "
+                                 f"feature learning at γ = {p['gamma0']:g} with η = {p['lr']:g} "
+                                 f"is unstable; lower gamma0 or lr.")
+            elif self.position == len(self.record):
                 self._next_curve()
-                continue
-            if self._run is None:
-                self._run = RichRun(K_hat, b_hat, p["lr"], p["gamma0"])
-            while n > 0 and self.position < len(self.record):
-                u = self._run.advance_to(int(self.record[self.position]))
-                self.loss[self.curve, self.position] = self.space.test_loss(K, b, u[:, None])[0]
-                self.position += 1
-                n -= 1
-            if self.position == len(self.record):
-                self._next_curve()
-            if not np.all(np.isfinite(self.loss[self.curve - 1 if self.position == 0 else
-                                                 self.curve][: max(self.position, 1)])):
-                self.diverged = (f"the loss became non-finite for N = {width}: feature learning "
-                                 f"at γ = {p['gamma0']:g} with η = {p['lr']:g} is unstable; "
-                                 f"lower gamma0 or lr.")
 
     def _next_curve(self) -> None:
         self.curve += 1
         self.position = 0
         self._run = None
+        self._problem = None
 
     def frame(self) -> Frame:
         p = self.params

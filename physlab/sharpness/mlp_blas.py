@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .mlp import LINEAR, RELU, TANH
+from .mlp import RELU, TANH
 from .optim import optimizer_step
 
 
@@ -119,5 +119,3 @@ def train(theta, X, Y, sizes, w_off, b_off, mult, act, opt, lrs, beta, beta1, be
         optimizer_step(theta, grad, opt, lrs[k], beta, beta1, beta2, eps, buf1, buf2, t0 + k + 1)
     return lrs.size
 
-
-__all__ = ["loss", "loss_grad", "hvp", "train", "LINEAR"]

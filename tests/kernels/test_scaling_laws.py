@@ -58,3 +58,11 @@ def test_feature_learning_speeds_up_hard_tasks():
 def test_widths_must_stay_below_the_features():
     with pytest.raises(ValueError, match="must stay below"):
         ScalingExperiment({"widths": [100, 3000], "features": 2000}, 0)
+
+
+def test_unstable_feature_learning_stops_with_a_message():
+    exp = ScalingExperiment({"rich": True, "gamma0": 100.0, "lr": 1.9, "widths": [32, 64],
+                             "features": 256, "steps": 2000}, 0)
+    exp.advance(10 ** 9)
+    assert exp.diverged and "unstable" in exp.diverged
+    assert np.isfinite(exp.frame()["loss"][0, 0])
