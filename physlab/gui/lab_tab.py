@@ -20,7 +20,7 @@ from physlab.core.runner import RunState, Snapshot
 from physlab.core.session import run_meta
 
 from .param_panel import ParamPanel
-from .plots import export_graphics
+from .plots import export_graphics, set_curve_antialias
 from .worker import QtRunner
 
 PAINT_HZ = 30
@@ -240,6 +240,9 @@ class LabTab(QtWidgets.QWidget):
 
     def _on_state(self, state: RunState, message: str) -> None:
         self._update_buttons(state)
+        streaming = state in (RunState.BUILDING, RunState.RUNNING)
+        if set_curve_antialias(self.figure, not streaming) and not streaming:
+            self._dirty = self.snapshot is not None  # redraw the final frame smoothly
         if state == RunState.DIVERGED:
             self.show_message("⚠ " + message + " The plots keep what was computed.", error=True)
         elif state == RunState.FAILED:
