@@ -27,6 +27,7 @@ from .optim import optimizer_step
 LINEAR, TANH, RELU = 0, 1, 2
 ACTIVATIONS = {"linear": LINEAR, "tanh": TANH, "relu": RELU}
 MAX_BLOCKS = 16
+SERIAL_WORK = 100_000  # samples × parameters below which a pass runs on one thread
 
 
 @njit(**JIT)
@@ -127,8 +128,7 @@ def n_blocks(n_samples: int) -> int:
     return min(MAX_BLOCKS, n_samples)
 
 
-@njit(parallel=True, **JIT)
-def _pass(theta, v, X, Y, sizes, w_off, b_off, mult, act, out, mode):
+def _pass_impl(theta, v, X, Y, sizes, w_off, b_off, mult, act, out, mode):
     """mode 0: loss only; 1: loss and gradient into ``out``; 2: H v into ``out`` (returns loss)."""
     n, d_out = Y.shape
     n_layers = len(sizes) - 1
@@ -137,13 +137,10 @@ def _pass(theta, v, X, Y, sizes, w_off, b_off, mult, act, out, mode):
     partial = np.zeros((blocks, out.size)) if mode > 0 else np.zeros((blocks, 1))
     losses = np.zeros(blocks)
     with_r = mode == 2
+    scratch = np.zeros((6, blocks, n_layers + 1, width))  # Z, H, RZ, RH, D, RD per block
     for b in prange(blocks):
-        Z = np.zeros((n_layers + 1, width))
-        H = np.zeros((n_layers + 1, width))
-        RZ = np.zeros((n_layers + 1, width))
-        RH = np.zeros((n_layers + 1, width))
-        D = np.zeros((n_layers + 1, width))
-        RD = np.zeros((n_layers + 1, width))
+        Z, H, RZ, RH, D, RD = (scratch[0, b], scratch[1, b], scratch[2, b], scratch[3, b],
+                               scratch[4, b], scratch[5, b])
         acc = partial[b]
         for s in range(b * n // blocks, (b + 1) * n // blocks):
             _forward(theta, v, X[s], sizes, w_off, b_off, mult, act, Z, H, RZ, RH, with_r)
@@ -160,6 +157,19 @@ def _pass(theta, v, X, Y, sizes, w_off, b_off, mult, act, out, mode):
         for b in range(blocks):
             out += partial[b]
     return losses.sum()
+
+
+_pass_parallel = njit(parallel=True, **JIT)(_pass_impl)
+_pass_serial = njit(**JIT)(_pass_impl)  # prange runs as range: no thread team to wake
+
+
+@njit(**JIT)
+def _pass(theta, v, X, Y, sizes, w_off, b_off, mult, act, out, mode):
+    """Serial below SERIAL_WORK samples × parameters, where waking the thread team for each of
+    the several launches per step costs more than the work."""
+    if X.shape[0] * theta.size < SERIAL_WORK:
+        return _pass_serial(theta, v, X, Y, sizes, w_off, b_off, mult, act, out, mode)
+    return _pass_parallel(theta, v, X, Y, sizes, w_off, b_off, mult, act, out, mode)
 
 
 @njit(**JIT)
