@@ -61,3 +61,21 @@ def test_preset_note_shows_text_with_angle_brackets(window):
     tab = window.lab_tabs["scaling"]
     tab.apply_preset("rich-hard-task")
     assert "(β &lt; 1)" in tab.preset_note.text() and tab.lab.spec.validate(tab.panel.values())
+
+
+def test_dragging_gamma0_during_runs_settles_on_the_last_value(window, qtbot):
+    """Fifty slider moves while runs stream: no crash, a few debounced re-runs, and the run that
+    finishes is the one for the value the slider rests on."""
+    tab = window.lab_tabs["kernels"]
+    window.show_lab("kernels")
+    tab.panel.set_values({"width": 100, "steps": 200, "particles": 500})
+    tab.run()
+    slider = tab.panel.widget("gamma0").slider
+    first_run = tab.runner.runner.run_id
+    for i in range(50):
+        slider.setValue(60 + (i * 37) % 80)
+        qtbot.wait(3)
+    qtbot.waitUntil(lambda: not tab._restart.isActive() and finished(tab)() and
+                    tab._run_params["gamma0"] == tab.panel.values()["gamma0"], timeout=60000)
+    assert tab.runner.runner.run_id - first_run <= 10  # debounced, not one run per move
+    assert tab.snapshot.frame["step"][-1] == 200
