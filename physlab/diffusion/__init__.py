@@ -7,7 +7,8 @@ from .params import SPEC
 
 
 def warmup() -> None:
-    """Compile the empirical and ELS denoisers."""
+    """Compile the fused exact-Gaussian step and the empirical and ELS denoisers."""
+    DiffusionExperiment({"size": 4, "n_samples": 2, "steps": 3, "frames": 2}, seed=0).advance(3)
     small = {"data": "digits", "basis": "pixel", "n_samples": 2, "steps": 2, "train_size": 4,
              "frames": 2}
     for denoiser in ("empirical", "els"):
