@@ -6,15 +6,59 @@ GUI. ``threadsafe`` makes numba pick a layer that allows concurrent launches (Op
 loudly if none is available. On these Linux machines that is OpenMP through the system libgomp (TBB's
 pip wheel puts libtbb outside the loader path of a venv). ``tests/core/test_numba_threads.py`` runs
 parallel kernels from several threads at once to check it.
+
+numba's on-disk cache is keyed by each function's own source file only: a kernel that calls a
+function from another module (every sampler calls ``core.rng.normal``) keeps running the cached
+old version after that other module changes. So the cache lives in a directory named after a hash
+of all of physlab's sources (:func:`source_digest`): any change to the code starts a fresh cache,
+and the previous directory is removed. ``NUMBA_CACHE_DIR`` set by the user wins.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
+from pathlib import Path
 
 import numba
 
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER = "threadsafe"
+
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def source_digest(package: Path = PACKAGE) -> str:
+    """A short hash of every ``.py`` file of the package (paths and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_dir(root: Path, digest: str) -> Path:
+    """``root/numba-<digest>``, removing the cache directories of other source versions."""
+    target = root / f"numba-{digest}"
+    if root.is_dir():
+        for old in root.glob("numba-*"):
+            if old != target:
+                shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+def _use_versioned_cache() -> None:
+    root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "physlab"
+    try:
+        target = cache_dir(root, source_digest())
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError:  # no writable home: numba's default (beside the sources) still works
+        return
+    numba.config.CACHE_DIR = str(target)
+
+
+if not os.environ.get("NUMBA_CACHE_DIR"):
+    _use_versioned_cache()
 
 JIT = dict(nogil=True, cache=True)
 """Options for every kernel: no GIL held while it runs (the GUI stays responsive), compiled code
