@@ -110,10 +110,14 @@ class Runner:
             self._listener.state_changed(run_id, new, "")
         return True
 
-    def stop(self, timeout: float = 10.0) -> bool:
-        """Ask the current run to stop and wait for its thread; True if no thread is left running."""
+    def request_stop(self) -> None:
+        """Ask the current run to stop after its current chunk, without waiting."""
         self._stop.set()
         self._resume.set()
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Ask the current run to stop and wait for its thread; True if no thread is left running."""
+        self.request_stop()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)

@@ -61,6 +61,9 @@ class QtRunner(QtCore.QObject):
     def stop(self) -> bool:
         return self.runner.stop()
 
+    def request_stop(self) -> None:
+        self.runner.request_stop()
+
     def reset(self) -> None:
         self.runner.reset()
 

@@ -83,15 +83,23 @@ class ScalingExperiment(Experiment):
 
     @property
     def total_steps(self) -> int:
-        return len(self.configs) * len(self.record)
+        """Work units: GD steps of every rich curve, or recorded points of the closed-form lazy
+        ones."""
+        return len(self.configs) * self._units
 
     @property
     def steps_done(self) -> int:
-        return self.curve * len(self.record) + self.position
+        done = self._run.t if self._run is not None else 0
+        return self.curve * self._units + (done if self.params["rich"] else self.position)
+
+    @property
+    def _units(self) -> int:
+        return int(self.record[-1]) if self.params["rich"] else len(self.record)
 
     def advance(self, n: int) -> None:
-        """Fill up to ``n`` recorded points: a lazy curve is closed-form (all its points at once),
-        a rich one is stepped from point to point."""
+        """Take up to ``n`` work units: a lazy curve is closed-form (all its points at once), a
+        rich one is stepped at most ``n`` GD steps at a time, so a stop request or a frame is
+        never more than one chunk away however far apart its recorded points are."""
         p = self.params
         while n > 0 and self.curve < len(self.configs) and self.diverged is None:
             index = self.curve
@@ -107,10 +115,14 @@ class ScalingExperiment(Experiment):
                 if self._run is None:
                     self._run = RichRun(K_hat, b_hat, p["lr"], p["gamma0"])
                 while n > 0 and self.position < len(self.record):
-                    u = self._run.advance_to(int(self.record[self.position]))
+                    target = int(self.record[self.position])
+                    stop = min(target, self._run.t + n)
+                    n -= stop - self._run.t
+                    u = self._run.advance_to(stop)
+                    if stop < target:
+                        break
                     self.loss[index, self.position] = self.space.test_loss(K, b, u[:, None])[0]
                     self.position += 1
-                    n -= 1
             if not np.all(np.isfinite(self.loss[index, : self.position])):
                 self.diverged = (f"the loss became non-finite for N = {self.configs[index][0]}: "
                                  f"feature learning at γ = {p['gamma0']:g} with η = {p['lr']:g} "

@@ -28,3 +28,23 @@ def test_softness_slider_reruns(window, qtbot):
     slider = tab.panel.widget("softness").slider
     slider.setValue(slider.value() + 30)
     qtbot.waitUntil(lambda: tab._run_params["softness"] > 0.2 and finished(tab)(), timeout=60000)
+
+
+def test_closing_with_three_new_labs_streaming_stops_them_within_a_second(window, qtbot):
+    """(An ELS step, 0.5–2 s under load, cannot be interrupted: not covered here.)"""
+    import time
+
+    from physlab.core.runner import RunState
+    runs = {"diffusion": {"size": 32, "steps": 5000},
+            "scaling": {"rich": True, "widths": [256, 512], "steps": 100_000},
+            "kernels": {"depth": 2, "width": 2000, "steps": 100_000, "theory": "none"}}
+    tabs = [window.lab_tabs[name] for name in runs]
+    for tab, (name, params) in zip(tabs, runs.items()):
+        tab.panel.set_values(params)
+        tab.run()
+    for tab in tabs:
+        qtbot.waitUntil(lambda tab=tab: tab.runner.state == RunState.RUNNING, timeout=60000)
+    t0 = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - t0 < 1.0
+    assert not any(tab.runner.runner.alive for tab in tabs)
