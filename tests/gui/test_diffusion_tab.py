@@ -35,6 +35,8 @@ def test_closing_with_three_new_labs_streaming_stops_them_within_a_second(window
     import time
 
     from physlab.core.runner import RunState
+    for name in ("diffusion", "kernels", "scaling"):  # a warm app: the JIT warm-up has run (a cold
+        window.labs[name].warmup()  # compile in a worker cannot be interrupted)
     runs = {"diffusion": {"size": 32, "steps": 5000},
             "scaling": {"rich": True, "widths": [256, 512], "steps": 100_000},
             "kernels": {"depth": 2, "width": 2000, "steps": 100_000, "theory": "none"}}
@@ -42,8 +44,9 @@ def test_closing_with_three_new_labs_streaming_stops_them_within_a_second(window
     for tab, (name, params) in zip(tabs, runs.items()):
         tab.panel.set_values(params)
         tab.run()
-    for tab in tabs:
-        qtbot.waitUntil(lambda tab=tab: tab.runner.state == RunState.RUNNING, timeout=60000)
+    for tab in tabs:  # streaming, past the first frame
+        qtbot.waitUntil(lambda tab=tab: tab.runner.state == RunState.RUNNING and
+                        tab.snapshot is not None, timeout=120000)
     t0 = time.perf_counter()
     window.close()
     assert time.perf_counter() - t0 < 1.0
