@@ -106,9 +106,15 @@ class Runner:
             if self.state != old:
                 return False
             self.state, self.message, run_id = new, "", self.run_id
-        if self._listener is not None:
-            self._listener.state_changed(run_id, new, "")
+        listener = self._listener
+        if listener is not None:
+            listener.state_changed(run_id, new, "")
         return True
+
+    def detach(self) -> None:
+        """Stop calling the listener (its owner is going away while a worker may still run: a JIT
+        compile, for one, cannot be interrupted)."""
+        self._listener = None
 
     def request_stop(self) -> None:
         """Ask the current run to stop after its current chunk, without waiting."""
@@ -200,13 +206,15 @@ class Runner:
             self._latest = snap
             notify = not self._frame_waiting
             self._frame_waiting = True
-        if notify and self._listener is not None:
-            self._listener.frame_ready(run_id)
+        listener = self._listener
+        if notify and listener is not None:
+            listener.frame_ready(run_id)
 
     def _set_state(self, run_id: int, state: RunState, message: str) -> None:
         with self._lock:
             if run_id != self.run_id:
                 return
             self.state, self.message = state, message
-        if self._listener is not None:
-            self._listener.state_changed(run_id, state, message)
+        listener = self._listener
+        if listener is not None:
+            listener.state_changed(run_id, state, message)

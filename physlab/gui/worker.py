@@ -59,7 +59,12 @@ class QtRunner(QtCore.QObject):
         self.runner.resume()
 
     def stop(self) -> bool:
-        return self.runner.stop()
+        """Stop and wait; a worker still running after the wait (a cold JIT compile) is detached,
+        so it never signals this object after its owner is gone."""
+        stopped = self.runner.stop()
+        if not stopped:
+            self.runner.detach()
+        return stopped
 
     def request_stop(self) -> None:
         self.runner.request_stop()

@@ -120,3 +120,14 @@ def test_bad_params_fail_cleanly():
     runner.start({"steps": -5}, 0)
     assert rec.done.wait(10)
     assert runner.state == RunState.FAILED and "steps" in runner.message
+
+
+def test_a_detached_runner_no_longer_calls_its_listener():
+    runner, rec = make()
+    runner.start({"steps": 400}, 0)
+    time.sleep(0.02)
+    runner.detach()
+    seen = (len(rec.states), rec.frames)
+    assert runner.stop()
+    assert (len(rec.states), rec.frames) == seen  # not even the final STOPPED
+    assert runner.state == RunState.STOPPED
