@@ -37,15 +37,15 @@ class GaussianDenoiser:
         """Per-component posterior variance Kσ²/(α²K + σ²) (diagonal K only)."""
         return self.var * sigma2 / (alpha ** 2 * self.var + sigma2)
 
-    def mean(self, z: np.ndarray, alpha: np.ndarray, sigma2: np.ndarray) -> np.ndarray:
-        """x̂0 = E[x0 | z] for a diagonal K."""
-        return z * (alpha * self.var / (alpha ** 2 * self.var + sigma2))
+    def gain(self, alpha: np.ndarray, sigma2: np.ndarray) -> np.ndarray:
+        """Per-component αK/(α²K + σ²), so that x̂0 = E[x0 | z] = gain·z (diagonal K only)."""
+        return alpha * self.var / (alpha ** 2 * self.var + sigma2)
 
     def posterior(self, z: np.ndarray, alpha: np.ndarray, sigma2: np.ndarray,
                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """(x̂0, a posterior sample of x0) for noisy components z (samples × d)."""
         if self.diagonal:
-            mean = self.mean(z, alpha, sigma2)
+            mean = z * self.gain(alpha, sigma2)
             spread = np.sqrt(self.posterior_variance(alpha, sigma2))
             return mean, mean + spread * rng.standard_normal(z.shape)
         n, d = z.shape

@@ -73,22 +73,20 @@ class ReverseProcess:
         """One reverse step t_j → t_{j+1}; at the last step the state becomes the clean estimate."""
         j = self.step
         alpha, sigma2 = alpha_sigma2(self.gamma[:, j])
-        last = j + 1 == len(self.t) - 1
-        if self.denoiser == "gaussian" and self.gaussian.diagonal and not last:
-            # per component the exact kernel is N(a x̂0 + b z, τ² + a²P): one normal draw
-            gain = alpha * self.gaussian.var / (alpha ** 2 * self.gaussian.var + sigma2)
-            a, b, tau2 = reverse_coefficients(self.gamma[:, j], self.gamma[:, j + 1])
-            spread = np.sqrt(tau2 + a * a * self.gaussian.posterior_variance(alpha, sigma2))
-            _gaussian_step(self.z, self.rng.standard_normal(self.z.shape), gain, a, b, spread,
-                           self.x0)
-            self.step += 1
-            return
-        self.x0, clean = self.denoise(alpha, sigma2)
-        if last:
-            self.z = clean  # t = 0: output the denoised sample, not a residual e^{γ_min} of noise
+        if j + 1 == len(self.t) - 1:
+            # t = 0: output the denoised sample, not a residual e^{γ_min} of noise
+            self.x0, self.z = self.denoise(alpha, sigma2)
         else:
             a, b, tau2 = reverse_coefficients(self.gamma[:, j], self.gamma[:, j + 1])
-            self.z = a * clean + b * self.z + np.sqrt(tau2) * self.rng.standard_normal(self.z.shape)
+            if self.denoiser == "gaussian" and self.gaussian.diagonal:
+                # per component the exact kernel is N(a x̂0 + b z, τ² + a²P): one normal draw
+                spread = np.sqrt(tau2 + a * a * self.gaussian.posterior_variance(alpha, sigma2))
+                _gaussian_step(self.z, self.rng.standard_normal(self.z.shape),
+                               self.gaussian.gain(alpha, sigma2), a, b, spread, self.x0)
+            else:
+                self.x0, clean = self.denoise(alpha, sigma2)
+                self.z = a * clean + b * self.z + \
+                    np.sqrt(tau2) * self.rng.standard_normal(self.z.shape)
         self.step += 1
 
     @property

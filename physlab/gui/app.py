@@ -16,6 +16,6 @@ def main(lab: str | None = None) -> int:
 
     window = MainWindow(initial_lab=lab)
     # quitting without closing the window (session end, app.quit) must stop the workers too
-    app.aboutToQuit.connect(lambda: [tab.shutdown() for tab in window.lab_tabs.values()])
+    app.aboutToQuit.connect(window.shutdown)
     window.show()
     return app.exec()

@@ -73,10 +73,13 @@ class SliderFloat(QtWidgets.QWidget):
             frac = (value - self.low) / (self.high - self.low)
         return round(self.TICKS * min(max(frac, 0.0), 1.0))
 
-    def _from_box(self, value: float) -> None:
+    def _place_slider(self, value: float) -> None:
         self.slider.blockSignals(True)
         self.slider.setValue(self._to_tick(value))
         self.slider.blockSignals(False)
+
+    def _from_box(self, value: float) -> None:
+        self._place_slider(value)
         self.valueChanged.emit(value)
 
     def _from_slider(self, tick: int) -> None:
@@ -92,9 +95,7 @@ class SliderFloat(QtWidgets.QWidget):
         self.box.blockSignals(True)
         self.box.setValue(value)
         self.box.blockSignals(False)
-        self.slider.blockSignals(True)
-        self.slider.setValue(self._to_tick(value))
-        self.slider.blockSignals(False)
+        self._place_slider(value)
 
 
 class MultiChoice(QtWidgets.QWidget):

@@ -40,6 +40,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabs.setDocumentMode(True)
         self.lab_tabs: dict[str, LabTab] = {}
         groups: dict[str, QtWidgets.QTabWidget] = {}
+        self._holders: dict[str, QtWidgets.QTabWidget] = {}  # the tab widget holding each lab
         for lab in self.labs.values():
             tab = lab.tab_class()(lab)
             tab.status.connect(self._on_status)
@@ -53,6 +54,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 holder = groups[lab.group]
             holder.addTab(tab, lab.title)
             holder.setTabToolTip(holder.count() - 1, lab.summary)
+            self._holders[lab.name] = holder
         if initial_lab in self.lab_tabs:
             self.show_lab(initial_lab)
         self.setCentralWidget(self.tabs)
@@ -115,15 +117,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_lab(self, name: str) -> None:
         """Bring a lab's tab (and the group tab holding it) to the front."""
-        tab = self.lab_tabs[name]
-        parent = tab.parentWidget()
-        while parent is not None and not isinstance(parent, QtWidgets.QTabWidget):
-            parent = parent.parentWidget()
-        if parent is not None and parent is not self.tabs:
-            parent.setCurrentWidget(tab)
-            self.tabs.setCurrentWidget(parent)
-        else:
-            self.tabs.setCurrentWidget(tab)
+        holder = self._holders[name]
+        holder.setCurrentWidget(self.lab_tabs[name])
+        if holder is not self.tabs:
+            self.tabs.setCurrentWidget(holder)
 
     # -- exports -------------------------------------------------------------------------------
     def export_figure(self) -> None:
@@ -198,10 +195,14 @@ class MainWindow(QtWidgets.QMainWindow):
         QtWidgets.QMessageBox.about(self, "About physlab", "".join(parts))
 
     # -- shutdown ------------------------------------------------------------------------------
-    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
-        # ask every run to stop first, then wait: the waits overlap instead of adding up
+    def shutdown(self) -> None:
+        """Stop every lab's run: ask them all first, then wait, so the waits overlap instead of
+        adding up."""
         for tab in self.lab_tabs.values():
             tab.runner.request_stop()
         for tab in self.lab_tabs.values():
             tab.shutdown()
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        self.shutdown()
         event.accept()

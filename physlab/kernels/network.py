@@ -40,7 +40,7 @@ class Network:
             self.h1 = rng.standard_normal((width, P)) @ root.T  # = W⁰X/√D in distribution
             self.w = rng.standard_normal(width)
         self.W = [rng.standard_normal((width, width)) for _ in range(depth - 1)]
-        self.h = [np.empty((width, P)) for _ in range(depth)]
+        self.h: list[np.ndarray] = [None] * depth  # pre-activations, set by forward()
         self.phi = [np.empty((width, P)) for _ in range(depth)]
         self.dphi = [np.empty((width, P)) for _ in range(depth)]
         self.g = [np.empty((width, P)) for _ in range(depth)]
