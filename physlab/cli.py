@@ -38,11 +38,15 @@ def _parser() -> argparse.ArgumentParser:
     params.add_argument("--json", action="store_true", help="machine-readable output")
     run = sub.add_parser("run", help="run a lab headless and write its data")
     run.add_argument("lab")
-    run.add_argument("--preset", help="start from this preset")
+    start = run.add_mutually_exclusive_group()
+    start.add_argument("--preset", help="start from this preset")
+    start.add_argument("--from", dest="from_file", type=Path, metavar="FILE",
+                       help="re-run a saved run: the parameters and seed recorded in an exported "
+                       ".npz/.csv or a .physlab session (--set and --seed still override)")
     run.add_argument("--set", dest="assignments", action="append", default=[],
                      metavar="NAME=VALUE", help="set a parameter (repeatable)")
     run.add_argument("--seed", type=int, default=None, help="random seed (default 0, or the "
-                     "preset's)")
+                     "preset's or saved run's)")
     run.add_argument("--out", required=True, type=Path, help="output file, .npz or .csv")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
@@ -91,7 +95,8 @@ def _run(args) -> int:
     from physlab.core.export import ExportError, check_target
     from physlab.core.params import ParamError
     from physlab.core.presets import PresetError, load_preset
-    from physlab.core.session import run_to_completion, save
+    from physlab.core.session import SessionError, run_from_file
+    from physlab.core.headless import run_to_completion, save
 
     try:
         lab = _lab(args.lab)
@@ -104,10 +109,13 @@ def _run(args) -> int:
             preset = load_preset(lab.name, args.preset, lab.spec)
             params.update(preset.params)
             seed = preset.seed if preset.seed is not None else seed
+        if args.from_file:
+            saved, seed = run_from_file(args.from_file, lab)
+            params.update(saved)
         params.update(lab.spec.parse_assignments(args.assignments))
         params = lab.spec.validate(params)
         check_target(args.out)
-    except (ParamError, PresetError, ExportError) as err:
+    except (ParamError, PresetError, SessionError, ExportError) as err:
         return _fail(str(err))
     if args.seed is not None:
         seed = args.seed

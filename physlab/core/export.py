@@ -1,16 +1,19 @@
 """Writing a run's data: NPZ (every array plus a ``meta`` JSON string) and CSV (1-D traces with a
 header), always atomically: the data goes to a temporary file in the target folder, which is renamed
 over the target only once it is complete. A failed or interrupted export leaves the old file or
-none, never half a file.
+none, never half a file; the hidden temporary file of a killed export is removed by the next
+export to the same name.
 """
 from __future__ import annotations
 
 import contextlib
+import glob
 import io
 import json
 import os
 import platform
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -18,6 +21,7 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 
 FORMATS = (".npz", ".csv")
+STALE_PARTIAL_SECONDS = 600  # a temporary export file this old was left by a killed writer
 CSV_MAX_COLUMNS_2D = 16  # 2-D arrays with at most this many columns are spread over CSV columns
 
 
@@ -25,20 +29,24 @@ class ExportError(OSError):
     """An export that could not be written; the message says why."""
 
 
-def build_meta(lab: str, params: Mapping[str, Any], seed: int, **extra: Any) -> dict:
-    """The metadata written with every export: enough to reproduce the run."""
+def versions() -> dict:
+    """The versions that produced a file (written into every export and session)."""
     import numba
 
     from physlab import __version__
 
-    meta = {
-        "lab": lab,
-        "params": dict(params),
-        "seed": int(seed),
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "versions": {"physlab": __version__, "numpy": np.__version__, "numba": numba.__version__,
-                     "python": platform.python_version()},
-    }
+    return {"physlab": __version__, "numpy": np.__version__, "numba": numba.__version__,
+            "python": platform.python_version()}
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def build_meta(lab: str, params: Mapping[str, Any], seed: int, **extra: Any) -> dict:
+    """The metadata written with every export: enough to reproduce the run."""
+    meta = {"lab": lab, "params": dict(params), "seed": int(seed), "created": now(),
+            "versions": versions()}
     meta.update(extra)
     return meta
 
@@ -62,6 +70,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path`` (same suffix); rename it onto ``path`` on success,
     delete it on failure."""
     path = Path(path)
+    _remove_stale_partials(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".partial{path.suffix}",
                                dir=path.parent if str(path.parent) else ".")
     os.close(fd)
@@ -77,6 +86,17 @@ def atomic_path(path: Path) -> Iterator[Path]:
         if isinstance(err, OSError) and not isinstance(err, ExportError):
             raise ExportError(f"cannot write {path}: {err.strerror or err}") from err
         raise
+
+
+def _remove_stale_partials(path: Path) -> None:
+    """Delete temporary files left beside ``path`` by an export that was killed mid-write (the
+    target itself was never touched); recent ones may belong to a write still in progress."""
+    folder = path.parent if str(path.parent) else Path(".")
+    cutoff = time.time() - STALE_PARTIAL_SECONDS
+    for old in folder.glob(f".{glob.escape(path.stem)}.*.partial{glob.escape(path.suffix)}"):
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
 
 
 def write_run(path: Path, data: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Path:

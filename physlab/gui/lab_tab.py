@@ -17,7 +17,7 @@ from physlab.core.params import ParamError
 from physlab.core.presets import PresetError, list_presets, load_preset
 from physlab.core.registry import Lab
 from physlab.core.runner import RunState, Snapshot
-from physlab.core.session import run_meta
+from physlab.core.headless import run_meta
 
 from .param_panel import ParamPanel
 from .plots import export_graphics, set_curve_antialias

@@ -60,3 +60,43 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_partial(tmp_path, monkeyp
         write_run(target, DATA, {})
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["run.npz"]
+
+
+KILLED_WRITER = """
+import sys, numpy as np
+from physlab.core import export
+real = export._write_npz
+def slow(tmp, data, meta):
+    real(tmp, data, meta)           # the temporary file is complete on disk …
+    print("written", flush=True)
+    import time; time.sleep(60)     # … and the writer is killed before the rename
+export._write_npz = slow
+export.write_run(sys.argv[1], {"x": np.arange(200000.0)}, {})
+"""
+
+
+@pytest.mark.parametrize("old_file", [True, False])
+def test_an_export_killed_mid_write_leaves_the_old_file_or_none(tmp_path, old_file):
+    import subprocess
+    import sys
+    import time
+
+    target = tmp_path / "run.npz"
+    if old_file:
+        target.write_bytes(b"old")
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(target)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "written"
+    proc.kill()
+    proc.wait()
+    if old_file:
+        assert target.read_bytes() == b"old"
+    else:
+        assert not target.exists()
+    partials = [p for p in tmp_path.iterdir() if ".partial" in p.name]
+    assert len(partials) == 1  # the killed writer could not clean up after itself …
+    stale = time.time() - export.STALE_PARTIAL_SECONDS - 1
+    os.utime(partials[0], (stale, stale))
+    write_run(target, DATA, {})  # … the next export to the same name does
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.npz"]
+    assert set(read_npz(target)[0]) == set(DATA)
