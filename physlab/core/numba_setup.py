@@ -10,8 +10,10 @@ parallel kernels from several threads at once to check it.
 numba's on-disk cache is keyed by each function's own source file only: a kernel that calls a
 function from another module (every sampler calls ``core.rng.normal``) keeps running the cached
 old version after that other module changes. So the cache lives in a directory named after a hash
-of all of physlab's sources (:func:`source_digest`): any change to the code starts a fresh cache,
-and the previous directory is removed. ``NUMBA_CACHE_DIR`` set by the user wins.
+of all of physlab's non-Qt sources (:func:`source_digest`): any change to code a kernel could use
+starts a fresh cache, and the previous directory is removed. Qt code (``gui/``, the labs' ``tab``
+modules) is left out: simulation code never imports it, and editing a plot should not recompile
+every kernel. ``NUMBA_CACHE_DIR`` set by the user wins.
 """
 from __future__ import annotations
 
@@ -29,12 +31,18 @@ PACKAGE = Path(__file__).resolve().parents[1]
 
 
 def source_digest(package: Path = PACKAGE) -> str:
-    """A short hash of every ``.py`` file of the package (paths and contents)."""
+    """A short hash of every non-Qt ``.py`` file of the package (paths and contents)."""
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
+        if _is_qt(path.relative_to(package)):
+            continue
         digest.update(str(path.relative_to(package)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _is_qt(relative: Path) -> bool:
+    return relative.parts[0] == "gui" or relative.stem == "tab" or relative.stem.endswith("_tab")
 
 
 def cache_dir(root: Path, digest: str) -> Path:

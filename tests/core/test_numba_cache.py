@@ -17,6 +17,20 @@ def test_digest_changes_with_any_source_file(tmp_path):
     assert source_digest(package) != first
 
 
+def test_qt_code_does_not_key_the_cache(tmp_path):
+    package = tmp_path / "pkg"
+    for folder in ("gui", "lab"):
+        (package / folder).mkdir(parents=True)
+    for name in ("gui/window.py", "lab/tab.py", "lab/scaling_tab.py", "lab/kernels.py"):
+        (package / name).write_text("x = 1\n")
+    first = source_digest(package)
+    for name in ("gui/window.py", "lab/tab.py", "lab/scaling_tab.py"):
+        (package / name).write_text("x = 2\n")
+    assert source_digest(package) == first
+    (package / "lab/kernels.py").write_text("x = 2\n")
+    assert source_digest(package) != first
+
+
 def test_new_cache_directory_replaces_the_old_one(tmp_path):
     old = cache_dir(tmp_path, "aaaa")
     old.mkdir()
