@@ -20,6 +20,15 @@ from .params import ParamError, ParamSpec
 Frame = dict[str, np.ndarray]
 
 
+class Interrupted(Exception):
+    """Raised inside one long step (seconds) when the run has been asked to stop: the step is
+    abandoned and the experiment's state is left as it was before it."""
+
+
+def _never() -> bool:
+    return False
+
+
 class Experiment(ABC):
     """One run of one lab.
 
@@ -28,6 +37,9 @@ class Experiment(ABC):
     """
 
     spec: ClassVar[ParamSpec]
+    # whether the run has been asked to stop (set by :func:`drive`); a step that takes seconds
+    # checks it and raises :class:`Interrupted` so that stopping never waits for the step
+    should_stop: Callable[[], bool] = staticmethod(_never)
 
     def __init__(self, params: Mapping[str, Any], seed: int):
         self.params = self.spec.validate(params)
@@ -107,13 +119,17 @@ def drive(exp: Experiment, *, should_stop: Callable[[], bool] = lambda: False,
     single-threaded (measured in ``benchmarks/gui_probe.py``).
     """
     use_threads(exp.threads())
+    exp.should_stop = should_stop
     n = max(1, first_chunk)
     while not exp.done and not should_stop():
         before_chunk(exp)
         if should_stop():
             break
         t0 = time.perf_counter()
-        exp.advance(n)
+        try:
+            exp.advance(n)
+        except Interrupted:
+            break
         elapsed = time.perf_counter() - t0
         on_chunk(exp)
         scale = target_seconds / max(elapsed, 1e-6)

@@ -15,10 +15,12 @@
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 from numba import njit, prange
 
+from physlab.core.experiment import Interrupted
 from physlab.core.numba_setup import JIT
 
 SIGMA2_FLOOR = 1e-20  # σ² below this (a component long generated) counts as this, for the weights
@@ -128,7 +130,8 @@ def _softmax_mean(logw, values, allowed, m):
 
 
 def els_denoise(z: np.ndarray, train: np.ndarray, alpha: np.ndarray, sigma2: np.ndarray,
-                patch: int, shift_limit: int) -> np.ndarray:
+                patch: int, shift_limit: int,
+                should_stop: Callable[[], bool] = lambda: False) -> np.ndarray:
     """z: (n, size, size) noisy images; train: (m, size, size); alpha, sigma2: (size, size);
     ``patch`` odd; training patches are taken at positions within ``shift_limit`` of the pixel
     (the image size: full translation equivariance; 0: locality only). Query offsets outside the
@@ -137,7 +140,9 @@ def els_denoise(z: np.ndarray, train: np.ndarray, alpha: np.ndarray, sigma2: np.
     The log-weights −Σ_o w(q − aψ)² = 2 Σ (w a q) ψ − Σ (w a²) ψ² − Σ w q² (w = 1/(2σ²) per query
     pixel, 0 outside the image) are one matrix product per sample against all training patches
     (BLAS; the last term is the same for every patch of a pixel and cancels in the softmax); the
-    softmax-weighted mean of the patch centres is a parallel kernel.
+    softmax-weighted mean of the patch centres is a parallel kernel. One call takes seconds for a
+    digit grid, so it checks ``should_stop`` between samples and raises
+    :class:`~physlab.core.experiment.Interrupted` when the run is being stopped.
     """
     n, size, _ = z.shape
     m = len(train)
@@ -152,6 +157,8 @@ def els_denoise(z: np.ndarray, train: np.ndarray, alpha: np.ndarray, sigma2: np.
     allowed = (near[:, None, :, None] & near[None, :, None, :]).reshape(size * size, size * size)
     out = np.empty((n, size * size))
     for s in range(n):
+        if should_stop():
+            raise Interrupted
         q = patches(z[s][None], patch)
         logw = np.concatenate([w * a * q, -(w * a * a)], axis=1) @ basis
         out[s] = _softmax_mean(logw, centres, allowed, m)

@@ -55,7 +55,7 @@ class DiffusionExperiment(Experiment):
         for _ in range(n):
             if self.proc.done:
                 return
-            self.proc.advance()
+            self.proc.advance(self.should_stop)
             if not np.all(np.isfinite(self.proc.z)):
                 self.diverged = (f"the samples became non-finite at step {self.proc.step} "
                                  f"(t = {self.proc.t[self.proc.step]:.3f}); try more steps or a "

@@ -55,9 +55,10 @@ class ReverseProcess:
         """Images (samples × d, row-major) of diffusion coordinates."""
         return self.data.mean + (z * self.scale) @ self.U
 
-    def denoise(self, alpha: np.ndarray, sigma2: np.ndarray):
+    def denoise(self, alpha: np.ndarray, sigma2: np.ndarray, should_stop=lambda: False):
         """(x̂0, the clean estimate the reverse kernel uses: a posterior sample for the exact
-        Gaussian denoiser, x̂0 itself otherwise)."""
+        Gaussian denoiser, x̂0 itself otherwise). The slow ELS denoiser gives up (raising
+        ``Interrupted``, nothing changed) once ``should_stop()``."""
         if self.denoiser == "gaussian":
             return self.gaussian.posterior(self.z, alpha, sigma2, self.rng)
         if self.denoiser == "empirical":
@@ -66,16 +67,19 @@ class ReverseProcess:
         s = self.size
         patch = self.p["patch"] or els_patch_schedule(s, self.t[self.step])
         x0 = els_denoise(self.z.reshape(-1, s, s), self.train.reshape(-1, s, s),
-                         alpha.reshape(s, s), sigma2.reshape(s, s), patch, s).reshape(-1, s * s)
+                         alpha.reshape(s, s), sigma2.reshape(s, s), patch, s,
+                         should_stop).reshape(-1, s * s)
         return x0, x0
 
-    def advance(self) -> None:
-        """One reverse step t_j → t_{j+1}; at the last step the state becomes the clean estimate."""
+    def advance(self, should_stop=lambda: False) -> None:
+        """One reverse step t_j → t_{j+1}; at the last step the state becomes the clean estimate.
+        The state changes only once the denoiser has returned, so an interrupted step leaves it
+        as it was."""
         j = self.step
         alpha, sigma2 = alpha_sigma2(self.gamma[:, j])
         if j + 1 == len(self.t) - 1:
             # t = 0: output the denoised sample, not a residual e^{γ_min} of noise
-            self.x0, self.z = self.denoise(alpha, sigma2)
+            self.x0, self.z = self.denoise(alpha, sigma2, should_stop)
         else:
             a, b, tau2 = reverse_coefficients(self.gamma[:, j], self.gamma[:, j + 1])
             if self.denoiser == "gaussian" and self.gaussian.diagonal:
@@ -84,7 +88,7 @@ class ReverseProcess:
                 _gaussian_step(self.z, self.rng.standard_normal(self.z.shape),
                                self.gaussian.gain(alpha, sigma2), a, b, spread, self.x0)
             else:
-                self.x0, clean = self.denoise(alpha, sigma2)
+                self.x0, clean = self.denoise(alpha, sigma2, should_stop)
                 self.z = a * clean + b * self.z + \
                     np.sqrt(tau2) * self.rng.standard_normal(self.z.shape)
         self.step += 1

@@ -146,3 +146,24 @@ def test_impossible_combinations_are_refused(params, name):
     with pytest.raises(ParamError) as err:
         DiffusionExperiment(params, 0)
     assert err.value.name == name
+
+
+def test_a_stop_request_abandons_an_els_step_and_leaves_the_state_unchanged():
+    from physlab.core.experiment import Interrupted, drive
+    exp = DiffusionExperiment({"data": "digits", "basis": "pixel", "denoiser": "els",
+                               "softness": 1000.0, "steps": 10, "n_samples": 4,
+                               "train_size": 50}, 0)
+    z, step = exp.proc.z.copy(), exp.proc.step
+    calls = []
+
+    def stop_after_one_sample():
+        calls.append(1)
+        return len(calls) > 1
+
+    exp.should_stop = stop_after_one_sample
+    with pytest.raises(Interrupted):
+        exp.advance(1)
+    assert exp.proc.step == step and np.array_equal(exp.proc.z, z)
+    calls.clear()
+    drive(exp, should_stop=lambda: len(calls) > 3 or bool(calls.append(1)))  # returns, no raise
+    assert exp.steps_done < 10
