@@ -1,6 +1,7 @@
 """Presets: named parameter sets stored as TOML under ``resources/presets/<lab>/<name>.toml``::
 
     title = "Edge of stability on the Chebyshev net"
+    figure = "Cohen et al. 2021 (…), Fig. 1 in miniature"   # the published figure it reproduces
     description = "…what the preset shows and which paper/figure it follows…"
     seed = 0            # optional
     [params]
@@ -30,6 +31,7 @@ class Preset:
     description: str
     params: dict
     seed: int | None = None
+    figure: str = ""
     path: Path = field(default=Path(), compare=False)
 
 
@@ -59,4 +61,5 @@ def load_preset(lab: str, name: str, spec: ParamSpec) -> Preset:
         raise PresetError(f"preset {name!r}: {err}") from err
     seed = doc.get("seed")
     return Preset(name=name, title=doc.get("title", name), description=doc.get("description", ""),
-                  params=dict(params), seed=int(seed) if seed is not None else None, path=path)
+                  params=dict(params), seed=int(seed) if seed is not None else None,
+                  figure=doc.get("figure", ""), path=path)
