@@ -7,11 +7,10 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import BandCurve, PlotItems, data_pen, make_plot, theory_pen
+from physlab.gui.plots import GUIDE_COLOR, BandCurve, PlotItems, data_pen, make_plot, theory_pen
 
 from .tails import CURVES as TAIL_CURVES
 
-GREY = "#555555"
 
 
 def _se(std: np.ndarray, repeats: int) -> np.ndarray:
@@ -63,19 +62,33 @@ class CollapseTab(LabTab):
 
     def _theory_legend(self, plot, text="theory (dashed)") -> None:
         self.items.get(plot, "theory-legend",
-                       lambda: pg.PlotDataItem(pen=theory_pen(GREY), name=text))
+                       lambda: pg.PlotDataItem(pen=theory_pen(GUIDE_COLOR), name=text))
 
-    def _vline(self, plot, key, x: float, label: str, color=GREY) -> None:
+    def _vline(self, plot, key, x: float, label: str, color=GUIDE_COLOR) -> None:
         line = self.items.get(plot, key, lambda: pg.InfiniteLine(
             angle=90, pen=pg.mkPen(color, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
             label=label, labelOpts={"position": 0.92, "color": color}))
         line.setValue(np.log10(x) if plot.ctrl.logXCheck.isChecked() else x)
 
-    def _hline(self, plot, key, y: float, label: str, color=GREY) -> None:
+    def _hline(self, plot, key, y: float, label: str, color=GUIDE_COLOR) -> None:
         line = self.items.get(plot, key, lambda: pg.InfiniteLine(
             angle=0, pen=pg.mkPen(color, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
             label=label, labelOpts={"position": 0.12, "color": color}))
         line.setValue(np.log10(y) if plot.ctrl.logYCheck.isChecked() else y)
+
+    # -- history -------------------------------------------------------------------------------
+    HISTORY = {"regression": ("generation", "error_mean"), "tails": ("T_values", "error_mean"),
+               "strong": ("T_values", "error_mean"), "verify": ("flip_values", "accuracy_mean"),
+               "gaussian": ("generation", "log_variance_mean")}
+
+    def history_view(self, params: dict):
+        return params.get("model")
+
+    def history_traces(self, frame: dict, params: dict) -> list:
+        """Every curve of the main view (one per strategy or model)."""
+        x_key, y_key = self.HISTORY[params.get("model", "regression")]
+        y = np.atleast_2d(frame[y_key])
+        return [(self.p_main, frame[x_key], row) for row in y]
 
     # -- views ---------------------------------------------------------------------------------
     def paint(self, frame: dict, params: dict) -> None:
@@ -154,7 +167,7 @@ class CollapseTab(LabTab):
         self._theory_legend(self.p_main, "finite-T theory (dashed)")
         p_star = float(f["critical_flip"][0])
         self._vline(self.p_main, "pstar", p_star, f"p* = {p_star:.3g}", data_pen(0).color().name())
-        self._vline(self.p_main, "flip", p.get("flip", 0.0), "p", GREY)
+        self._vline(self.p_main, "flip", p.get("flip", 0.0), "p", GUIDE_COLOR)
         self._vline(self.p_side, "pstar", p_star, f"p* = {p_star:.3g}", data_pen(0).color().name())
         self._hline(self.p_side, "half", 0.5, "p′ = ½")
 

@@ -9,10 +9,9 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import PlotItems, data_pen, make_plot, theory_pen
+from physlab.gui.plots import GUIDE_COLOR, PlotItems, data_pen, make_plot, theory_pen
 from physlab.gui.scrub import ScrubBar
 
-GREY = "#555555"
 GRID = 4
 
 
@@ -116,7 +115,7 @@ class DiffusionTab(LabTab):
         self.items.line(self.p_spec, "samples", k[keep], frame["spectrum_samples_t"][i][keep],
                         data_pen(0, 2.0), "samples x_t (slider time)", positive=True)
         self.items.line(self.p_spec, "x0", k[keep], frame["spectrum_x0_t"][i][keep],
-                        pg.mkPen(GREY, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
+                        pg.mkPen(GUIDE_COLOR, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
                         "estimate x̂0 (slider time)", positive=True)
 
         self.items.line(self.p_kstar, "measured", frame["t"], frame["kstar"], data_pen(0, 2.0),
@@ -125,8 +124,14 @@ class DiffusionTab(LabTab):
             self.items.line(self.p_kstar, "theory", frame["t"], frame["kstar_theory"], theory_pen(),
                             "theory: largest |k| with SNR ≥ 1")
         now = self.items.get(self.p_kstar, "now", lambda: pg.InfiniteLine(
-            angle=90, pen=pg.mkPen(GREY, width=1, style=QtCore.Qt.PenStyle.DotLine)))
+            angle=90, pen=pg.mkPen(GUIDE_COLOR, width=1, style=QtCore.Qt.PenStyle.DotLine)))
         now.setValue(t)
+
+    def history_traces(self, frame: dict, params: dict) -> list:
+        """The final samples' spectrum and the measured resolution cut-off."""
+        k = frame["spectrum_k"]
+        return [(self.p_spec, k, frame["spectrum_samples_t"][-1]),
+                (self.p_kstar, frame["t"], frame["kstar"])]
 
     @staticmethod
     def _levels(frame: dict) -> tuple[float, float]:

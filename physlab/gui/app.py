@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from .plots import configure
 
@@ -12,9 +12,11 @@ def main(lab: str | None = None) -> int:
     configure()
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
     app.setApplicationName("physlab")
+    app.setOrganizationName("physlab")
     from .window import MainWindow
 
     window = MainWindow(initial_lab=lab)
+    window.set_theme("dark" if QtCore.QSettings().value("theme") == "dark" else "light")
     # quitting without closing the window (session end, app.quit) must stop the workers too
     app.aboutToQuit.connect(window.shutdown)
     window.show()

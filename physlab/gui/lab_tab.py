@@ -1,8 +1,10 @@
 """The part of every lab's tab that is the same for all labs: presets, the generated parameter
-panel, seed, Run / Pause / Stop / Reset, the message banner, the paint timer, and exports.
+panel, seed, Run / Pause / Stop / Reset, progress, the message banner, the paint timer, the run
+history, exports, and the lab's share of a saved session.
 
 A lab's tab subclasses :class:`LabTab` and implements ``build_plots`` (returns the plot widget and
-the graphics item exported as the figure), ``paint(frame)`` and ``clear_plots``.
+the graphics item exported as the figure), ``paint(frame)`` and ``clear_plots``, and may name the
+curves earlier runs are overlaid as (``history_traces``).
 """
 from __future__ import annotations
 
@@ -13,17 +15,20 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from physlab.core.export import ExportError, write_run
+from physlab.core.headless import run_meta
 from physlab.core.params import ParamError
 from physlab.core.presets import PresetError, list_presets, load_preset
 from physlab.core.registry import Lab
 from physlab.core.runner import RunState, Snapshot
-from physlab.core.headless import run_meta
+from physlab.core.session import LabState, RunRecord
 
+from .history import RunHistory
 from .param_panel import ParamPanel
 from .plots import export_graphics, set_curve_antialias
 from .worker import QtRunner
 
 PAINT_HZ = 30
+ENDED = (RunState.FINISHED, RunState.STOPPED, RunState.DIVERGED)
 RESTART_DELAY_MS = 250  # quiet time after the last change of a restart parameter before re-running
 
 
@@ -40,6 +45,7 @@ class LabTab(QtWidgets.QWidget):
         self._dirty = False
         self._run_params: dict | None = None
         self._run_seed = 0
+        self._current: RunRecord | None = None  # the run on screen, once it has ended
 
         self.panel = ParamPanel(lab.spec)
         self.panel.changed.connect(self._on_param_changed)
@@ -76,7 +82,7 @@ class LabTab(QtWidgets.QWidget):
         side_layout.addLayout(top)
         self.preset_note = QtWidgets.QLabel("")
         self.preset_note.setWordWrap(True)
-        self.preset_note.setStyleSheet("color: #555; font-size: 9pt;")
+        self.preset_note.setStyleSheet("font-size: 9pt;")
         side_layout.addWidget(self.preset_note)
         scroll = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
@@ -89,6 +95,23 @@ class LabTab(QtWidgets.QWidget):
         buttons.addWidget(self.stop_button, 1, 0)
         buttons.addWidget(self.reset_button, 1, 1)
         side_layout.addLayout(buttons)
+        self.progress = QtWidgets.QProgressBar()
+        self.progress.setObjectName("progress")
+        self.progress.setRange(0, 1000)
+        self.progress.setFormat("")
+        self.progress.setToolTip("progress of the run (a moving bar: compiling or building)")
+        side_layout.addWidget(self.progress)
+        self.overlay = QtWidgets.QCheckBox("Overlay earlier runs")
+        self.overlay.setObjectName("overlay")
+        self.overlay.setChecked(True)
+        self.overlay.setToolTip("draw the last runs of this lab in grey under the current one, "
+                                "labelled by what differed")
+        self.clear_history_button = QtWidgets.QPushButton("Clear")
+        self.clear_history_button.setToolTip("forget the earlier runs")
+        history_row = QtWidgets.QHBoxLayout()
+        history_row.addWidget(self.overlay, 1)
+        history_row.addWidget(self.clear_history_button)
+        side_layout.addLayout(history_row)
         side.setMinimumWidth(300)
         side.setMaximumWidth(380)
 
@@ -97,6 +120,9 @@ class LabTab(QtWidgets.QWidget):
         self.banner.setWordWrap(True)
         self.banner.hide()
         plots, self.figure = self.build_plots()
+        self.history = RunHistory(lab.spec, self.history_traces, self.history_view)
+        self.overlay.toggled.connect(self._toggle_overlay)
+        self.clear_history_button.clicked.connect(self.clear_history)
         right = QtWidgets.QWidget()
         right_layout = QtWidgets.QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -116,6 +142,9 @@ class LabTab(QtWidgets.QWidget):
         self._timer.timeout.connect(self._paint_if_dirty)
         self._timer.start()
         self._update_buttons(RunState.IDLE)
+        self.show_message(f"{html.escape(lab.summary)}<br><b>Press Run (Ctrl+R)</b> to start with "
+                          "the defaults, or pick a preset: each one reproduces a published "
+                          "figure.")
 
     # -- for subclasses ------------------------------------------------------------------------
     def build_plots(self) -> tuple[QtWidgets.QWidget, pg.GraphicsObject]:
@@ -135,6 +164,14 @@ class LabTab(QtWidgets.QWidget):
     def live_changed(self, name: str, value) -> None:
         """A live parameter changed while a run streams (subclasses may redraw overlays)."""
 
+    def history_traces(self, frame: dict, params: dict) -> list:
+        """The curves an earlier run is overlaid as: ``[(plot, x, y), …]`` (none by default)."""
+        return []
+
+    def history_view(self, params: dict):
+        """Runs are overlaid only on runs with the same view (subclasses: e.g. the model)."""
+        return ()
+
     # -- actions -------------------------------------------------------------------------------
     def run(self) -> None:
         try:
@@ -143,9 +180,14 @@ class LabTab(QtWidgets.QWidget):
             self.show_message(str(err), error=True)
             return
         self.hide_message()
+        if self._current is None and self.runner.state in ENDED:
+            # the previous run has ended but its queued "ended" signal has not arrived yet
+            self._keep_run(self.runner.runner.take() or self.snapshot)
         self.snapshot = None
         self.clear_plots()
         self._run_params, self._run_seed = params, self.seed.value()
+        self._current = None
+        self._draw_history()
         self.runner.start(params, self._run_seed)
 
     def toggle_pause(self) -> None:
@@ -161,8 +203,11 @@ class LabTab(QtWidgets.QWidget):
         self._restart.stop()
         self.runner.reset()
         self.snapshot = None
+        self._current = None
         self.clear_plots()
+        self.history.erase()
         self.hide_message()
+        self.progress.setValue(0)
 
     def shutdown(self) -> bool:
         self._timer.stop()
@@ -183,8 +228,9 @@ class LabTab(QtWidgets.QWidget):
         if preset.seed is not None:
             self.seed.setValue(preset.seed)
         # escaped: descriptions contain "<" (β < 1), which rich text would take for a tag
+        figure = f"<br><i>Reproduces: {html.escape(preset.figure)}</i>" if preset.figure else ""
         self.preset_note.setText(f"<b>{html.escape(preset.title)}</b><br>"
-                                 f"{html.escape(preset.description)}")
+                                 f"{html.escape(preset.description)}{figure}")
         index = self.presets.findData(name)
         if index >= 0:
             self.presets.setCurrentIndex(index)
@@ -194,15 +240,83 @@ class LabTab(QtWidgets.QWidget):
 
     def export_data(self, path: Path) -> Path:
         """Write the data on screen (the latest snapshot) with the run's metadata."""
+        record = self.record()
+        if record is None:
+            raise ExportError("nothing to export yet: run the lab first")
+        return write_run(path, record.frame, record.meta)
+
+    def record(self) -> RunRecord | None:
+        """The run on screen with its metadata (None before the first run)."""
+        if self._current is not None:
+            return self._current
         snap = self.snapshot
         if snap is None or self._run_params is None:
-            raise ExportError("nothing to export yet: run the lab first")
+            return None
         state = self.runner.state
         meta = run_meta(self.lab, self._run_params, self._run_seed, steps_done=snap.steps_done,
                         total_steps=snap.total_steps, wall_time=snap.elapsed,
                         divergence=self.runner.runner.message if state == RunState.DIVERGED
                         else None, stopped=state != RunState.FINISHED, summary=snap.summary)
-        return write_run(path, snap.frame, meta)
+        return RunRecord(dict(self._run_params), self._run_seed, snap.frame, meta)
+
+    # -- history and sessions ------------------------------------------------------------------
+    def clear_history(self) -> None:
+        self.history.clear()
+        if self._current is not None:
+            self.history.add(self._current)
+
+    def _keep_run(self, snapshot: Snapshot | None) -> None:
+        """Put the run that just ended into the history (once)."""
+        if snapshot is None or self._current is not None or \
+                snapshot.run_id != self.runner.runner.run_id:
+            return
+        self.snapshot = snapshot
+        self._current = self.record()
+        self.history.add(self._current)
+        self._draw_history()
+
+    def _toggle_overlay(self, on: bool) -> None:
+        self.history.shown = on
+        self._draw_history()
+
+    def _draw_history(self) -> None:
+        params = self._run_params if self._run_params is not None else self.panel.values()
+        seed = self._run_seed if self._run_params is not None else self.seed.value()
+        self.history.draw(self._current, params, seed)
+
+    def session_state(self) -> LabState:
+        """This lab's part of a saved session: the controls, and the kept runs with the one on
+        screen last."""
+        runs = [r for r in self.history.records if r is not self._current]
+        current = self.record()
+        if current is not None:
+            runs.append(current)
+        return LabState(params=self.panel.values(), seed=self.seed.value(), runs=runs)
+
+    def restore(self, state: LabState) -> None:
+        """Show a saved session's state: its controls, its runs, the last one on screen."""
+        self.reset()
+        self.panel.set_values(state.params)
+        self.seed.setValue(state.seed)
+        self.preset_note.setText("")
+        self.presets.setCurrentIndex(0)
+        self.history.clear()
+        for run in state.runs:
+            self.history.add(run)
+        if state.runs:
+            run = state.runs[-1]
+            meta = run.meta
+            self._current, self._run_params, self._run_seed = run, dict(run.params), run.seed
+            self.snapshot = Snapshot(-1, run.frame, int(meta.get("steps_done", 0)),
+                                     int(meta.get("total_steps", 0)), 0.0,
+                                     float(meta.get("wall_time", 0.0)), meta.get("summary", {}))
+            self._dirty = True
+            self.progress.setValue(int(1000 * self.snapshot.steps_done
+                                       / max(self.snapshot.total_steps, 1)))
+            if meta.get("diverged"):
+                self.show_message("⚠ " + meta.get("divergence", "the run diverged") +
+                                  " (saved run)", error=True)
+        self._draw_history()
 
     # -- messages ------------------------------------------------------------------------------
     def show_message(self, text: str, error: bool = False) -> None:
@@ -230,6 +344,9 @@ class LabTab(QtWidgets.QWidget):
         self.snapshot = snap
         self._dirty = True
         progress = snap.steps_done / max(snap.total_steps, 1)
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(int(1000 * progress))
+        self.progress.setFormat(f"{snap.steps_done:,} / {snap.total_steps:,}")
         self.status.emit(f"{self.lab.title}: step {snap.steps_done}/{snap.total_steps}",
                          progress, snap.steps_per_second)
 
@@ -243,6 +360,9 @@ class LabTab(QtWidgets.QWidget):
         streaming = state in (RunState.BUILDING, RunState.RUNNING)
         if set_curve_antialias(self.figure, not streaming) and not streaming:
             self._dirty = self.snapshot is not None  # redraw the final frame smoothly
+        self.progress.setRange(0, 0 if state == RunState.BUILDING else 1000)  # busy while building
+        if state in ENDED:
+            self._keep_run(self.snapshot)
         if state == RunState.DIVERGED:
             self.show_message("⚠ " + message + " The plots keep what was computed.", error=True)
         elif state == RunState.FAILED:

@@ -12,9 +12,12 @@ from PySide6.QtSvg import QSvgGenerator
 
 from physlab.core.export import ExportError, atomic_path, check_target
 
+from . import theme
+
 DATA_COLORS = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
                "#7f7f7f")
 THEORY_COLOR = "#d62728"
+GUIDE_COLOR = "#555555"  # neutral guides and notes (the dark theme maps it, see theme.py)
 IMAGE_FORMATS = (".png", ".svg")
 
 
@@ -201,6 +204,7 @@ class PlotItems:
         if entry is None:
             item = make()
             if not isinstance(item, BandCurve):
+                theme.adapt(item)
                 plot.addItem(item)
             entry = self._items[(id(plot), key)] = (plot, item)
         return entry[1]

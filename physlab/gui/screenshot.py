@@ -1,7 +1,11 @@
 """Grab a screenshot of a lab mid-run (for the README and for looking at what we build):
 
     xvfb-run -s "-screen 0 1600x1000x24" python -m physlab.gui.screenshot --lab sharpness \
-        [--preset NAME] [--set NAME=VALUE]... --after 3 --out shot.png
+        [--preset NAME] [--set NAME=VALUE]... [--again NAME=VALUE]... [--theme dark] \
+        --after 3 --out shot.png
+
+``--again`` runs a second time with these changes once the first run has ended, so the shot shows
+the first run overlaid as history.
 """
 from __future__ import annotations
 
@@ -19,6 +23,8 @@ def main(argv=None) -> int:
     parser.add_argument("--after", type=float, default=3.0, help="seconds after Run")
     parser.add_argument("--out", required=True)
     parser.add_argument("--no-run", action="store_true")
+    parser.add_argument("--theme", choices=("light", "dark"), default="light")
+    parser.add_argument("--again", action="append", default=[])
     args = parser.parse_args(argv)
 
     from .plots import configure
@@ -27,6 +33,7 @@ def main(argv=None) -> int:
     from .window import MainWindow
     window = MainWindow(initial_lab=args.lab, warm_up=False)
     window.resize(1560, 960)
+    window.set_theme(args.theme)
     window.show()
     tab = window.current()
     if args.preset:
@@ -39,9 +46,20 @@ def main(argv=None) -> int:
         window.close()
         app.quit()
 
+    def second_run():
+        if tab.runner.state.active:
+            QtCore.QTimer.singleShot(100, second_run)
+            return
+        tab.panel.set_values(tab.lab.spec.parse_assignments(args.again))
+        tab.run()
+        QtCore.QTimer.singleShot(int(1000 * args.after), grab)
+
     if not args.no_run:
         QtCore.QTimer.singleShot(300, tab.run)
-    QtCore.QTimer.singleShot(int(1000 * args.after) + 300, grab)
+    if args.again and not args.no_run:
+        QtCore.QTimer.singleShot(600, second_run)
+    else:
+        QtCore.QTimer.singleShot(int(1000 * args.after) + 300, grab)
     app.exec()
     return 0
 

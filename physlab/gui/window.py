@@ -1,5 +1,6 @@
-"""The main window: one tab per lab, menus (File / Run / Help), keyboard shortcuts, a status bar
-with the running lab's progress and speed, and JIT warm-up in the background at start-up."""
+"""The main window: one tab per lab, menus (File / Run / View / Help), keyboard shortcuts, sessions,
+themes, a status bar with the running lab's progress and speed, and JIT warm-up in the background
+at start-up."""
 from __future__ import annotations
 
 import threading
@@ -10,8 +11,11 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from physlab import __version__
 from physlab.core.export import ExportError
 from physlab.core.resources import resource
+from physlab.core.session import SUFFIX, SessionError, read_session, write_session
 from physlab.labs import all_labs
 
+from . import theme
+from .gc_guard import collect_in_gui_thread
 from .lab_tab import LabTab
 
 SHORTCUTS = (
@@ -21,6 +25,9 @@ SHORTCUTS = (
     ("Reset", "Ctrl+Shift+R", "stop and clear the plots"),
     ("Export figure", "Ctrl+E", "save the tab's plots as PNG or SVG"),
     ("Export data", "Ctrl+S", "save the run's data as NPZ or CSV, with parameters and seed"),
+    ("Open session", "Ctrl+O", "restore every lab's parameters, seeds and runs from a file"),
+    ("Save session", "Ctrl+Shift+S", "save every lab's parameters, seeds and runs to a file"),
+    ("Dark / light theme", "Ctrl+Shift+D", "switch the window and the plots"),
     ("Next / previous lab", "Ctrl+Tab / Ctrl+Shift+Tab", "switch tabs"),
     ("Quit", "Ctrl+Q", "stop all runs and quit"),
 )
@@ -31,6 +38,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def __init__(self, initial_lab: str | None = None, warm_up: bool = True):
         super().__init__()
+        collect_in_gui_thread()
         self.setWindowTitle(f"physlab {__version__} — the physics of learning")
         icon = resource("icons", "physlab.svg")
         if icon.is_file():
@@ -87,6 +95,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_menus(self) -> None:
         menu = self.menuBar()
         file = menu.addMenu("&File")
+        self._action(file, "&Open session…", "Ctrl+O", self.open_session)
+        self._action(file, "Save &session…", "Ctrl+Shift+S", self.save_session)
+        file.addSeparator()
         self._action(file, "Export &figure…", "Ctrl+E", self.export_figure)
         self._action(file, "Export &data…", "Ctrl+S", self.export_data)
         presets = file.addMenu("&Presets")
@@ -98,6 +109,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(run, "&Pause / resume", "Ctrl+P", lambda: self.current().toggle_pause())
         self._action(run, "&Stop", "Esc", lambda: self.current().stop())
         self._action(run, "R&eset", "Ctrl+Shift+R", lambda: self.current().reset())
+        view = menu.addMenu("&View")
+        self.dark_action = self._action(view, "&Dark theme", "Ctrl+Shift+D",
+                                        lambda on: self.set_theme("dark" if on else "light",
+                                                                  remember=True))
+        self.dark_action.setCheckable(True)
         help_menu = menu.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
         self._action(help_menu, "&About physlab", None, self.show_about)
@@ -148,6 +164,53 @@ class MainWindow(QtWidgets.QMainWindow):
             QtWidgets.QMessageBox.warning(self, "Export failed", str(err))
             return
         self.statusBar().showMessage(f"wrote {written}", 5000)
+
+    # -- sessions and themes ------------------------------------------------------------------
+    def save_session(self, path: Path | None = None) -> Path | None:
+        """Save every lab's controls, seed and runs (asks for a file name unless given one)."""
+        if path is None:
+            name, _ = QtWidgets.QFileDialog.getSaveFileName(
+                self, "Save session", f"session{SUFFIX}", f"physlab session (*{SUFFIX})")
+            if not name:
+                return None
+            path = Path(name) if Path(name).suffix else Path(name).with_suffix(SUFFIX)
+        states = {name: tab.session_state() for name, tab in self.lab_tabs.items()}
+        with _busy():
+            try:
+                written = write_session(path, states)
+            except (ExportError, OSError) as err:
+                QtWidgets.QMessageBox.warning(self, "Session not saved", str(err))
+                return None
+        self.statusBar().showMessage(f"saved session {written}", 5000)
+        return written
+
+    def open_session(self, path: Path | None = None) -> bool:
+        """Restore a saved session into every lab it holds (running labs are stopped first)."""
+        if path is None:
+            name, _ = QtWidgets.QFileDialog.getOpenFileName(
+                self, "Open session", "", f"physlab session (*{SUFFIX});;all files (*)")
+            if not name:
+                return False
+            path = Path(name)
+        with _busy():
+            try:
+                states, warnings = read_session(path, self.labs)
+            except SessionError as err:
+                QtWidgets.QMessageBox.warning(self, "Session not opened", str(err))
+                return False
+            for name, state in states.items():
+                self.lab_tabs[name].restore(state)
+        if warnings:
+            QtWidgets.QMessageBox.information(self, "Session opened with warnings",
+                                              "\n".join(warnings))
+        self.statusBar().showMessage(f"opened session {path} ({len(states)} labs)", 5000)
+        return True
+
+    def set_theme(self, name: str, remember: bool = False) -> None:
+        theme.apply(self, name)
+        self.dark_action.setChecked(name == "dark")
+        if remember:
+            QtCore.QSettings().setValue("theme", name)
 
     # -- status --------------------------------------------------------------------------------
     def _on_status(self, text: str, progress: float, rate: float) -> None:
@@ -206,3 +269,13 @@ class MainWindow(QtWidgets.QMainWindow):
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         self.shutdown()
         event.accept()
+
+
+class _busy:
+    """A wait cursor for work on the GUI thread that may take a moment (sessions)."""
+
+    def __enter__(self):
+        QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
+
+    def __exit__(self, *exc):
+        QtWidgets.QApplication.restoreOverrideCursor()

@@ -8,10 +8,9 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import PlotItems, data_pen, make_plot, theory_pen
+from physlab.gui.plots import GUIDE_COLOR, PlotItems, data_pen, make_plot, theory_pen
 
-GREY = "#555555"
-GUIDE = pg.mkPen(GREY, width=1.5, style=QtCore.Qt.PenStyle.DotLine)
+GUIDE = pg.mkPen(GUIDE_COLOR, width=1.5, style=QtCore.Qt.PenStyle.DotLine)
 
 
 class ScalingTab(LabTab):
@@ -79,6 +78,11 @@ class ScalingTab(LabTab):
                 self._loglog(self.p_compute, "frontier-theory", c, guide, theory_pen(),
                            f"theory C^−{slope:.3g}")
         self._fill_table(frame, params, sizes, symbol)
+
+    def history_traces(self, frame: dict, params: dict) -> list:
+        """The largest model's (or data set's) loss curve."""
+        done = np.nonzero(np.all(np.isfinite(frame["loss"]), axis=1))[0]
+        return [(self.p_time, frame["step"], frame["loss"][done[-1]])] if len(done) else []
 
     def _guide(self, frame, steps, loss) -> None:
         """The predicted power law t^−χ through the largest size's curve at t = 100/η."""

@@ -8,10 +8,9 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import PlotItems, data_pen, make_plot, theory_pen
+from physlab.gui.plots import GUIDE_COLOR, PlotItems, data_pen, make_plot, theory_pen
 from physlab.gui.scrub import ScrubBar
 
-GREY = "#555555"
 
 
 def _heatmap(layout: pg.GraphicsLayout, col: int, title: str, cmap: str):
@@ -24,7 +23,7 @@ def _heatmap(layout: pg.GraphicsLayout, col: int, title: str, cmap: str):
     plot.addItem(image)
     bar = pg.ColorBarItem(colorMap=pg.colormap.get(cmap), interactive=False, width=12)
     bar.setImageItem(image, insert_in=plot)
-    note = pg.TextItem("", color=GREY, anchor=(0.5, 0.5))
+    note = pg.TextItem("", color=GUIDE_COLOR, anchor=(0.5, 0.5))
     plot.addItem(note, ignoreBounds=True)
     return plot, image, bar, note
 
@@ -76,7 +75,7 @@ class KernelsTab(LabTab):
     # -- painting ------------------------------------------------------------------------------
     def _marker(self, plot, step: int) -> None:
         line = self.items.get(plot, "marker", lambda: pg.InfiniteLine(
-            angle=90, pen=pg.mkPen(GREY, width=1, style=QtCore.Qt.PenStyle.DotLine)))
+            angle=90, pen=pg.mkPen(GUIDE_COLOR, width=1, style=QtCore.Qt.PenStyle.DotLine)))
         line.setValue(step)
 
     def _kernel_names(self, depth: int) -> list[str]:
@@ -142,6 +141,10 @@ class KernelsTab(LabTab):
             self._show(self.h_diff, diff, (-span, span), "")
             rel = np.linalg.norm(diff) / max(np.linalg.norm(theory), 1e-300)
             self.h_diff[0].setTitle(f"simulation − theory (relative ‖·‖_F = {rel:.3f})")
+
+    def history_traces(self, frame: dict, params: dict) -> list:
+        return [(self.p_loss, frame["step"], frame["loss"]),
+                (self.p_align, frame["step"], frame["alignment"])]
 
     @staticmethod
     def _pick(frame: dict, prefix: str, which: int, depth: int) -> np.ndarray:

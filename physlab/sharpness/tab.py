@@ -112,6 +112,10 @@ class SharpnessTab(LabTab):
             self.c_line.setData([step[0], step[-1]], [factor, factor])
         show_curve(self.p_low, self.c_line, f"stability: η·λ = {factor:.3g}", True)
 
+    def history_traces(self, frame: dict, params: dict) -> list:
+        return [(self.p_loss, frame["step"], frame["loss"]),
+                (self.p_sharp, frame["sharpness_step"], frame["eigenvalues"][:, 0])]
+
     def live_changed(self, name: str, value) -> None:
         if name == "lr" and self._uv_view:
             self.c_now.setValue(float(value))

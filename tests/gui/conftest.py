@@ -1,3 +1,5 @@
+import gc
+
 import pytest
 
 from physlab.gui.plots import configure
@@ -14,3 +16,4 @@ def window(qtbot):
     win.close()
     for tab in win.lab_tabs.values():
         assert not tab.runner.runner.alive
+    gc.collect()  # free the window's Qt objects here, on the GUI thread (see gui/gc_guard.py)

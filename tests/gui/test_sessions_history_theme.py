@@ -1,0 +1,192 @@
+"""Sessions, run history and themes in the window."""
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6 import QtWidgets
+
+from physlab.cli import main as cli
+from physlab.core.export import read_npz
+from physlab.gui import theme
+
+from tests.gui.gui_helpers import finished
+
+SMALL = {"repeats": 10, "d": 10, "T": 30, "T0": 30, "generations": 3}
+
+
+def _run(qtbot, tab, **params):
+    tab.panel.set_values({**SMALL, **params})
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    tab._paint_if_dirty()
+
+
+def _ghosts(tab):
+    return [item for _, item in tab.history._items]
+
+
+def test_session_round_trip_restores_controls_runs_and_data(window, qtbot, tmp_path):
+    tab = window.lab_tabs["collapse"]
+    tab.seed.setValue(4)
+    _run(qtbot, tab, generations=3)
+    _run(qtbot, tab, generations=4)
+    before = {k: v.copy() for k, v in tab.snapshot.frame.items()}
+    tab.panel.set_values({"generations": 7})  # controls changed after the run
+    path = window.save_session(tmp_path / "s.physlab")
+    assert path is not None and path.is_file()
+
+    for t in window.lab_tabs.values():
+        t.reset()
+        t.clear_history()
+    tab.panel.set_values({"generations": 2})
+    assert window.open_session(path)
+    assert tab.panel.values()["generations"] == 7 and tab.seed.value() == 4
+    assert tab._run_params["generations"] == 4
+    assert len(tab.history.records) == 2
+    for key, value in before.items():
+        np.testing.assert_array_equal(tab.snapshot.frame[key], value)
+    tab._paint_if_dirty()  # the restored run paints …
+    assert len(_ghosts(tab)) == len(before["error_mean"])  # … over the earlier one's curves
+    exported = tab.export_data(tmp_path / "again.npz")
+    data, meta = read_npz(exported)
+    assert meta["params"]["generations"] == 4 and meta["seed"] == 4
+
+
+@pytest.mark.parametrize("content", [b"garbage", b""])
+def test_a_damaged_session_is_explained_and_changes_nothing(window, tmp_path, monkeypatch,
+                                                            content):
+    shown = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "warning",
+                        lambda parent, title, text: shown.append(text))
+    tab = window.lab_tabs["collapse"]
+    tab.panel.set_values({"generations": 6})
+    bad = tmp_path / "bad.physlab"
+    bad.write_bytes(content)
+    assert not window.open_session(bad)
+    assert len(shown) == 1 and "bad.physlab" in shown[0]
+    assert tab.panel.values()["generations"] == 6
+
+
+def test_history_overlays_earlier_runs_labelled_by_the_difference(window, qtbot):
+    tab = window.lab_tabs["collapse"]
+    tab.panel.set_values({"strategy": ["replace"]})
+    _run(qtbot, tab, T=30)
+    assert _ghosts(tab) == []  # nothing earlier yet
+    _run(qtbot, tab, T=60)
+    ghosts = _ghosts(tab)
+    assert len(ghosts) == 1 and len(ghosts[0].xData) == 4
+    label = tab.p_main.legend.getLabel(ghosts[0])
+    assert label is not None and label.text == "earlier: T=30"
+    tab.overlay.setChecked(False)
+    assert _ghosts(tab) == []
+    tab.overlay.setChecked(True)
+    assert len(_ghosts(tab)) == 1
+    tab.panel.set_values({"model": "verify"})  # another view: nothing to compare with
+    _run(qtbot, tab, model="verify")
+    assert _ghosts(tab) == []
+    tab.clear_history()
+    assert len(tab.history.records) == 1
+
+
+def test_history_keeps_the_last_five(window, qtbot):
+    tab = window.lab_tabs["collapse"]
+    tab.panel.set_values({"strategy": ["replace"]})
+    for seed in range(7):
+        tab.seed.setValue(seed)
+        _run(qtbot, tab)
+    assert [r.seed for r in tab.history.records] == [2, 3, 4, 5, 6]
+    assert len(_ghosts(tab)) == 4
+
+
+def test_dark_theme_recolours_every_plot_and_back(window, qtbot):
+    tab = window.lab_tabs["collapse"]
+    _run(qtbot, tab, model="verify")  # guides in the neutral colour
+    window.set_theme("dark")
+    try:
+        dark = theme.THEMES["dark"]
+        views = window.findChildren(pg.GraphicsView)
+        assert views and all(v.backgroundBrush().color().name() == dark.background for v in views)
+        axis = tab.p_main.getAxis("bottom")
+        assert axis.textPen().color().name() == dark.foreground
+        guides = [item for _, item in tab.items._items.values() if isinstance(item, pg.InfiniteLine)]
+        assert guides and all(g.pen.color().name() != "#555555" for g in guides)
+        assert window.dark_action.isChecked()
+        palette = QtWidgets.QApplication.instance().palette()
+        assert palette.window().color().lightness() < 80
+        _run(qtbot, tab, model="verify", generations=2)  # items made later are dark too
+        new = [item for _, item in tab.items._items.values() if isinstance(item, pg.InfiniteLine)]
+        assert all(g.pen.color().name() != "#555555" for g in new)
+    finally:
+        window.set_theme("light")
+    views = window.findChildren(pg.GraphicsView)
+    assert all(v.backgroundBrush().color().name() == "#ffffff" for v in views)
+    assert tab.p_main.getAxis("bottom").textPen().color().name() == "#222222"
+
+
+def test_gui_export_reruns_from_the_command_line_to_the_same_numbers(window, qtbot, tmp_path):
+    tab = window.lab_tabs["collapse"]
+    tab.seed.setValue(9)
+    _run(qtbot, tab)
+    exported = tab.export_data(tmp_path / "gui.npz")
+    again = tmp_path / "cli.npz"
+    assert cli(["run", "collapse", "--from", str(exported), "--out", str(again), "--quiet"]) == 0
+    a, _ = read_npz(exported)
+    b, _ = read_npz(again)
+    assert set(a) == set(b)
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key])
+
+
+def test_progress_bar_follows_the_run(window, qtbot):
+    tab = window.lab_tabs["collapse"]
+    _run(qtbot, tab)
+    assert tab.progress.maximum() == 1000 and tab.progress.value() == 1000
+    tab.reset()
+    assert tab.progress.value() == 0
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(window, qtbot):
+    """A worker's allocations must not trigger cycle collection (it would free Qt objects off the
+    GUI thread, see physlab/gui/gc_guard.py); the GUI thread's timer collects instead."""
+    import gc
+    import threading
+    import weakref
+
+    class Node:
+        pass
+
+    refs, keep = [], []
+
+    def worker():
+        node = Node()
+        node.me = node  # a cycle: only the cycle collector frees it
+        refs.append(weakref.ref(node))
+        del node
+        # enough new objects to trigger a collection of the youngest generation
+        keep.extend(Node() for _ in range(5 * gc.get_threshold()[0]))
+
+    assert not gc.isenabled()
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert refs[0]() is not None  # not collected in the worker …
+    qtbot.waitUntil(lambda: refs[0]() is None, timeout=3000)  # … but soon on the GUI thread
+
+
+def test_run_pressed_before_the_end_signal_arrives_still_keeps_the_run(window, qtbot):
+    """The worker has finished but its queued 'finished' signal is not yet processed when the
+    user presses Run again: the ended run still goes into the history."""
+    tab = window.lab_tabs["collapse"]
+    tab.panel.set_values({**SMALL, "strategy": ["replace"]})
+    tab.run()
+    tab.runner.runner._thread.join(60)  # without spinning the event loop
+    tab.panel.set_values({"T": 60})
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    assert [r.params["T"] for r in tab.history.records] == [30, 60]
+    assert len(_ghosts(tab)) == 1
+
+
+def test_every_tab_says_what_to_do_before_its_first_run(window):
+    for tab in window.lab_tabs.values():
+        assert tab.banner.isVisibleTo(tab) and "Press Run" in tab.banner.text()
+        assert tab.lab.summary.split(":")[0] in tab.banner.text()
