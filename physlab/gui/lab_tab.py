@@ -24,7 +24,7 @@ from physlab.core.session import LabState, RunRecord
 
 from .history import RunHistory
 from .param_panel import ParamPanel
-from .plots import export_graphics, set_curve_antialias
+from .plots import export_graphics, hide_empty_legends, set_curve_antialias
 from .worker import QtRunner
 
 PAINT_HZ = 30
@@ -142,6 +142,7 @@ class LabTab(QtWidgets.QWidget):
         self._timer.timeout.connect(self._paint_if_dirty)
         self._timer.start()
         self._update_buttons(RunState.IDLE)
+        hide_empty_legends(self.figure)
         self.show_message(f"{html.escape(lab.summary)}<br><b>Press Run (Ctrl+R)</b> to start with "
                           "the defaults, or pick a preset: each one reproduces a published "
                           "figure.")
@@ -283,6 +284,7 @@ class LabTab(QtWidgets.QWidget):
         params = self._run_params if self._run_params is not None else self.panel.values()
         seed = self._run_seed if self._run_params is not None else self.seed.value()
         self.history.draw(self._current, params, seed)
+        hide_empty_legends(self.figure)
 
     def session_state(self) -> LabState:
         """This lab's part of a saved session: the controls, and the kept runs with the one on
@@ -354,6 +356,7 @@ class LabTab(QtWidgets.QWidget):
         if self._dirty and self.snapshot is not None:
             self._dirty = False
             self.paint(self.snapshot.frame, self._run_params or {})
+            hide_empty_legends(self.figure)
 
     def _on_state(self, state: RunState, message: str) -> None:
         self._update_buttons(state)

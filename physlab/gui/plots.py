@@ -99,6 +99,14 @@ def set_curve_antialias(figure, on: bool) -> bool:
     return changed
 
 
+def hide_empty_legends(figure) -> None:
+    """A legend with no entries draws as an empty box: show legends only when they list something."""
+    scene = figure.scene()
+    for item in scene.items() if scene is not None else ():
+        if isinstance(item, pg.LegendItem):
+            item.setVisible(bool(item.items))
+
+
 def finite(x: np.ndarray, y: np.ndarray, positive: bool = False):
     """Drop points a plot cannot draw (NaN/inf, or non-positive on a log axis)."""
     keep = np.isfinite(x) & np.isfinite(y)

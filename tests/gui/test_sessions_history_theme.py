@@ -190,3 +190,15 @@ def test_every_tab_says_what_to_do_before_its_first_run(window):
     for tab in window.lab_tabs.values():
         assert tab.banner.isVisibleTo(tab) and "Press Run" in tab.banner.text()
         assert tab.lab.summary.split(":")[0] in tab.banner.text()
+
+
+def test_no_empty_legend_boxes(window, qtbot):
+    tab = window.lab_tabs["sharpness"]
+    legends = [i for i in tab.figure.scene().items() if isinstance(i, pg.LegendItem)]
+    assert legends and all(leg.isVisible() == bool(leg.items) for leg in legends)
+    assert not all(leg.isVisible() for leg in legends)  # the sharpness legend is empty at start
+    tab.panel.set_values({"steps": 50})
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    tab._paint_if_dirty()
+    assert all(leg.isVisible() for leg in legends)
