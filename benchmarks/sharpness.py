@@ -54,7 +54,7 @@ def eig_workloads(quick: bool) -> list[Workload]:
         theta, model, arch = _net(params)
         v0 = np.random.default_rng(1).standard_normal(theta.size)
         top = lambda hvp, v0=v0: lanczos_top(hvp, v0, k=1).values[0]  # noqa: E731
-        ours = lambda top=top, model=model, theta=theta: top(lambda v: model.hvp(theta, v))
+        ours = lambda model=model, theta=theta, v0=v0: model.top_eigenvalues(theta, v0, 1).values[0]
         np_net = NumpyMLP(*arch)
         refs = {"numpy (FD-HVP)": lambda top=top, net=np_net, theta=theta:
                 top(lambda v: net.hvp(theta, v))}

@@ -18,7 +18,6 @@ import numpy as np
 from physlab.core.experiment import Frame, SteppedExperiment
 from physlab.core.traces import TraceTable
 
-from .hessian import lanczos_top
 from .models import MLPModel, UVModel
 from .optim import OPTIMIZERS, adam_preconditioner, lr_schedule, stability_factor
 from .params import SPEC
@@ -169,15 +168,14 @@ class SharpnessExperiment(SteppedExperiment):
         """Top-k eigenvalues of the Hessian (and of P⁻¹H for Adam) by warm-started Lanczos."""
         k = self.params["k_eigs"]
         theta = self.theta.copy()
-        hvp = lambda v: self.model.hvp(theta, v)  # noqa: E731
-        ritz = lanczos_top(hvp, self._start(self._top), k=k)
+        ritz = self.model.top_eigenvalues(theta, self._start(self._top), k)
         self._top = ritz.top_vector
         pre = np.nan
         if self.params["optimizer"] == "adam" and self.step > 0:
             p = self.params
             d = 1.0 / np.sqrt(adam_preconditioner(self.buf2, self.step, p["beta1"], p["beta2"],
                                                   p["eps"]))
-            pre_ritz = lanczos_top(lambda v: d * hvp(d * v), self._start(self._top_pre), k=1)
+            pre_ritz = self.model.top_eigenvalues(theta, self._start(self._top_pre), 1, d)
             self._top_pre = pre_ritz.top_vector
             pre = pre_ritz.values[0]
         self.eigs.append(sharpness_step=self.step, eigenvalues=ritz.values, precond_sharpness=pre)

@@ -202,3 +202,16 @@ def test_no_empty_legend_boxes(window, qtbot):
     qtbot.waitUntil(finished(tab), timeout=60000)
     tab._paint_if_dirty()
     assert all(leg.isVisible() for leg in legends)
+
+
+def test_every_parameter_control_explains_itself(window):
+    """Tooltips on every parameter: its meaning, allowed range and unit."""
+    for tab in window.lab_tabs.values():
+        for p in tab.lab.spec:
+            tip = tab.panel.widget(p.name).toolTip()
+            assert p.help[:20] in tip and p.allowed()[:15] in tip, (tab.lab.name, p.name)
+            if p.unit:
+                assert p.unit in tip, (tab.lab.name, p.name)
+    for tab in window.lab_tabs.values():
+        for button in (tab.run_button, tab.stop_button, tab.pause_button, tab.reset_button):
+            assert "Ctrl" in button.toolTip() or "Esc" in button.toolTip()
