@@ -23,13 +23,14 @@ class Theme:
     inks: dict[str, str]  # light-theme neutral colour → this theme's
 
 
-LIGHT_INKS = ("#000000", "#111111", "#222222", "#444444", "#555555", "#b0b0b0", "#cccccc")
+LIGHT_INKS = ("#000000", "#111111", "#222222", "#444444", "#555555", "#b0b0b0", "#cccccc",
+              "#e4e4e4")
 THEMES = {
     "light": Theme("light", "#ffffff", "#222222", (255, 255, 255, 210),
                    {c: c for c in LIGHT_INKS}),
     "dark": Theme("dark", "#1c1e22", "#dcdcdc", (36, 38, 43, 215),
                   dict(zip(LIGHT_INKS, ("#ffffff", "#f0f0f0", "#dcdcdc", "#c8c8c8", "#b4b4b4",
-                                        "#5c5c5c", "#4a4a4a")))),
+                                        "#5c5c5c", "#4a4a4a", "#33363b")))),
 }
 _current = THEMES["light"]
 
@@ -93,8 +94,11 @@ def _recolour(item, mapping: dict[str, str], theme: Theme) -> None:
         if colour is not None:
             item.setColor(colour)
     elif isinstance(item, pg.AxisItem):
+        tick = _map_pen(item.tickPen(), mapping) if item._tickPen is not None else None
         item.setPen(theme.foreground)
         item.setTextPen(theme.foreground)
+        if tick is not None:  # the grid (see plots.make_plot)
+            item.setTickPen(tick)
     elif isinstance(item, pg.LegendItem):
         item.setBrush(pg.mkBrush(*theme.legend_brush))
         item.setPen(pg.mkPen(theme.inks["#cccccc"]))
