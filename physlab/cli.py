@@ -42,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     start.add_argument("--preset", help="start from this preset")
     start.add_argument("--from", dest="from_file", type=Path, metavar="FILE",
                        help="re-run a saved run: the parameters and seed recorded in an exported "
-                       ".npz/.csv or a .physlab session (--set and --seed still override)")
+                       ".npz/.csv, a .png/.svg figure from the app, or a .physlab session "
+                       "(--set and --seed still override)")
     run.add_argument("--set", dest="assignments", action="append", default=[],
                      metavar="NAME=VALUE", help="set a parameter (repeatable)")
     run.add_argument("--seed", type=int, default=None, help="random seed (default 0, or the "

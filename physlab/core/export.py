@@ -22,7 +22,8 @@ import numpy as np
 
 FORMATS = (".npz", ".csv")
 STALE_PARTIAL_SECONDS = 600  # a temporary export file this old was left by a killed writer
-CSV_MAX_COLUMNS_2D = 16  # 2-D arrays with at most this many columns are spread over CSV columns
+CSV_MAX_COLUMNS_2D = 16
+FIGURE_META_KEY = "physlab"  # PNG text chunk / SVG description holding an exported figure's meta  # 2-D arrays with at most this many columns are spread over CSV columns
 
 
 class ExportError(OSError):
@@ -163,6 +164,43 @@ def _cell(arr: np.ndarray, i: int) -> str:
     if isinstance(value, (float, np.floating)):
         return repr(float(value))
     return str(value)
+
+
+def read_figure_meta(path: Path) -> dict | None:
+    """The run metadata inside a PNG or SVG figure written by the app (None if there is none)."""
+    data = Path(path).read_bytes()
+    if path.suffix.lower() == ".svg":
+        import xml.etree.ElementTree as ET
+        for element in ET.fromstring(data).iter():
+            text = (element.text or "").strip()
+            if element.tag.endswith("desc") and text.startswith(FIGURE_META_KEY + " "):
+                return json.loads(text[len(FIGURE_META_KEY) + 1:])
+        return None
+    return _png_text(data)
+
+
+def _png_text(data: bytes) -> dict | None:
+    """Find our text chunk (tEXt, zTXt or iTXt: Qt picks one) in PNG bytes."""
+    import struct
+    import zlib
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG file")
+    pos = 8
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+        key, _, rest = body.partition(b"\0")
+        if key != FIGURE_META_KEY.encode() or kind not in (b"tEXt", b"zTXt", b"iTXt"):
+            continue
+        if kind == b"zTXt":
+            rest = zlib.decompress(rest[1:])
+        elif kind == b"iTXt":
+            compressed, rest = rest[0], rest[2:]
+            rest = rest.split(b"\0", 2)[2]  # skip language tag and translated keyword
+            rest = zlib.decompress(rest) if compressed else rest
+        return json.loads(rest.decode("utf-8"))
+    return None
 
 
 def read_npz(path: Path) -> tuple[dict[str, np.ndarray], dict]:

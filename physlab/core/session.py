@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
 
-from .export import atomic_path, check_target, meta_json, now, versions
+from .export import atomic_path, check_target, meta_json, now, read_figure_meta, versions
 from .params import ParamError
 from .registry import Lab
 
@@ -138,8 +139,9 @@ def _read_labs(z, doc: dict, labs: Mapping[str, Lab]) -> tuple[dict[str, LabStat
 
 
 def run_from_file(path: Path, lab: Lab) -> tuple[dict, int]:
-    """The parameters and seed of a saved run of ``lab``: from a data export (NPZ or CSV, whose
-    metadata records them) or from a session (the lab's run on screen, else its controls)."""
+    """The parameters and seed of a saved run of ``lab``: from an export (NPZ, CSV, or a PNG/SVG
+    figure, whose metadata records them) or from a session (the lab's run on screen, else its
+    controls)."""
     path = Path(path)
     if path.suffix.lower() == SUFFIX:
         states, _ = read_session(path, {lab.name: lab})
@@ -159,10 +161,17 @@ def run_from_file(path: Path, lab: Lab) -> tuple[dict, int]:
 
 
 def _export_meta(path: Path) -> dict:
-    """The metadata written by :func:`~physlab.core.export.write_run` into an NPZ or CSV."""
+    """The metadata written into an exported NPZ or CSV (:func:`~physlab.core.export.write_run`)
+    or PNG or SVG figure (:func:`~physlab.core.export.read_figure_meta`)."""
     if not path.is_file():
         raise SessionError(f"cannot open {path}: no such file")
     try:
+        if path.suffix.lower() in (".png", ".svg"):
+            meta = read_figure_meta(path)
+            if meta is None:
+                raise SessionError(f"{path.name} has no physlab metadata (export figures from "
+                                   "the app after a run)")
+            return meta
         if path.suffix.lower() == ".csv":
             with open(path, encoding="utf-8") as f:
                 first = f.readline()
@@ -175,5 +184,6 @@ def _export_meta(path: Path) -> dict:
             return json.loads(str(z["meta"]))
     except SessionError:
         raise
-    except (OSError, ValueError, zipfile.BadZipFile, UnicodeDecodeError) as err:
+    except (OSError, ValueError, zipfile.BadZipFile, UnicodeDecodeError, SyntaxError,
+            zlib.error) as err:
         raise SessionError(f"cannot read {path.name}: {type(err).__name__}: {err}") from err

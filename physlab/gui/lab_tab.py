@@ -14,7 +14,7 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from physlab.core.export import ExportError, write_run
+from physlab.core.export import ExportError, meta_json, write_run
 from physlab.core.headless import run_meta
 from physlab.core.params import ParamError
 from physlab.core.presets import PresetError, list_presets, load_preset
@@ -237,7 +237,9 @@ class LabTab(QtWidgets.QWidget):
             self.presets.setCurrentIndex(index)
 
     def export_image(self, path: Path) -> Path:
-        return export_graphics(self.figure, path)
+        """The tab's plots as PNG or SVG, with the run's metadata inside (when there is a run)."""
+        record = self.record()
+        return export_graphics(self.figure, path, meta=meta_json(record.meta) if record else "")
 
     def export_data(self, path: Path) -> Path:
         """Write the data on screen (the latest snapshot) with the run's metadata."""

@@ -10,7 +10,7 @@ from pyqtgraph.exporters import ImageExporter
 from PySide6 import QtCore, QtGui
 from PySide6.QtSvg import QSvgGenerator
 
-from physlab.core.export import ExportError, atomic_path, check_target
+from physlab.core.export import FIGURE_META_KEY, ExportError, atomic_path, check_target
 
 from . import theme
 
@@ -58,7 +58,7 @@ def make_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str, x
     legend = plot.addLegend(offset=legend_offset, labelTextSize="9pt")
     legend.setBrush(pg.mkBrush(255, 255, 255, 210))
     legend.setPen(pg.mkPen("#cccccc"))
-    HoverReadout(plot)
+    plot.readout = HoverReadout(plot)
     return plot
 
 
@@ -119,19 +119,23 @@ def finite(x: np.ndarray, y: np.ndarray, positive: bool = False):
     return x[keep], y[keep]
 
 
-def export_graphics(item, path: Path, width: int = 1800) -> Path:
-    """Write a plot (PlotItem) or a whole layout (GraphicsLayout) to PNG or SVG, atomically."""
+def export_graphics(item, path: Path, width: int = 1800, meta: str = "") -> Path:
+    """Write a plot (PlotItem) or a whole layout (GraphicsLayout) to PNG or SVG, atomically,
+    with the run's metadata JSON ``meta`` inside (a PNG text chunk or the SVG description, under
+    the key :data:`~physlab.core.export.FIGURE_META_KEY`) so a figure can be re-run from."""
     path = check_target(Path(path), IMAGE_FORMATS)
     suffix = path.suffix.lower()
     with atomic_path(path) as tmp:
         if suffix == ".png":
             exporter = ImageExporter(item)
             exporter.parameters()["width"] = width
-            ok = exporter.export(str(tmp))
-            if ok is False:
+            image = exporter.export(toBytes=True)
+            if meta:
+                image.setText(FIGURE_META_KEY, meta)
+            if image.isNull() or not image.save(str(tmp), "PNG"):
                 raise ExportError(f"cannot write {path}: the image could not be rendered")
         else:
-            _export_svg(item, tmp)
+            _export_svg(item, tmp, meta)
         if tmp.stat().st_size == 0:
             raise ExportError(f"cannot write {path}: nothing was rendered")
     return path
@@ -150,7 +154,7 @@ def show_curve(plot: pg.PlotItem, item, name: str, shown: bool) -> None:
         legend.getLabel(item).setText(name)
 
 
-def _export_svg(item, path: Path) -> None:
+def _export_svg(item, path: Path, meta: str) -> None:
     """Render the item's part of the scene through Qt's SVG generator (vector output).
 
     pyqtgraph 0.14's SVGExporter fails on Qt ≥ 6.10's SVG output (it cannot parse the polyline
@@ -163,6 +167,8 @@ def _export_svg(item, path: Path) -> None:
     generator.setSize(target.size().toSize())
     generator.setViewBox(target)
     generator.setTitle("physlab figure")
+    if meta:
+        generator.setDescription(f"{FIGURE_META_KEY} {meta}")
     painter = QtGui.QPainter(generator)
     try:
         item.scene().render(painter, target, rect)

@@ -100,3 +100,11 @@ def test_an_export_killed_mid_write_leaves_the_old_file_or_none(tmp_path, old_fi
     write_run(target, DATA, {})  # … the next export to the same name does
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.npz"]
     assert set(read_npz(target)[0]) == set(DATA)
+
+
+def test_unwritable_folder_is_refused_even_when_running_as_root(tmp_path, monkeypatch):
+    """The read-only check, simulated (CI runs as root, who may write anywhere)."""
+    monkeypatch.setattr(export.os, "access", lambda path, mode: False)
+    with pytest.raises(ExportError, match="not writable"):
+        write_run(tmp_path / "run.npz", DATA, {})
+    assert list(tmp_path.iterdir()) == []

@@ -2,7 +2,7 @@
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6 import QtWidgets
+from PySide6 import QtGui, QtWidgets
 
 from physlab.cli import main as cli
 from physlab.core.export import read_npz
@@ -215,3 +215,58 @@ def test_every_parameter_control_explains_itself(window):
     for tab in window.lab_tabs.values():
         for button in (tab.run_button, tab.stop_button, tab.pause_button, tab.reset_button):
             assert "Ctrl" in button.toolTip() or "Esc" in button.toolTip()
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_an_exported_figure_reruns_to_the_same_numbers(window, qtbot, tmp_path, suffix):
+    tab = window.lab_tabs["collapse"]
+    tab.seed.setValue(3)
+    _run(qtbot, tab)
+    figure = window.lab_tabs["collapse"].export_image(tmp_path / f"fig{suffix}")
+    data = tab.export_data(tmp_path / "gui.npz")
+    again = tmp_path / "cli.npz"
+    assert cli(["run", "collapse", "--from", str(figure), "--out", str(again), "--quiet"]) == 0
+    a, _ = read_npz(data)
+    b, meta = read_npz(again)
+    assert meta["seed"] == 3
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key])
+
+
+def test_a_figure_without_a_run_has_no_metadata_and_says_so(window, tmp_path, capsys):
+    figure = window.lab_tabs["collapse"].export_image(tmp_path / "empty.png")
+    assert cli(["run", "collapse", "--from", str(figure), "--out", str(tmp_path / "x.npz")]) == 2
+    assert "no physlab metadata" in capsys.readouterr().err
+
+
+def test_help_lists_every_bound_shortcut_and_about_names_every_paper(window, monkeypatch):
+    from physlab.gui.window import SHORTCUTS
+    shown = {}
+    monkeypatch.setattr(QtWidgets.QMessageBox, "information",
+                        lambda parent, title, text: shown.setdefault("keys", text))
+    monkeypatch.setattr(QtWidgets.QMessageBox, "about",
+                        lambda parent, title, text: shown.setdefault("about", text))
+    window.show_shortcuts()
+    window.show_about()
+    bound = {a.shortcut().toString() for a in window.findChildren(QtGui.QAction)}
+    for name, keys, _ in SHORTCUTS:
+        assert name in shown["keys"] and keys in shown["keys"]
+        if "/" not in keys and "Tab" not in keys:  # Ctrl+Tab is the tab widget's own
+            assert keys in bound, keys
+    for lab in window.labs.values():
+        for paper in lab.papers:
+            assert paper.title in shown["about"] and str(paper.year) in shown["about"]
+
+
+def test_hover_readout_shows_data_coordinates(window, qtbot):
+    from physlab.gui.plots import HoverReadout
+    tab = window.lab_tabs["collapse"]
+    _run(qtbot, tab)
+    plot = tab.p_main
+    readout = plot.readout
+    centre = plot.vb.mapViewToScene(plot.vb.viewRect().center())
+    readout._moved((centre,))
+    x, y = plot.vb.viewRect().center().x(), plot.vb.viewRect().center().y()
+    assert readout.label.toPlainText() == f"x = {x:.4g}, y = {y:.4g}"
+    assert isinstance(readout, HoverReadout)
+
