@@ -36,11 +36,26 @@ def theory_pen(color: str = THEORY_COLOR, width: float = 2.0):
     return pg.mkPen(color, width=width, style=QtCore.Qt.PenStyle.DashLine)
 
 
+class TidyLogAxis(pg.AxisItem):
+    """An axis whose log scale is labelled at decades whenever two or more are in view, and at
+    1, 2, 5 × 10^k otherwise — instead of pyqtgraph's fallback over short ranges, which labels
+    every 2…9 × 10^k and crowds them into an unreadable column. Linear scales are unchanged."""
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):
+        for spacing, values in stdTicks:
+            if spacing >= 1.0 and sum(minVal <= v <= maxVal for v in values) >= 2:
+                return [(spacing, values)]
+        lo, hi = int(np.floor(minVal)), int(np.ceil(maxVal))
+        values = [k + np.log10(m) for k in range(lo, hi + 1) for m in (1, 2, 5)]
+        return [(None, [v for v in values if minVal <= v <= maxVal])]
+
+
 def make_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str, xlabel: str,
               ylabel: str, log_y: bool = False, legend_offset=(-10, 10)) -> pg.PlotItem:
     """A plot with labelled axes, grid, legend (top right unless ``legend_offset`` says otherwise;
     negative offsets count from the right/bottom) and a hover read-out."""
-    plot = layout.addPlot(row=row, col=col, title=title)
+    plot = layout.addPlot(row=row, col=col, title=title,
+                          axisItems={side: TidyLogAxis(side) for side in ("left", "bottom")})
     plot.setLabel("bottom", xlabel)
     plot.setLabel("left", ylabel)
     plot.showGrid(x=True, y=True, alpha=1.0)
@@ -53,6 +68,7 @@ def make_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str, x
         # was ~25% of a repaint of the Sharpness tab (61 → 47 ms offscreen)
         plot.getAxis(axis).setStyle(maxTickLevel=0)
         plot.getAxis(axis).setTickPen(pg.mkPen(GRID_COLOR))
+        plot.getAxis(axis).setZValue(-1)  # the opaque grid goes under the curves and legend
     plot.setClipToView(True)
     plot.setDownsampling(auto=True, mode="peak")
     legend = plot.addLegend(offset=legend_offset, labelTextSize="9pt")
