@@ -1,4 +1,5 @@
-"""Sessions, run history and themes in the window."""
+"""The window's shared features: sessions, run history, themes, progress, help, hover, figure
+metadata, tidy log axes, and garbage collection on the GUI thread."""
 import numpy as np
 import pyqtgraph as pg
 import pytest
@@ -270,3 +271,19 @@ def test_hover_readout_shows_data_coordinates(window, qtbot):
     assert readout.label.toPlainText() == f"x = {x:.4g}, y = {y:.4g}"
     assert isinstance(readout, HoverReadout)
 
+
+
+@pytest.mark.parametrize("low,high,expected", [
+    (0.004, 0.6, [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]),
+    (0.3, 0.9, [0.5]),
+    (1e-15, 2.0, None),  # long ranges: decades only
+])
+def test_log_axes_label_decades_or_1_2_5(window, low, high, expected):
+    axis = window.lab_tabs["sharpness"].p_loss.getAxis("left")
+    levels = axis.tickValues(np.log10(low), np.log10(high), 300)
+    values = 10 ** np.concatenate([np.asarray(v, float) for _, v in levels])
+    if expected is None:
+        mantissa = values / 10 ** np.floor(np.log10(values) + 1e-9)
+        assert len(values) >= 2 and np.allclose(mantissa, 1.0)
+    else:
+        np.testing.assert_allclose(np.sort(values), expected, rtol=1e-9)
