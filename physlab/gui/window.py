@@ -175,12 +175,12 @@ class MainWindow(QtWidgets.QMainWindow):
                 return None
             path = Path(name) if Path(name).suffix else Path(name).with_suffix(SUFFIX)
         states = {name: tab.session_state() for name, tab in self.lab_tabs.items()}
-        with _busy():
-            try:
+        try:
+            with _busy():
                 written = write_session(path, states)
-            except (ExportError, OSError) as err:
-                QtWidgets.QMessageBox.warning(self, "Session not saved", str(err))
-                return None
+        except (ExportError, OSError) as err:  # told after the wait cursor is gone
+            QtWidgets.QMessageBox.warning(self, "Session not saved", str(err))
+            return None
         self.statusBar().showMessage(f"saved session {written}", 5000)
         return written
 
@@ -192,14 +192,14 @@ class MainWindow(QtWidgets.QMainWindow):
             if not name:
                 return False
             path = Path(name)
-        with _busy():
-            try:
+        try:
+            with _busy():
                 states, warnings = read_session(path, self.labs)
-            except SessionError as err:
-                QtWidgets.QMessageBox.warning(self, "Session not opened", str(err))
-                return False
-            for name, state in states.items():
-                self.lab_tabs[name].restore(state)
+                for name, state in states.items():
+                    self.lab_tabs[name].restore(state)
+        except SessionError as err:  # told after the wait cursor is gone
+            QtWidgets.QMessageBox.warning(self, "Session not opened", str(err))
+            return False
         if warnings:
             QtWidgets.QMessageBox.information(self, "Session opened with warnings",
                                               "\n".join(warnings))

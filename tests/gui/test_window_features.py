@@ -287,3 +287,13 @@ def test_log_axes_label_decades_or_1_2_5(window, low, high, expected):
         assert len(values) >= 2 and np.allclose(mantissa, 1.0)
     else:
         np.testing.assert_allclose(np.sort(values), expected, rtol=1e-9)
+
+
+def test_a_failed_session_save_is_explained_without_a_wait_cursor(window, tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "warning", lambda parent, title, text: shown.append(
+        (text, QtWidgets.QApplication.overrideCursor())))
+    assert window.save_session(tmp_path / "missing" / "s.physlab") is None
+    assert len(shown) == 1 and "does not exist" in shown[0][0] and shown[0][1] is None
+    assert window.open_session(tmp_path / "nope.physlab") is False
+    assert "no such file" in shown[1][0] and shown[1][1] is None
