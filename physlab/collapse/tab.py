@@ -7,7 +7,8 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import GUIDE_COLOR, BandCurve, PlotItems, data_pen, make_plot, theory_pen
+from physlab.gui.plots import (GUIDE_COLOR, BandCurve, PlotItems, RunSpan, data_pen, make_plot,
+                               theory_pen)
 
 from .tails import CURVES as TAIL_CURVES
 
@@ -25,11 +26,13 @@ class CollapseTab(LabTab):
         layout.ci.layout.setColumnStretchFactor(0, 3)
         layout.ci.layout.setColumnStretchFactor(1, 2)
         self.items = PlotItems()
+        self.span = RunSpan()
         self._view = None
         return layout, layout.ci
 
     def clear_plots(self) -> None:
         self.items.clear()
+        self.span.clear()
         self._view = None
 
     # -- building blocks -----------------------------------------------------------------------
@@ -105,6 +108,7 @@ class CollapseTab(LabTab):
                      "test error ‖ŵ − w₀‖²<sub>Σ</sub>", True, True))
         reps = p.get("repeats", 1)
         gen = f["generation"]
+        self.span.apply((self.p_main,), p["generations"])
         for i, name in enumerate(rows):
             self._band(self.p_main, i, name, gen, f["error_mean"][i], _se(f["error_std"][i], reps))
             self._theory(self.p_main, i, gen, f["theory"][i])
@@ -177,6 +181,7 @@ class CollapseTab(LabTab):
                      "log σ²ₙ", False, False),
                     ("The mean wanders", "generation n", "E(μₙ − μ₀)²", False, False))
         n, reps = f["generation"], summary.get("repeats", 1)
+        self.span.apply((self.p_main, self.p_side), p["generations"])
         with np.errstate(divide="ignore"):
             paths = np.log(f["variance_paths"])
         for i, path in enumerate(paths):

@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import data_pen, finite, make_plot, show_curve, theory_pen
+from physlab.gui.plots import RunSpan, data_pen, finite, make_plot, show_curve, theory_pen
 
 from .optim import stability_factor
 
@@ -39,10 +39,12 @@ class SharpnessTab(LabTab):
         for item in (self.c_norm, self.c_line, self.c_bif, self.c_now):
             self.p_low.addItem(item)
         self._uv_view: bool | None = None
+        self.span = RunSpan()
         self._set_low_view(False)
         return layout, layout.ci
 
     def clear_plots(self) -> None:
+        self.span.clear()
         for curve in (self.c_loss, self.c_pre, self.c_ntk, self.c_thr, self.c_lr, self.c_norm,
                       self.c_line, self.c_bif, *self.c_eigs):
             curve.setData([], [])
@@ -100,6 +102,8 @@ class SharpnessTab(LabTab):
         self.c_lr.setData(step, lr)
         self.p_lr.setYRange(0.0, 1.1 * float(np.nanmax(lr)), padding=0)
         self._set_low_view(is_uv)
+        self.span.apply((self.p_loss, self.p_sharp, self.p_lr, *(() if is_uv else (self.p_low,))),
+                        params.get("steps", int(step[-1])))
         factor = stability_factor(optimizer, params.get("momentum", 0.9), params.get("beta1", 0.9))
         if is_uv:
             etas, late = frame["bifurcation_lr"], frame["bifurcation_sharpness"]

@@ -127,3 +127,23 @@ def test_warmup_compiles_in_background(qtbot):
         pass
     assert "Ready" in win.status_label.text()
     win.close()
+
+
+def test_step_axes_span_the_whole_run_from_the_first_frame(window, qtbot):
+    """Axes that stay put while a run streams are not redrawn every frame (see SharpnessTab)."""
+    tab = window.lab_tabs["sharpness"]
+    tab.panel.set_values({"steps": 200_000})
+    tab.run()
+    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.steps_done > 0,
+                    timeout=60000)
+    tab._paint_if_dirty()
+    for plot in (tab.p_loss, tab.p_sharp, tab.p_lr, tab.p_low):
+        low, high = plot.vb.viewRange()[0]
+        assert low <= 0 and 200_000 <= high < 210_000
+    tab.stop()
+    tab.apply_preset("catapult-uv")  # the bifurcation view keeps its own η axis
+    tab.run()
+    assert tab._run_params["model"] == "uv"
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    tab._paint_if_dirty()
+    qtbot.waitUntil(lambda: tab.p_low.vb.viewRange()[0][1] < 100, timeout=3000)
