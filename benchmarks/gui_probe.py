@@ -22,7 +22,7 @@ LAUNCH = ("import time, sys; from PySide6 import QtWidgets, QtCore; "
           "app = QtWidgets.QApplication(sys.argv); "
           "from physlab.gui.window import MainWindow; w = MainWindow(); w.show(); "
           "QtCore.QTimer.singleShot(0, lambda: (print(time.time(), flush=True), "
-          "[t.shutdown() for t in w.lab_tabs.values()], app.quit())); app.exec()")
+          "[t.shutdown() for t in w.lab_tabs.built().values()], app.quit())); app.exec()")
 
 SCENARIOS = {
     "sharpness (default net, 30k steps)": {"sharpness": {"steps": 30_000}},
@@ -109,7 +109,7 @@ def main() -> int:
             span = (times[-1] - times[0]) if len(times) > 1 else float("nan")
             print(f"  {lab}: first frame {first * 1e3:.0f} ms after Run; "
                   f"{(len(times) - 1) / span:.0f} repaints/s")
-    for tab in window.lab_tabs.values():
+    for tab in window.lab_tabs.built().values():
         tab.shutdown()
     window.close()
     return 0

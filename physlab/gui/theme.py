@@ -126,7 +126,17 @@ def apply(window: QtWidgets.QWidget, name: str) -> None:
     app.setStyle("Fusion")
     app.setPalette(_palette(new))
     pg.setConfigOptions(background=new.background, foreground=new.foreground)
-    for view in window.findChildren(pg.GraphicsView):
-        view.setBackground(new.background)
+    _recolour_views(window, mapping, new)
+
+
+def adapt_widget(widget: QtWidgets.QWidget) -> None:
+    """Bring plots built in the light theme's colours (a tab built later) into the current theme."""
+    if _current.name != "light":
+        _recolour_views(widget, _current.inks, _current)
+
+
+def _recolour_views(root: QtWidgets.QWidget, mapping: dict[str, str], theme: Theme) -> None:
+    for view in root.findChildren(pg.GraphicsView):
+        view.setBackground(theme.background)
         for item in view.scene().items():
-            _recolour(item, mapping, new)
+            _recolour(item, mapping, theme)

@@ -17,6 +17,7 @@ from physlab.labs import all_labs
 from . import theme
 from .gc_guard import collect_in_gui_thread
 from .lab_tab import LabTab
+from .lazy_tabs import LabTabs, Placeholder
 
 SHORTCUTS = (
     ("Run", "Ctrl+R", "start a run with the current parameters"),
@@ -46,13 +47,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.labs = all_labs()
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.lab_tabs: dict[str, LabTab] = {}
         groups: dict[str, QtWidgets.QTabWidget] = {}
         self._holders: dict[str, QtWidgets.QTabWidget] = {}  # the tab widget holding each lab
+        placeholders = {}
         for lab in self.labs.values():
-            tab = lab.tab_class()(lab)
-            tab.status.connect(self._on_status)
-            self.lab_tabs[lab.name] = tab
+            placeholder = placeholders[lab.name] = Placeholder(lab)
             holder = self.tabs
             if lab.group:  # one top-level tab per group, a sub-tab per lab in it
                 if lab.group not in groups:
@@ -60,11 +59,15 @@ class MainWindow(QtWidgets.QMainWindow):
                     groups[lab.group].setDocumentMode(True)
                     self.tabs.addTab(groups[lab.group], lab.group)
                 holder = groups[lab.group]
-            holder.addTab(tab, lab.title)
+            holder.addTab(placeholder, lab.title)
             holder.setTabToolTip(holder.count() - 1, lab.summary)
             self._holders[lab.name] = holder
-        if initial_lab in self.lab_tabs:
+        self.lab_tabs = LabTabs(self.labs, self._holders, placeholders, self._make_tab)
+        for widget in (self.tabs, *groups.values()):  # build a tab when it is first shown
+            widget.currentChanged.connect(lambda _index: self.current())
+        if initial_lab in self.labs:
             self.show_lab(initial_lab)
+        self.current()
         self.setCentralWidget(self.tabs)
 
         self.status_label = QtWidgets.QLabel("Ready")
@@ -127,9 +130,18 @@ class MainWindow(QtWidgets.QMainWindow):
         if menu.isEmpty():
             menu.addAction("(no presets for this lab)").setEnabled(False)
 
+    def _make_tab(self, lab) -> LabTab:
+        tab = lab.tab_class()(lab)
+        tab.status.connect(self._on_status)
+        theme.adapt_widget(tab)
+        return tab
+
     def current(self) -> LabTab:
+        """The lab tab on screen (built now if it is shown for the first time)."""
         widget = self.tabs.currentWidget()
-        return widget.currentWidget() if isinstance(widget, QtWidgets.QTabWidget) else widget
+        if isinstance(widget, QtWidgets.QTabWidget):
+            widget = widget.currentWidget()
+        return self.lab_tabs[widget.lab_name] if isinstance(widget, Placeholder) else widget
 
     def show_lab(self, name: str) -> None:
         """Bring a lab's tab (and the group tab holding it) to the front."""
@@ -174,7 +186,7 @@ class MainWindow(QtWidgets.QMainWindow):
             if not name:
                 return None
             path = Path(name) if Path(name).suffix else Path(name).with_suffix(SUFFIX)
-        states = {name: tab.session_state() for name, tab in self.lab_tabs.items()}
+        states = {name: tab.session_state() for name, tab in self.lab_tabs.built().items()}
         try:
             with _busy():
                 written = write_session(path, states)
@@ -261,9 +273,10 @@ class MainWindow(QtWidgets.QMainWindow):
     def shutdown(self) -> None:
         """Stop every lab's run: ask them all first, then wait, so the waits overlap instead of
         adding up."""
-        for tab in self.lab_tabs.values():
+        tabs = self.lab_tabs.built().values()  # a tab never built never ran
+        for tab in tabs:
             tab.runner.request_stop()
-        for tab in self.lab_tabs.values():
+        for tab in tabs:
             tab.shutdown()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:

@@ -14,6 +14,6 @@ def window(qtbot):
     win.show()
     yield win
     win.close()
-    for tab in win.lab_tabs.values():
+    for tab in win.lab_tabs.built().values():
         assert not tab.runner.runner.alive
     gc.collect()  # free the window's Qt objects here, on the GUI thread (see gui/gc_guard.py)

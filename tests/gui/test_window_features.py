@@ -297,3 +297,29 @@ def test_a_failed_session_save_is_explained_without_a_wait_cursor(window, tmp_pa
     assert len(shown) == 1 and "does not exist" in shown[0][0] and shown[0][1] is None
     assert window.open_session(tmp_path / "nope.physlab") is False
     assert "no such file" in shown[1][0] and shown[1][1] is None
+
+
+def test_tabs_are_built_when_first_shown(window):
+    assert list(window.lab_tabs.built()) == ["sharpness"]  # the tab on screen at start
+    window.tabs.setCurrentIndex(window.tabs.count() - 1)  # Collapse
+    assert "collapse" in window.lab_tabs.built()
+    assert window.current() is window.lab_tabs["collapse"]
+    holder = window._holders["scaling"]
+    assert "scaling" not in window.lab_tabs.built()
+    window.show_lab("scaling")
+    assert window.current() is window.lab_tabs.built()["scaling"]
+    assert holder.currentWidget() is window.lab_tabs["scaling"]
+    assert holder.tabText(holder.currentIndex()) == window.labs["scaling"].title
+
+
+def test_a_tab_built_in_the_dark_theme_is_dark(window):
+    window.set_theme("dark")
+    try:
+        tab = window.lab_tabs["diffusion"]  # built now
+        views = tab.findChildren(pg.GraphicsView)
+        dark = theme.THEMES["dark"]
+        assert views and all(v.backgroundBrush().color().name() == dark.background for v in views)
+        axis = tab.p_spec.getAxis("left")
+        assert axis.textPen().color().name() == dark.foreground
+    finally:
+        window.set_theme("light")
