@@ -22,8 +22,8 @@ import numpy as np
 
 FORMATS = (".npz", ".csv")
 STALE_PARTIAL_SECONDS = 600  # a temporary export file this old was left by a killed writer
-CSV_MAX_COLUMNS_2D = 16
-FIGURE_META_KEY = "physlab"  # PNG text chunk / SVG description holding an exported figure's meta  # 2-D arrays with at most this many columns are spread over CSV columns
+CSV_MAX_COLUMNS_2D = 16  # 2-D arrays with at most this many columns are spread over CSV columns
+FIGURE_META_KEY = "physlab"  # PNG text chunk / SVG description holding an exported figure's meta
 
 
 class ExportError(OSError):

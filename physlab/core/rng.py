@@ -68,7 +68,7 @@ def _ziggurat_tables(layers: int = 128, r: float = 3.442619855899, v: float = 9.
 
 
 _ZIG_X, _ZIG_RATIO = _ziggurat_tables()
-_ZIG_R = 3.442619855899
+_ZIG_R = float(_ZIG_X[1])  # where the base layer's tail begins
 
 
 @njit(**JIT)

@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from physlab.core.params import ParamSpec
 from physlab.core.session import RunRecord
 
-from .plots import finite
+from .plots import drawable
 
 LIMIT = 5  # runs kept per lab (older ones are dropped first)
 GHOST = (128, 128, 128)
@@ -76,9 +76,6 @@ class RunHistory:
             for j, (plot, x, y) in enumerate(self.traces(record.frame, record.params)):
                 item = pg.PlotDataItem(pen=pen, name=name if j == 0 else None)
                 item.setZValue(-10)  # under the current run's curves
-                log_x, log_y = plot.ctrl.logXCheck.isChecked(), plot.ctrl.logYCheck.isChecked()
-                x, y = finite(np.asarray(x, float), np.asarray(y, float), positive=log_y)
-                keep = x > 0 if log_x else slice(None)
-                item.setData(x[keep], y[keep])
+                item.setData(*drawable(plot, x, y))
                 plot.addItem(item)
                 self._items.append((plot, item))

@@ -127,6 +127,14 @@ def hide_empty_legends(figure) -> None:
             item.setVisible(bool(item.items))
 
 
+def drawable(plot: pg.PlotItem, x, y) -> tuple[np.ndarray, np.ndarray]:
+    """The points of (x, y) that ``plot`` can draw on its current axes (see :func:`finite`)."""
+    x, y = finite(np.asarray(x, float), np.asarray(y, float),
+                  positive=plot.ctrl.logYCheck.isChecked())
+    keep = x > 0 if plot.ctrl.logXCheck.isChecked() else slice(None)
+    return x[keep], y[keep]
+
+
 def finite(x: np.ndarray, y: np.ndarray, positive: bool = False):
     """Drop points a plot cannot draw (NaN/inf, or non-positive on a log axis)."""
     keep = np.isfinite(x) & np.isfinite(y)
