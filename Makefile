@@ -25,6 +25,7 @@ run: $(VENV)/.installed
 	$(PY) -m physlab
 
 test: $(VENV)/.installed-test
+	$(VENV)/bin/lint-imports --no-cache
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 bench: $(VENV)/.installed

@@ -22,7 +22,7 @@ LAB = Lab(
             "mix, changed scaling laws, strong collapse, verification, Gaussian refitting.",
     spec=SPEC,
     experiment=CollapseExperiment,
-    tab="physlab.collapse.tab:CollapseTab",
+    tab="physlab.collapse.ui.tab:CollapseTab",
     warmup=warmup,
     papers=(
         Paper("E. Dohmatob, Y. Feng, J. Kempe",

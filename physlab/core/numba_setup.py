@@ -11,8 +11,8 @@ numba's on-disk cache is keyed by each function's own source file only: a kernel
 function from another module (every sampler calls ``core.rng.normal``) keeps running the cached
 old version after that other module changes. So the cache lives in a directory named after a hash
 of all of physlab's non-Qt sources (:func:`source_digest`): any change to code a kernel could use
-starts a fresh cache, and the previous directory is removed. Qt code (``gui/``, the labs' ``tab``
-modules) is left out: simulation code never imports it, and editing a plot should not recompile
+starts a fresh cache, and the previous directory is removed. Qt code (``gui/`` and the labs' ``ui/``
+packages) is left out: simulation code never imports it, and editing a plot should not recompile
 every kernel. ``NUMBA_CACHE_DIR`` set by the user wins.
 """
 from __future__ import annotations
@@ -42,7 +42,9 @@ def source_digest(package: Path = PACKAGE) -> str:
 
 
 def _is_qt(relative: Path) -> bool:
-    return relative.parts[0] == "gui" or relative.stem == "tab" or relative.stem.endswith("_tab")
+    """Qt lives in packages, not in files by name: ``physlab/gui`` and each lab's ``ui`` package
+    (the import-linter contracts in ``pyproject.toml`` hold every other module to that)."""
+    return relative.parts[0] == "gui" or "ui" in relative.parts[:-1]
 
 
 def cache_dir(root: Path, digest: str) -> Path:

@@ -23,7 +23,7 @@ LAB = Lab(
             "memorising and creative (ELS) denoisers.",
     spec=SPEC,
     experiment=DiffusionExperiment,
-    tab="physlab.diffusion.tab:DiffusionTab",
+    tab="physlab.diffusion.ui.tab:DiffusionTab",
     warmup=warmup,
     papers=(Paper("M. Gerdes, M. Welling, M. C. N. Cheng", "GUD: Generation with Unified "
                   "Diffusion", 2024, "arXiv:2410.02667"),

@@ -27,7 +27,7 @@ LAB = Lab(
             "evolving live, lazy (γ0 → 0) vs rich (γ0 ~ 1), against the infinite-width DMFT.",
     spec=SPEC,
     experiment=KernelsExperiment,
-    tab="physlab.kernels.tab:KernelsTab",
+    tab="physlab.kernels.ui.tab:KernelsTab",
     warmup=warmup,
     papers=(DMFT_PAPER,
             Paper("Y. Cho, L. K. Saul", "Kernel Methods for Deep Learning", 2009, "NeurIPS")),
@@ -42,7 +42,7 @@ SCALING_LAB = Lab(
             "or rich.",
     spec=SCALING_SPEC,
     experiment=ScalingExperiment,
-    tab="physlab.kernels.scaling_tab:ScalingTab",
+    tab="physlab.kernels.ui.scaling_tab:ScalingTab",
     warmup=lambda: None,  # compiled by the Kernels lab's warm-up
     papers=(Paper("B. Bordelon, A. Atanasov, C. Pehlevan", "A Dynamical Model of Neural Scaling "
                   "Laws", 2024, "ICML"),

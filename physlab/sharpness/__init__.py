@@ -23,7 +23,7 @@ LAB = Lab(
             "edge of stability, catapults, warm-up, and the uv model's route to chaos.",
     spec=SPEC,
     experiment=SharpnessExperiment,
-    tab="physlab.sharpness.tab:SharpnessTab",
+    tab="physlab.sharpness.ui.tab:SharpnessTab",
     warmup=warmup,
     papers=(
         Paper("J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar",

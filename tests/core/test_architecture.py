@@ -23,7 +23,7 @@ def imports(path: Path) -> set[str]:
 
 def is_view(path: Path) -> bool:
     rel = path.relative_to(ROOT)
-    return rel.parts[0] == "gui" or path.name == "tab.py" or path.name.endswith("_tab.py")
+    return rel.parts[0] == "gui" or "ui" in rel.parts[:-1]
 
 
 def test_only_views_import_qt():

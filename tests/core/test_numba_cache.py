@@ -19,12 +19,12 @@ def test_digest_changes_with_any_source_file(tmp_path):
 
 def test_qt_code_does_not_key_the_cache(tmp_path):
     package = tmp_path / "pkg"
-    for folder in ("gui", "lab"):
+    for folder in ("gui", "lab/ui"):
         (package / folder).mkdir(parents=True)
-    for name in ("gui/window.py", "lab/tab.py", "lab/scaling_tab.py", "lab/kernels.py"):
+    for name in ("gui/window.py", "lab/ui/tab.py", "lab/ui/scaling_tab.py", "lab/kernels.py"):
         (package / name).write_text("x = 1\n")
     first = source_digest(package)
-    for name in ("gui/window.py", "lab/tab.py", "lab/scaling_tab.py"):
+    for name in ("gui/window.py", "lab/ui/tab.py", "lab/ui/scaling_tab.py"):
         (package / name).write_text("x = 2\n")
     assert source_digest(package) == first
     (package / "lab/kernels.py").write_text("x = 2\n")

@@ -10,7 +10,7 @@ from physlab.gui.lab_tab import LabTab
 from physlab.gui.plots import (GUIDE_COLOR, BandCurve, PlotItems, RunSpan, data_pen, make_plot,
                                theory_pen)
 
-from .tails import CURVES as TAIL_CURVES
+from ..tails import CURVES as TAIL_CURVES
 
 
 

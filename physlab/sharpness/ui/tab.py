@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from physlab.gui.lab_tab import LabTab
 from physlab.gui.plots import RunSpan, data_pen, finite, make_plot, show_curve, theory_pen
 
-from .optim import stability_factor
+from ..optim import stability_factor
 
 THRESHOLD_NAMES = {"gd": "2/η", "momentum": "(2+2β)/η", "adam": "(2+2β₁)/(η(1−β₁))"}
 SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
