@@ -58,7 +58,7 @@ def main() -> int:
     configure()
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
     from physlab.gui.window import MainWindow
-    from physlab.labs import all_labs
+    from physlab.catalog import all_labs
     for lab in all_labs().values():  # warm cache: what a second start of the app sees
         lab.warmup()
     window = MainWindow(warm_up=False)

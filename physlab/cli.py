@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from physlab import __version__
+from physlab._version import __version__
 
 EXIT_USAGE = 2
 EXIT_DIVERGED = 3
@@ -19,6 +19,8 @@ EXIT_DIVERGED = 3
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.info or args.reset_settings:
+        return _settings_and_info(args)
     if args.command in (None, "gui"):
         from physlab.gui.app import main as gui_main
         return gui_main(lab=getattr(args, "lab", None))
@@ -29,6 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="physlab", description="A simulation lab for the "
                                      "physics of learning.")
     parser.add_argument("--version", action="version", version=f"physlab {__version__}")
+    parser.add_argument("--info", action="store_true", help="print versions, the numba cache "
+                        "and settings locations, and the threading layer")
+    parser.add_argument("--reset-settings", action="store_true", help="forget remembered "
+                        "settings (theme, window layout, last tab and folders)")
     sub = parser.add_subparsers(dest="command")
     gui = sub.add_parser("gui", help="launch the app (the default)")
     gui.add_argument("--lab", help="open this lab's tab")
@@ -40,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("lab")
     start = run.add_mutually_exclusive_group()
     start.add_argument("--preset", help="start from this preset")
+    start.add_argument("--config", metavar="TEXT", help="run a one-line configuration, "
+                       "'physlab:LAB?NAME=VALUE&…&seed=N' (the GUI's Edit ▸ Copy configuration)")
     start.add_argument("--from", dest="from_file", type=Path, metavar="FILE",
                        help="re-run a saved run: the parameters and seed recorded in an exported "
                        ".npz/.csv, a .png/.svg figure from the app, or a .physlab session "
@@ -53,19 +61,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _settings_and_info(args) -> int:
+    if args.reset_settings:
+        from physlab.core.settings import reset_settings, settings_path
+        forgot = reset_settings()
+        print(f"physlab: {'removed' if forgot else 'no settings saved at'} {settings_path()}")
+    if args.info:
+        from physlab.core.info import info_lines
+        print("\n".join(info_lines()))
+    return 0
+
+
 def _fail(message: str) -> int:
     print(f"physlab: {message}", file=sys.stderr)
     return EXIT_USAGE
 
 
 def _lab(name: str):
-    from physlab.labs import get_lab
+    from physlab.catalog import get_lab
     return get_lab(name)
 
 
 def _list(args) -> int:
     from physlab.core.presets import list_presets
-    from physlab.labs import all_labs
+    from physlab.catalog import all_labs
     for lab in all_labs().values():
         print(f"{lab.name:<12} {lab.summary}")
         for preset in list_presets(lab.name):
@@ -93,6 +112,7 @@ def _show(value) -> str:
 
 
 def _run(args) -> int:
+    from physlab.core.config_text import ConfigError, from_text, lab_of
     from physlab.core.export import ExportError, check_target
     from physlab.core.params import ParamError
     from physlab.core.presets import PresetError, load_preset
@@ -113,10 +133,16 @@ def _run(args) -> int:
         if args.from_file:
             saved, seed = run_from_file(args.from_file, lab)
             params.update(saved)
+        if args.config:
+            if lab_of(args.config) != lab.name:
+                raise ConfigError(f"the configuration is for lab {lab_of(args.config)!r}, "
+                                  f"not {lab.name!r}")
+            saved, seed = from_text(args.config, lab.spec)
+            params.update(saved)
         params.update(lab.spec.parse_assignments(args.assignments))
         params = lab.spec.validate(params)
         check_target(args.out)
-    except (ParamError, PresetError, SessionError, ExportError) as err:
+    except (ParamError, PresetError, SessionError, ExportError, ConfigError) as err:
         return _fail(str(err))
     if args.seed is not None:
         seed = args.seed

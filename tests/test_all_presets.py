@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from physlab.core.presets import list_presets, load_preset
-from physlab.labs import all_labs
+from physlab.catalog import all_labs
 
 LABS = all_labs()
 ALL = [(lab, name) for lab in LABS for name in list_presets(lab)]

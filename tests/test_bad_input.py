@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from physlab.cli import main
 from physlab.core.params import ParamError
-from physlab.labs import all_labs
+from physlab.catalog import all_labs
 
 LABS = all_labs()
 PARAMS = [(lab, p) for lab in LABS.values() for p in lab.spec]

@@ -34,7 +34,7 @@ def versions() -> dict:
     """The versions that produced a file (written into every export and session)."""
     import numba
 
-    from physlab import __version__
+    from physlab._version import __version__
 
     return {"physlab": __version__, "numpy": np.__version__, "numba": numba.__version__,
             "python": platform.python_version()}

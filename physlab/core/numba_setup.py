@@ -23,6 +23,7 @@ import shutil
 from pathlib import Path
 
 import numba
+import numpy as np
 
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER = "threadsafe"
@@ -80,3 +81,17 @@ def use_threads(n: int | None) -> None:
     this per thread); None means all of them."""
     limit = numba.config.NUMBA_NUM_THREADS
     numba.set_num_threads(limit if n is None else max(1, min(int(n), limit)))
+
+
+def threading_layer_in_use() -> str:
+    """The threading layer numba picked (it chooses on the first parallel launch, so this runs a
+    tiny parallel kernel first)."""
+    _touch_parallel(np.zeros(2))
+    return numba.threading_layer()
+
+
+@numba.njit(parallel=True, **JIT)
+def _touch_parallel(x):
+    for i in numba.prange(x.shape[0]):
+        x[i] += 1.0
+    return x

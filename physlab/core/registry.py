@@ -2,7 +2,7 @@
 
 A lab is one folder ``physlab/<name>/`` whose ``__init__`` defines ``LAB = Lab(...)`` (or
 ``LABS``, when one phenomenon has several views that run separately); the list of lab modules is
-in :mod:`physlab.labs`. The tab is named by a dotted path so that importing a lab (as
+in :mod:`physlab.catalog`. The tab is named by a dotted path so that importing a lab (as
 the CLI does) never imports Qt.
 """
 from __future__ import annotations

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from physlab import __version__
+from physlab._version import __version__
 from physlab.core.export import ExportError
 from physlab.core.resources import resource
 from physlab.core.session import SUFFIX, SessionError, read_session, write_session
-from physlab.labs import all_labs
+from physlab.catalog import all_labs
 
 from . import theme
 from .gc_guard import collect_in_gui_thread

@@ -33,7 +33,7 @@ def test_only_views_import_qt():
 
 
 def test_cli_and_labs_load_without_qt():
-    code = ("import sys, physlab.cli, physlab.labs; physlab.labs.all_labs(); "
+    code = ("import sys, physlab.cli, physlab.catalog; physlab.catalog.all_labs(); "
             "bad = [m for m in sys.modules if m.split('.')[0] in %r]; print(bad); "
             "sys.exit(1 if bad else 0)" % (QT,))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -11,7 +11,7 @@ from physlab.core import session
 from physlab.core.export import read_npz
 from physlab.core.session import (LabState, RunRecord, SessionError, read_session,
                                   run_from_file, write_session)
-from physlab.labs import all_labs, get_lab
+from physlab.catalog import all_labs, get_lab
 
 LABS = all_labs()
 

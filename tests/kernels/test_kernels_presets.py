@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from physlab.core.presets import list_presets, load_preset
-from physlab.labs import get_lab
+from physlab.catalog import get_lab
 
 
 @pytest.mark.parametrize("lab,name", [(lab, name) for lab in ("kernels", "scaling")
