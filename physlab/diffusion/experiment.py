@@ -122,10 +122,17 @@ class DiffusionExperiment(Experiment):
         theory = self.kstar_theory()
         if theory is not None:
             out["kstar_theory"] = theory
+        if proc.observation is not None:
+            out["observation"] = proc.observation.reshape(self.size, self.size).copy()
+            out["observed_image"] = self._images(proc.observed_part()[None])[0]
+            out["observed"] = proc.observed[order].astype(np.float64)
         return out
 
     def summary(self) -> dict:
-        return {"components": int(len(self.proc.U)), "image_size": int(self.size)}
+        """The paper's softness beside physlab's: s_GUD = s·(v_max − v_min) for the raw labels
+        (see :mod:`.schedule`)."""
+        return {"components": int(len(self.proc.U)), "image_size": int(self.size),
+                "softness_gud": self.proc.softness_gud}
 
     def threads(self) -> int | None:
         return None if self.params["denoiser"] != "gaussian" else 1

@@ -5,7 +5,7 @@ from physlab.core.params import Param, ParamError, ParamSpec, check_memory
 
 from .bases import BASES
 from .data import DATA, DIGIT_SIZE
-from .schedule import ORDERINGS
+from .schedule import GAMMA_MAX, GAMMA_MIN, ORDERINGS, SCHEDULES
 
 DENOISERS = ("gaussian", "empirical", "els")
 ELS_WORK_LIMIT = 2e11  # patch comparisons an ELS run may need (≈ a minute here); more is refused
@@ -30,7 +30,31 @@ def per_component(p: dict) -> bool:
     return p["basis"] == "pca" or (p["basis"] == "fourier" and p["data"] == "grf")
 
 
+CONDITIONS = ("none", "coarse", "inpaint")
+
+
+def _check_schedule(p: dict) -> None:
+    if p["gamma_max"] <= p["gamma_min"]:
+        raise ParamError("gamma_max", f"{p['gamma_max']:g} must be above gamma_min "
+                                      f"({p['gamma_min']:g})")
+    if p["ordering"] in ("rows", "columns") and p["basis"] != "pixel":
+        raise ParamError("ordering", f"{p['ordering']} orders pixels: use basis=pixel")
+    if p["condition"] != "none":
+        if p["denoiser"] != "gaussian":
+            raise ParamError("condition", "conditioning uses the exact Gaussian denoiser: set "
+                                          "denoiser=gaussian")
+        need = {"coarse": "fourier", "inpaint": "pixel"}[p["condition"]]
+        if p["basis"] != need:
+            raise ParamError("condition", f"{p['condition']} conditions on "
+                                          f"{'Fourier modes' if need == 'fourier' else 'pixels'}: "
+                                          f"use basis={need}")
+        if p["condition"] == "inpaint" and p["hole"] >= image_size(p):
+            raise ParamError("hole", f"{p['hole']} must be smaller than the image side "
+                                     f"{image_size(p)} (some pixels must stay observed)")
+
+
 def _check(p: dict) -> None:
+    _check_schedule(p)
     size = image_size(p)
     if p["basis"] == "haar" and size & (size - 1):
         raise ParamError("basis", f"the Haar basis needs a power-of-two size (size is {size})")
@@ -84,6 +108,27 @@ SPEC = ParamSpec([
           "simultaneous diffusion, small = one component (scale) at a time (re-runs when "
           "changed)", low=1e-4, high=1e3, log=True, restart=True, group="Diffusion",
           label="softness s"),
+    Param("schedule", "choice", "soft", "soft: GUD's soft-conditioning schedule (parallel log-SNR "
+          "lines shifted by label/s); variance_adjusted: the paper's eq. 13, labels plus log Σ_i, "
+          "so the SNR with the data variance follows the labels (s·span = 1 with the variance "
+          "order is standard diffusion); sequential: the reference code's clipped schedule, "
+          "each component active in its own time window", choices=SCHEDULES, group="Diffusion"),
+    Param("gamma_min", "float", GAMMA_MIN, "γ̃_min: log-SNR parameter log(σ²/α²) of the "
+          "first-generated component at t = 0 (more negative: cleaner samples)", low=-30.0,
+          high=0.0, group="Diffusion", label="γ̃_min"),
+    Param("gamma_max", "float", GAMMA_MAX, "γ̃_max: log-SNR parameter of the last component at "
+          "t = 1 (the reference code's soft schedule uses 3; larger starts nearer pure noise)",
+          low=-10.0, high=30.0, group="Diffusion", label="γ̃_max"),
+    Param("condition", "choice", "none", "generate the rest given observed components of a "
+          "held-out image (GUD's soft conditioning, exact Gaussian denoiser): coarse = "
+          "super-resolution from the Fourier modes with |k| ≤ observed_k; inpaint = fill a "
+          "centred square hole of side hole from the pixels around it",
+          choices=CONDITIONS, group="Conditioning"),
+    Param("observed_k", "float", 2.0, "coarse conditioning: Fourier modes with |k| up to this "
+          "(in units of the fundamental wavenumber) are observed", low=0.0, high=64.0,
+          group="Conditioning", when={"condition": ("coarse",)}, label="observed |k|"),
+    Param("hole", "int", 8, "inpainting: side of the centred square of unobserved pixels",
+          low=1, high=64, group="Conditioning", when={"condition": ("inpaint",)}),
     Param("steps", "int", 200, "reverse steps from t = 1 to 0", low=2, high=5000, log=True,
           group="Sampling"),
     Param("n_samples", "int", 64, "images generated at once", low=1, high=4096, log=True,

@@ -2,7 +2,12 @@
 Cheng 2024): the state z (samples × components) in diffusion coordinates z = C⁻¹U(φ − μ), where the
 rows of U are the basis, μ the data mean and C = diag(c) with c = 1 (white prior) or the
 components' standard deviations (data prior: diffusion on whitened components). It starts from the
-prior N(0, I) at t = 1 and steps to t = 0 with the exact per-component reverse kernel."""
+prior N(0, I) at t = 1 and steps to t = 0 with the exact per-component reverse kernel.
+
+Conditioning (GUD's soft conditioning, §3.3 of the paper): observed components of a held-out image
+keep a log-SNR of :data:`OBSERVED_GAMMA` at every time, so the reverse kernel leaves them exactly
+where they start (the observation) and the exact Gaussian denoiser draws the others from the
+conditional law given them — super-resolution from coarse Fourier modes, inpainting in pixels."""
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +18,10 @@ from physlab.core.numba_setup import JIT
 from .bases import make_basis
 from .data import Dataset
 from .denoisers import GaussianDenoiser, els_denoise, els_patch_schedule, empirical_denoise
-from .schedule import alpha_sigma2, log_snr, ordering_labels, reverse_coefficients
+from .schedule import (alpha_sigma2, gud_softness, log_snr, normalised_labels, raw_labels,
+                       reverse_coefficients, sequential_log_snr)
+
+OBSERVED_GAMMA = -30.0  # log(σ²/α²) of an observed component: σ² ≈ 1e-13, i.e. known exactly
 
 
 @njit(**JIT)
@@ -35,9 +43,14 @@ class ReverseProcess:
         self.variances = np.clip(np.diag(comp_cov).copy(), 1e-12, None)
         self.scale = np.sqrt(self.variances) if p["prior"] == "data" else np.ones(len(self.U))
         self.K = comp_cov / np.outer(self.scale, self.scale)  # covariance of the clean z
-        self.labels = ordering_labels(p["ordering"], self.variances, rng)
+        raw = raw_labels(p["ordering"], self.variances, rng)
+        self.labels = normalised_labels(raw)
+        self.softness_gud = gud_softness(p["softness"], raw)
         self.t = np.linspace(1.0, 0.0, p["steps"] + 1)
-        self.gamma = log_snr(self.labels, p["softness"], self.t)
+        self.gamma = self._schedule(p)
+        self.observed = self._observed(p)
+        if self.observed.any():
+            self.gamma[self.observed] = OBSERVED_GAMMA
         self.denoiser = p["denoiser"]
         if self.denoiser == "gaussian":
             self.gaussian = GaussianDenoiser(self.K)
@@ -48,8 +61,45 @@ class ReverseProcess:
             self.train_pixels = train[picked]
             self.train = ((self.train_pixels - data.mean) @ self.U.T) / self.scale
         self.z = rng.standard_normal((p["n_samples"], len(self.U)))
+        self.observation = None
+        if self.observed.any():
+            self.observation = rng.multivariate_normal(data.mean, data.cov) \
+                if data.train is None else data.train[rng.integers(len(data.train))]
+            clean = ((self.observation - data.mean) @ self.U.T) / self.scale
+            alpha, sigma2 = alpha_sigma2(np.array([OBSERVED_GAMMA]))
+            noise = rng.standard_normal((p["n_samples"], len(self.U)))
+            self.z[:, self.observed] = alpha * clean[self.observed] + \
+                np.sqrt(sigma2) * noise[:, self.observed]
         self.x0 = np.zeros_like(self.z)
         self.step = 0
+
+    def observed_part(self) -> np.ndarray:
+        """The observation's diffusion coordinates with the unobserved components at 0 (its
+        low-pass image, or the image outside the hole, once mapped to pixels)."""
+        clean = ((self.observation - self.data.mean) @ self.U.T) / self.scale
+        return np.where(self.observed, clean, 0.0)
+
+    def _schedule(self, p: dict) -> np.ndarray:
+        """γ (components × times) of the chosen schedule."""
+        ends = {"gamma_min": p["gamma_min"], "gamma_max": p["gamma_max"]}
+        if p["schedule"] == "sequential":
+            return sequential_log_snr(self.labels, p["softness"], self.t, **ends)
+        log_variance = np.log(self.variances) if p["schedule"] == "variance_adjusted" else None
+        return log_snr(self.labels, p["softness"], self.t, log_variance=log_variance, **ends)
+
+    def _observed(self, p: dict) -> np.ndarray:
+        """Which components are observed: Fourier modes with |k| ≤ observed_k, or the pixels
+        outside the centred hole."""
+        d = len(self.U)
+        if p["condition"] == "coarse":
+            return self.freq <= p["observed_k"]
+        if p["condition"] == "inpaint":
+            side, hole = self.size, p["hole"]
+            start = (side - hole) // 2
+            inside = np.zeros((side, side), dtype=bool)
+            inside[start:start + hole, start:start + hole] = True
+            return ~inside.ravel()
+        return np.zeros(d, dtype=bool)
 
     def to_pixels(self, z: np.ndarray) -> np.ndarray:
         """Images (samples × d, row-major) of diffusion coordinates."""

@@ -51,8 +51,10 @@ class DiffusionTab(LabTab):
         images = view.addLayout(row=0, col=0)
         self.v_xt = _image_view(images, 0, 0, "samples x<sub>t</sub>")
         self.v_x0 = _image_view(images, 1, 0, "denoiser's estimate x̂<sub>0</sub>")
+        self.v_obs = _image_view(images, 2, 0, "observed image (the samples are conditioned on)")
+        self.v_obs[0].hide()
         bar = pg.ColorBarItem(colorMap=pg.colormap.get("CET-L1"), interactive=False, width=12)
-        bar.setImageItem([self.v_xt[1], self.v_x0[1]], insert_in=self.v_x0[0])
+        bar.setImageItem([self.v_xt[1], self.v_x0[1], self.v_obs[1]], insert_in=self.v_x0[0])
         self.image_bar = bar
         plots = view.addLayout(row=0, col=1)
         self.p_snr = plots.addPlot(row=0, col=0, title="log-SNR of every component")
@@ -81,8 +83,9 @@ class DiffusionTab(LabTab):
 
     def clear_plots(self) -> None:
         self.items.clear()
-        for _, image in (self.v_xt, self.v_x0):
+        for _, image in (self.v_xt, self.v_x0, self.v_obs):
             image.clear()
+        self.v_obs[0].hide()
         self.snr_image.clear()
         self.scrub.reset()
 
@@ -98,6 +101,7 @@ class DiffusionTab(LabTab):
         if np.all(np.isfinite(x0)):
             self.v_x0[1].setImage(mosaic(x0, lo), autoLevels=False)
         self.image_bar.setLevels((lo, hi))
+        self._paint_observation(frame, params, lo)
 
         gamma = frame["log_snr"]
         self.snr_image.setImage(-gamma.T[::-1].T, autoLevels=False)  # columns: t from 0 to 1
@@ -126,6 +130,25 @@ class DiffusionTab(LabTab):
         now = self.items.get(self.p_kstar, "now", lambda: pg.InfiniteLine(
             angle=90, pen=pg.mkPen(GUIDE_COLOR, width=1, style=QtCore.Qt.PenStyle.DotLine)))
         now.setValue(t)
+
+    def _paint_observation(self, frame: dict, params: dict, fill: float) -> None:
+        """Conditioned runs show what the samples are given: the held-out image outside the hole
+        (inpainting) or its low-pass part (super-resolution)."""
+        plot, image = self.v_obs
+        if "observed_image" not in frame:
+            plot.hide()
+            return
+        seen = frame["observed_image"].copy()
+        if params["condition"] == "inpaint":
+            side, hole = seen.shape[0], params["hole"]
+            start = (side - hole) // 2
+            seen[start:start + hole, start:start + hole] = fill
+            plot.setTitle(f"given: a held-out image outside the centred {hole}×{hole} hole")
+        else:
+            plot.setTitle(f"given: a held-out image's Fourier modes with |k| ≤ "
+                          f"{params['observed_k']:g}")
+        image.setImage(seen, autoLevels=False)
+        plot.show()
 
     def history_traces(self, frame: dict, params: dict) -> list:
         """The final samples' spectrum and the measured resolution cut-off."""
