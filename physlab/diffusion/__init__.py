@@ -6,13 +6,11 @@ from .experiment import DiffusionExperiment
 from .params import SPEC
 
 
-def warmup() -> None:
-    """Compile the fused exact-Gaussian step and the empirical and ELS denoisers."""
-    DiffusionExperiment({"size": 4, "n_samples": 2, "steps": 3, "frames": 2}, seed=0).advance(3)
-    small = {"data": "digits", "basis": "pixel", "n_samples": 2, "steps": 2, "train_size": 4,
-             "frames": 2}
-    for denoiser in ("empirical", "els"):
-        DiffusionExperiment({**small, "denoiser": denoiser}, seed=0).advance(2)
+_DIGITS = {"data": "digits", "basis": "pixel", "n_samples": 2, "steps": 2, "train_size": 4,
+           "frames": 2}
+# the smallest runs of the fused exact-Gaussian step and of the empirical and ELS denoisers
+WARMUP = ({"size": 4, "n_samples": 2, "steps": 3, "frames": 2},
+          {**_DIGITS, "denoiser": "empirical"}, {**_DIGITS, "denoiser": "els"})
 
 
 LAB = Lab(
@@ -24,7 +22,8 @@ LAB = Lab(
     spec=SPEC,
     experiment=DiffusionExperiment,
     tab="physlab.diffusion.ui.tab:DiffusionTab",
-    warmup=warmup,
+    warmup_params=WARMUP,
+    order=30,
     papers=(Paper("M. Gerdes, M. Welling, M. C. N. Cheng", "GUD: Generation with Unified "
                   "Diffusion", 2024, "arXiv:2410.02667"),
             Paper("M. Kamb, S. Ganguli", "An analytic theory of creativity in convolutional "
