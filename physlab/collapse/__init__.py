@@ -2,6 +2,7 @@
 from physlab.core.registry import Lab, Paper
 
 from .experiment import CollapseExperiment
+from .frame_keys import FRAME
 from .params import SPEC
 
 
@@ -20,6 +21,7 @@ LAB = Lab(
     spec=SPEC,
     experiment=CollapseExperiment,
     tab="physlab.collapse.ui.tab:CollapseTab",
+    frame_spec=FRAME,
     warmup_params=WARMUP,
     order=40,
     papers=(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .experiment import Experiment
+from .frames import FrameSpec
 from .params import ParamSpec
 
 
@@ -34,6 +35,7 @@ class Lab:
     spec: ParamSpec
     experiment: type[Experiment]
     tab: str  # "module:Class" of the Qt tab
+    frame_spec: FrameSpec  # what the experiment's frame() holds (core/frames.py)
     # the smallest real configurations, one per code path that compiles its own kernels (see warmup)
     warmup_params: tuple[Mapping[str, Any], ...] = field(default=())
     papers: tuple[Paper, ...] = field(default=())

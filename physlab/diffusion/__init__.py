@@ -3,6 +3,7 @@ with exact Gaussian, empirical and ELS denoisers, streaming frames live."""
 from physlab.core.registry import Lab, Paper
 
 from .experiment import DiffusionExperiment
+from .frame_keys import FRAME
 from .params import SPEC
 
 
@@ -22,6 +23,7 @@ LAB = Lab(
     spec=SPEC,
     experiment=DiffusionExperiment,
     tab="physlab.diffusion.ui.tab:DiffusionTab",
+    frame_spec=FRAME,
     warmup_params=WARMUP,
     order=30,
     papers=(Paper("M. Gerdes, M. Welling, M. C. N. Cheng", "GUD: Generation with Unified "

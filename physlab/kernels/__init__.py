@@ -3,6 +3,7 @@ same tab, neural scaling laws of the random-feature model."""
 from physlab.core.registry import Lab, Paper
 
 from .experiment import KernelsExperiment
+from .frame_keys import FRAME, SCALING_FRAME
 from .params import SPEC
 from .scaling_experiment import SPEC as SCALING_SPEC
 from .scaling_experiment import ScalingExperiment
@@ -19,6 +20,7 @@ LAB = Lab(
     spec=SPEC,
     experiment=KernelsExperiment,
     tab="physlab.kernels.ui.tab:KernelsTab",
+    frame_spec=FRAME,
     # the activation kernels, one run per activation
     warmup_params=tuple({"activation": activation, "width": 8, "steps": 2, "n_samples": 4,
                          "particles": 100, "snapshots": 2}
@@ -38,6 +40,7 @@ SCALING_LAB = Lab(
     spec=SCALING_SPEC,
     experiment=ScalingExperiment,
     tab="physlab.kernels.ui.scaling_tab:ScalingTab",
+    frame_spec=SCALING_FRAME,
     warmup_params=({"rich": True, "widths": [4, 8], "features": 32, "steps": 10},),  # rich kernel
     order=21,
     papers=(Paper("B. Bordelon, A. Atanasov, C. Pehlevan", "A Dynamical Model of Neural Scaling "

@@ -2,6 +2,7 @@
 from physlab.core.registry import Lab, Paper
 
 from .experiment import SharpnessExperiment
+from .frame_keys import FRAME
 from .params import SPEC
 
 
@@ -20,6 +21,7 @@ LAB = Lab(
     spec=SPEC,
     experiment=SharpnessExperiment,
     tab="physlab.sharpness.ui.tab:SharpnessTab",
+    frame_spec=FRAME,
     warmup_params=WARMUP,
     order=10,
     papers=(

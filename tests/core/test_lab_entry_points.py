@@ -18,6 +18,7 @@ DUMMY = '''
 import numpy as np
 
 from physlab.core.experiment import SteppedExperiment
+from physlab.core.frames import FrameKey, FrameSpec
 from physlab.core.params import Param, ParamSpec
 from physlab.core.registry import Lab
 
@@ -43,6 +44,8 @@ class Walk(SteppedExperiment):
 
 LAB = Lab(name="dummy", title="Dummy walk", summary="A random walk from an outside package.",
           spec=SPEC, experiment=Walk, tab="physlab_dummy.ui:WalkTab",
+          frame_spec=FrameSpec([FrameKey("step", ("T",), "int64", "step"),
+                                FrameKey("x", ("T",), "float64", "position")]),
           warmup_params=({"steps": 2},))
 '''
 
