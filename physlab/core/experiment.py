@@ -87,7 +87,7 @@ class Experiment(ABC):
         self.params = self.spec.validate(candidate)
         self.apply_update(name, self.params[name])
 
-    def apply_update(self, name: str, value: Any) -> None:
+    def apply_update(self, name: str, value: Any) -> None:  # noqa: B027 (a hook: no-op by default)
         """React to a live parameter change (``self.params`` already holds the new value)."""
 
 

@@ -24,7 +24,8 @@ class Paper:
     where: str = ""
 
     def __str__(self) -> str:
-        return f"{self.authors}, “{self.title}”, {self.where + ', ' if self.where else ''}{self.year}"
+        where = f"{self.where}, " if self.where else ""
+        return f"{self.authors}, “{self.title}”, {where}{self.year}"
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Lab:
     group: str = ""  # labs with the same group share one top-level tab, one sub-tab each
     order: int = 100  # where the lab's tab goes: smaller first, then by name
 
-    def build(self, params: dict, seed: int) -> Experiment:
+    def build(self, params: Mapping[str, Any], seed: int) -> Experiment:
         return self.experiment(params, seed)
 
     def warmup(self) -> None:

@@ -1,4 +1,5 @@
-"""The Sharpness lab: edge of stability, progressive sharpening, catapults, warm-up, the uv model."""
+"""The Sharpness lab: edge of stability, progressive sharpening, catapults, warm-up, the uv
+model."""
 from physlab.core.registry import Lab, Paper
 
 from .experiment import SharpnessExperiment
