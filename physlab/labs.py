@@ -40,6 +40,10 @@ def all_labs() -> dict[str, Lab]:
     """``name → Lab`` of every lab that loads, in a deterministic order."""
     found = sorted(entry_points(group=GROUP), key=lambda ep: (_origin(ep) != HOME, _origin(ep),
                                                               ep.name))
+    if not any(_origin(ep) == HOME for ep in found):
+        warnings.warn("physlab: its own labs are not registered — install it (make, or "
+                      "pip install -e .) so that its entry points exist", RuntimeWarning,
+                      stacklevel=2)
     labs: dict[str, Lab] = {}
     for ep in found:
         if ep.name in labs:

@@ -97,7 +97,8 @@ class FrameSpec:
             if isinstance(dim, str) and dim.isidentifier() and dim not in params:
                 expected = symbols.setdefault(dim, length)  # a free symbol: bound on first use
             elif isinstance(dim, str):
-                expected = int(eval(dim, _EVAL_GLOBALS, dict(params)))  # noqa: S307 (declared)
+                # an expression from the lab's own declaration (never user input), over the params
+                expected = int(eval(dim, _EVAL_GLOBALS, dict(params)))
             else:
                 expected = dim
             if length != expected:

@@ -138,3 +138,10 @@ def test_an_outside_lab_gets_a_tab(site, qtbot, monkeypatch):
     tab._paint_if_dirty()
     assert len(tab.curve.xData) == 11  # the default 10 steps, painted
     window.close()
+
+
+def test_a_source_tree_that_is_not_installed_says_so(monkeypatch):
+    import physlab.labs
+    monkeypatch.setattr(physlab.labs, "entry_points", lambda group: [])
+    with pytest.warns(RuntimeWarning, match="its own labs are not registered — install it"):
+        assert physlab.labs.all_labs() == {}
