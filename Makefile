@@ -1,11 +1,12 @@
 # make run   — create .venv, install physlab, launch the app
 # make test  — same venv with the test extras, run the whole suite offscreen
 # make bench — the performance suite (benchmarks/)
+# make lint  — ruff (lint, format check), the import-linter contracts, mypy on physlab/core
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test bench clean
+.PHONY: run test lint bench clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -27,6 +28,12 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(VENV)/bin/lint-imports --no-cache
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 bench: $(VENV)/.installed
 	$(PY) -m benchmarks

@@ -70,7 +70,7 @@ def main() -> int:
     for name, runs in SCENARIOS.items():
         if only not in name:
             continue
-        tabs = {lab: window.lab_tabs[lab] for lab in runs}
+        tabs = {lab: window.lab_tabs.get_or_build(lab) for lab in runs}
         paints = {lab: [] for lab in runs}
         for lab, tab in tabs.items():
             original = type(tab).paint

@@ -2,17 +2,15 @@
 from physlab.core.registry import Lab, Paper
 
 from .experiment import CollapseExperiment
+from .frame_keys import FRAME
 from .params import SPEC
 
 
-def warmup() -> None:
-    """Compile every kernel a run uses (chain with OLS and ridge, sweeps, tails, Gaussian)."""
-    small = {"d": 3, "T": 6, "T0": 6, "repeats": 2, "generations": 2}
-    for ridge in (0.0, 0.1):
-        CollapseExperiment({**small, "ridge": ridge}, seed=0).advance(3)
-    CollapseExperiment({**small, "model": "strong"}, seed=0).advance(1)
-    CollapseExperiment({**small, "model": "gaussian"}, seed=0).advance(1)
-    CollapseExperiment({"model": "tails", "repeats": 1, "T_values": [2, 4]}, seed=0).advance(1)
+_SMALL = {"d": 3, "T": 6, "T0": 6, "repeats": 2, "generations": 2}
+# the smallest runs of every kernel: the chain with OLS and ridge (and its sweeps), strong
+# collapse, Gaussian refitting, tails
+WARMUP = ({**_SMALL, "ridge": 0.0}, {**_SMALL, "ridge": 0.1}, {**_SMALL, "model": "strong"},
+          {**_SMALL, "model": "gaussian"}, {"model": "tails", "repeats": 1, "T_values": [2, 4]})
 
 
 LAB = Lab(
@@ -23,7 +21,9 @@ LAB = Lab(
     spec=SPEC,
     experiment=CollapseExperiment,
     tab="physlab.collapse.ui.tab:CollapseTab",
-    warmup=warmup,
+    frame_spec=FRAME,
+    warmup_params=WARMUP,
+    order=40,
     papers=(
         Paper("E. Dohmatob, Y. Feng, J. Kempe",
               "Model Collapse Demystified: The Case of Regression", 2024, "NeurIPS"),

@@ -4,7 +4,7 @@ Model collapse under recursive training on synthetic data — regression chains 
 accumulate and mix strategies (Dohmatob, Feng & Kempe 2024; Gerstgrasser et al. 2024), Hutter's
 tails model (Dohmatob et al., "A Tale of Tails", 2024), strong collapse (Dohmatob et al. 2025),
 verification (Feng et al. 2024) and Gaussian refitting (Shumailov et al., Nature 2024); see
-``../shared/reference/collapse.md`` and the docstrings of :mod:`.studies`.
+``docs/physics/collapse.md`` and the docstrings of :mod:`.studies`.
 """
 from __future__ import annotations
 

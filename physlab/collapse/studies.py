@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from . import gaussian, tails, theory, verify
+from .curves import strong_rows
 from .regression import STRATEGIES, chain_step, sample_size_sweep, strong_sweep
 
 SWEEP_POINTS = 16
@@ -138,10 +139,7 @@ class RegressionChain(Study):
                 "sweep_error_std": sweep_std[rows], "sweep_theory": sweep_theory[rows]}
 
     def summary(self) -> dict:
-        names = [s for s, on in zip(STRATEGIES, self.active) if on]
-        return {"rows": names, "sweep_rows": ["clean"] + [f"{s}, n = {self.p['generations']}"
-                                                          for s in names],
-                "repeats": self.p["repeats"]}
+        return {"repeats": self.p["repeats"]}
 
     def finite(self) -> bool:
         return not self.errors or bool(np.all(np.isfinite(self.errors[-1][self.active])))
@@ -225,7 +223,7 @@ class Sweep(Study):
         return bool(np.all(np.isfinite(self.samples)))
 
     def summary(self) -> dict:
-        return {"rows": list(self.rows), "repeats": self.done_steps}
+        return {"repeats": self.done_steps}
 
 
 class TailsSweep(Sweep):
@@ -268,7 +266,7 @@ class TailsSweep(Sweep):
 class StrongSweep(Sweep):
     @property
     def rows(self):
-        return (f"synthetic fraction p2 = {self.p['synthetic_fraction']:g}", "clean (p2 = 0)")
+        return strong_rows(self.p)
 
     def __init__(self, p: dict, seed: int):
         d = p["d"]

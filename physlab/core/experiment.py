@@ -87,7 +87,7 @@ class Experiment(ABC):
         self.params = self.spec.validate(candidate)
         self.apply_update(name, self.params[name])
 
-    def apply_update(self, name: str, value: Any) -> None:
+    def apply_update(self, name: str, value: Any) -> None:  # noqa: B027 (a hook: no-op by default)
         """React to a live parameter change (``self.params`` already holds the new value)."""
 
 
@@ -115,7 +115,7 @@ def drive(exp: Experiment, *, should_stop: Callable[[], bool] = lambda: False,
     (applied by ``before_chunk``) take effect within about one chunk and frames come at a steady
     rate whatever the size of the model. The kernels use ``exp.threads()`` threads in the calling
     thread: an OpenMP team started from a worker thread (the GUI's runner) wakes its threads through
-    the kernel on every launch, which costs ~0.5 ms on these machines, so tiny launches run
+    the kernel on every launch, which costs more than a tiny launch's work, so tiny launches run
     single-threaded (measured in ``benchmarks/gui_probe.py``).
     """
     use_threads(exp.threads())

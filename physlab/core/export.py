@@ -103,10 +103,7 @@ def _remove_stale_partials(path: Path) -> None:
 def write_run(path: Path, data: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Path:
     """Write ``data`` and ``meta`` to ``path`` (.npz or .csv), atomically."""
     path = check_target(Path(path))
-    if path.suffix.lower() == ".npz":
-        writer = _write_npz
-    else:
-        writer = _write_csv
+    writer = _write_npz if path.suffix.lower() == ".npz" else _write_csv
     with atomic_path(path) as tmp:
         writer(tmp, data, meta)
     return path
@@ -125,7 +122,7 @@ def meta_json(meta: Mapping[str, Any]) -> str:
 
 
 def _write_npz(tmp: Path, data: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> None:
-    arrays = {k: np.asarray(v) for k, v in data.items()}
+    arrays: dict[str, Any] = {k: np.asarray(v) for k, v in data.items()}
     if "meta" in arrays:
         raise ExportError("'meta' is reserved for the metadata")
     with open(tmp, "wb") as f:

@@ -1,11 +1,11 @@
 """numba configuration shared by every lab's kernels; import it before any parallel kernel compiles.
 
 numba's default threading layer may fall back to ``workqueue``, which aborts the process when two
-threads launch parallel kernels at once — exactly what happens when two labs run side by side in the
-GUI. ``threadsafe`` makes numba pick a layer that allows concurrent launches (OpenMP or TBB) and fail
-loudly if none is available. On these Linux machines that is OpenMP through the system libgomp (TBB's
-pip wheel puts libtbb outside the loader path of a venv). ``tests/core/test_numba_threads.py`` runs
-parallel kernels from several threads at once to check it.
+threads launch parallel kernels at once — exactly what happens when two labs run side by side in
+the GUI. ``threadsafe`` makes numba pick a layer that allows concurrent launches (OpenMP or TBB) and
+fail loudly if none is available. On these Linux machines that is OpenMP through the system
+libgomp (TBB's pip wheel puts libtbb outside the loader path of a venv).
+``tests/core/test_numba_threads.py`` runs parallel kernels from several threads at once to check it.
 
 numba's on-disk cache is keyed by each function's own source file only: a kernel that calls a
 function from another module (every sampler calls ``core.rng.normal``) keeps running the cached
@@ -21,12 +21,15 @@ import hashlib
 import os
 import shutil
 from pathlib import Path
+from typing import Any, TypedDict
 
 import numba
 import numpy as np
 
+_config: Any = numba.config  # its attributes are set from the environment: none declared statically
+
 if "NUMBA_THREADING_LAYER" not in os.environ:
-    numba.config.THREADING_LAYER = "threadsafe"
+    _config.THREADING_LAYER = "threadsafe"
 
 PACKAGE = Path(__file__).resolve().parents[1]
 
@@ -65,13 +68,18 @@ def _use_versioned_cache() -> None:
         target.mkdir(parents=True, exist_ok=True)
     except OSError:  # no writable home: numba's default (beside the sources) still works
         return
-    numba.config.CACHE_DIR = str(target)
+    _config.CACHE_DIR = str(target)
 
 
 if not os.environ.get("NUMBA_CACHE_DIR"):
     _use_versioned_cache()
 
-JIT = dict(nogil=True, cache=True)
+class JitOptions(TypedDict):
+    nogil: bool
+    cache: bool
+
+
+JIT: JitOptions = {"nogil": True, "cache": True}
 """Options for every kernel: no GIL held while it runs (the GUI stays responsive), compiled code
 cached on disk. ``fastmath`` is off: the kernels rely on IEEE inf/NaN to detect divergence."""
 
@@ -79,7 +87,7 @@ cached on disk. ``fastmath`` is off: the kernels rely on IEEE inf/NaN to detect 
 def use_threads(n: int | None) -> None:
     """Set the number of threads of parallel kernels launched from the calling thread (numba keeps
     this per thread); None means all of them."""
-    limit = numba.config.NUMBA_NUM_THREADS
+    limit = _config.NUMBA_NUM_THREADS
     numba.set_num_threads(limit if n is None else max(1, min(int(n), limit)))
 
 

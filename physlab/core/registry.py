@@ -1,17 +1,18 @@
 """Labs as data: what the app shell, the CLI and the tests need to know about one lab.
 
-A lab is one folder ``physlab/<name>/`` whose ``__init__`` defines ``LAB = Lab(...)`` (or
-``LABS``, when one phenomenon has several views that run separately); the list of lab modules is
-in :mod:`physlab.catalog`. The tab is named by a dotted path so that importing a lab (as
-the CLI does) never imports Qt.
+A lab is a package whose ``__init__`` defines ``LAB = Lab(...)`` and which registers it under the
+entry-point group ``physlab.labs`` (:mod:`physlab.catalog` finds them; the protocol is in
+``docs/labs.md``). The tab is named by a dotted path so that importing a lab (as the CLI does)
+never imports Qt.
 """
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Mapping
 
 from .experiment import Experiment
+from .frames import FrameSpec
 from .params import ParamSpec
 
 
@@ -23,7 +24,8 @@ class Paper:
     where: str = ""
 
     def __str__(self) -> str:
-        return f"{self.authors}, “{self.title}”, {self.where + ', ' if self.where else ''}{self.year}"
+        where = f"{self.where}, " if self.where else ""
+        return f"{self.authors}, “{self.title}”, {where}{self.year}"
 
 
 @dataclass(frozen=True)
@@ -34,12 +36,27 @@ class Lab:
     spec: ParamSpec
     experiment: type[Experiment]
     tab: str  # "module:Class" of the Qt tab
-    warmup: Callable[[], None]  # compiles the lab's kernels with the argument types runs use
+    frame_spec: FrameSpec  # what the experiment's frame() holds (core/frames.py)
+    # the smallest real configurations, one per code path that compiles its own kernels (see warmup)
+    warmup_params: tuple[Mapping[str, Any], ...] = field(default=())
     papers: tuple[Paper, ...] = field(default=())
     group: str = ""  # labs with the same group share one top-level tab, one sub-tab each
+    order: int = 100  # where the lab's tab goes: smaller first, then by name
 
-    def build(self, params: dict, seed: int) -> Experiment:
+    def build(self, params: Mapping[str, Any], seed: int) -> Experiment:
         return self.experiment(params, seed)
+
+    def warmup(self) -> None:
+        """Compile the lab's kernels with the argument types real runs use, by running each of
+        :attr:`warmup_params` (seed 0) to its end: a numba kernel compiles for the types it is
+        called with, and a real run is the only faithful source of those."""
+        for params in self.warmup_params:
+            exp = self.build(params, seed=0)
+            while not exp.done:
+                before = exp.steps_done
+                exp.advance(exp.total_steps)
+                if exp.steps_done == before:
+                    break
 
     def tab_class(self):
         module, _, cls = self.tab.partition(":")

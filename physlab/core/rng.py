@@ -6,11 +6,13 @@ independent unit of work (a repeat, a sample) owns a small explicit state, seede
 ``(seed, stream)`` by hashing, so the numbers depend only on the seed and the unit's index.
 
 The generator is SplitMix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators",
-OOPSLA 2014), which passes BigCrush; normals by Box–Muller with the spare kept in the state; gamma
-variates by Marsaglia & Tsang ("A simple method for generating gamma variables", ACM TOMS 2000).
+OOPSLA 2014), which passes BigCrush; normals by the ziggurat method (Marsaglia & Tsang, "The
+Ziggurat Method for Generating Random Variables", J. Stat. Softw. 2000, with the 128-layer table of
+Doornik 2005, see :func:`normal`); gamma variates by Marsaglia & Tsang ("A simple method for
+generating gamma variables", ACM TOMS 2000).
 
-A state is a ``uint64`` array of length 3: the counter, a flag for a cached normal, the cached
-normal's bits.
+A state is a ``uint64`` array of length 1: SplitMix64's counter, the generator's whole state (the
+ziggurat keeps nothing between calls).
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ def _mix(z):
 @njit(**JIT)
 def new_state(seed, stream):
     """A fresh state for unit ``stream`` of a run seeded with ``seed`` (both non-negative ints)."""
-    s = np.zeros(3, dtype=np.uint64)
+    s = np.zeros(1, dtype=np.uint64)
     s[0] = _mix(_mix(np.uint64(seed) + _GAMMA) ^ (np.uint64(stream) * _M2 + _GAMMA))
     return s
 
@@ -75,8 +77,8 @@ _ZIG_R = float(_ZIG_X[1])  # where the base layer's tail begins
 def normal(s):
     """A standard normal by the ziggurat method (one 64-bit draw in ~98 % of cases: its low 7 bits
     pick the layer, its top 53 bits the abscissa; the tail beyond R by Marsaglia's exponential
-    rejection). About four times faster than Box–Muller here, which the Bartlett sampler's d²/2
-    normals per Wishart draw notice."""
+    rejection). No logarithm, square root or trigonometric call in the common case, unlike
+    Box–Muller: the Bartlett sampler draws d²/2 normals per Wishart matrix."""
     while True:
         bits = next_u64(s)
         i = np.int64(bits & np.uint64(127))

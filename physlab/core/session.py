@@ -9,10 +9,10 @@ JSON document ::
                             "runs": [{"meta": {…run metadata, as in exports…},
                                       "arrays": ["step", "loss", …]}, …]}, …}}
 
-and the arrays of run ``i`` of lab ``L`` are the entries ``L/i/<name>``. ``schema`` is raised whenever
-the layout changes; a file from a newer physlab, an unknown schema, or a damaged file is refused with
-a :class:`SessionError` that says which, and a lab whose saved parameters no longer validate is
-skipped with a warning rather than failing the whole file. Writing is atomic (see
+and the arrays of run ``i`` of lab ``L`` are the entries ``L/i/<name>``. ``schema`` is raised
+whenever the layout changes; a file from a newer physlab, an unknown schema, or a damaged file is
+refused with a :class:`SessionError` that says which, and a lab whose saved parameters no longer
+validate is skipped with a warning rather than failing the whole file. Writing is atomic (see
 :func:`~physlab.core.export.atomic_path`).
 """
 from __future__ import annotations
@@ -62,9 +62,9 @@ class LabState:
 def write_session(path: Path, labs: Mapping[str, LabState]) -> Path:
     """Write ``labs`` to ``path`` (must end in ``.physlab``), atomically."""
     path = check_target(Path(path), (SUFFIX,))
-    doc = {"format": FORMAT, "schema": SCHEMA, "created": now(), "versions": versions(),
-           "labs": {}}
-    arrays: dict[str, np.ndarray] = {}
+    doc: dict[str, Any] = {"format": FORMAT, "schema": SCHEMA, "created": now(),
+                           "versions": versions(), "labs": {}}
+    arrays: dict[str, Any] = {}
     for name, state in labs.items():
         runs = []
         for i, run in enumerate(state.runs):

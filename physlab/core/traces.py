@@ -57,6 +57,3 @@ class TraceTable:
     def column(self, name: str) -> np.ndarray:
         """A copy of the stored values of one column."""
         return self._data[name][: self._n].copy()
-
-    def last(self, name: str):
-        return self._data[name][self._n - 1] if self._n else None

@@ -3,16 +3,15 @@ with exact Gaussian, empirical and ELS denoisers, streaming frames live."""
 from physlab.core.registry import Lab, Paper
 
 from .experiment import DiffusionExperiment
+from .frame_keys import FRAME
 from .params import SPEC
 
 
-def warmup() -> None:
-    """Compile the fused exact-Gaussian step and the empirical and ELS denoisers."""
-    DiffusionExperiment({"size": 4, "n_samples": 2, "steps": 3, "frames": 2}, seed=0).advance(3)
-    small = {"data": "digits", "basis": "pixel", "n_samples": 2, "steps": 2, "train_size": 4,
-             "frames": 2}
-    for denoiser in ("empirical", "els"):
-        DiffusionExperiment({**small, "denoiser": denoiser}, seed=0).advance(2)
+_DIGITS = {"data": "digits", "basis": "pixel", "n_samples": 2, "steps": 2, "train_size": 4,
+           "frames": 2}
+# the smallest runs of the fused exact-Gaussian step and of the empirical and ELS denoisers
+WARMUP = ({"size": 4, "n_samples": 2, "steps": 3, "frames": 2},
+          {**_DIGITS, "denoiser": "empirical"}, {**_DIGITS, "denoiser": "els"})
 
 
 LAB = Lab(
@@ -24,7 +23,9 @@ LAB = Lab(
     spec=SPEC,
     experiment=DiffusionExperiment,
     tab="physlab.diffusion.ui.tab:DiffusionTab",
-    warmup=warmup,
+    frame_spec=FRAME,
+    warmup_params=WARMUP,
+    order=30,
     papers=(Paper("M. Gerdes, M. Welling, M. C. N. Cheng", "GUD: Generation with Unified "
                   "Diffusion", 2024, "arXiv:2410.02667"),
             Paper("M. Kamb, S. Ganguli", "An analytic theory of creativity in convolutional "

@@ -6,7 +6,11 @@ GUD (Gerdes, Welling & Cheng, "GUD: Generation with Unified Diffusion", 2024): t
 and the component-wise schedule (softness s) interpolate between standard diffusion and
 autoregressive, scale-by-scale generation; with Gaussian fields and the exact denoiser the
 coarse-to-fine emergence is the inverse renormalisation-group flow. See
-``../shared/reference/diffusion.md``.
+``docs/physics/diffusion.md``.
+
+The stored frames are kept in arrays allocated once for the whole run and filled in order; a frame
+hands out read-only views of the filled part, so streaming never copies the history (at the
+largest size it is ~2×105 MB) — the keys are declared in :mod:`.frame_keys`.
 """
 from __future__ import annotations
 
@@ -39,8 +43,13 @@ class DiffusionExperiment(Experiment):
         steps = p["steps"]
         self.frame_steps = np.unique(np.linspace(0, steps, min(p["frames"], steps + 1))
                                      .round().astype(int))
-        self.frames, self.x0_frames, self.frame_t, self.kstar = [], [], [], []
-        self.spectra, self.x0_spectra = [], []
+        stored, shown = len(self.frame_steps), min(SHOWN, len(self.proc.z))
+        bins = len(self.spectrum_data)
+        self.stored = 0  # how many of the frame_steps have been stored
+        self.frames = np.empty((stored, shown, self.size, self.size), dtype=np.float32)
+        self.x0_frames = np.empty_like(self.frames)
+        self.frame_t, self.kstar = np.empty(stored), np.empty(stored)
+        self.spectra, self.x0_spectra = np.empty((stored, bins)), np.empty((stored, bins))
         self._store(initial=True)
 
     @property
@@ -70,16 +79,23 @@ class DiffusionExperiment(Experiment):
     def _store(self, initial: bool = False) -> None:
         """Keep the shown samples' x_t and x̂0 (float32: they are only drawn) and the spectra of
         all samples at this step, so the time slider can show any stored step."""
-        proc = self.proc
-        shown = slice(0, min(SHOWN, len(proc.z)))
-        self.frames.append(self._images(proc.z[shown]).astype(np.float32))
-        self.x0_frames.append(self._images(proc.x0[shown]).astype(np.float32) if not initial
-                              else np.full_like(self.frames[-1], np.nan))
-        self.frame_t.append(proc.t[proc.step])
-        self.spectra.append(self._spectrum(proc.z))
+        proc, i = self.proc, self.stored
+        shown = slice(0, self.frames.shape[1])
+        self.frames[i] = self._images(proc.z[shown])
+        self.x0_frames[i] = self._images(proc.x0[shown]) if not initial else np.nan
+        self.frame_t[i] = proc.t[proc.step]
+        self.spectra[i] = self._spectrum(proc.z)
         x0_spectrum = self._spectrum(proc.x0) if not initial else np.zeros_like(self.spectrum_data)
-        self.x0_spectra.append(x0_spectrum)
-        self.kstar.append(self._cutoff(x0_spectrum))
+        self.x0_spectra[i] = x0_spectrum
+        self.kstar[i] = self._cutoff(x0_spectrum)
+        self.stored += 1
+
+    def _history(self, stored: np.ndarray) -> np.ndarray:
+        """The filled part of a per-frame array, read-only: rows once stored never change, so a
+        view is as safe to hand to another thread as a copy."""
+        view = stored[: self.stored]
+        view.flags.writeable = False
+        return view
 
     def _spectrum(self, z: np.ndarray) -> np.ndarray:
         images = self.proc.to_pixels(z)
@@ -99,7 +115,7 @@ class DiffusionExperiment(Experiment):
         if self.params["basis"] != "fourier":
             return None
         proc = self.proc
-        idx = np.searchsorted(-proc.t, -np.array(self.frame_t))
+        idx = np.searchsorted(-proc.t, -self.frame_t[: self.stored])
         gamma = proc.gamma[:, idx]
         snr = np.diag(proc.K)[:, None] * np.exp(np.clip(-gamma, -700.0, 700.0))
         return np.array([proc.freq[snr[:, j] >= 1].max(initial=0.0) for j in range(len(idx))])
@@ -110,14 +126,16 @@ class DiffusionExperiment(Experiment):
         order = np.argsort(proc.labels, kind="stable")
         out = {
             "samples": self._images(proc.z if proc.done else proc.x0[:SHOWN]),
-            "frames": np.array(self.frames), "x0_frames": np.array(self.x0_frames),
-            "t": np.array(self.frame_t), "kstar": np.array(self.kstar),
+            "frames": self._history(self.frames), "x0_frames": self._history(self.x0_frames),
+            "t": self._history(self.frame_t).copy(), "kstar": self._history(self.kstar).copy(),
             "log_snr": proc.gamma[order][:, cols].copy(), "log_snr_t": proc.t[cols].copy(),
             "component_label": proc.labels[order].copy(),
             "component_frequency": proc.freq[order].copy(),
             "spectrum_k": self.spectrum_k.copy(), "spectrum_data": self.spectrum_data.copy(),
-            "spectrum_samples": self.spectra[-1].copy(), "spectrum_x0": self.x0_spectra[-1].copy(),
-            "spectrum_samples_t": np.array(self.spectra), "spectrum_x0_t": np.array(self.x0_spectra),
+            "spectrum_samples": self.spectra[self.stored - 1].copy(),
+            "spectrum_x0": self.x0_spectra[self.stored - 1].copy(),
+            "spectrum_samples_t": self._history(self.spectra).copy(),
+            "spectrum_x0_t": self._history(self.x0_spectra).copy(),
         }
         theory = self.kstar_theory()
         if theory is not None:

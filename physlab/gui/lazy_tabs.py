@@ -1,8 +1,8 @@
 """Lab tabs built the first time they are shown or asked for.
 
-Building every lab's plots at start-up took 0.87 s of a ~2 s launch (23 pyqtgraph plots, measured
-with cProfile); the window now starts with a placeholder per lab and builds a tab when it first
-becomes visible, or when code asks ``window.lab_tabs[name]`` (sessions, tests)."""
+Building every lab's plots at start-up was most of the launch (``benchmarks/`` measures the
+start-up); the window starts with a placeholder per lab and builds a tab when it first becomes
+visible, or when code asks for it by ``window.lab_tabs.get_or_build(name)`` (sessions, tests)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -23,9 +23,10 @@ class Placeholder(QtWidgets.QWidget):
         self.lab_name = lab.name
 
 
-class LabTabs(Mapping):
-    """``name → LabTab`` over all labs; looking a lab up builds its tab and puts it in place of
-    its placeholder. :meth:`built` lists only the tabs that exist (for shutdown and sessions)."""
+class LabTabs:
+    """The tabs of all labs: :meth:`get_or_build` is the one way a tab gets built (and put in
+    place of its placeholder); :meth:`built` lists only the tabs that exist (for shutdown and
+    sessions)."""
 
     def __init__(self, labs: Mapping[str, Lab], holders: Mapping[str, QtWidgets.QTabWidget],
                  placeholders: Mapping[str, Placeholder], make: Callable[[Lab], LabTab]):
@@ -33,19 +34,14 @@ class LabTabs(Mapping):
         self._make = make
         self._built: dict[str, LabTab] = {}
 
-    def __getitem__(self, name: str) -> LabTab:
+    def get_or_build(self, name: str) -> LabTab:
+        """The lab's tab, built now if it does not exist yet."""
         tab = self._built.get(name)
         if tab is None:
             lab = self._labs[name]
             tab = self._built[name] = self._make(lab)
             self._swap_in(lab, tab)
         return tab
-
-    def __iter__(self):
-        return iter(self._labs)
-
-    def __len__(self) -> int:
-        return len(self._labs)
 
     def built(self) -> dict[str, LabTab]:
         return dict(self._built)

@@ -65,7 +65,7 @@ def make_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str, x
         # grid at major ticks only: minor grid lines tripled the paint time of a plot
         # (benchmarks/gui_probe.py), which starved the event loop while runs streamed; and drawn
         # opaque in a light colour rather than translucent: blending the grid over the plot
-        # was ~25% of a repaint of the Sharpness tab (61 → 47 ms offscreen)
+        # was a large share of a repaint of the Sharpness tab (benchmarks/gui_probe.py)
         plot.getAxis(axis).setStyle(maxTickLevel=0)
         plot.getAxis(axis).setTickPen(pg.mkPen(GRID_COLOR))
         plot.getAxis(axis).setZValue(-1)  # the opaque grid goes under the curves and legend
@@ -106,9 +106,9 @@ class HoverReadout:
 def set_curve_antialias(figure, on: bool) -> bool:
     """Switch antialiasing of every curve in ``figure``'s scene; returns whether any changed.
 
-    Antialiased paths are about half of a repaint in Qt's software rasteriser (67 → 37 ms for the
-    Sharpness tab with 30k-step traces, measured offscreen), so tabs draw curves aliased while a
-    run streams and smooth again once it rests."""
+    Antialiased paths are a large share of a repaint in Qt's software rasteriser (long traces on
+    the Sharpness tab, benchmarks/gui_probe.py), so tabs draw curves aliased while a run streams
+    and smooth again once it rests."""
     scene = figure.scene()
     changed = False
     for item in scene.items() if scene is not None else ():
@@ -236,9 +236,9 @@ class BandCurve:
 
 class RunSpan:
     """Fixes the x axes of plots against steps or generations to the whole run from its first
-    frame. An axis whose range changes every frame redraws its ticks and grid every frame: on the
-    Sharpness tab that made a repaint ~85 ms instead of ~50 and the event-loop p99 gap 89 ms
-    instead of 54 (benchmarks/gui_probe.py). A plot's range is set once per run (``clear`` at the
+    frame. An axis whose range changes every frame redraws its ticks and grid every frame, which on
+    the Sharpness tab made repaints and the event loop's longest gaps markedly slower
+    (benchmarks/gui_probe.py measures both). A plot's range is set once per run (``clear`` at the
     start of the next), so zooming while a run streams is not undone."""
 
     def __init__(self):

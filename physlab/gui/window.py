@@ -141,12 +141,14 @@ class MainWindow(QtWidgets.QMainWindow):
         widget = self.tabs.currentWidget()
         if isinstance(widget, QtWidgets.QTabWidget):
             widget = widget.currentWidget()
-        return self.lab_tabs[widget.lab_name] if isinstance(widget, Placeholder) else widget
+        if isinstance(widget, Placeholder):
+            return self.lab_tabs.get_or_build(widget.lab_name)
+        return widget
 
     def show_lab(self, name: str) -> None:
         """Bring a lab's tab (and the group tab holding it) to the front."""
         holder = self._holders[name]
-        holder.setCurrentWidget(self.lab_tabs[name])
+        holder.setCurrentWidget(self.lab_tabs.get_or_build(name))
         if holder is not self.tabs:
             self.tabs.setCurrentWidget(holder)
 
@@ -208,7 +210,7 @@ class MainWindow(QtWidgets.QMainWindow):
             with _busy():
                 states, warnings = read_session(path, self.labs)
                 for name, state in states.items():
-                    self.lab_tabs[name].restore(state)
+                    self.lab_tabs.get_or_build(name).restore(state)
         except SessionError as err:  # told after the wait cursor is gone
             QtWidgets.QMessageBox.warning(self, "Session not opened", str(err))
             return False

@@ -3,21 +3,13 @@ same tab, neural scaling laws of the random-feature model."""
 from physlab.core.registry import Lab, Paper
 
 from .experiment import KernelsExperiment
+from .frame_keys import FRAME, SCALING_FRAME
 from .params import SPEC
 from .scaling_experiment import SPEC as SCALING_SPEC
 from .scaling_experiment import ScalingExperiment
 
 DMFT_PAPER = Paper("B. Bordelon, C. Pehlevan", "Self-Consistent Dynamical Field Theory of Kernel "
                    "Evolution in Wide Neural Networks", 2022, "NeurIPS")
-
-
-def warmup() -> None:
-    """Compile the activation kernels (all activations) and the rich scaling kernel."""
-    for activation in ("linear", "relu", "tanh"):
-        KernelsExperiment({"activation": activation, "width": 8, "steps": 2, "n_samples": 4,
-                           "particles": 100, "snapshots": 2}, seed=0).advance(2)
-    ScalingExperiment({"rich": True, "widths": [4, 8], "features": 32, "steps": 10},
-                      seed=0).advance(10 ** 6)
 
 
 LAB = Lab(
@@ -28,7 +20,12 @@ LAB = Lab(
     spec=SPEC,
     experiment=KernelsExperiment,
     tab="physlab.kernels.ui.tab:KernelsTab",
-    warmup=warmup,
+    frame_spec=FRAME,
+    # the activation kernels, one run per activation
+    warmup_params=tuple({"activation": activation, "width": 8, "steps": 2, "n_samples": 4,
+                         "particles": 100, "snapshots": 2}
+                        for activation in ("linear", "relu", "tanh")),
+    order=20,
     papers=(DMFT_PAPER,
             Paper("Y. Cho, L. K. Saul", "Kernel Methods for Deep Learning", 2009, "NeurIPS")),
     group="Kernels",
@@ -43,12 +40,12 @@ SCALING_LAB = Lab(
     spec=SCALING_SPEC,
     experiment=ScalingExperiment,
     tab="physlab.kernels.ui.scaling_tab:ScalingTab",
-    warmup=lambda: None,  # compiled by the Kernels lab's warm-up
+    frame_spec=SCALING_FRAME,
+    warmup_params=({"rich": True, "widths": [4, 8], "features": 32, "steps": 10},),  # rich kernel
+    order=21,
     papers=(Paper("B. Bordelon, A. Atanasov, C. Pehlevan", "A Dynamical Model of Neural Scaling "
                   "Laws", 2024, "ICML"),
             Paper("B. Bordelon, A. Atanasov, C. Pehlevan", "How Feature Learning Can Improve "
                   "Neural Scaling Laws", 2025, "ICLR")),
     group="Kernels",
 )
-
-LABS = (LAB, SCALING_LAB)

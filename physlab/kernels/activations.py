@@ -1,8 +1,9 @@
 """Activations φ and their derivatives φ', computed together in one pass (numba).
 
 Serial on purpose: the pass is memory-bound and short (N·P elements), and an OpenMP team woken
-between the BLAS calls around it fights OpenBLAS's own threads for the two cores — measured 4 ms
-per call in parallel vs 0.1 ms serial at N = 2000, P = 32 (benchmarks/kernels.py)."""
+between the BLAS calls around it fights OpenBLAS's own threads for the cores, which made the
+parallel version much slower than the serial one (benchmarks/kernels.py times this workload,
+N = 2000, P = 32)."""
 from __future__ import annotations
 
 import math

@@ -4,7 +4,7 @@ are measured, beside the infinite-width (DMFT) theory of the same run.
 Bordelon & Pehlevan, "Self-Consistent Dynamical Field Theory of Kernel Evolution in Wide Neural
 Networks" (NeurIPS 2022): at richness γ0 → 0 the kernels stay at their initial values (lazy / NTK
 regime); at γ0 ~ 1 they move by O(1) and align with the task (yyᵀ); at finite width N they
-fluctuate around the DMFT curve with error ∝ N^{-1/2}. See ``../shared/reference/kernels.md``.
+fluctuate around the DMFT curve with error ∝ N^{-1/2}. See ``docs/physics/kernels.md``.
 """
 from __future__ import annotations
 

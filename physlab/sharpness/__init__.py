@@ -1,19 +1,17 @@
-"""The Sharpness lab: edge of stability, progressive sharpening, catapults, warm-up, the uv model."""
+"""The Sharpness lab: edge of stability, progressive sharpening, catapults, warm-up, the uv
+model."""
 from physlab.core.registry import Lab, Paper
 
 from .experiment import SharpnessExperiment
+from .frame_keys import FRAME
 from .params import SPEC
 
 
-def warmup() -> None:
-    """Compile every kernel a run uses (MLP with each optimiser, uv, bifurcation) on tiny inputs."""
-    for optimizer in ("gd", "momentum", "adam"):
-        exp = SharpnessExperiment({"optimizer": optimizer, "width": [3], "depth": 1,
-                                   "n_samples": 4, "steps": 2, "eig_every": 1,
-                                   "schedule": "warmup", "warmup_steps": 1}, seed=0)
-        exp.advance(2)
-    exp = SharpnessExperiment({"model": "uv", "width": [4], "steps": 2}, seed=0)
-    exp.advance(2)
+# the smallest runs that compile every kernel (the MLP with each optimiser, uv, bifurcation)
+WARMUP = tuple({"optimizer": optimizer, "width": [3], "depth": 1, "n_samples": 4, "steps": 2,
+                "eig_every": 1, "schedule": "warmup", "warmup_steps": 1}
+               for optimizer in ("gd", "momentum", "adam")) + \
+    ({"model": "uv", "width": [4], "steps": 2},)
 
 
 LAB = Lab(
@@ -24,7 +22,9 @@ LAB = Lab(
     spec=SPEC,
     experiment=SharpnessExperiment,
     tab="physlab.sharpness.ui.tab:SharpnessTab",
-    warmup=warmup,
+    frame_spec=FRAME,
+    warmup_params=WARMUP,
+    order=10,
     papers=(
         Paper("J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar",
               "Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability",

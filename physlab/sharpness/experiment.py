@@ -1,6 +1,6 @@
 """SharpnessExperiment: full-batch training with the top Hessian eigenvalues tracked as it goes.
 
-What it shows (see ``../shared/reference/sharpness.md``):
+What it shows (see ``docs/physics/sharpness.md``):
 - progressive sharpening and the edge of stability: the sharpness λ rises to the threshold 2/η and
   hovers there while the loss keeps falling non-monotonically (Cohen et al., "Gradient Descent on
   Neural Networks Typically Occurs at the Edge of Stability", ICLR 2021);

@@ -15,10 +15,12 @@ per-call overhead; :class:`~.models.MLPModel` picks by the size of a gradient
 """
 from __future__ import annotations
 
+from types import FunctionType
+
 import numpy as np
 
+from . import mlp
 from .mlp import RELU, TANH
-from .optim import optimizer_step
 
 
 def _layers(theta, sizes, w_off, b_off):
@@ -107,15 +109,16 @@ def hvp(theta, v, X, Y, sizes, w_off, b_off, mult, act, out):
     return _pass(theta, v, X, Y, sizes, w_off, b_off, mult, act, out, 2)
 
 
-def train(theta, X, Y, sizes, w_off, b_off, mult, act, opt, lrs, beta, beta1, beta2, eps,
-          buf1, buf2, t0, loss_limit, losses):
-    """As :func:`physlab.sharpness.mlp.train`."""
-    grad = np.zeros_like(theta)
-    for k in range(lrs.size):
-        value = loss_grad(theta, X, Y, sizes, w_off, b_off, mult, act, grad)
-        losses[k] = value
-        if not np.isfinite(value) or value > loss_limit:
-            return k
-        optimizer_step(theta, grad, opt, lrs[k], beta, beta1, beta2, eps, buf1, buf2, t0 + k + 1)
-    return lrs.size
+def _interpreted(kernel, **calls) -> FunctionType:
+    """The Python function a numba kernel was compiled from, calling ``calls`` in place of the
+    module functions of the same names. numba cannot cache a kernel that takes another kernel as an
+    argument or closes over one, so a loop shared by the numba and the BLAS kernels is written once
+    (in the numba module) and run here as Python around the BLAS products."""
+    py = kernel.py_func
+    return FunctionType(py.__code__, {**py.__globals__, **calls}, py.__name__, py.__defaults__,
+                        py.__closure__)
+
+
+# the training loop of mlp.train (same steps, same stopping rule) around the batched loss_grad
+train = _interpreted(mlp.train, loss_grad=loss_grad)
 

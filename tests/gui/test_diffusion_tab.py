@@ -21,7 +21,7 @@ def test_diffusion_tab_draws_frames_schedule_and_spectra(window, qtbot):
 
 
 def test_softness_slider_reruns(window, qtbot):
-    tab = window.lab_tabs["diffusion"]
+    tab = window.lab_tabs.get_or_build("diffusion")
     window.show_lab("diffusion")
     tab.panel.set_values({"size": 8, "steps": 10, "n_samples": 4})
     tab.run()
@@ -46,7 +46,7 @@ def test_closing_with_three_new_labs_streaming_stops_them_within_a_second(window
     runs = {"diffusion": diffusion,
             "scaling": {"rich": True, "widths": [256, 512], "steps": 100_000},
             "kernels": {"depth": 2, "width": 2000, "steps": 100_000, "theory": "none"}}
-    tabs = [window.lab_tabs[name] for name in runs]
+    tabs = [window.lab_tabs.get_or_build(name) for name in runs]
     for tab, (name, params) in zip(tabs, runs.items()):
         tab.panel.set_values(params)
         tab.run()

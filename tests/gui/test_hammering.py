@@ -15,7 +15,7 @@ PARAMS = {"collapse": {"repeats": 20, "d": 20, "T": 60, "T0": 60, "generations":
 
 def test_hammering_two_labs(window, qtbot):
     rng = random.Random(7)
-    tabs = [window.lab_tabs[name] for name in PARAMS]
+    tabs = [window.lab_tabs.get_or_build(name) for name in PARAMS]
     stale = []
     for tab in tabs:
         tab.panel.set_values(PARAMS[tab.lab.name])

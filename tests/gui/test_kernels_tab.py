@@ -25,7 +25,7 @@ def test_kernel_tab_draws_curves_theory_and_heatmaps(window, qtbot):
 
 
 def test_gamma0_slider_reruns_with_the_new_value(window, qtbot):
-    tab = window.lab_tabs["kernels"]
+    tab = window.lab_tabs.get_or_build("kernels")
     window.show_lab("kernels")
     tab.panel.set_values({"width": 100, "steps": 10, "particles": 500})
     tab.run()
@@ -37,7 +37,7 @@ def test_gamma0_slider_reruns_with_the_new_value(window, qtbot):
 
 
 def test_deep_nonlinear_says_why_theory_is_missing(window, qtbot):
-    tab = window.lab_tabs["kernels"]
+    tab = window.lab_tabs.get_or_build("kernels")
     tab.panel.set_values({"depth": 2, "width": 50, "steps": 5})
     tab.run()
     qtbot.waitUntil(finished(tab), timeout=60000)
@@ -58,7 +58,7 @@ def test_scaling_tab_fills_curves_and_exponent_table(window, qtbot):
 
 
 def test_preset_note_shows_text_with_angle_brackets(window):
-    tab = window.lab_tabs["scaling"]
+    tab = window.lab_tabs.get_or_build("scaling")
     tab.apply_preset("rich-hard-task")
     assert "(β &lt; 1)" in tab.preset_note.text() and tab.lab.spec.validate(tab.panel.values())
 
@@ -66,7 +66,7 @@ def test_preset_note_shows_text_with_angle_brackets(window):
 def test_dragging_gamma0_during_runs_settles_on_the_last_value(window, qtbot):
     """Fifty slider moves while runs stream: no crash, a few debounced re-runs, and the run that
     finishes is the one for the value the slider rests on."""
-    tab = window.lab_tabs["kernels"]
+    tab = window.lab_tabs.get_or_build("kernels")
     window.show_lab("kernels")
     tab.panel.set_values({"width": 100, "steps": 200, "particles": 500})
     tab.run()

@@ -10,7 +10,7 @@ from tests.gui.gui_helpers import finished
 
 
 def test_default_run_streams_and_shows_edge_of_stability(window, qtbot):
-    tab = window.lab_tabs["sharpness"]
+    tab = window.lab_tabs.get_or_build("sharpness")
     qtbot.mouseClick(tab.run_button, QtCore.Qt.MouseButton.LeftButton)
     qtbot.waitUntil(finished(tab), timeout=60000)
     assert tab.runner.state == RunState.FINISHED
@@ -24,7 +24,7 @@ def test_default_run_streams_and_shows_edge_of_stability(window, qtbot):
 
 
 def test_pause_resume_stop_and_live_lr(window, qtbot):
-    tab = window.lab_tabs["sharpness"]
+    tab = window.lab_tabs.get_or_build("sharpness")
     tab.panel.set_values({"steps": 10_000_000})
     tab.run()
     qtbot.waitUntil(lambda: tab.runner.state == RunState.RUNNING and tab.snapshot is not None,
@@ -46,7 +46,7 @@ def test_pause_resume_stop_and_live_lr(window, qtbot):
 
 
 def test_divergence_shows_a_message_and_keeps_the_plot(window, qtbot):
-    tab = window.lab_tabs["sharpness"]
+    tab = window.lab_tabs.get_or_build("sharpness")
     tab.panel.set_values({"lr": 5.0})
     tab.run()
     qtbot.waitUntil(lambda: tab.runner.state == RunState.DIVERGED, timeout=60000)
@@ -56,7 +56,7 @@ def test_divergence_shows_a_message_and_keeps_the_plot(window, qtbot):
 
 
 def test_invalid_combination_is_refused_at_run(window, qtbot):
-    tab = window.lab_tabs["sharpness"]
+    tab = window.lab_tabs.get_or_build("sharpness")
     tab.panel.set_values({"width": [30, 20, 10]})
     tab.run()
     assert tab.banner.isVisible() and "width" in tab.banner.text()
@@ -64,7 +64,7 @@ def test_invalid_combination_is_refused_at_run(window, qtbot):
 
 
 def test_uv_preset_shows_bifurcation_diagram(window, qtbot):
-    tab = window.lab_tabs["sharpness"]
+    tab = window.lab_tabs.get_or_build("sharpness")
     tab.apply_preset("uv-route-to-chaos")
     assert tab.panel.values()["model"] == "uv"
     tab.run()
@@ -75,7 +75,7 @@ def test_uv_preset_shows_bifurcation_diagram(window, qtbot):
 
 
 def test_exports_image_svg_and_data(window, qtbot, tmp_path):
-    tab = window.lab_tabs["sharpness"]
+    tab = window.lab_tabs.get_or_build("sharpness")
     tab.panel.set_values({"steps": 100})
     tab.seed.setValue(5)
     tab.run()
@@ -92,7 +92,7 @@ def test_exports_image_svg_and_data(window, qtbot, tmp_path):
 
 def test_export_to_missing_folder_says_why(window, tmp_path):
     from physlab.core.export import ExportError
-    tab = window.lab_tabs["sharpness"]
+    tab = window.lab_tabs.get_or_build("sharpness")
     with pytest.raises(ExportError, match="does not exist"):
         tab.export_image(tmp_path / "nope" / "fig.png")
     with pytest.raises(ExportError, match="run the lab first"):
@@ -108,7 +108,7 @@ def test_shortcuts_are_bound(window):
 
 def test_close_while_running_stops_workers_quickly(window, qtbot):
     import time
-    tab = window.lab_tabs["sharpness"]
+    tab = window.lab_tabs.get_or_build("sharpness")
     tab.panel.set_values({"steps": 10_000_000})
     tab.run()
     qtbot.waitUntil(lambda: tab.runner.state == RunState.RUNNING, timeout=60000)
@@ -131,7 +131,7 @@ def test_warmup_compiles_in_background(qtbot):
 
 def test_step_axes_span_the_whole_run_from_the_first_frame(window, qtbot):
     """Axes that stay put while a run streams are not redrawn every frame (see SharpnessTab)."""
-    tab = window.lab_tabs["sharpness"]
+    tab = window.lab_tabs.get_or_build("sharpness")
     tab.panel.set_values({"steps": 200_000})
     tab.run()
     qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.steps_done > 0,

@@ -26,7 +26,7 @@ def _ghosts(tab):
 
 
 def test_session_round_trip_restores_controls_runs_and_data(window, qtbot, tmp_path):
-    tab = window.lab_tabs["collapse"]
+    tab = window.lab_tabs.get_or_build("collapse")
     tab.seed.setValue(4)
     _run(qtbot, tab, generations=3)
     _run(qtbot, tab, generations=4)
@@ -35,7 +35,7 @@ def test_session_round_trip_restores_controls_runs_and_data(window, qtbot, tmp_p
     path = window.save_session(tmp_path / "s.physlab")
     assert path is not None and path.is_file()
 
-    for t in window.lab_tabs.values():
+    for t in map(window.lab_tabs.get_or_build, window.labs):
         t.reset()
         t.clear_history()
     tab.panel.set_values({"generations": 2})
@@ -58,7 +58,7 @@ def test_a_damaged_session_is_explained_and_changes_nothing(window, tmp_path, mo
     shown = []
     monkeypatch.setattr(QtWidgets.QMessageBox, "warning",
                         lambda parent, title, text: shown.append(text))
-    tab = window.lab_tabs["collapse"]
+    tab = window.lab_tabs.get_or_build("collapse")
     tab.panel.set_values({"generations": 6})
     bad = tmp_path / "bad.physlab"
     bad.write_bytes(content)
@@ -68,7 +68,7 @@ def test_a_damaged_session_is_explained_and_changes_nothing(window, tmp_path, mo
 
 
 def test_history_overlays_earlier_runs_labelled_by_the_difference(window, qtbot):
-    tab = window.lab_tabs["collapse"]
+    tab = window.lab_tabs.get_or_build("collapse")
     tab.panel.set_values({"strategy": ["replace"]})
     _run(qtbot, tab, T=30)
     assert _ghosts(tab) == []  # nothing earlier yet
@@ -89,7 +89,7 @@ def test_history_overlays_earlier_runs_labelled_by_the_difference(window, qtbot)
 
 
 def test_history_keeps_the_last_five(window, qtbot):
-    tab = window.lab_tabs["collapse"]
+    tab = window.lab_tabs.get_or_build("collapse")
     tab.panel.set_values({"strategy": ["replace"]})
     for seed in range(7):
         tab.seed.setValue(seed)
@@ -99,7 +99,7 @@ def test_history_keeps_the_last_five(window, qtbot):
 
 
 def test_dark_theme_recolours_every_plot_and_back(window, qtbot):
-    tab = window.lab_tabs["collapse"]
+    tab = window.lab_tabs.get_or_build("collapse")
     _run(qtbot, tab, model="verify")  # guides in the neutral colour
     window.set_theme("dark")
     try:
@@ -124,7 +124,7 @@ def test_dark_theme_recolours_every_plot_and_back(window, qtbot):
 
 
 def test_gui_export_reruns_from_the_command_line_to_the_same_numbers(window, qtbot, tmp_path):
-    tab = window.lab_tabs["collapse"]
+    tab = window.lab_tabs.get_or_build("collapse")
     tab.seed.setValue(9)
     _run(qtbot, tab)
     exported = tab.export_data(tmp_path / "gui.npz")
@@ -138,7 +138,7 @@ def test_gui_export_reruns_from_the_command_line_to_the_same_numbers(window, qtb
 
 
 def test_progress_bar_follows_the_run(window, qtbot):
-    tab = window.lab_tabs["collapse"]
+    tab = window.lab_tabs.get_or_build("collapse")
     _run(qtbot, tab)
     assert tab.progress.maximum() == 1000 and tab.progress.value() == 1000
     tab.reset()
@@ -176,7 +176,7 @@ def test_garbage_is_collected_on_the_gui_thread_only(window, qtbot):
 def test_run_pressed_before_the_end_signal_arrives_still_keeps_the_run(window, qtbot):
     """The worker has finished but its queued 'finished' signal is not yet processed when the
     user presses Run again: the ended run still goes into the history."""
-    tab = window.lab_tabs["collapse"]
+    tab = window.lab_tabs.get_or_build("collapse")
     tab.panel.set_values({**SMALL, "strategy": ["replace"]})
     tab.run()
     tab.runner.runner._thread.join(60)  # without spinning the event loop
@@ -188,13 +188,13 @@ def test_run_pressed_before_the_end_signal_arrives_still_keeps_the_run(window, q
 
 
 def test_every_tab_says_what_to_do_before_its_first_run(window):
-    for tab in window.lab_tabs.values():
+    for tab in map(window.lab_tabs.get_or_build, window.labs):
         assert tab.banner.isVisibleTo(tab) and "Press Run" in tab.banner.text()
         assert tab.lab.summary.split(":")[0] in tab.banner.text()
 
 
 def test_no_empty_legend_boxes(window, qtbot):
-    tab = window.lab_tabs["sharpness"]
+    tab = window.lab_tabs.get_or_build("sharpness")
     legends = [i for i in tab.figure.scene().items() if isinstance(i, pg.LegendItem)]
     assert legends and all(leg.isVisible() == bool(leg.items) for leg in legends)
     assert not all(leg.isVisible() for leg in legends)  # the sharpness legend is empty at start
@@ -207,23 +207,23 @@ def test_no_empty_legend_boxes(window, qtbot):
 
 def test_every_parameter_control_explains_itself(window):
     """Tooltips on every parameter: its meaning, allowed range and unit."""
-    for tab in window.lab_tabs.values():
+    for tab in map(window.lab_tabs.get_or_build, window.labs):
         for p in tab.lab.spec:
             tip = tab.panel.widget(p.name).toolTip()
             assert p.help[:20] in tip and p.allowed()[:15] in tip, (tab.lab.name, p.name)
             if p.unit:
                 assert p.unit in tip, (tab.lab.name, p.name)
-    for tab in window.lab_tabs.values():
+    for tab in map(window.lab_tabs.get_or_build, window.labs):
         for button in (tab.run_button, tab.stop_button, tab.pause_button, tab.reset_button):
             assert "Ctrl" in button.toolTip() or "Esc" in button.toolTip()
 
 
 @pytest.mark.parametrize("suffix", [".png", ".svg"])
 def test_an_exported_figure_reruns_to_the_same_numbers(window, qtbot, tmp_path, suffix):
-    tab = window.lab_tabs["collapse"]
+    tab = window.lab_tabs.get_or_build("collapse")
     tab.seed.setValue(3)
     _run(qtbot, tab)
-    figure = window.lab_tabs["collapse"].export_image(tmp_path / f"fig{suffix}")
+    figure = window.lab_tabs.get_or_build("collapse").export_image(tmp_path / f"fig{suffix}")
     data = tab.export_data(tmp_path / "gui.npz")
     again = tmp_path / "cli.npz"
     assert cli(["run", "collapse", "--from", str(figure), "--out", str(again), "--quiet"]) == 0
@@ -235,7 +235,7 @@ def test_an_exported_figure_reruns_to_the_same_numbers(window, qtbot, tmp_path, 
 
 
 def test_a_figure_without_a_run_has_no_metadata_and_says_so(window, tmp_path, capsys):
-    figure = window.lab_tabs["collapse"].export_image(tmp_path / "empty.png")
+    figure = window.lab_tabs.get_or_build("collapse").export_image(tmp_path / "empty.png")
     assert cli(["run", "collapse", "--from", str(figure), "--out", str(tmp_path / "x.npz")]) == 2
     assert "no physlab metadata" in capsys.readouterr().err
 
@@ -261,7 +261,7 @@ def test_help_lists_every_bound_shortcut_and_about_names_every_paper(window, mon
 
 def test_hover_readout_shows_data_coordinates(window, qtbot):
     from physlab.gui.plots import HoverReadout
-    tab = window.lab_tabs["collapse"]
+    tab = window.lab_tabs.get_or_build("collapse")
     _run(qtbot, tab)
     plot = tab.p_main
     readout = plot.readout
@@ -279,7 +279,7 @@ def test_hover_readout_shows_data_coordinates(window, qtbot):
     (1e-15, 2.0, None),  # long ranges: decades only
 ])
 def test_log_axes_label_decades_or_1_2_5(window, low, high, expected):
-    axis = window.lab_tabs["sharpness"].p_loss.getAxis("left")
+    axis = window.lab_tabs.get_or_build("sharpness").p_loss.getAxis("left")
     levels = axis.tickValues(np.log10(low), np.log10(high), 300)
     values = 10 ** np.concatenate([np.asarray(v, float) for _, v in levels])
     if expected is None:
@@ -303,19 +303,19 @@ def test_tabs_are_built_when_first_shown(window):
     assert list(window.lab_tabs.built()) == ["sharpness"]  # the tab on screen at start
     window.tabs.setCurrentIndex(window.tabs.count() - 1)  # Collapse
     assert "collapse" in window.lab_tabs.built()
-    assert window.current() is window.lab_tabs["collapse"]
+    assert window.current() is window.lab_tabs.get_or_build("collapse")
     holder = window._holders["scaling"]
     assert "scaling" not in window.lab_tabs.built()
     window.show_lab("scaling")
     assert window.current() is window.lab_tabs.built()["scaling"]
-    assert holder.currentWidget() is window.lab_tabs["scaling"]
+    assert holder.currentWidget() is window.lab_tabs.get_or_build("scaling")
     assert holder.tabText(holder.currentIndex()) == window.labs["scaling"].title
 
 
 def test_a_tab_built_in_the_dark_theme_is_dark(window):
     window.set_theme("dark")
     try:
-        tab = window.lab_tabs["diffusion"]  # built now
+        tab = window.lab_tabs.get_or_build("diffusion")  # built now
         views = tab.findChildren(pg.GraphicsView)
         dark = theme.THEMES["dark"]
         assert views and all(v.backgroundBrush().color().name() == dark.background for v in views)

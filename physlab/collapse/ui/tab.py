@@ -10,7 +10,7 @@ from physlab.gui.lab_tab import LabTab
 from physlab.gui.plots import (GUIDE_COLOR, BandCurve, PlotItems, RunSpan, data_pen, make_plot,
                                theory_pen)
 
-from ..tails import CURVES as TAIL_CURVES
+from ..curves import TAIL_ROWS, VERIFY_ROWS, regression_rows, strong_rows, sweep_rows
 
 
 
@@ -100,7 +100,7 @@ class CollapseTab(LabTab):
                                           else {})
 
     def _paint_regression(self, f, p, summary) -> None:
-        rows = summary.get("rows", [])
+        rows = regression_rows(p)
         self._setup(("regression", tuple(rows)),
                     ("Test error vs generation", "generation n", "test error ‖ŵ − w₀‖²<sub>Σ</sub>",
                      False, False),
@@ -114,7 +114,7 @@ class CollapseTab(LabTab):
             self._theory(self.p_main, i, gen, f["theory"][i])
         self._theory_legend(self.p_main)
         T = f["T_values"]
-        names = summary.get("sweep_rows", [])
+        names = sweep_rows(p)
         for i, name in enumerate(names):
             color = 7 if i == 0 else [*rows].index(name.split(",")[0])
             self._band(self.p_side, color, name, T, f["sweep_error_mean"][i],
@@ -129,7 +129,7 @@ class CollapseTab(LabTab):
                     ("What each generator puts in the tail", "rank i", "probability q_i",
                      True, True))
         T, reps = f["T_values"], summary.get("repeats", 1)
-        for i, name in enumerate(TAIL_CURVES):
+        for i, name in enumerate(TAIL_ROWS):
             self._band(self.p_main, i, name, T, f["error_mean"][i], _se(f["error_std"][i], reps),
                        positive=True)
             self._theory(self.p_main, i, T, f["theory"][i], positive=True)
@@ -140,7 +140,7 @@ class CollapseTab(LabTab):
         self._vline(self.p_side, "k", p.get("cutoff", 1), "rank k")
 
     def _paint_strong(self, f, p, summary) -> None:
-        rows = summary.get("rows", ["", ""])
+        rows = strong_rows(p)
         self._setup(("strong", tuple(rows)),
                     ("Strong collapse: error vs sample size", "training samples n",
                      "test error ‖ŵ − w₁‖²", True, True),
@@ -156,7 +156,7 @@ class CollapseTab(LabTab):
         self._hline(self.p_side, "one", 1.0, "theory")
 
     def _paint_verify(self, f, p, summary) -> None:
-        rows = summary.get("rows", ["", ""])
+        rows = VERIFY_ROWS
         self._setup(("verify",),
                     ("Accuracy after training on verified synthetic data", "label-flip "
                      "probability p", "clean test accuracy", False, False),

@@ -1,0 +1,53 @@
+"""What a Kernels frame and a Scaling-laws frame hold (see :mod:`physlab.core.frames`).
+
+Kernels: T recorded steps, S kernel snapshots, St snapshots the theory reached (its horizon);
+P = ``n_samples``, L = ``depth``. Scaling: C curves (one per model or data size), T recorded
+times, F points of the compute frontier."""
+from physlab.core.frames import FrameKey, FrameSpec
+
+P, L = "n_samples", "depth"
+THEORY = "only where the infinite-width theory exists for the run (summary()['theory'])"
+
+FRAME = FrameSpec([
+    FrameKey("step", ("T",), "int64", "training step of each recorded row"),
+    FrameKey("loss", ("T",), "float64", "training loss"),
+    FrameKey("alignment", ("T",), "float64", "kernel–target alignment of the empirical NTK"),
+    FrameKey("theory_loss", ("T",), "float64", "the DMFT theory's loss (NaN past its horizon)"),
+    FrameKey("theory_alignment", ("T",), "float64", "the theory's NTK alignment (NaN past it)"),
+    FrameKey("ntk_step", ("S",), "int64", "step of each kernel snapshot"),
+    FrameKey("ntk", ("S", P, P), "float64", "empirical NTK on the training inputs"),
+    FrameKey("phi", (L, "S", P, P), "float64", "feature kernels Φ^ℓ of each hidden layer"),
+    FrameKey("g_kernel", (L, "S", P, P), "float64", "gradient kernels G^ℓ of each hidden layer"),
+    FrameKey("theory_step", ("St",), "int64", "step of each theory snapshot; " + THEORY,
+             optional=True),
+    FrameKey("theory_ntk", ("St", P, P), "float64", "the theory's NTK; " + THEORY, optional=True),
+    FrameKey("theory_phi", (L, "St", P, P), "float64", "the theory's Φ^ℓ; " + THEORY,
+             optional=True),
+    FrameKey("theory_g", (L, "St", P, P), "float64", "the theory's G^ℓ; " + THEORY,
+             optional=True),
+    FrameKey("y", (P,), "float64", "training targets"),
+    FrameKey("input_kernel", (P, P), "float64", "input kernel K_x = XXᵀ/D"),
+])
+
+FRONTIER = "only with family = widths once two curves are complete"
+WIDTHS = {"family": ("widths",)}
+
+SCALING_FRAME = FrameSpec([
+    FrameKey("step", ("T",), "int64", "GD step t of each recorded point (log-spaced)"),
+    FrameKey("widths", ("C",), "int64", "model size N of each curve"),
+    FrameKey("samples", ("C",), "int64", "data set size P of each curve"),
+    FrameKey("loss", ("C", "T"), "float64", "test loss Σ λ_k (v*_k − v_k)² (NaN until computed)"),
+    FrameKey("fitted_exponent", ("C",), "float64", "time exponent fitted to each curve"),
+    FrameKey("theory_exponent", ("C",), "float64", "the theory's time exponent"),
+    FrameKey("theory_loss", ("T",), "float64", "infinite-size loss of the lazy theory"),
+    FrameKey("size_fitted_exponent", (), "float64", "exponent of the final loss vs size, fitted"),
+    FrameKey("size_theory_exponent", (), "float64", "the theory's exponent of loss vs size"),
+    FrameKey("frontier_compute", ("F",), "float64", "compute C = N·t along the compute-optimal "
+             "frontier; " + FRONTIER, when=WIDTHS, optional=True),
+    FrameKey("frontier_loss", ("F",), "float64", "the lowest loss at that compute; " + FRONTIER,
+             when=WIDTHS, optional=True),
+    FrameKey("frontier_fitted_exponent", (), "float64", "exponent of the frontier, fitted; "
+             + FRONTIER, when=WIDTHS, optional=True),
+    FrameKey("frontier_theory_exponent", (), "float64", "the theory's frontier exponent; "
+             + FRONTIER, when=WIDTHS, optional=True),
+])
