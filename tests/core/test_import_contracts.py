@@ -16,7 +16,7 @@ PYPROJECT = ROOT.parent / "pyproject.toml"
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 QT_CONTRACT = "Qt lives only in physlab.gui and the labs' ui packages"
-LAYERS_CONTRACT = "The app shell and the CLI sit above the labs, the labs above core"
+LAYERS_CONTRACT = "Layers: cli and api above gui above labs above core"
 INDEPENDENCE_CONTRACT = "No lab imports another"
 
 
