@@ -20,7 +20,9 @@ EXTRA = {
     "kernels": [{"depth": 2, "activation": "linear", "width": 8, "steps": 2, "n_samples": 4,
                  "snapshots": 2}],
     "scaling": [{"widths": [4, 8, 16], "features": 32, "steps": 10}],
-    "diffusion": [{"size": 4, "n_samples": 20, "steps": 3, "frames": 3}],
+    "diffusion": [{"size": 4, "n_samples": 20, "steps": 3, "frames": 3},
+                  {"size": 4, "n_samples": 3, "steps": 3, "frames": 3, "condition": "inpaint",
+                   "basis": "pixel", "hole": 2}],
     "collapse": [{"model": "verify", "repeats": 2}, {"d": 3, "T": 6, "T0": 6, "repeats": 3,
                                                       "generations": 2, "strategy": ["mix"]}],
 }

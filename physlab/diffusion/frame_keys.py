@@ -29,4 +29,11 @@ FRAME = FrameSpec([
     FrameKey("spectrum_x0", ("K",), "float64", "power spectrum of the estimates x̂0 now"),
     FrameKey("spectrum_samples_t", ("F", "K"), "float64", "spectrum of x_t at each stored step"),
     FrameKey("spectrum_x0_t", ("F", "K"), "float64", "spectrum of x̂0 at each stored step"),
+    FrameKey("observation", ("S", "S"), "float64", "the held-out image the run is conditioned on",
+             when={"condition": ("coarse", "inpaint")}),
+    FrameKey("observed_image", ("S", "S"), "float64", "what the samples are given of it: its "
+             "low-pass part (coarse) or everything outside the hole (inpaint)",
+             when={"condition": ("coarse", "inpaint")}),
+    FrameKey("observed", ("C",), "float64", "1 for each observed component (sorted as log_snr)",
+             when={"condition": ("coarse", "inpaint")}),
 ])
