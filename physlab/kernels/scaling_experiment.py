@@ -83,18 +83,15 @@ class ScalingExperiment(Experiment):
 
     @property
     def total_steps(self) -> int:
-        """Work units: GD steps of every rich curve, or recorded points of the closed-form lazy
-        ones."""
-        return len(self.configs) * self._units
+        """GD steps of every curve (a lazy curve's closed form covers all its steps at once)."""
+        return len(self.configs) * int(self.record[-1])
 
     @property
     def steps_done(self) -> int:
         done = self._run.t if self._run is not None else 0
-        return self.curve * self._units + (done if self.params["rich"] else self.position)
-
-    @property
-    def _units(self) -> int:
-        return int(self.record[-1]) if self.params["rich"] else len(self.record)
+        last = int(self.record[-1])
+        return self.curve * last + (done if self.params["rich"] else
+                                    (last if self.position == len(self.record) else 0))
 
     def advance(self, n: int) -> None:
         """Take up to ``n`` work units: a lazy curve is closed-form (all its points at once), a
@@ -109,7 +106,7 @@ class ScalingExperiment(Experiment):
             if not p["rich"]:
                 u = lazy_readouts(K_hat, b_hat, p["lr"], self.record)
                 self.loss[index] = self.space.test_loss(K, b, u)
-                n -= len(self.record)
+                n -= int(self.record[-1])
                 self.position = len(self.record)
             else:
                 if self._run is None:
@@ -137,30 +134,42 @@ class ScalingExperiment(Experiment):
         self._problem = None
 
     def frame(self) -> Frame:
+        """Curves, fits with their standard errors, and the theory's exponents. ``window_exponent``
+        is the slope of the N → ∞ theory curve over each curve's own fit window (what theory gives
+        at those finite times); ``late_exponent`` the exponent a finite-N curve of an easy task
+        turns to (see :mod:`.scaling_theory`)."""
         p = self.params
         steps = self.record
-        fitted = np.array([th.fit_time_exponent(steps, loss, p["lr"]) if np.all(
-            np.isfinite(loss)) else np.nan for loss in self.loss])
+        theory_loss = self.space.infinite_width_loss(p["lr"], steps.astype(float))
+        done = np.all(np.isfinite(self.loss), axis=1)
+        fits = np.array([th.fit_time_exponent(steps, loss, p["lr"]) if ok else (np.nan, np.nan)
+                         for loss, ok in zip(self.loss, done)]).reshape(-1, 2)
+        window = np.array([th.window_exponent(steps, loss, theory_loss, p["lr"]) if ok
+                           else np.nan for loss, ok in zip(self.loss, done)])
         out = {"step": steps.copy(), "widths": np.array([c[0] for c in self.configs]),
                "samples": np.array([c[1] for c in self.configs]), "loss": self.loss.copy(),
-               "fitted_exponent": fitted,
+               "fitted_exponent": fits[:, 0], "fitted_exponent_error": fits[:, 1],
                "theory_exponent": np.full(len(self.configs),
                                           th.time_exponent(p["beta"], p["rich"])),
-               "theory_loss": self.space.infinite_width_loss(p["lr"], steps.astype(float))}
-        done = np.all(np.isfinite(self.loss), axis=1)
+               "window_exponent": window,
+               "late_exponent": np.array(th.late_time_exponent(p["alpha"], p["beta"])),
+               "theory_loss": theory_loss}
         final = self.loss[:, -1]
         size = out["widths"] if p["family"] == "widths" else out["samples"]
-        out["size_fitted_exponent"] = np.array(th.fit_slope(size.astype(float)[done],
-                                                            final[done], min_points=3))
+        fit, error = th.fit_slope_error(size.astype(float)[done], final[done], min_points=3)
+        out["size_fitted_exponent"], out["size_fitted_exponent_error"] = (np.array(fit),
+                                                                          np.array(error))
         out["size_theory_exponent"] = np.array(
             th.width_exponent(p["alpha"], p["beta"]) if p["family"] == "widths"
             else th.data_exponent(p["alpha"], p["beta"]))
         if p["family"] == "widths" and done.sum() >= 2:
-            c, best = th.frontier(steps, out["widths"][done], self.loss[done])
+            c, best, which = th.frontier(steps, out["widths"][done], self.loss[done])
             out["frontier_compute"], out["frontier_loss"] = c, best
-            mid = (np.log(c) > np.quantile(np.log(c), 0.35)) & \
-                  (np.log(c) < np.quantile(np.log(c), 0.9))
-            out["frontier_fitted_exponent"] = np.array(th.fit_slope(c[mid], best[mid]))
+            keep = th.interior(which, int(done.sum()))
+            fit, error = th.fit_slope_error(c[keep], best[keep], min_points=3)
+            out["frontier_fitted_exponent"] = np.array(fit)
+            out["frontier_fitted_exponent_error"] = np.array(error)
+            out["frontier_fit_range"] = c[keep][[0, -1]] if keep.any() else np.full(2, np.nan)
             out["frontier_theory_exponent"] = np.array(
                 th.compute_exponent(p["alpha"], p["beta"], p["rich"]))
         return out

@@ -53,8 +53,23 @@ def test_scaling_tab_fills_curves_and_exponent_table(window, qtbot):
     tab.run()
     qtbot.waitUntil(finished(tab), timeout=60000)
     tab.paint(tab.snapshot.frame, tab._run_params)
-    assert tab.table.rowCount() == 5  # three time exponents, model size, frontier
-    assert tab.table.item(3, 2).text() == "0.750"
+    assert tab.table.rowCount() == 5  # model size and frontier first, three time exponents
+    assert tab.table.item(0, 0).text().startswith("model size")
+    assert tab.table.item(0, 2).text() == "0.750"
+    assert " ± " in tab.table.item(0, 1).text() and " ± " in tab.table.item(1, 1).text()
+    legend = [label.text for _, label in tab.p_time.legend.items]
+    assert legend[:3] == ["N = 16", "N = 32", "N = 64"]  # curves first, theory after them
+
+
+def test_scaling_progress_counts_gd_steps(window, qtbot):
+    """Lazy curves are closed-form, but the progress and the message speak of GD steps: three
+    curves of 2000 steps are 6000 steps, not the number of recorded points."""
+    window.show_lab("scaling")
+    tab = window.current()
+    tab.panel.set_values({"widths": [16, 32, 64], "steps": 2000, "features": 1000})
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    assert tab.snapshot.total_steps == 6000 and tab.snapshot.steps_done == 6000
 
 
 def test_preset_note_shows_text_with_angle_brackets(window):

@@ -28,3 +28,14 @@ def test_preset_runs(lab, name):
 
 def test_presets_exist():
     assert len(list_presets("kernels")) >= 4 and len(list_presets("scaling")) >= 3
+
+
+def test_data_limited_preset_is_limited_by_data_alone():
+    """The data-limited exponent P^−α·min(β,2) (Bordelon, Atanasov & Pehlevan 2024, §5) holds when
+    neither the model size nor the training time limits the curves: N ≫ P and t → ∞ (a lazy
+    curve at t = 10⁶ is at its plateau: the closed form's slowest mode is learned by then)."""
+    preset = load_preset("scaling", "data-limited", get_lab("scaling").spec)
+    p = get_lab("scaling").spec.validate(preset.params)
+    assert p["family"] == "samples"
+    assert max(p["widths"]) >= 8 * max(p["sample_sizes"])
+    assert p["steps"] >= 10 ** 5

@@ -27,9 +27,10 @@ class ScalingTab(LabTab):
         for plot in (self.p_time, self.p_compute):
             plot.setLogMode(x=True, y=True)
             plot.legend.anchor((0, 1), (0, 1), offset=(10, -10))
-        self.table = QtWidgets.QTableWidget(0, 4)
+        self.table = QtWidgets.QTableWidget(0, 5)
         self.table.setObjectName("exponents")
-        self.table.setHorizontalHeaderLabels(["exponent", "fitted", "theory", "law"])
+        self.table.setHorizontalHeaderLabels(["exponent", "fitted ± s.e.", "theory",
+                                              "N → ∞ theory, same window", "law"])
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(
             QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
@@ -54,15 +55,14 @@ class ScalingTab(LabTab):
         sizes = frame["widths"] if by_width else frame["samples"]
         symbol = "N" if by_width else "P"
         loss = frame["loss"]
-        for i, size in enumerate(sizes):
-            done = np.isfinite(loss[i])
-            if not done.any():
-                continue
+        for i, size in enumerate(sizes):  # every curve's item (and legend entry) before theory's
             name = f"{symbol} = {size}" if size else f"{symbol} = ∞"
-            self._loglog(self.p_time, ("curve", i), steps, loss[i], data_pen(i, 1.8), name)
+            done = np.isfinite(loss[i])
+            self._loglog(self.p_time, ("curve", i), steps[done], loss[i][done], data_pen(i, 1.8),
+                         name)
             if by_width:
-                self._loglog(self.p_compute, ("curve", i), size * steps, loss[i],
-                           data_pen(i, 1.0), None)
+                self._loglog(self.p_compute, ("curve", i), size * steps[done], loss[i][done],
+                             data_pen(i, 1.0), None)
         self._loglog(self.p_time, "theory", steps, frame["theory_loss"], theory_pen(),
                    "lazy theory, N, P → ∞")
         self._guide(frame, steps, loss)
@@ -97,20 +97,38 @@ class ScalingTab(LabTab):
         self._loglog(self.p_time, "guide", t, guide, GUIDE, f"t^−{chi:.3g} (theory)")
 
     def _fill_table(self, frame, params, sizes, symbol) -> None:
+        """The size and compute exponents first (they are what the view is about), then one row
+        per curve's time exponent; fits with their standard errors."""
+        nan = float("nan")
         rows = []
-        regime = "rich" if params.get("rich") else "lazy"
-        for size, fit, th in zip(sizes, frame["fitted_exponent"], frame["theory_exponent"]):
-            label = f"time, {symbol} = {size if size else '∞'}"
-            rows.append((label, fit, th, f"L ~ t^−χ ({regime})"))
         law = "L ~ N^−α·min(β,1)" if symbol == "N" else "L ~ P^−α·min(β,2)"
         rows.append((f"{'model' if symbol == 'N' else 'data'} size (final loss)",
-                     float(frame["size_fitted_exponent"]), float(frame["size_theory_exponent"]),
-                     law))
+                     float(frame["size_fitted_exponent"]),
+                     float(frame.get("size_fitted_exponent_error", nan)),
+                     float(frame["size_theory_exponent"]), nan, law))
+        easy = params.get("beta", 0.5) > 1
         if "frontier_fitted_exponent" in frame:
-            rows.append(("compute-optimal frontier", float(frame["frontier_fitted_exponent"]),
-                         float(frame["frontier_theory_exponent"]), "L* ~ C^−a_N·χ/(a_N+χ)"))
+            frontier_law = ("L* ~ C^−αχ/(1+αχ) (vs N^−1·t^−(1−1/α))" if easy
+                            else "L* ~ C^−a_N·χ/(a_N+χ)")
+            rows.append(("compute-optimal frontier (inner sizes)",
+                         float(frame["frontier_fitted_exponent"]),
+                         float(frame.get("frontier_fitted_exponent_error", nan)),
+                         float(frame["frontier_theory_exponent"]), nan, frontier_law))
+        regime = "rich" if params.get("rich") else "lazy"
+        late = float(frame.get("late_exponent", nan))
+        time_law = (f"t^−β, then t^−{late:.2f} = t^−(1−1/α) after t× = N^1/(β−1+1/α)" if easy
+                    else f"L ~ t^−χ ({regime})")
+        window = frame.get("window_exponent", np.full(len(sizes), nan))
+        errors = frame.get("fitted_exponent_error", np.full(len(sizes), nan))
+        for size, fit, err, th, win in zip(sizes, frame["fitted_exponent"], errors,
+                                           frame["theory_exponent"], window):
+            rows.append((f"time, {symbol} = {size if size else '∞'}", fit, err, th, win,
+                         time_law))
         self.table.setRowCount(len(rows))
-        for r, (label, fit, th, text) in enumerate(rows):
-            cells = (label, "—" if not np.isfinite(fit) else f"{fit:.3f}", f"{th:.3f}", text)
+        for r, (label, fit, err, th, win, text) in enumerate(rows):
+            shown = "—" if not np.isfinite(fit) else (
+                f"{fit:.3f} ± {err:.3f}" if np.isfinite(err) else f"{fit:.3f}")
+            cells = (label, shown, f"{th:.3f}", f"{win:.3f}" if np.isfinite(win) else "",
+                     text)
             for c, value in enumerate(cells):
                 self.table.setItem(r, c, QtWidgets.QTableWidgetItem(value))
