@@ -38,9 +38,15 @@ SCALING_FRAME = FrameSpec([
     FrameKey("samples", ("C",), "int64", "data set size P of each curve"),
     FrameKey("loss", ("C", "T"), "float64", "test loss Σ λ_k (v*_k − v_k)² (NaN until computed)"),
     FrameKey("fitted_exponent", ("C",), "float64", "time exponent fitted to each curve"),
+    FrameKey("fitted_exponent_error", ("C",), "float64", "its standard error (regression)"),
     FrameKey("theory_exponent", ("C",), "float64", "the theory's time exponent"),
+    FrameKey("window_exponent", ("C",), "float64", "slope of the N → ∞ theory curve over each "
+             "curve's fit window"),
+    FrameKey("late_exponent", (), "float64", "the exponent finite-N curves turn to: 1 − 1/α on "
+             "easy tasks (β > 1), β otherwise"),
     FrameKey("theory_loss", ("T",), "float64", "infinite-size loss of the lazy theory"),
     FrameKey("size_fitted_exponent", (), "float64", "exponent of the final loss vs size, fitted"),
+    FrameKey("size_fitted_exponent_error", (), "float64", "its standard error"),
     FrameKey("size_theory_exponent", (), "float64", "the theory's exponent of loss vs size"),
     FrameKey("frontier_compute", ("F",), "float64", "compute C = N·t along the compute-optimal "
              "frontier; " + FRONTIER, when=WIDTHS, optional=True),
@@ -48,6 +54,10 @@ SCALING_FRAME = FrameSpec([
              when=WIDTHS, optional=True),
     FrameKey("frontier_fitted_exponent", (), "float64", "exponent of the frontier, fitted; "
              + FRONTIER, when=WIDTHS, optional=True),
+    FrameKey("frontier_fitted_exponent_error", (), "float64", "its standard error; " + FRONTIER,
+             when=WIDTHS, optional=True),
+    FrameKey("frontier_fit_range", (2,), "float64", "the compute range of that fit (where the "
+             "optimal size is inside the family); " + FRONTIER, when=WIDTHS, optional=True),
     FrameKey("frontier_theory_exponent", (), "float64", "the theory's frontier exponent; "
              + FRONTIER, when=WIDTHS, optional=True),
 ])
