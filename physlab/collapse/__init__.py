@@ -2,6 +2,7 @@
 from physlab.core.registry import Lab, Paper
 
 from .experiment import CollapseExperiment
+from .frame import FRAMES
 from .params import SPEC
 
 
@@ -24,6 +25,7 @@ LAB = Lab(
     experiment=CollapseExperiment,
     tab="physlab.collapse.ui.tab:CollapseTab",
     warmup=warmup,
+    frame=lambda params: FRAMES[params["model"]],
     papers=(
         Paper("E. Dohmatob, Y. Feng, J. Kempe",
               "Model Collapse Demystified: The Case of Regression", 2024, "NeurIPS"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .experiment import Experiment
+from .frames import FrameSchema
 from .params import ParamSpec
 
 
@@ -37,6 +38,8 @@ class Lab:
     warmup: Callable[[], None]  # compiles the lab's kernels with the argument types runs use
     papers: tuple[Paper, ...] = field(default=())
     group: str = ""  # labs with the same group share one top-level tab, one sub-tab each
+    # the arrays a run with given parameters holds (checked when a session is opened)
+    frame: Callable[[dict], FrameSchema] | None = None
 
     def build(self, params: dict, seed: int) -> Experiment:
         return self.experiment(params, seed)

@@ -3,6 +3,7 @@ same tab, neural scaling laws of the random-feature model."""
 from physlab.core.registry import Lab, Paper
 
 from .experiment import KernelsExperiment
+from .frame import FRAME, SCALING_FRAME
 from .params import SPEC
 from .scaling_experiment import SPEC as SCALING_SPEC
 from .scaling_experiment import ScalingExperiment
@@ -29,6 +30,7 @@ LAB = Lab(
     experiment=KernelsExperiment,
     tab="physlab.kernels.ui.tab:KernelsTab",
     warmup=warmup,
+    frame=lambda params: FRAME,
     papers=(DMFT_PAPER,
             Paper("Y. Cho, L. K. Saul", "Kernel Methods for Deep Learning", 2009, "NeurIPS")),
     group="Kernels",
@@ -44,6 +46,7 @@ SCALING_LAB = Lab(
     experiment=ScalingExperiment,
     tab="physlab.kernels.ui.scaling_tab:ScalingTab",
     warmup=lambda: None,  # compiled by the Kernels lab's warm-up
+    frame=lambda params: SCALING_FRAME,
     papers=(Paper("B. Bordelon, A. Atanasov, C. Pehlevan", "A Dynamical Model of Neural Scaling "
                   "Laws", 2024, "ICML"),
             Paper("B. Bordelon, A. Atanasov, C. Pehlevan", "How Feature Learning Can Improve "

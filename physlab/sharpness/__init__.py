@@ -2,6 +2,7 @@
 from physlab.core.registry import Lab, Paper
 
 from .experiment import SharpnessExperiment
+from .frame import FRAME
 from .params import SPEC
 
 
@@ -25,6 +26,7 @@ LAB = Lab(
     experiment=SharpnessExperiment,
     tab="physlab.sharpness.ui.tab:SharpnessTab",
     warmup=warmup,
+    frame=lambda params: FRAME,
     papers=(
         Paper("J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar",
               "Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability",
