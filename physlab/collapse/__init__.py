@@ -3,7 +3,7 @@ from physlab.core.registry import Lab, Paper
 
 from .experiment import CollapseExperiment
 from .frame import FRAMES
-from .params import SPEC
+from .params import SPEC, memory_estimate
 
 
 def warmup() -> None:
@@ -25,6 +25,7 @@ LAB = Lab(
     experiment=CollapseExperiment,
     tab="physlab.collapse.ui.tab:CollapseTab",
     warmup=warmup,
+    memory_estimate=memory_estimate,
     frame=lambda params: FRAMES[params["model"]],
     papers=(
         Paper("E. Dohmatob, Y. Feng, J. Kempe",

@@ -40,6 +40,9 @@ class Lab:
     group: str = ""  # labs with the same group share one top-level tab, one sub-tab each
     # the arrays a run with given parameters holds (checked when a session is opened)
     frame: Callable[[dict], FrameSchema] | None = None
+    # bytes a run with given (valid) parameters holds at its peak; runs above the memory limit
+    # are refused with it (tests/hostile/test_memory.py checks it against measured peaks)
+    memory_estimate: Callable[[dict], int] | None = None
 
     def build(self, params: dict, seed: int) -> Experiment:
         return self.experiment(params, seed)

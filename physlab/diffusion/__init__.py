@@ -4,7 +4,7 @@ from physlab.core.registry import Lab, Paper
 
 from .experiment import DiffusionExperiment
 from .frame import FRAME
-from .params import SPEC
+from .params import SPEC, memory_estimate
 
 
 def warmup() -> None:
@@ -26,6 +26,7 @@ LAB = Lab(
     experiment=DiffusionExperiment,
     tab="physlab.diffusion.ui.tab:DiffusionTab",
     warmup=warmup,
+    memory_estimate=memory_estimate,
     frame=lambda params: FRAME,
     papers=(Paper("M. Gerdes, M. Welling, M. C. N. Cheng", "GUD: Generation with Unified "
                   "Diffusion", 2024, "arXiv:2410.02667"),

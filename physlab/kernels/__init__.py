@@ -4,8 +4,9 @@ from physlab.core.registry import Lab, Paper
 
 from .experiment import KernelsExperiment
 from .frame import FRAME, SCALING_FRAME
-from .params import SPEC
+from .params import SPEC, memory_estimate
 from .scaling_experiment import SPEC as SCALING_SPEC
+from .scaling_experiment import memory_estimate as scaling_memory_estimate
 from .scaling_experiment import ScalingExperiment
 
 DMFT_PAPER = Paper("B. Bordelon, C. Pehlevan", "Self-Consistent Dynamical Field Theory of Kernel "
@@ -31,6 +32,7 @@ LAB = Lab(
     tab="physlab.kernels.ui.tab:KernelsTab",
     warmup=warmup,
     frame=lambda params: FRAME,
+    memory_estimate=memory_estimate,
     papers=(DMFT_PAPER,
             Paper("Y. Cho, L. K. Saul", "Kernel Methods for Deep Learning", 2009, "NeurIPS")),
     group="Kernels",
@@ -47,6 +49,7 @@ SCALING_LAB = Lab(
     tab="physlab.kernels.ui.scaling_tab:ScalingTab",
     warmup=lambda: None,  # compiled by the Kernels lab's warm-up
     frame=lambda params: SCALING_FRAME,
+    memory_estimate=scaling_memory_estimate,
     papers=(Paper("B. Bordelon, A. Atanasov, C. Pehlevan", "A Dynamical Model of Neural Scaling "
                   "Laws", 2024, "ICML"),
             Paper("B. Bordelon, A. Atanasov, C. Pehlevan", "How Feature Learning Can Improve "

@@ -24,8 +24,17 @@ def _check(p: dict) -> None:
         raise ParamError("widths", f"the largest width {max(p['widths'])} must stay below the "
                                    f"number of features M = {p['features']} (the model is a "
                                    f"projection of M features onto N)")
-    need = 8 * (max(p["widths"]) * p["features"] * 2 + p["features"] * max(p["sample_sizes"]))
-    check_memory(need, "features", "lower features, widths or sample sizes")
+    check_memory(memory_estimate(p), "features", "lower features, widths or sample sizes")
+
+
+def memory_estimate(p: dict) -> int:
+    """Bytes at the peak: the N×M projection (with its gradient and update when rich), the
+    readout Gram matrices' eigenpairs (N×N), and the P×M sampled features with their products.
+    Measured in tests/hostile/test_memory.py."""
+    M, N = p["features"], max(p["widths"])
+    P = max(p["sample_sizes"]) if p["family"] == "samples" else p["n_samples"]
+    projection = (2.5 if p["rich"] else 1.2) * N * M
+    return int(8 * (projection + 3 * N * N + 2.5 * M * P))
 
 
 SPEC = ParamSpec([

@@ -3,7 +3,7 @@ from physlab.core.registry import Lab, Paper
 
 from .experiment import SharpnessExperiment
 from .frame import FRAME
-from .params import SPEC
+from .params import SPEC, memory_estimate
 
 
 def warmup() -> None:
@@ -26,6 +26,7 @@ LAB = Lab(
     experiment=SharpnessExperiment,
     tab="physlab.sharpness.ui.tab:SharpnessTab",
     warmup=warmup,
+    memory_estimate=memory_estimate,
     frame=lambda params: FRAME,
     papers=(
         Paper("J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar",
