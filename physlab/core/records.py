@@ -175,7 +175,7 @@ COUNT = Int(0, SEED_LIMIT - 1)
 
 # what the tabs read from a run's summary (everything else in it is only carried along)
 SUMMARY = Record({"rows": ListOf(Str()), "sweep_rows": ListOf(Str()), "repeats": Int(1),
-                  "theory": Str(), "theory_note": Str()})
+                  "theory": Str(), "theory_note": Str(), "fit_note": Str()})
 
 # the metadata of an exported run (NPZ ``meta``, CSV header line, PNG text chunk, SVG <desc>)
 # and of every run a session keeps; see :func:`physlab.core.headless.run_meta`

@@ -21,14 +21,11 @@ EXPONENT = Array((), finite="any")  # a fit that could not be made is NaN
 
 
 def _scaling_required(p: dict) -> list[str]:
-    names = ["step", "widths", "samples", "loss", "fitted_exponent", "theory_exponent",
-             "theory_loss", "size_fitted_exponent", "size_theory_exponent"]
-    if p.get("family") == "widths":
-        names += ["frontier_compute", "frontier_loss", "frontier_fitted_exponent",
-                  "frontier_theory_exponent"]
-    return names
+    return ["step", "widths", "samples", "loss", "fitted_exponent", "theory_exponent",
+            "theory_loss", "size_fitted_exponent", "size_theory_exponent"]
 
 
+# the frontier arrays come once two curves are done (widths family)
 SCALING_FRAME = FrameSchema({
     "step": Array(("T",), "int", "all"), "widths": Array(("C",), "int", "all"),
     "samples": Array(("C",), "int", "all"), "loss": Array(("C", "T"), finite="any"),

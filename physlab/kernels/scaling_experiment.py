@@ -174,5 +174,17 @@ class ScalingExperiment(Experiment):
                 th.compute_exponent(p["alpha"], p["beta"], p["rich"]))
         return out
 
+    def summary(self) -> dict:
+        """Which curves have no fitted exponent (NaN in ``fitted_exponent``) and why."""
+        done = np.all(np.isfinite(self.loss), axis=1)
+        if done.all():
+            return {}
+        by_width = self.params["family"] == "widths"
+        missing = [str(c[0] if by_width else c[1]) for c, ok in zip(self.configs, done) if not ok]
+        why = "the run diverged" if self.diverged else "the run ended before them"
+        return {"fit_note": f"no time exponent fitted for {'N' if by_width else 'P'} = "
+                            f"{', '.join(missing)}: {why}; the size and frontier fits use the "
+                            f"finished curves only"}
+
     def threads(self) -> int | None:
         return None if self.params["rich"] and max(self.params["widths"]) >= 128 else 1
