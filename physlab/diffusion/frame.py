@@ -9,7 +9,8 @@ FRAME = FrameSchema({
     "t": Array(("F",), finite="all"), "kstar": Array(("F",), finite="any"),
     "kstar_theory": Array(("F",), finite="any"),
     "log_snr": Array(("D", "G")), "log_snr_t": Array(("G",), finite="all"),
-    "component_label": Array(("D",)), "component_frequency": Array(("D",)),
+    "component_label": Array(("D",)),
+    "component_frequency": Array(("D",), finite="any"),  # NaN in bases without frequencies
     "spectrum_k": Array(("K",), finite="all"), "spectrum_data": Array(("K",)),
     "spectrum_samples": Array(("K",), finite="any"), "spectrum_x0": Array(("K",), finite="any"),
     "spectrum_samples_t": Array(("F", "K"), finite="any"),
