@@ -4,7 +4,8 @@ from __future__ import annotations
 from physlab.core.params import Param, ParamError, ParamSpec, check_memory
 
 from .data import DATASETS
-from .mlp import ACTIVATIONS
+from .mlp import ACTIVATIONS, MAX_BLOCKS
+from .models import BLAS_WORK
 from .optim import OPTIMIZERS
 
 MLP = {"model": ("mlp",)}
@@ -17,8 +18,9 @@ TRACE_ROWS = 1 << 17  # rows a trace keeps at most (core/traces.py)
 
 
 def memory_estimate(p: dict) -> int:
-    """Bytes of a run at its peak: the Lanczos basis (vectors of all parameters), the batched
-    forward/backward passes with their R-operator parts (n × width per layer), and the traces.
+    """Bytes of a run at its peak: the Lanczos basis (vectors of all parameters), the per-block
+    sums of the per-sample kernels or the batched forward/backward passes with their R-operator
+    parts (n × width per layer), and the traces.
     Measured against peak RSS in tests/hostile/test_memory.py."""
     traces = 8 * 8 * 2 * TRACE_ROWS
     if p["model"] == "uv":
@@ -28,7 +30,10 @@ def memory_estimate(p: dict) -> int:
     widths = p["width"] * p["depth"] if len(p["width"]) == 1 else p["width"]
     sizes = [d_in, *widths, d_out]
     n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-    return 8 * (LANCZOS_VECTORS * n_params + ACTIVATION_COPIES * p["n_samples"] * sum(sizes)) \
+    n = p["n_samples"]
+    # the per-sample kernels (small gradients) sum each block of samples into its own vector
+    blocks = min(MAX_BLOCKS, n) if n * n_params < BLAS_WORK else 0
+    return 8 * ((LANCZOS_VECTORS + blocks) * n_params + ACTIVATION_COPIES * n * sum(sizes)) \
         + traces
 
 

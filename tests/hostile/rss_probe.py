@@ -1,9 +1,9 @@
 """Run in a subprocess by test_memory.py: the peak resident memory a run adds, beside the lab's
 estimate. Usage: ``python rss_probe.py LAB '{"param": value}' STEPS``; prints JSON.
 
-The kernels are compiled first on the same parameters with one step (compilation has its own
-peak), then the peak is reset (``/proc/self/clear_refs``, Linux) and measured over building the
-experiment and taking ``STEPS`` steps.
+The lab's kernels are loaded first by its warm-up (compiling or loading them from the cache has
+its own peak), then the peak is reset (``/proc/self/clear_refs``, Linux) and measured over
+building the experiment and taking ``STEPS`` steps.
 """
 import json
 import resource
@@ -22,6 +22,7 @@ def main() -> None:
     lab = get_lab(sys.argv[1])
     params = lab.spec.validate(json.loads(sys.argv[2]))  # refused here if over the limit
     steps = int(sys.argv[3])
+    lab.warmup()
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")
     base = rss_kib()

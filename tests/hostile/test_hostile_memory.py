@@ -19,12 +19,12 @@ SLACK = 32 << 20  # allocator and interpreter noise around a run
 
 # one run per lab, a few seconds each, whose estimate is a few hundred MB
 LARGE_RUNS = [
-    ("sharpness", {"width": [700], "depth": 2, "n_samples": 50, "input_dim": 32,
+    ("sharpness", {"width": [500], "depth": 2, "n_samples": 3, "input_dim": 32,
                    "dataset": "teacher", "steps": 2, "eig_every": 1}, 1),
     ("kernels", {"width": 4000, "depth": 2, "n_samples": 64, "steps": 3, "theory": "none"}, 2),
     ("scaling", {"features": 20000, "widths": [16, 4000], "steps": 10}, 10),
     ("diffusion", {"size": 32, "n_samples": 64}, 3),
-    ("collapse", {"repeats": 2000, "d": 100, "strategy": ["replace", "accumulate", "mix"]}, 1),
+    ("collapse", {"repeats": 2000, "d": 100, "strategy": ["replace", "accumulate", "mix"]}, 2),
 ]
 
 
