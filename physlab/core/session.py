@@ -37,6 +37,7 @@ from .registry import Lab
 SCHEMA = 1
 SUFFIX = ".physlab"
 FORMAT = "physlab-session"
+RUN_SLACK = 64 << 20  # bytes a run's saved arrays may exceed its lab's peak-memory estimate by
 
 
 class SessionError(ValueError):
@@ -179,6 +180,10 @@ def _read_frame(zf: zipfile.ZipFile, lab: Lab, prefix: str, names: list[str], pa
             lab.frame(params).check_header(shapes, params)
         need = sum(dtype.itemsize * int(np.prod(shape, dtype=object))
                    for dtype, shape in shapes.values())
+        if lab.memory_estimate is not None and \
+                need > lab.memory_estimate(params) + RUN_SLACK:
+            raise RecordError(f"its arrays would take {need:,} bytes, more than a run with "
+                              f"these parameters holds (about {lab.memory_estimate(params):,})")
         if need > budget[0]:
             raise RecordError(f"its arrays would take {need:,} bytes (limit {memory_limit():,} "
                               f"for the whole session, set by PHYSLAB_MEMORY_LIMIT)")

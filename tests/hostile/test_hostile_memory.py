@@ -39,6 +39,7 @@ def test_the_estimate_bounds_the_measured_peak(lab, params, steps):
     result = json.loads(out.stdout)
     assert result["estimate"] == estimate and result["steps"] >= steps
     assert result["added"] <= 1.1 * estimate + SLACK, result
+    assert result["added"] >= 0.4 * estimate, result  # and not wildly above it either
 
 
 @pytest.mark.parametrize("lab,params", [

@@ -44,7 +44,7 @@ def _edit(path, change_doc=None, arrays=None):
     arrs = {k: v for k, v in members.items() if not isinstance(v, bytes)}
     text = doc if isinstance(doc, str) else json.dumps(doc)
     with open(path, "wb") as f:
-        np.savez(f, session=np.array(text), **arrs)
+        np.savez_compressed(f, session=np.array(text), **arrs)
     if raw:
         import zipfile
         with zipfile.ZipFile(path, "a") as zf:
@@ -139,13 +139,24 @@ def test_the_good_session_reads(tmp_path, frame):
 
 
 def test_an_array_bomb_is_refused_by_its_declared_size(tmp_path, frame, monkeypatch):
-    n = 1 << 20  # 80 MB of zeros, a few hundred kB deflated, with consistent shapes
+    n = 1 << 19  # 40 MB of zeros, a few hundred kB deflated, with consistent shapes
     big = {f"collapse/0/{k}": np.zeros((3, n)) for k in ("error_mean", "error_std", "theory")}
     path = _edit(_session(tmp_path, frame), None,
                  {"collapse/0/generation": np.zeros(n, np.int64), **big})
     monkeypatch.setenv(MEMORY_ENV, "16M")
     states, warnings = read_session(path, LABS)
     assert states == {} and "limit 16,777,216" in warnings[0]
+
+
+def test_arrays_larger_than_the_run_could_hold_are_refused(tmp_path, frame):
+    """A small file holding 100 MB of zeros, under the memory limit: no run with these
+    parameters (3 generations, 4 repeats) holds that much, so it is not read."""
+    n = 1 << 22
+    big = {f"collapse/0/{k}": np.zeros((3, n)) for k in ("error_mean", "error_std", "theory")}
+    path = _edit(_session(tmp_path, frame), None,
+                 {"collapse/0/generation": np.zeros(n, np.int64), **big})
+    states, warnings = read_session(path, LABS)
+    assert states == {} and "more than a run with these parameters holds" in warnings[0]
 
 
 def test_from_a_session_reads_only_the_record(tmp_path, frame, capsys):
