@@ -1,30 +1,50 @@
 """The ``physlab`` command: launch the app, list labs and presets, describe parameters, and run a
 lab headless to a data file.
 
-Exit status: 0 success, 2 bad usage or parameters (nothing written), 3 the run diverged (what it
-computed is still written, with ``diverged: true`` in the metadata).
+Exit status: 0 success; 1 the data could not be written at the end; 2 bad usage, parameters or
+input file (one line, nothing written); 3 the run diverged (what it computed is still written,
+with ``diverged: true`` in the metadata); 130 stopped by Ctrl+C or SIGTERM (what it computed is
+written, with ``stopped: true``); 141 the reader of the output went away (``| head``).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from physlab._version import __version__
 
+EXIT_WRITE = 1
 EXIT_USAGE = 2
 EXIT_DIVERGED = 3
+EXIT_STOPPED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl+C
+EXIT_PIPE = 141  # 128 + SIGPIPE
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.info or args.reset_settings:
-        return _settings_and_info(args)
-    if args.command in (None, "gui"):
-        from physlab.gui.app import main as gui_main
-        return gui_main(lab=getattr(args, "lab", None))
-    return {"list": _list, "params": _params, "run": _run}[args.command](args)
+    sys.stdout.reconfigure(errors="replace")  # a terminal that cannot show "η" gets "?"
+    try:
+        args = _parser().parse_args(argv)
+        if args.info or args.reset_settings:
+            return _settings_and_info(args)
+        if args.command in (None, "gui"):
+            from physlab.gui.app import main as gui_main
+            return gui_main(lab=getattr(args, "lab", None))
+        status = {"list": _list, "params": _params, "run": _run}[args.command](args)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # the reader closed the pipe (``physlab list | head -1``): stop quietly, and point stdout
+        # at /dev/null so the interpreter's final flush does not fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
+    except KeyboardInterrupt:  # a second Ctrl+C, or one before the run started
+        print("\nphyslab: interrupted; nothing written", file=sys.stderr)
+        return EXIT_STOPPED
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,7 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a lab headless and write its data")
     run.add_argument("lab")
     start = run.add_mutually_exclusive_group()
-    start.add_argument("--preset", help="start from this preset")
+    start.add_argument("--preset", metavar="NAME", help="start from this preset (a name from "
+                       "'physlab list')")
+    start.add_argument("--preset-file", type=Path, metavar="FILE", help="start from a preset "
+                       "file of your own (TOML, the layout of resources/presets/*/*.toml)")
     start.add_argument("--config", metavar="TEXT", help="run a one-line configuration, "
                        "'physlab:LAB?NAME=VALUE&…&seed=N' (the GUI's Edit ▸ Copy configuration)")
     start.add_argument("--from", dest="from_file", type=Path, metavar="FILE",
@@ -54,8 +77,8 @@ def _parser() -> argparse.ArgumentParser:
                        "(--set and --seed still override)")
     run.add_argument("--set", dest="assignments", action="append", default=[],
                      metavar="NAME=VALUE", help="set a parameter (repeatable)")
-    run.add_argument("--seed", type=int, default=None, help="random seed (default 0, or the "
-                     "preset's or saved run's)")
+    run.add_argument("--seed", default=None, help="random seed, an integer in [0, 2^63) "
+                     "(default 0, or the preset's or saved run's)")
     run.add_argument("--out", required=True, type=Path, help="output file, .npz or .csv")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
@@ -114,8 +137,8 @@ def _show(value) -> str:
 def _run(args) -> int:
     from physlab.core.config_text import ConfigError, from_text, lab_of
     from physlab.core.export import ExportError, check_target
-    from physlab.core.params import ParamError
-    from physlab.core.presets import PresetError, load_preset
+    from physlab.core.params import ParamError, parse_seed
+    from physlab.core.presets import PresetError, load_preset, load_preset_file
     from physlab.core.session import SessionError, run_from_file
     from physlab.core.headless import run_to_completion, save
 
@@ -126,8 +149,9 @@ def _run(args) -> int:
     seed = 0
     try:
         params = {}
-        if args.preset:
-            preset = load_preset(lab.name, args.preset, lab.spec)
+        if args.preset is not None or args.preset_file is not None:
+            preset = load_preset(lab.name, args.preset, lab.spec) if args.preset is not None \
+                else load_preset_file(args.preset_file, lab.spec)
             params.update(preset.params)
             seed = preset.seed if preset.seed is not None else seed
         if args.from_file:
@@ -140,20 +164,27 @@ def _run(args) -> int:
             saved, seed = from_text(args.config, lab.spec)
             params.update(saved)
         params.update(lab.spec.parse_assignments(args.assignments))
+        if args.seed is not None:
+            seed = parse_seed(args.seed)
         params = lab.spec.validate(params)
         check_target(args.out)
     except (ParamError, PresetError, SessionError, ExportError, ConfigError) as err:
         return _fail(str(err))
-    if args.seed is not None:
-        seed = args.seed
     bar = _ProgressBar(enabled=not args.quiet)
-    exp, wall = run_to_completion(lab, params, seed, progress=bar.update)
-    bar.close()
-    try:
-        path = save(lab, exp, args.out, wall)
-    except ExportError as err:
-        print(f"physlab: {err}", file=sys.stderr)
-        return 1
+    with _StopOnSignal() as stop:
+        exp, wall = run_to_completion(lab, params, seed, progress=bar.update,
+                                      should_stop=stop.is_set)
+        bar.close()
+        stopped = stop.is_set() and not exp.done
+        try:
+            path = save(lab, exp, args.out, wall, stopped=stopped)
+        except ExportError as err:
+            print(f"physlab: {err}", file=sys.stderr)
+            return EXIT_WRITE
+    if stopped:
+        print(f"physlab: stopped at {exp.steps_done} of {exp.total_steps} steps; wrote what was "
+              f"computed to {path} (stopped: true)", file=sys.stderr)
+        return EXIT_STOPPED
     if exp.diverged:
         print(f"physlab: {lab.name} {exp.diverged}", file=sys.stderr)
         print(f"physlab: wrote what was computed to {path} (diverged: true)", file=sys.stderr)
@@ -162,30 +193,83 @@ def _run(args) -> int:
     return 0
 
 
+class _StopOnSignal:
+    """Ctrl+C and SIGTERM ask the run to stop (between chunks, or inside a long step) instead of
+    killing it, so that what was computed is written. A second Ctrl+C interrupts at once."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self):
+        self._event = threading.Event()
+        self._old: dict = {}
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def _handle(self, signum, frame) -> None:
+        self._event.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print("\nphyslab: stopping after the current step (Ctrl+C again to quit at once)",
+              file=sys.stderr)
+
+    def __enter__(self) -> "_StopOnSignal":
+        if threading.current_thread() is threading.main_thread():
+            self._old = {s: signal.signal(s, self._handle) for s in self.SIGNALS}
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for s, handler in self._old.items():
+            signal.signal(s, handler)
+
+
 class _ProgressBar:
-    """A one-line progress bar on stderr, redrawn at most ten times a second."""
+    """A one-line progress bar on stderr with the time left, redrawn at most ten times a second;
+    a run projected to take longer than a few minutes gets a warning line once, after its first
+    chunks (shown with --quiet too)."""
 
     def __init__(self, enabled: bool, width: int = 30):
+        from physlab.core.eta import Eta
+
         self.enabled = enabled
         self.width = width
+        self.eta = Eta()
         self._last = -1.0
         self._drawn = False
+        self._warned = False
 
     def update(self, exp, elapsed: float) -> None:
+        from physlab.core.eta import LONG_RUN_SECONDS, duration, rate, settled
+
+        self.eta.update(exp.steps_done, exp.total_steps, elapsed)
+        if not self._warned and settled(self.eta, elapsed) and not exp.done and \
+                self.eta.seconds_total > LONG_RUN_SECONDS:
+            self._warned = True
+            self._line(f"physlab: this run will take about {duration(self.eta.seconds_total)} "
+                       f"(at {rate(self.eta.steps_per_second)}); Ctrl+C stops it and writes "
+                       "what was computed")
         if not self.enabled or (elapsed - self._last < 0.1 and not exp.done):
             return
         self._last = elapsed
         frac = min(exp.steps_done / max(exp.total_steps, 1), 1.0)
         filled = int(frac * self.width)
-        rate = exp.steps_done / max(elapsed, 1e-9)
+        left = "" if exp.done or self.eta.seconds_left is None else \
+            f"  {duration(self.eta.seconds_left)} left"
         sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {frac:4.0%} "
-                         f"{exp.steps_done}/{exp.total_steps} steps  {rate:,.0f} steps/s ")
+                         f"{exp.steps_done}/{exp.total_steps} steps  "
+                         f"{rate(self.eta.steps_per_second)}{left}   ")
         sys.stderr.flush()
         self._drawn = True
+
+    def _line(self, text: str) -> None:
+        if self._drawn:
+            sys.stderr.write("\n")
+            self._drawn = False
+        print(text, file=sys.stderr)
 
     def close(self) -> None:
         if self._drawn:
             sys.stderr.write("\n")
+            self._drawn = False
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ from physlab.core.registry import Lab, Paper
 
 from .experiment import CollapseExperiment
 from .frame_keys import FRAME
-from .params import SPEC
+from .params import SPEC, memory_estimate
 
 
 _SMALL = {"d": 3, "T": 6, "T0": 6, "repeats": 2, "generations": 2}
@@ -24,6 +24,7 @@ LAB = Lab(
     frame_spec=FRAME,
     warmup_params=WARMUP,
     order=40,
+    memory_estimate=memory_estimate,
     papers=(
         Paper("E. Dohmatob, Y. Feng, J. Kempe",
               "Model Collapse Demystified: The Case of Regression", 2024, "NeurIPS"),

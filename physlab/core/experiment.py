@@ -15,7 +15,7 @@ from typing import Any, Callable, ClassVar, Mapping
 import numpy as np
 
 from .numba_setup import use_threads
-from .params import ParamError, ParamSpec
+from .params import ParamError, ParamSpec, check_seed
 
 Frame = dict[str, np.ndarray]
 
@@ -43,7 +43,7 @@ class Experiment(ABC):
 
     def __init__(self, params: Mapping[str, Any], seed: int):
         self.params = self.spec.validate(params)
-        self.seed = int(seed)
+        self.seed = check_seed(seed)
         self.diverged: str | None = None  # a sentence saying how the run diverged, once it has
 
     @property

@@ -20,6 +20,8 @@ from typing import Any, Iterator, Mapping
 
 import numpy as np
 
+from . import bounded, records
+
 FORMATS = (".npz", ".csv")
 STALE_PARTIAL_SECONDS = 600  # a temporary export file this old was left by a killed writer
 CSV_MAX_COLUMNS_2D = 16  # 2-D arrays with at most this many columns are spread over CSV columns
@@ -164,45 +166,55 @@ def _cell(arr: np.ndarray, i: int) -> str:
 
 
 def read_figure_meta(path: Path) -> dict | None:
-    """The run metadata inside a PNG or SVG figure written by the app (None if there is none)."""
-    data = Path(path).read_bytes()
+    """The run metadata inside a PNG or SVG figure written by the app (None if there is none);
+    raises :class:`~physlab.core.records.RecordError` for text that is too long or not JSON."""
+    path = Path(path)
     if path.suffix.lower() == ".svg":
-        import xml.etree.ElementTree as ET
-        for element in ET.fromstring(data).iter():
-            text = (element.text or "").strip()
-            if element.tag.endswith("desc") and text.startswith(FIGURE_META_KEY + " "):
-                return json.loads(text[len(FIGURE_META_KEY) + 1:])
-        return None
-    return _png_text(data)
+        text = bounded.svg_text(path, FIGURE_META_KEY + " ")
+        return None if text is None else _meta_record(text[len(FIGURE_META_KEY) + 1:])
+    text = bounded.png_text(path, FIGURE_META_KEY)
+    return None if text is None else _meta_record(text)
 
 
-def _png_text(data: bytes) -> dict | None:
-    """Find our text chunk (tEXt, zTXt or iTXt: Qt picks one) in PNG bytes."""
-    import struct
-    import zlib
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("not a PNG file")
-    pos = 8
-    while pos + 8 <= len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
-        pos += 12 + length
-        key, _, rest = body.partition(b"\0")
-        if key != FIGURE_META_KEY.encode() or kind not in (b"tEXt", b"zTXt", b"iTXt"):
-            continue
-        if kind == b"zTXt":
-            rest = zlib.decompress(rest[1:])
-        elif kind == b"iTXt":
-            compressed, rest = rest[0], rest[2:]
-            rest = rest.split(b"\0", 2)[2]  # skip language tag and translated keyword
-            rest = zlib.decompress(rest) if compressed else rest
-        return json.loads(rest.decode("utf-8"))
-    return None
+def read_export_meta(path: Path) -> dict | None:
+    """The metadata of an exported run (NPZ, CSV, PNG or SVG), checked against
+    :data:`~physlab.core.records.EXPORT_META`; None if the file has none. Only the metadata is
+    read. Raises :class:`~physlab.core.records.RecordError` (one line) for anything else."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".png", ".svg"):
+        return read_figure_meta(path)
+    if suffix == ".csv":
+        first = bounded.first_line(path)
+        prefix = f"# {FIGURE_META_KEY} "
+        return _meta_record(first[len(prefix):]) if first.startswith(prefix) else None
+    with bounded.open_zip(path) as zf:
+        if "meta.npy" not in zf.namelist():
+            return None
+        return _meta_record(bounded.read_text_member(zf, "meta"))
 
 
-def read_npz(path: Path) -> tuple[dict[str, np.ndarray], dict]:
-    """Read an NPZ written by :func:`write_run`: (arrays, meta)."""
-    with np.load(path, allow_pickle=False) as z:
-        data = {k: z[k] for k in z.files if k != "meta"}
-        meta = json.loads(str(z["meta"])) if "meta" in z.files else {}
+def _meta_record(text: str, record: records.Record = records.EXPORT_META) -> dict:
+    return record.check(records.load_json(text, "the metadata", bounded.TEXT_LIMIT), "metadata")
+
+
+def read_npz(path: Path, limit: int | None = None) -> tuple[dict[str, np.ndarray], dict]:
+    """Read an NPZ written by :func:`write_run`: (arrays, meta), refusing (before inflating
+    anything) arrays that would hold more than ``limit`` bytes in all (default: the memory limit)
+    and metadata whose fields do not have the types of :data:`~physlab.core.records.RUN_META`."""
+    from .params import memory_limit
+
+    limit = memory_limit() if limit is None else limit
+    with bounded.open_zip(path) as zf:
+        names = [n[:-4] for n in zf.namelist() if n.endswith(".npy")]
+        arrays = [n for n in names if n != "meta"]
+        need = 0
+        for name in arrays:
+            dtype, shape = bounded.member_header(zf, name)
+            need += dtype.itemsize * int(np.prod(shape, dtype=object))
+        if need > limit:
+            raise records.RecordError(f"its arrays would take {need:,} bytes (limit {limit:,})")
+        data = {name: bounded.read_member(zf, name, limit) for name in arrays}
+        meta = _meta_record(bounded.read_text_member(zf, "meta"), records.RUN_META) \
+            if "meta" in names else {}
     return data, meta

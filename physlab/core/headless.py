@@ -21,11 +21,15 @@ def run_meta(lab: Lab, params: dict, seed: int, *, steps_done: int, total_steps:
 
 
 def run_to_completion(lab: Lab, params: dict, seed: int,
-                      progress: Callable[[Experiment, float], None] = lambda e, t: None
+                      progress: Callable[[Experiment, float], None] = lambda e, t: None,
+                      should_stop: Callable[[], bool] = lambda: False
                       ) -> tuple[Experiment, float]:
+    """Build and run to the end, or until ``should_stop()`` (checked between chunks, and inside
+    steps that take seconds); returns the experiment and the wall time."""
     t0 = time.perf_counter()
     exp = lab.build(params, seed)
-    drive(exp, on_chunk=lambda e: progress(e, time.perf_counter() - t0), target_seconds=0.1)
+    drive(exp, on_chunk=lambda e: progress(e, time.perf_counter() - t0), target_seconds=0.1,
+          should_stop=should_stop)
     return exp, time.perf_counter() - t0
 
 

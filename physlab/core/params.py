@@ -10,11 +10,16 @@ range, ``help``/``unit`` its tooltip, ``live`` whether it stays enabled while a 
 from __future__ import annotations
 
 import math
+import operator
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
+from .records import SEED_LIMIT, short
+
 KINDS = ("int", "float", "choice", "bool", "ints", "multi")
-MEMORY_LIMIT = 1 << 30  # bytes a run may hold; larger requests are refused with the estimate
+MEMORY_ENV = "PHYSLAB_MEMORY_LIMIT"  # bytes a run may hold, e.g. 2G or 512M (binary units)
+MEMORY_FRACTION = 0.25  # default limit: this fraction of the machine's memory
 
 
 class ParamError(ValueError):
@@ -106,12 +111,12 @@ class Param:
             else:
                 value = text
         except ValueError:
-            raise ParamError(self.name, f"{text!r} is not {self.allowed()}") from None
+            raise ParamError(self.name, f"{short(text)} is not {self.allowed()}") from None
         return self.check(value)
 
     def check(self, value: Any) -> Any:
         """Return ``value`` normalised to the parameter's type, or raise :class:`ParamError`."""
-        bad = ParamError(self.name, f"{value!r} is not {self.allowed()}")
+        bad = ParamError(self.name, f"{short(value)} is not {self.allowed()}")
         if self.kind == "int":
             value = _as_int(value, bad)
             self._check_range(value, bad)
@@ -194,12 +199,67 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
+def check_seed(value: Any) -> int:
+    """A seed: an integer in [0, 2⁶³), the same for every lab; raises :class:`ParamError`."""
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        value = int(value)
+    elif not isinstance(value, bool) and hasattr(value, "__index__"):
+        value = operator.index(value)  # NumPy integers
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < SEED_LIMIT:
+        raise ParamError("seed", f"{short(value)} is not an integer in [0, 2^63 - 1]")
+    return value
+
+
+def parse_seed(text: str) -> int:
+    """A seed from command-line text (``1e3`` is accepted when whole, like integer parameters)."""
+    try:
+        return check_seed(_parse_int(text))
+    except (ValueError, OverflowError):
+        raise ParamError("seed", f"{short(text)} is not an integer in [0, 2^63 - 1]") from None
+
+
+class SettingError(ParamError):
+    """A setting (an environment variable) that is not allowed."""
+
+    def __init__(self, name: str, message: str):
+        ValueError.__init__(self, f"setting {name}: {message}")
+        self.name = name
+        self.message = message
+
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def memory_limit() -> int:
+    """Bytes one run may hold: ``$PHYSLAB_MEMORY_LIMIT`` (``2G``, ``512M``, ``1073741824``) or
+    by default a quarter of the machine's memory. Raises :class:`SettingError` for a bad value."""
+    text = os.environ.get(MEMORY_ENV, "").strip()
+    if not text:
+        return int(MEMORY_FRACTION * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    number, unit = text.rstrip("bB"), ""
+    if number[-1:].upper() in _UNITS:
+        number, unit = number[:-1], number[-1].upper()
+    try:
+        value = float(number) * _UNITS[unit]
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 1 << 20:
+        raise SettingError(MEMORY_ENV, f"{short(text)} is not a size of at least 1M (write e.g. "
+                                       "2G, 512M or a number of bytes)")
+    return int(value)
+
+
+def gib(n: float) -> str:
+    return f"{n / 2**30:.2f} GiB"
+
+
 def check_memory(need: int, name: str, advice: str) -> None:
-    """Refuse a run whose state would exceed :data:`MEMORY_LIMIT`, naming the estimate; ``advice``
+    """Refuse a run whose state would exceed :func:`memory_limit`, naming the estimate; ``advice``
     says what to lower (e.g. "lower width or depth")."""
-    if need > MEMORY_LIMIT:
-        raise ParamError(name, f"this run would hold about {need / 2**30:.1f} GiB (limit "
-                               f"{MEMORY_LIMIT / 2**30:.0f} GiB); {advice}")
+    limit = memory_limit()
+    if need > limit:
+        raise ParamError(name, f"this run would hold about {gib(need)} (limit {gib(limit)}, "
+                               f"set by {MEMORY_ENV}); {advice}")
 
 
 def check_increasing(name: str, values: Sequence[int]) -> None:

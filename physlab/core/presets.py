@@ -16,8 +16,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .params import ParamError, ParamSpec
+from .params import ParamError, ParamSpec, check_seed
+from .records import short
 from .resources import resource
+
+
+MAX_PRESET_BYTES = 1 << 20
 
 
 class PresetError(ValueError):
@@ -45,21 +49,39 @@ def list_presets(lab: str) -> list[str]:
 
 
 def load_preset(lab: str, name: str, spec: ParamSpec) -> Preset:
-    """Read and validate a preset; raises :class:`PresetError` with a clear message."""
-    path = preset_dir(lab) / f"{name}.toml"
-    if not path.is_file():
-        known = ", ".join(list_presets(lab)) or "none"
-        raise PresetError(f"no preset {name!r} for lab {lab!r}; known: {known}")
+    """Read and validate the preset ``name``, one of :func:`list_presets` (a name, never a path);
+    raises :class:`PresetError` with a clear message."""
+    known = list_presets(lab)
+    if name not in known:
+        raise PresetError(f"no preset {short(name)} for lab {lab!r}; known: "
+                          f"{', '.join(known) or 'none'} (a file of your own: --preset-file)")
+    return load_preset_file(preset_dir(lab) / f"{name}.toml", spec, name)
+
+
+def load_preset_file(path: Path, spec: ParamSpec, name: str | None = None) -> Preset:
+    """Read and validate a preset from a TOML file of the layout above (``--preset-file``)."""
+    path = Path(path)
+    name = name or path.stem
     try:
+        if path.stat().st_size > MAX_PRESET_BYTES:
+            raise PresetError(f"preset file {path.name} is larger than {MAX_PRESET_BYTES:,} "
+                              "bytes; presets are a few lines")
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, OSError) as err:
-        raise PresetError(f"preset {name!r} ({path}) cannot be read: {err}") from err
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError, RecursionError) as err:
+        why = err.strerror if isinstance(err, OSError) and err.strerror else \
+            short(str(err), 100)
+        raise PresetError(f"preset {short(name)} ({path}) cannot be read: {why}") from None
     params = doc.get("params", {})
+    if not isinstance(params, dict):
+        raise PresetError(f"preset {short(name)}: [params] must be a table of NAME = VALUE")
     try:
         spec.validate(params)
+        seed = doc.get("seed")
+        seed = check_seed(seed) if seed is not None else None
     except ParamError as err:
-        raise PresetError(f"preset {name!r}: {err}") from err
-    seed = doc.get("seed")
-    return Preset(name=name, title=doc.get("title", name), description=doc.get("description", ""),
-                  params=dict(params), seed=int(seed) if seed is not None else None,
-                  figure=doc.get("figure", ""), path=path)
+        raise PresetError(f"preset {short(name)}: {err}") from None
+    texts = {key: doc.get(key, default) for key, default in
+             (("title", name), ("description", ""), ("figure", ""))}
+    if not all(isinstance(v, str) for v in texts.values()):
+        raise PresetError(f"preset {short(name)}: title, description and figure must be text")
+    return Preset(name=name, params=dict(params), seed=seed, path=path, **texts)

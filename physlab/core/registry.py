@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .experiment import Experiment
 from .frames import FrameSpec
@@ -42,6 +42,9 @@ class Lab:
     papers: tuple[Paper, ...] = field(default=())
     group: str = ""  # labs with the same group share one top-level tab, one sub-tab each
     order: int = 100  # where the lab's tab goes: smaller first, then by name
+    # bytes a run with given (valid) parameters holds at its peak; runs above the memory limit
+    # are refused with it (tests/hostile/test_hostile_memory.py checks it against measured peaks)
+    memory_estimate: Callable[[dict], int] | None = None
 
     def build(self, params: Mapping[str, Any], seed: int) -> Experiment:
         return self.experiment(params, seed)

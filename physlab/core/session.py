@@ -9,15 +9,17 @@ JSON document ::
                             "runs": [{"meta": {…run metadata, as in exports…},
                                       "arrays": ["step", "loss", …]}, …]}, …}}
 
-and the arrays of run ``i`` of lab ``L`` are the entries ``L/i/<name>``. ``schema`` is raised
-whenever the layout changes; a file from a newer physlab, an unknown schema, or a damaged file is
-refused with a :class:`SessionError` that says which, and a lab whose saved parameters no longer
-validate is skipped with a warning rather than failing the whole file. Writing is atomic (see
+and the arrays of run ``i`` of lab ``L`` are the entries ``L/i/<name>``. ``schema`` is raised whenever
+the layout changes; a file from a newer physlab, an unknown schema, or a damaged file is refused with
+a :class:`SessionError` that says which. Reading checks everything before anything is used: the
+record against :data:`~physlab.core.records.SESSION_LAB` (one typed description of the layout),
+every parameter against the lab's spec, and every array's header against the lab's
+:class:`~physlab.core.frames.FrameSpec` and the memory limit before any data is inflated. A lab
+of which anything is wrong is skipped whole, with a warning naming what. Writing is atomic (see
 :func:`~physlab.core.export.atomic_path`).
 """
 from __future__ import annotations
 
-import json
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -26,13 +28,16 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .export import atomic_path, check_target, meta_json, now, read_figure_meta, versions
-from .params import ParamError
+from . import bounded, records
+from .export import atomic_path, check_target, meta_json, now, read_export_meta, versions
+from .params import ParamError, memory_limit
+from .records import RecordError
 from .registry import Lab
 
 SCHEMA = 1
 SUFFIX = ".physlab"
 FORMAT = "physlab-session"
+RUN_SLACK = 64 << 20  # bytes a run's saved arrays may exceed its lab's peak-memory estimate by
 
 
 class SessionError(ValueError):
@@ -79,35 +84,44 @@ def write_session(path: Path, labs: Mapping[str, LabState]) -> Path:
     return path
 
 
-def read_session(path: Path, labs: Mapping[str, Lab]) -> tuple[dict[str, LabState], list[str]]:
+def read_session(path: Path, labs: Mapping[str, Lab], arrays: bool = True
+                 ) -> tuple[dict[str, LabState], list[str]]:
     """Open a session: (the state of every lab it holds that ``labs`` knows, warnings).
 
-    Raises :class:`SessionError` for a file that is missing, not a session, damaged, or of another
-    schema. Labs it does not know and parameters that no longer validate give warnings instead.
+    Raises :class:`SessionError` (and nothing else) for a file that is missing, not a session,
+    damaged, or of another schema. A lab that is unknown, or any of whose parameters, seeds, run
+    records or arrays do not check, is left out with a warning saying what. ``arrays=False``
+    reads only the record: the runs come back without data (``frame`` empty).
     """
     path = Path(path)
     if not path.is_file():
         raise SessionError(f"cannot open {path}: no such file")
     try:
-        with np.load(path, allow_pickle=False) as z:
-            if "session" not in z.files:
+        with bounded.open_zip(path) as zf:
+            if "session.npy" not in zf.namelist():
                 raise SessionError(f"cannot open {path.name}: it is not a physlab session "
                                    "(no session record inside)")
-            doc = json.loads(str(z["session"]))
+            doc = records.load_json(bounded.read_text_member(zf, "session"), "the session record",
+                                    bounded.TEXT_LIMIT)
             _check_header(path, doc)
-            return _read_labs(z, doc, labs)
+            doc = records.SESSION.check(doc, "")
+            return _read_labs(zf, doc["labs"], labs, arrays)
     except SessionError:
         raise
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, TypeError) as err:
+    except (RecordError, ParamError) as err:
+        raise SessionError(f"cannot open {path.name}: {err}") from None
+    except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, MemoryError,
+            RecursionError, zipfile.BadZipFile, zlib.error) as err:
         raise SessionError(f"cannot open {path.name}: the file is damaged or not a physlab "
-                           f"session ({type(err).__name__}: {err})") from err
+                           f"session ({type(err).__name__}: {records.short(str(err), 80)})"
+                           ) from None
 
 
 def _check_header(path: Path, doc: Any) -> None:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise SessionError(f"cannot open {path.name}: it is not a physlab session")
     schema = doc.get("schema")
-    if not isinstance(schema, int):
+    if isinstance(schema, bool) or not isinstance(schema, int):
         raise SessionError(f"cannot open {path.name}: it has no schema number")
     if schema > SCHEMA:
         raise SessionError(f"cannot open {path.name}: it was written by a newer physlab "
@@ -117,47 +131,92 @@ def _check_header(path: Path, doc: Any) -> None:
                            f"version reads (schema {SCHEMA})")
 
 
-def _read_labs(z, doc: dict, labs: Mapping[str, Lab]) -> tuple[dict[str, LabState], list[str]]:
+def _read_labs(zf: zipfile.ZipFile, entries: dict, labs: Mapping[str, Lab], arrays: bool
+               ) -> tuple[dict[str, LabState], list[str]]:
     states: dict[str, LabState] = {}
     warnings: list[str] = []
-    for name, entry in doc["labs"].items():
+    budget = [memory_limit()]  # bytes of arrays still allowed, over the whole session
+    for name, entry in entries.items():
         lab = labs.get(name)
         if lab is None:
-            warnings.append(f"lab {name!r} is not in this version of physlab; skipped")
+            warnings.append(f"lab {records.short(name)} is not in this version of physlab; "
+                            "skipped")
             continue
         try:
-            params = lab.spec.validate(entry["params"])
-            runs = [RunRecord(params=lab.spec.validate(run["params"]), seed=int(run["seed"]),
-                              frame={key: z[f"{name}/{i}/{key}"] for key in run["arrays"]},
-                              meta=run["meta"])
-                    for i, run in enumerate(entry["runs"])]
-        except ParamError as err:
-            warnings.append(f"{lab.title}: saved parameters no longer valid ({err}); skipped")
-            continue
-        states[name] = LabState(params=params, seed=int(entry["seed"]), runs=runs)
+            states[name] = _read_lab(zf, lab, entry, arrays, budget)
+        except (RecordError, ParamError) as err:
+            warnings.append(f"{lab.title}: not restored: {err}")
     return states, warnings
+
+
+def _read_lab(zf: zipfile.ZipFile, lab: Lab, entry: Any, arrays: bool, budget: list[int]
+              ) -> LabState:
+    """One lab's state, every part checked before any array is read."""
+    entry = records.SESSION_LAB.check(entry, f"labs.{lab.name}")
+    params = _params(lab, entry["params"], "the saved controls")
+    runs = []
+    for i, run in enumerate(entry["runs"]):
+        where = f"run {i + 1}"
+        run_params = _params(lab, run["params"], where)
+        frame = _read_frame(zf, lab, f"{lab.name}/{i}/", run["arrays"], run_params, where,
+                            budget) if arrays else {}
+        runs.append(RunRecord(params=run_params, seed=run["seed"], frame=frame,
+                              meta=run["meta"]))
+    return LabState(params=params, seed=entry["seed"], runs=runs)
+
+
+def _params(lab: Lab, values: dict, where: str) -> dict:
+    try:
+        return lab.spec.validate(values)
+    except ParamError as err:
+        raise RecordError(f"{where}: {err}") from None
+
+
+def _read_frame(zf: zipfile.ZipFile, lab: Lab, prefix: str, names: list[str], params: dict,
+                where: str, budget: list[int]) -> dict[str, np.ndarray]:
+    try:
+        shapes = {key: bounded.member_header(zf, prefix + key) for key in dict.fromkeys(names)}
+        lab.frame_spec.check_header(shapes, params)
+        need = sum(dtype.itemsize * int(np.prod(shape, dtype=object))
+                   for dtype, shape in shapes.values())
+        if lab.memory_estimate is not None and \
+                need > lab.memory_estimate(params) + RUN_SLACK:
+            raise RecordError(f"its arrays would take {need:,} bytes, more than a run with "
+                              f"these parameters holds (about {lab.memory_estimate(params):,})")
+        if need > budget[0]:
+            raise RecordError(f"its arrays would take {need:,} bytes (limit {memory_limit():,} "
+                              f"for the whole session, set by PHYSLAB_MEMORY_LIMIT)")
+        budget[0] -= need
+        frame = {key: bounded.read_member(zf, prefix + key, need) for key in shapes}
+        lab.frame_spec.check_values(frame)
+    except RecordError as err:
+        raise RecordError(f"{where}: {err}") from None
+    return frame
 
 
 def run_from_file(path: Path, lab: Lab) -> tuple[dict, int]:
     """The parameters and seed of a saved run of ``lab``: from an export (NPZ, CSV, or a PNG/SVG
     figure, whose metadata records them) or from a session (the lab's run on screen, else its
-    controls)."""
+    controls; only the session record is read, not the arrays)."""
     path = Path(path)
     if path.suffix.lower() == SUFFIX:
-        states, _ = read_session(path, {lab.name: lab})
+        states, warnings = read_session(path, {lab.name: lab}, arrays=False)
         if lab.name not in states:
-            raise SessionError(f"{path.name} holds no {lab.name!r} lab")
+            why = "; ".join(w for w in warnings if w.startswith(lab.title + ":"))
+            raise SessionError(f"{path.name}: {why}" if why else
+                               f"{path.name} holds no {lab.name!r} lab")
         state = states[lab.name]
         if state.runs:
             return state.runs[-1].params, state.runs[-1].seed
         return state.params, state.seed
     meta = _export_meta(path)
-    if meta.get("lab") != lab.name:
-        raise SessionError(f"{path.name} is a run of lab {meta.get('lab')!r}, not {lab.name!r}")
+    if meta["lab"] != lab.name:
+        raise SessionError(f"{path.name} is a run of lab {records.short(meta['lab'])}, not "
+                           f"{lab.name!r}")
     try:
-        return lab.spec.validate(meta["params"]), int(meta["seed"])
-    except (KeyError, TypeError) as err:
-        raise SessionError(f"{path.name}: its metadata lacks parameters or seed") from err
+        return lab.spec.validate(meta["params"]), meta["seed"]
+    except ParamError as err:
+        raise SessionError(f"{path.name}: its parameters are not valid: {err}") from None
 
 
 def _export_meta(path: Path) -> dict:
@@ -166,24 +225,15 @@ def _export_meta(path: Path) -> dict:
     if not path.is_file():
         raise SessionError(f"cannot open {path}: no such file")
     try:
-        if path.suffix.lower() in (".png", ".svg"):
-            meta = read_figure_meta(path)
-            if meta is None:
-                raise SessionError(f"{path.name} has no physlab metadata (export figures from "
-                                   "the app after a run)")
-            return meta
-        if path.suffix.lower() == ".csv":
-            with open(path, encoding="utf-8") as f:
-                first = f.readline()
-            if not first.startswith("# physlab "):
-                raise SessionError(f"{path.name} has no physlab metadata line")
-            return json.loads(first[len("# physlab "):])
-        with np.load(path, allow_pickle=False) as z:
-            if "meta" not in z.files:
-                raise SessionError(f"{path.name} has no physlab metadata")
-            return json.loads(str(z["meta"]))
-    except SessionError:
-        raise
-    except (OSError, ValueError, zipfile.BadZipFile, UnicodeDecodeError, SyntaxError,
-            zlib.error) as err:
-        raise SessionError(f"cannot read {path.name}: {type(err).__name__}: {err}") from err
+        meta = read_export_meta(path)
+    except RecordError as err:
+        raise SessionError(f"cannot read {path.name}: {err}") from None
+    except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, MemoryError,
+            RecursionError, zipfile.BadZipFile, zlib.error) as err:
+        raise SessionError(f"cannot read {path.name}: {type(err).__name__}: "
+                           f"{records.short(str(err), 80)}") from None
+    if meta is None:
+        hint = " (export figures from the app after a run)" if path.suffix.lower() in (
+            ".png", ".svg") else ""
+        raise SessionError(f"{path.name} has no physlab metadata{hint}")
+    return meta

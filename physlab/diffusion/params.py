@@ -81,8 +81,19 @@ def _check(p: dict) -> None:
                                   f"flops in all, limit {SOLVE_WORK_LIMIT:.0e}); use the fourier "
                                   f"or pca basis, where it works per component, or a smaller "
                                   f"size or fewer steps")
-    check_memory(8 * (4 * d * d + 6 * p["n_samples"] * d + 2 * p["frames"] * 16 * d),
-                 "size", "lower size or n_samples")
+    check_memory(memory_estimate(p), "size", "lower size, n_samples or frames")
+
+
+def memory_estimate(p: dict) -> int:
+    """Bytes at the peak: about 13 d×d matrices while the basis, the component covariance and
+    the exact denoiser are built (d = size²), the samples with their x̂0, noise and pixel-space
+    copies, the training images, the schedule (d × steps), and the stored float32 frames of 16
+    samples (twice: kept and copied into the frame). Measured in tests/hostile/test_memory.py."""
+    d = image_size(p) ** 2
+    n = p["n_samples"]
+    train = 3 * p["train_size"] * d if p["denoiser"] != "gaussian" else 0
+    frames = 4 * 4 * min(p["frames"], p["steps"] + 1) * min(n, 16) * d
+    return 8 * (13 * d * d + 8 * n * d + train + 4 * d * (p["steps"] + 1)) + frames
 
 
 SPEC = ParamSpec([

@@ -4,8 +4,9 @@ from physlab.core.registry import Lab, Paper
 
 from .experiment import KernelsExperiment
 from .frame_keys import FRAME, SCALING_FRAME
-from .params import SPEC
+from .params import SPEC, memory_estimate
 from .scaling_experiment import SPEC as SCALING_SPEC
+from .scaling_experiment import memory_estimate as scaling_memory_estimate
 from .scaling_experiment import ScalingExperiment
 
 DMFT_PAPER = Paper("B. Bordelon, C. Pehlevan", "Self-Consistent Dynamical Field Theory of Kernel "
@@ -26,6 +27,7 @@ LAB = Lab(
                          "particles": 100, "snapshots": 2}
                         for activation in ("linear", "relu", "tanh")),
     order=20,
+    memory_estimate=memory_estimate,
     papers=(DMFT_PAPER,
             Paper("Y. Cho, L. K. Saul", "Kernel Methods for Deep Learning", 2009, "NeurIPS")),
     group="Kernels",
@@ -43,6 +45,7 @@ SCALING_LAB = Lab(
     frame_spec=SCALING_FRAME,
     warmup_params=({"rich": True, "widths": [4, 8], "features": 32, "steps": 10},),  # rich kernel
     order=21,
+    memory_estimate=scaling_memory_estimate,
     papers=(Paper("B. Bordelon, A. Atanasov, C. Pehlevan", "A Dynamical Model of Neural Scaling "
                   "Laws", 2024, "ICML"),
             Paper("B. Bordelon, A. Atanasov, C. Pehlevan", "How Feature Learning Can Improve "

@@ -5,15 +5,23 @@ from physlab.core.params import Param, ParamSpec, check_memory
 
 from .activations import ACTIVATIONS
 from .data import TASKS
+from .dmft_deep_linear import MAX_TP
 
 
 def memory_estimate(p: dict) -> int:
-    """Bytes of the network, the particle theory and the stored kernel snapshots."""
+    """Bytes at the peak: the N×N weights of the hidden layers plus the N×N update a GD step
+    builds (and a copy BLAS makes), the N×P activations and signals, the theory (the two-layer
+    particles, or the deep-linear DMFT's (TP)×(TP) matrices), and the kernel snapshots (stored,
+    theory beside them, and copied into each frame). Measured in tests/hostile/test_memory.py."""
     N, P, L = p["width"], p["n_samples"], p["depth"]
-    net = 8 * ((L - 1) * N * N + 5 * L * N * P)
-    particles = 8 * 5 * p["particles"] * P if (L == 1 and p["theory"] == "auto") else 0
-    snaps = 8 * 2 * (2 * L + 1) * p["snapshots"] * P * P
-    return net + particles + snaps
+    net = 8 * (1.1 * (L - 1) * N * N + (1.5 * N * N if L > 1 else 0) + (4 * L + 8) * N * P)
+    theory = 0
+    if p["theory"] == "auto" and L == 1 and p["activation"] != "linear":
+        theory = 8 * 7 * p["particles"] * P
+    elif p["theory"] == "auto" and L > 1 and p["activation"] == "linear":
+        theory = 8 * 4 * L * (min(p["steps"] + 1, MAX_TP // P) * P) ** 2
+    snaps = 8 * 4 * (2 * L + 1) * p["snapshots"] * P * P
+    return int(net + theory + snaps)
 
 
 def _check(p: dict) -> None:

@@ -24,8 +24,17 @@ def _check(p: dict) -> None:
         raise ParamError("widths", f"the largest width {max(p['widths'])} must stay below the "
                                    f"number of features M = {p['features']} (the model is a "
                                    f"projection of M features onto N)")
-    need = 8 * (max(p["widths"]) * p["features"] * 2 + p["features"] * max(p["sample_sizes"]))
-    check_memory(need, "features", "lower features, widths or sample sizes")
+    check_memory(memory_estimate(p), "features", "lower features, widths or sample sizes")
+
+
+def memory_estimate(p: dict) -> int:
+    """Bytes at the peak: the N×M projection (with its gradient and update when rich), the
+    readout Gram matrices' eigenpairs (N×N), and the P×M sampled features with their products.
+    Measured in tests/hostile/test_memory.py."""
+    M, N = p["features"], max(p["widths"])
+    P = max(p["sample_sizes"]) if p["family"] == "samples" else p["n_samples"]
+    projection = (2.5 if p["rich"] else 1.2) * N * M
+    return int(8 * (projection + 3 * N * N + 2.5 * M * P))
 
 
 SPEC = ParamSpec([
@@ -173,6 +182,18 @@ class ScalingExperiment(Experiment):
             out["frontier_theory_exponent"] = np.array(
                 th.compute_exponent(p["alpha"], p["beta"], p["rich"]))
         return out
+
+    def summary(self) -> dict:
+        """Which curves have no fitted exponent (NaN in ``fitted_exponent``) and why."""
+        done = np.all(np.isfinite(self.loss), axis=1)
+        if done.all():
+            return {}
+        by_width = self.params["family"] == "widths"
+        missing = [str(c[0] if by_width else c[1]) for c, ok in zip(self.configs, done) if not ok]
+        why = "the run diverged" if self.diverged else "the run ended before them"
+        return {"fit_note": f"no time exponent fitted for {'N' if by_width else 'P'} = "
+                            f"{', '.join(missing)}: {why}; the size and frontier fits use the "
+                            f"finished curves only"}
 
     def threads(self) -> int | None:
         return None if self.params["rich"] and max(self.params["widths"]) >= 128 else 1

@@ -42,7 +42,10 @@ def make_theory(p: dict, Kx: np.ndarray, y: np.ndarray, rng: np.random.Generator
                          "two-layer networks and for deep linear ones.")
     horizon = min(steps, MAX_TP // len(y) - 1)
     try:
-        theory = DeepLinearDMFT(*args, depth, p["gamma0"], p["lr"], horizon)
+        # an iterate that overflows is how a fixed point that does not converge shows; the
+        # solver detects it (non-finite change) and raises FloatingPointError
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            theory = DeepLinearDMFT(*args, depth, p["gamma0"], p["lr"], horizon)
     except FloatingPointError as err:
         return None, 0, f"No theory drawn: {err}."
     note = "" if horizon == steps else (f"The deep-linear DMFT is solved for the first {horizon} "

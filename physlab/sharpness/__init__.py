@@ -4,7 +4,7 @@ from physlab.core.registry import Lab, Paper
 
 from .experiment import SharpnessExperiment
 from .frame_keys import FRAME
-from .params import SPEC
+from .params import SPEC, memory_estimate
 
 
 # the smallest runs that compile every kernel (the MLP with each optimiser, uv, bifurcation)
@@ -25,6 +25,7 @@ LAB = Lab(
     frame_spec=FRAME,
     warmup_params=WARMUP,
     order=10,
+    memory_estimate=memory_estimate,
     papers=(
         Paper("J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar",
               "Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability",

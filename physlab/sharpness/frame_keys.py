@@ -18,9 +18,9 @@ FRAME = FrameSpec([
              "top Hessian eigenvalues of the loss, largest first"),
     FrameKey("sharpness", ("E",), "float64", "top Hessian eigenvalue λ_max (eigenvalues[:, 0])"),
     FrameKey("precond_sharpness", ("E",), "float64", "top eigenvalue of Adam's preconditioned "
-             "Hessian P⁻¹H (Cohen et al. 2022)", when={"optimizer": ("adam",), "model": ("mlp",)}),
+             "Hessian P⁻¹H (Cohen et al. 2022)", when={"optimizer": ("adam",), "model": ("mlp",)}, finite="any"),
     FrameKey("bifurcation_lr", ("B",), "float64", "learning rates η of the uv bifurcation "
-             "diagram (Kalra, He & Barkeshli 2023, Fig. 1)", when=UV),
+             "diagram (Kalra, He & Barkeshli 2023, Fig. 1)", when=UV, finite="all"),
     FrameKey("bifurcation_sharpness", ("B", 64), "float64", "late-time ηλ of the closed uv map "
-             "at each η: its last 64 iterates (NaN where it diverged)", when=UV),
+             "at each η: its last 64 iterates (NaN where it diverged)", when=UV, finite="any"),
 ])

@@ -1,14 +1,40 @@
 """The Sharpness lab's parameters (the CLI names are a contract)."""
 from __future__ import annotations
 
-from physlab.core.params import Param, ParamError, ParamSpec
+from physlab.core.params import Param, ParamError, ParamSpec, check_memory
 
 from .data import DATASETS
-from .mlp import ACTIVATIONS
+from .mlp import ACTIVATIONS, MAX_BLOCKS
+from .models import BLAS_WORK
 from .optim import OPTIMIZERS
 
 MLP = {"model": ("mlp",)}
 UV = {"model": ("uv",)}
+
+
+LANCZOS_VECTORS = 70  # Lanczos keeps up to MAX_ITER + 1 vectors of θ; optimiser buffers, copies
+ACTIVATION_COPIES = 10  # n × width arrays per layer of the batched HVP (Z, H, their R-parts, …)
+TRACE_ROWS = 1 << 17  # rows a trace keeps at most (core/traces.py)
+
+
+def memory_estimate(p: dict) -> int:
+    """Bytes of a run at its peak: the Lanczos basis (vectors of all parameters), the per-block
+    sums of the per-sample kernels or the batched forward/backward passes with their R-operator
+    parts (n × width per layer), and the traces.
+    Measured against peak RSS in tests/hostile/test_memory.py."""
+    traces = 8 * 8 * 2 * TRACE_ROWS
+    if p["model"] == "uv":
+        return 8 * 16 * p["width"][0] + traces + 8 * 400 * 2000
+    d_in = 1 if p["dataset"] == "chebyshev" else p["input_dim"]
+    d_out = p["n_classes"] if p["dataset"] == "gaussmix" else 1
+    widths = p["width"] * p["depth"] if len(p["width"]) == 1 else p["width"]
+    sizes = [d_in, *widths, d_out]
+    n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    n = p["n_samples"]
+    # the per-sample kernels (small gradients) sum each block of samples into its own vector
+    blocks = min(MAX_BLOCKS, n) if n * n_params < BLAS_WORK else 0
+    return 8 * ((LANCZOS_VECTORS + blocks) * n_params + ACTIVATION_COPIES * n * sum(sizes)) \
+        + traces
 
 
 def _check(p: dict) -> None:
@@ -24,6 +50,7 @@ def _check(p: dict) -> None:
                                   f"not {len(p['width'])}")
     if p["model"] == "mlp" and p["dataset"] == "chebyshev" and p["n_samples"] < 2:
         raise ParamError("n_samples", "the Chebyshev set needs at least 2 points")
+    check_memory(memory_estimate(p), "width", "lower width, depth or n_samples")
 
 
 SPEC = ParamSpec([
