@@ -11,9 +11,12 @@ PER_REPEAT = "over repeats done so far"
 
 
 def _band(name: str, rows, x: str, what: str, when: dict) -> list[FrameKey]:
-    return [FrameKey(f"{name}_mean", (rows, x), "float64", f"{what}: mean {PER_REPEAT}", when),
+    """Mean and standard deviation over repeats: NaN where no repeat is done yet (a sweep before
+    its first step), so they may be all NaN."""
+    return [FrameKey(f"{name}_mean", (rows, x), "float64", f"{what}: mean {PER_REPEAT}", when,
+                     finite="any"),
             FrameKey(f"{name}_std", (rows, x), "float64", f"{what}: standard deviation "
-                     f"{PER_REPEAT}", when)]
+                     f"{PER_REPEAT}", when, finite="any")]
 
 
 FRAME = FrameSpec([

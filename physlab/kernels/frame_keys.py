@@ -40,7 +40,7 @@ SCALING_FRAME = FrameSpec([
     FrameKey("fitted_exponent", ("C",), "float64", "time exponent fitted to each curve", finite="any"),
     FrameKey("fitted_exponent_error", ("C",), "float64", "its standard error (regression)", finite="any"),
     FrameKey("theory_exponent", ("C",), "float64", "the theory's time exponent", finite="all"),
-    FrameKey("window_exponent", ("C",), "float64", "slope of the N → ∞ theory curve over each "
+    FrameKey("window_fitted_exponent", ("C",), "float64", "slope of the N → ∞ theory curve over each "
              "curve's fit window", finite="any"),
     FrameKey("late_exponent", (), "float64", "the exponent finite-N curves turn to: 1 − 1/α on "
              "easy tasks (β > 1), β otherwise", finite="any"),
@@ -56,7 +56,7 @@ SCALING_FRAME = FrameSpec([
              + FRONTIER, when=WIDTHS, optional=True, finite="any"),
     FrameKey("frontier_fitted_exponent_error", (), "float64", "its standard error; " + FRONTIER,
              when=WIDTHS, optional=True, finite="any"),
-    FrameKey("frontier_fit_range", (2,), "float64", "the compute range of that fit (where the "
+    FrameKey("frontier_fitted_range", (2,), "float64", "the compute range of that fit (where the "
              "optimal size is inside the family); " + FRONTIER, when=WIDTHS, optional=True, finite="any"),
     FrameKey("frontier_theory_exponent", (), "float64", "the theory's frontier exponent; "
              + FRONTIER, when=WIDTHS, optional=True, finite="any"),

@@ -143,7 +143,7 @@ class ScalingExperiment(Experiment):
         self._problem = None
 
     def frame(self) -> Frame:
-        """Curves, fits with their standard errors, and the theory's exponents. ``window_exponent``
+        """Curves, fits with their standard errors, and the theory's exponents. ``window_fitted_exponent``
         is the slope of the N → ∞ theory curve over each curve's own fit window (what theory gives
         at those finite times); ``late_exponent`` the exponent a finite-N curve of an easy task
         turns to (see :mod:`.scaling_theory`)."""
@@ -153,14 +153,14 @@ class ScalingExperiment(Experiment):
         done = np.all(np.isfinite(self.loss), axis=1)
         fits = np.array([th.fit_time_exponent(steps, loss, p["lr"]) if ok else (np.nan, np.nan)
                          for loss, ok in zip(self.loss, done)]).reshape(-1, 2)
-        window = np.array([th.window_exponent(steps, loss, theory_loss, p["lr"]) if ok
+        window = np.array([th.window_fitted_exponent(steps, loss, theory_loss, p["lr"]) if ok
                            else np.nan for loss, ok in zip(self.loss, done)])
         out = {"step": steps.copy(), "widths": np.array([c[0] for c in self.configs]),
                "samples": np.array([c[1] for c in self.configs]), "loss": self.loss.copy(),
                "fitted_exponent": fits[:, 0], "fitted_exponent_error": fits[:, 1],
                "theory_exponent": np.full(len(self.configs),
                                           th.time_exponent(p["beta"], p["rich"])),
-               "window_exponent": window,
+               "window_fitted_exponent": window,
                "late_exponent": np.array(th.late_time_exponent(p["alpha"], p["beta"])),
                "theory_loss": theory_loss}
         final = self.loss[:, -1]
@@ -178,7 +178,7 @@ class ScalingExperiment(Experiment):
             fit, error = th.fit_slope_error(c[keep], best[keep], min_points=3)
             out["frontier_fitted_exponent"] = np.array(fit)
             out["frontier_fitted_exponent_error"] = np.array(error)
-            out["frontier_fit_range"] = c[keep][[0, -1]] if keep.any() else np.full(2, np.nan)
+            out["frontier_fitted_range"] = c[keep][[0, -1]] if keep.any() else np.full(2, np.nan)
             out["frontier_theory_exponent"] = np.array(
                 th.compute_exponent(p["alpha"], p["beta"], p["rich"]))
         return out

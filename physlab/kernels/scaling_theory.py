@@ -98,7 +98,7 @@ def fit_time_exponent(steps: np.ndarray, loss: np.ndarray, lr: float) -> tuple[f
     return fit_slope_error(steps[keep].astype(float), loss[keep])
 
 
-def window_exponent(steps: np.ndarray, loss: np.ndarray, reference: np.ndarray,
+def window_fitted_exponent(steps: np.ndarray, loss: np.ndarray, reference: np.ndarray,
                     lr: float) -> float:
     """The slope of ``reference`` (the N → ∞ theory curve) over ``loss``'s power-law window: what
     the infinite-size theory itself gives at those finite times."""

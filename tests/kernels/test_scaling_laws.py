@@ -78,7 +78,7 @@ def test_easy_task_curves_turn_to_the_finite_width_exponent():
     assert float(f["late_exponent"]) == pytest.approx(1 / 3)
     fitted = f["fitted_exponent"][0]
     assert abs(fitted - 1 / 3) < 0.12 and fitted < 2.5 / 2
-    assert f["window_exponent"][0] > 2.0  # the N → ∞ theory over the same window is still ≈ β
+    assert f["window_fitted_exponent"][0] > 2.0  # the N → ∞ theory over the same window is still ≈ β
 
 
 def test_feature_learning_speeds_up_hard_tasks():

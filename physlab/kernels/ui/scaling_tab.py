@@ -118,7 +118,7 @@ class ScalingTab(LabTab):
         late = float(frame.get("late_exponent", nan))
         time_law = (f"t^−β, then t^−{late:.2f} = t^−(1−1/α) after t× = N^1/(β−1+1/α)" if easy
                     else f"L ~ t^−χ ({regime})")
-        window = frame.get("window_exponent", np.full(len(sizes), nan))
+        window = frame.get("window_fitted_exponent", np.full(len(sizes), nan))
         errors = frame.get("fitted_exponent_error", np.full(len(sizes), nan))
         for size, fit, err, th, win in zip(sizes, frame["fitted_exponent"], errors,
                                            frame["theory_exponent"], window):
