@@ -84,9 +84,3 @@ class RunKeeper:
                                  int(meta.get("total_steps", 0)), 0.0,
                                  float(meta.get("wall_time", 0.0)), meta.get("summary", {}))
         return run
-
-    @property
-    def fraction(self) -> float:
-        """How far the run on screen is (0 before a run)."""
-        snap = self.snapshot
-        return 0.0 if snap is None else snap.steps_done / max(snap.total_steps, 1)

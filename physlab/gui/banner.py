@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from PySide6 import QtWidgets
 
+from physlab.core.runner import RunState
+
 INFO = "#eef4fb; color: #1b3a57; border: 1px solid #b6cde6"
 ERROR = "#fdecea; color: #8a1c12; border: 1px solid #e6a19a"
 
@@ -21,3 +23,12 @@ class Banner(QtWidgets.QLabel):
                            "border-radius: 4px;")
         self.setText(text)
         self.show()
+
+    def show_state(self, state: RunState, message: str) -> None:
+        """Say what went wrong with a run, if anything did."""
+        if state == RunState.DIVERGED:
+            self.show_message("⚠ " + message + " The plots keep what was computed.", error=True)
+        elif state == RunState.FAILED:
+            self.show_message("The run failed: " + message, error=True)
+        elif message and state.active:  # e.g. a live change refused
+            self.show_message(message, error=True)

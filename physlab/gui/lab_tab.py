@@ -29,12 +29,11 @@ from .history import RunHistory
 from .param_panel import ParamPanel
 from .plots import export_graphics, hide_empty_legends, set_curve_antialias
 from .preset_box import PresetBox
-from .run_controls import RunControls, RunStatus
+from .run_controls import READY, RunControls, RunStatus, describe
 from .worker import QtRunner
 
 PAINT_HZ = 30
 RESTART_DELAY_MS = 250  # quiet time after the last change of a restart parameter before re-running
-PRESS_RUN = "press Run (Ctrl+R)"
 
 
 class LabTab(QtWidgets.QWidget):
@@ -47,12 +46,13 @@ class LabTab(QtWidgets.QWidget):
         self.runner.frameArrived.connect(self._on_frame)
         self.runner.stateChanged.connect(self._on_state)
         self.runs = RunKeeper(lab)
-        self.run_status = RunStatus(f"{lab.title}: ready — {PRESS_RUN}")
+        self.run_status = RunStatus(f"{lab.title}: {READY}")
         self._dirty = False
 
         self.panel = ParamPanel(lab.spec)
         self.panel.changed.connect(self._on_param_changed)
         self.presets = PresetBox(lab.name)
+        self.preset_note = self.presets.note
         self.presets.activated.connect(lambda i: self.apply_preset(self.presets.itemData(i)))
         self.seed = QtWidgets.QSpinBox()
         self.seed.setObjectName("seed")
@@ -103,9 +103,6 @@ class LabTab(QtWidgets.QWidget):
         top.addRow("Preset", self.presets)
         top.addRow("Seed", self.seed)
         side_layout.addLayout(top)
-        self.preset_note = QtWidgets.QLabel("")
-        self.preset_note.setWordWrap(True)
-        self.preset_note.setStyleSheet("font-size: 9pt;")
         side_layout.addWidget(self.preset_note)
         scroll = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
@@ -211,8 +208,7 @@ class LabTab(QtWidgets.QWidget):
         cleared — they showed other parameters — and the banner says Run draws the preset."""
         if name is None:
             self.panel.set_values(self.lab.spec.defaults())
-            self.preset_note.setText("")
-            self.presets.chose(None, {}, None)
+            self.presets.chose(None, {})
             return
         try:
             preset = load_preset(self.lab.name, name, self.lab.spec)
@@ -224,11 +220,7 @@ class LabTab(QtWidgets.QWidget):
         self.panel.set_values({**self.lab.spec.defaults(), **preset.params})
         if preset.seed is not None:
             self.seed.setValue(preset.seed)
-        self.presets.chose(name, self.panel.values(), preset.seed)
-        # escaped: descriptions contain "<" (β < 1), which rich text would take for a tag
-        figure = f"<br><i>Reproduces: {html.escape(preset.figure)}</i>" if preset.figure else ""
-        self.preset_note.setText(f"<b>{html.escape(preset.title)}</b><br>"
-                                 f"{html.escape(preset.description)}{figure}")
+        self.presets.chose(preset, self.panel.values())
         self.show_message(f"Preset <b>{html.escape(preset.title)}</b> is set: <b>press Run "
                           "(Ctrl+R)</b> to draw its figure.")
 
@@ -283,7 +275,6 @@ class LabTab(QtWidgets.QWidget):
         self.reset()
         self.panel.set_values(state.params)
         self.seed.setValue(state.seed)
-        self.preset_note.setText("")
         self.presets.forget()
         self.history.clear()
         for run in state.runs:
@@ -291,8 +282,7 @@ class LabTab(QtWidgets.QWidget):
         run = self.runs.restore(state)
         if run is not None:
             self._dirty = True
-            snap = self.snapshot
-            self.controls.show_steps(snap.steps_done, snap.total_steps)
+            self.controls.show_steps(self.snapshot)
             if run.meta.get("diverged"):
                 self.show_message("⚠ " + run.meta.get("divergence", "the run diverged") +
                                   " (saved run)", error=True)
@@ -327,15 +317,10 @@ class LabTab(QtWidgets.QWidget):
     def _on_frame(self, snap: Snapshot) -> None:
         self.runs.snapshot = snap
         self._dirty = True
-        paused = self.runner.state == RunState.PAUSED
-        self.controls.show_steps(snap.steps_done, snap.total_steps, paused)
-        if self.runner.state == RunState.RUNNING or paused:
-            self._set_status(self._steps_status(snap, paused))
-
-    def _steps_status(self, snap: Snapshot, paused: bool) -> RunStatus:
-        where = f"step {snap.steps_done:,}/{snap.total_steps:,}"
-        return RunStatus(f"{self.lab.title}: {'paused at ' if paused else ''}{where}",
-                         self.runs.fraction, 0.0 if paused else snap.steps_per_second)
+        state = self.runner.state
+        self.controls.show_steps(snap, paused=state == RunState.PAUSED)
+        if state in (RunState.RUNNING, RunState.PAUSED):  # an ended run keeps its last words
+            self._set_status(describe(self.lab.title, state, "", snap))
 
     def _paint_if_dirty(self) -> None:
         if self._dirty and self.snapshot is not None:
@@ -345,29 +330,16 @@ class LabTab(QtWidgets.QWidget):
 
     def _on_state(self, state: RunState, message: str) -> None:
         self._update_controls(state)
+        self._set_status(describe(self.lab.title, state, message, self.snapshot))
         streaming = state in (RunState.BUILDING, RunState.RUNNING)
         if set_curve_antialias(self.figure, not streaming) and not streaming:
             self._dirty = self.snapshot is not None  # redraw the final frame smoothly
         if state in ENDED:
             self._keep_run(self.snapshot, state)
-        if state == RunState.DIVERGED:
-            self.show_message("⚠ " + message + " The plots keep what was computed.", error=True)
-        elif state == RunState.FAILED:
-            self.show_message("The run failed: " + message, error=True)
-        elif message and state.active:
-            self.show_message(message, error=True)
-        snap = self.snapshot
-        if state == RunState.PAUSED and snap is not None:
-            self.controls.show_steps(snap.steps_done, snap.total_steps, paused=True)
-            self._set_status(self._steps_status(snap, paused=True))
-            return
-        text = {RunState.BUILDING: "building (compiling kernels on first use)…",
-                RunState.IDLE: f"ready — {PRESS_RUN}"}.get(state, message or state.value)
-        self._set_status(RunStatus(f"{self.lab.title}: {text}", self.runs.fraction,
-                                   busy=state == RunState.BUILDING))
+        self.banner.show_state(state, message)
 
     def _update_controls(self, state: RunState) -> None:
-        self.controls.set_state(state)
+        self.controls.set_state(state, self.snapshot)
         self.panel.set_running(state.active)
         self.presets.setEnabled(not state.active)
         self.seed.setEnabled(not state.active)

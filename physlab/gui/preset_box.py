@@ -2,16 +2,19 @@
 no longer match it ("eos-chebyshev (modified)")."""
 from __future__ import annotations
 
+import html
+
 from PySide6 import QtWidgets
 
-from physlab.core.presets import list_presets
+from physlab.core.presets import Preset, list_presets
 
 DEFAULTS = "— defaults —"
 MODIFIED = " (modified)"
 
 
 class PresetBox(QtWidgets.QComboBox):
-    """Item data: the preset's name (None for the defaults)."""
+    """Item data: the preset's name (None for the defaults). ``note`` is a label (for the tab to
+    place) with the chosen preset's title, description and the figure it reproduces."""
 
     def __init__(self, lab: str, parent=None):
         super().__init__(parent)
@@ -20,19 +23,27 @@ class PresetBox(QtWidgets.QComboBox):
         for name in list_presets(lab):
             self.addItem(name, name)
         self._chosen: tuple[int, dict, int | None] | None = None  # index, values, seed
+        self.note = QtWidgets.QLabel("")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("font-size: 9pt;")
 
-    def chose(self, name: str | None, values: dict, seed: int | None) -> None:
-        """The controls now hold preset ``name``: ``values`` and (if it sets one) ``seed``."""
+    def chose(self, preset: Preset | None, values: dict) -> None:
+        """The controls now hold ``preset`` (None: the defaults) as ``values``."""
         self._unmark()
-        index = max(self.findData(name), 0)
+        index = max(self.findData(preset.name if preset else None), 0)
         self.setCurrentIndex(index)
-        self._chosen = (index, dict(values), seed) if index > 0 else None
+        self._chosen = (index, dict(values), preset.seed) if preset else None
+        if preset is None:
+            self.note.setText("")
+            return
+        # escaped: descriptions contain "<" (β < 1), which rich text would take for a tag
+        figure = f"<br><i>Reproduces: {html.escape(preset.figure)}</i>" if preset.figure else ""
+        self.note.setText(f"<b>{html.escape(preset.title)}</b><br>"
+                          f"{html.escape(preset.description)}{figure}")
 
     def forget(self) -> None:
         """The controls hold something else (a session): show the defaults item, unmarked."""
-        self._unmark()
-        self._chosen = None
-        self.setCurrentIndex(0)
+        self.chose(None, {})
 
     def compare(self, values: dict, seed: int) -> None:
         """Mark the chosen preset modified while the controls differ from it."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from PySide6 import QtWidgets
 
-from physlab.core.runner import RunState
+from physlab.core.runner import RunState, Snapshot
 
 SCALE = 1000  # progress bar units per run
 
@@ -19,6 +19,23 @@ class RunStatus:
     progress: float = 0.0  # 0..1
     rate: float = 0.0  # steps/s, 0 when not running
     busy: bool = False
+
+
+BUILDING = "building (compiling kernels on first use)…"
+READY = "ready — press Run (Ctrl+R)"
+
+
+def describe(title: str, state: RunState, message: str, snap: Snapshot | None) -> RunStatus:
+    """The status line of lab ``title`` whose run is in ``state`` (with its last ``message``)
+    and shows ``snap``."""
+    fraction = 0.0 if snap is None else snap.steps_done / max(snap.total_steps, 1)
+    if state in (RunState.RUNNING, RunState.PAUSED) and snap is not None:
+        paused = state == RunState.PAUSED
+        where = f"step {snap.steps_done:,}/{snap.total_steps:,}"
+        return RunStatus(f"{title}: {'paused at ' if paused else ''}{where}", fraction,
+                         0.0 if paused else snap.steps_per_second)
+    text = {RunState.BUILDING: BUILDING, RunState.IDLE: READY}.get(state, message or state.value)
+    return RunStatus(f"{title}: {text}", fraction, busy=state == RunState.BUILDING)
 
 
 class RunControls(QtWidgets.QWidget):
@@ -49,13 +66,16 @@ class RunControls(QtWidgets.QWidget):
         layout.addWidget(self.progress, 2, 0, 1, 2)
         self.set_state(RunState.IDLE)
 
-    def set_state(self, state: RunState) -> None:
+    def set_state(self, state: RunState, snap: Snapshot | None = None) -> None:
         self.pause_button.setText("Resume" if state == RunState.PAUSED else "Pause")
         self.pause_button.setEnabled(state in (RunState.RUNNING, RunState.PAUSED))
         self.stop_button.setEnabled(state.active)
         self.progress.setRange(0, 0 if state == RunState.BUILDING else SCALE)  # busy: building
+        if snap is not None and state != RunState.BUILDING:
+            self.show_steps(snap, paused=state == RunState.PAUSED)
 
-    def show_steps(self, done: int, total: int, paused: bool = False) -> None:
+    def show_steps(self, snap: Snapshot, paused: bool = False) -> None:
+        done, total = snap.steps_done, snap.total_steps
         self.progress.setRange(0, SCALE)
         self.progress.setValue(int(SCALE * done / max(total, 1)))
         self.progress.setFormat(f"{'paused at ' if paused else ''}{done:,} / {total:,}")
