@@ -35,6 +35,7 @@ SHORTCUTS = (
     ("Next / previous lab", "Ctrl+Tab / Ctrl+Shift+Tab", "switch tabs"),
     ("Quit", "Ctrl+Q", "stop all runs and quit"),
 )
+SHUTDOWN_SECONDS = 10.0  # closing the app waits this long at most for the labs' workers
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -313,13 +314,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.about_dialog.open()
 
     # -- shutdown ------------------------------------------------------------------------------
-    def shutdown(self, timeout: float = 10.0) -> None:
-        """Stop every lab's run: ask them all first, then wait at most ``timeout`` s in all (a
-        cold compile cannot be interrupted; its daemon thread never holds the process open)."""
+    def shutdown(self) -> None:
+        """Stop every lab's run: ask them all first, then wait at most ``SHUTDOWN_SECONDS`` in
+        all (a cold compile cannot be interrupted; its daemon thread never holds the process
+        open)."""
         tabs = self.lab_tabs.built().values()  # a tab never built never ran
         for tab in tabs:
             tab.runner.request_stop()
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + SHUTDOWN_SECONDS
         for tab in tabs:
             tab.shutdown(max(deadline - time.monotonic(), 0.0))
 

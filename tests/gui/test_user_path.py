@@ -209,3 +209,28 @@ def test_esc_while_building_never_blocks_and_the_next_run_streams(qtbot, monkeyp
         release.set()
     win.close()
     assert not tab.runner.alive
+
+
+def test_closing_while_a_build_blocks_waits_a_bounded_time(qtbot, monkeypatch):
+    """Closing the app may wait for a worker, but never for ever: a build that does not return
+    (a cold compile) is left to its daemon thread after the window's deadline."""
+    from physlab.gui import window as window_module
+    from physlab.labs import all_labs
+    labs = all_labs()
+    release = threading.Event()
+
+    class NeverBuilds(labs["collapse"].experiment):
+        def __init__(self, params, seed):
+            assert release.wait(60)
+            super().__init__(params, seed)
+
+    labs["collapse"] = dataclasses.replace(labs["collapse"], experiment=NeverBuilds)
+    monkeypatch.setattr(window_module, "SHUTDOWN_SECONDS", 0.2)
+    win = make_window(qtbot, monkeypatch, labs, initial_lab="collapse")
+    tab = win.lab_tabs["collapse"]
+    press(win, Key.Key_R, Mod.ControlModifier)
+    qtbot.waitUntil(lambda: tab.runner.state == RunState.BUILDING, timeout=5000)
+    win.close()  # returns although the build still blocks
+    assert not win.isVisible() and tab.runner.alive
+    release.set()
+    qtbot.waitUntil(lambda: not tab.runner.alive, timeout=10000)
