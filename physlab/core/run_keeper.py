@@ -3,7 +3,7 @@ latest snapshot), its record once it has ended, the earlier runs kept for compar
 lab's share of a saved session (:class:`~physlab.core.session.LabState`)."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from .headless import run_meta
 from .registry import Lab

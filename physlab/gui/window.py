@@ -16,8 +16,8 @@ from physlab.core.session import SUFFIX, SessionError, read_session, write_sessi
 from physlab.labs import all_labs
 
 from . import theme
-from .gc_guard import collect_in_gui_thread
 from .about import AboutDialog
+from .gc_guard import collect_in_gui_thread
 from .lab_tab import LabTab
 from .lazy_tabs import LabTabs, Placeholder
 from .run_controls import SCALE, RunStatus

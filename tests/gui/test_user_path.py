@@ -3,7 +3,6 @@ action, the shortcut, the status bar — not by calling the method behind it."""
 import dataclasses
 import threading
 
-import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtTest import QTest
 
