@@ -2,6 +2,7 @@
 instead of Qt's abort (issue 13, item 18). ``ldd`` is faked so the test does not depend on what
 this machine has installed."""
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -60,7 +61,8 @@ def test_no_display_is_explained(tmp_path):
     assert "xvfb-run -a make run" in result.stderr
 
 
-@pytest.mark.skipif(not (ROOT / ".venv/.installed").is_file(), reason="needs `make` run once")
+@pytest.mark.skipif(not (ROOT / ".venv/.installed").is_file() or shutil.which("make") is None,
+                    reason="needs make, and `make` run once")
 def test_make_run_stops_with_the_install_command_before_qt_starts(tmp_path):
     result = subprocess.run(["make", "-s", "run"], env=fake_ldd(tmp_path, "libxcb-cursor.so.0"),
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
