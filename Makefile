@@ -1,4 +1,4 @@
-# make run   — create .venv, install physlab, launch the app
+# make run   — create .venv, install physlab, check Qt's system libraries, launch the app
 # make test  — same venv with the test extras, run the whole suite offscreen
 # make bench — the performance suite (benchmarks/)
 # make lint  — ruff (lint, format check), the import-linter contracts, mypy on physlab/core
@@ -22,7 +22,9 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed $@
 
+# the check names missing X11 libraries and the command that installs them (instead of Qt's abort)
 run: $(VENV)/.installed
+	@$(PY) -m physlab.gui.qt_libs
 	$(PY) -m physlab
 
 test: $(VENV)/.installed-test

@@ -8,6 +8,11 @@ carry it so that a consumer can drop anything from a run it has already replaced
 
 The listener's callbacks are called from the worker thread; the Qt adapter turns them into queued
 signals so that no widget is touched off the GUI thread.
+
+Nothing here waits for a worker except :meth:`Runner.join` (and :meth:`Runner.shutdown`): a run
+that is stopped or replaced while it builds (a cold JIT compile cannot be interrupted) is abandoned
+at once — its state reads "stopped", its thread finishes the build in the background and exits
+without a word, since everything it would report carries a run id that is no longer current.
 """
 from __future__ import annotations
 
@@ -61,8 +66,10 @@ class Runner:
         self._build = build
         self._listener = listener
         self._target = target_seconds
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._lock = threading.RLock()  # a listener may call back into the runner (take)
+        self._thread: threading.Thread | None = None  # the current run's
+        self._threads: list[threading.Thread] = []  # every run's that may still be alive
+        self._closed = False
         self._stop = threading.Event()
         self._resume = threading.Event()
         self._pending: dict[str, Any] = {}
@@ -74,9 +81,11 @@ class Runner:
 
     # -- control (any thread) ------------------------------------------------------------------
     def start(self, params: dict, seed: int) -> int:
-        """Stop any current run, then start a new one; returns its run id."""
+        """Stop any current run (without waiting for it), then start a new one; returns its id."""
         self.stop()
         with self._lock:
+            if self._closed:
+                raise RuntimeError("this runner has been shut down")
             self.run_id += 1
             run_id = self.run_id
             self._latest = None
@@ -89,6 +98,7 @@ class Runner:
         self._thread = threading.Thread(target=self._work, args=(run_id, dict(params), seed,
                                                                  self._stop, self._resume),
                                         name=f"physlab-run-{run_id}", daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [self._thread]
         self._thread.start()
         return run_id
 
@@ -105,36 +115,47 @@ class Runner:
         with self._lock:
             if self.state != old:
                 return False
-            self.state, self.message, run_id = new, "", self.run_id
-        listener = self._listener
-        if listener is not None:
-            listener.state_changed(run_id, new, "")
+            self.state, self.message = new, ""
+            if self._listener is not None:
+                self._listener.state_changed(self.run_id, new, "")
         return True
-
-    def detach(self) -> None:
-        """Stop calling the listener (its owner is going away while a worker may still run: a JIT
-        compile, for one, cannot be interrupted)."""
-        self._listener = None
 
     def request_stop(self) -> None:
         """Ask the current run to stop after its current chunk, without waiting."""
         self._stop.set()
         self._resume.set()
 
-    def stop(self, timeout: float = 10.0) -> bool:
-        """Ask the current run to stop and wait for its thread; True if no thread is left running."""
+    def stop(self) -> None:
+        """Ask the current run to stop, without waiting. A run still building is abandoned at
+        once (state STOPPED now; its thread exits quietly when the build returns)."""
         self.request_stop()
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
-            if thread.is_alive():
-                return False
-        self._thread = None
-        return True
+        with self._lock:
+            if self.state == RunState.BUILDING:
+                self._set_state(self.run_id, RunState.STOPPED, "stopped before the run started")
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait up to ``timeout`` seconds in all for every run's thread; True if none is left."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for thread in list(self._threads):
+            if thread is threading.current_thread():
+                continue
+            thread.join(None if deadline is None else max(deadline - time.monotonic(), 0.0))
+        self._threads = [t for t in self._threads if t.is_alive()]
+        return not self._threads
+
+    def shutdown(self, timeout: float = 10.0) -> bool:
+        """Stop for good: the listener hears nothing more from any run, then wait up to
+        ``timeout`` seconds for the threads (a cold compile may outlast it: the threads are
+        daemons, so they never hold the process open)."""
+        self.request_stop()
+        with self._lock:
+            self._closed = True
+            self.run_id += 1  # every message still in flight is now from a replaced run
+        return self.join(timeout)
 
     def reset(self) -> None:
-        """Stop and forget the current run's data."""
-        self.stop()
+        """Stop (without waiting) and forget the current run's data."""
+        self.request_stop()
         with self._lock:
             self.run_id += 1
             self._latest = None
@@ -154,7 +175,8 @@ class Runner:
 
     @property
     def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        """Whether any run's thread (the current one's, or an abandoned build's) still runs."""
+        return any(t.is_alive() for t in self._threads)
 
     # -- worker thread -------------------------------------------------------------------------
     def _work(self, run_id: int, params: dict, seed: int, stop: threading.Event,
@@ -169,7 +191,9 @@ class Runner:
 
             def before_chunk(e: Experiment) -> None:
                 resume.wait()
-                with self._lock:
+                with self._lock:  # the updates are for the current run only
+                    if run_id != self.run_id:
+                        return
                     pending, self._pending = self._pending, {}
                 for name, value in pending.items():
                     try:
@@ -200,21 +224,19 @@ class Runner:
     def _publish(self, run_id: int, exp: Experiment, rate: float, elapsed: float) -> None:
         snap = Snapshot(run_id, exp.frame(), exp.steps_done, exp.total_steps, rate, elapsed,
                         exp.summary())
-        with self._lock:
+        with self._lock:  # the listener is called under the lock: see shutdown()
             if run_id != self.run_id:
                 return
             self._latest = snap
             notify = not self._frame_waiting
             self._frame_waiting = True
-        listener = self._listener
-        if notify and listener is not None:
-            listener.frame_ready(run_id)
+            if notify and self._listener is not None:
+                self._listener.frame_ready(run_id)
 
     def _set_state(self, run_id: int, state: RunState, message: str) -> None:
-        with self._lock:
+        with self._lock:  # the listener is called under the lock: see shutdown()
             if run_id != self.run_id:
                 return
             self.state, self.message = state, message
-        listener = self._listener
-        if listener is not None:
-            listener.state_changed(run_id, state, message)
+            if self._listener is not None:
+                self._listener.state_changed(run_id, state, message)

@@ -1,6 +1,8 @@
-"""The part of every lab's tab that is the same for all labs: presets, the generated parameter
-panel, seed, Run / Pause / Stop / Reset, progress, the message banner, the paint timer, the run
-history, exports, and the lab's share of a saved session.
+"""The part of every lab's tab that is the same for all labs: it puts the presets, the generated
+parameter panel, the seed, the run controls (:mod:`.run_controls`), the banner (:mod:`.banner`)
+and the plots together, and passes the runner's events to them. What is kept of the runs lives in
+:class:`~physlab.core.run_keeper.RunKeeper` (no Qt), the overlay of earlier runs in
+:class:`~.history.RunHistory`.
 
 A lab's tab subclasses :class:`LabTab` and implements ``build_plots`` (returns the plot widget and
 the graphics item exported as the figure), ``paint(frame)`` and ``clear_plots``, and may name the
@@ -15,25 +17,27 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from physlab.core.export import ExportError, meta_json, write_run
-from physlab.core.headless import run_meta
 from physlab.core.params import ParamError
-from physlab.core.presets import PresetError, list_presets, load_preset
+from physlab.core.presets import PresetError, load_preset
 from physlab.core.registry import Lab
+from physlab.core.run_keeper import ENDED, RunKeeper
 from physlab.core.runner import RunState, Snapshot
 from physlab.core.session import LabState, RunRecord
 
+from .banner import Banner
 from .history import RunHistory
 from .param_panel import ParamPanel
 from .plots import export_graphics, hide_empty_legends, set_curve_antialias
+from .preset_box import PresetBox
+from .run_controls import READY, RunControls, RunStatus, describe
 from .worker import QtRunner
 
 PAINT_HZ = 30
-ENDED = (RunState.FINISHED, RunState.STOPPED, RunState.DIVERGED)
 RESTART_DELAY_MS = 250  # quiet time after the last change of a restart parameter before re-running
 
 
 class LabTab(QtWidgets.QWidget):
-    status = QtCore.Signal(str, float, float)  # message, progress 0..1, steps/s
+    status = QtCore.Signal(object)  # RunStatus: this lab's line in the status bar
 
     def __init__(self, lab: Lab, parent=None):
         super().__init__(parent)
@@ -41,96 +45,40 @@ class LabTab(QtWidgets.QWidget):
         self.runner = QtRunner(lab.build, self)
         self.runner.frameArrived.connect(self._on_frame)
         self.runner.stateChanged.connect(self._on_state)
-        self.snapshot: Snapshot | None = None
+        self.runs = RunKeeper(lab)
+        self.run_status = RunStatus(f"{lab.title}: {READY}")
         self._dirty = False
-        self._run_params: dict | None = None
-        self._run_seed = 0
-        self._current: RunRecord | None = None  # the run on screen, once it has ended
 
         self.panel = ParamPanel(lab.spec)
         self.panel.changed.connect(self._on_param_changed)
-        self.presets = QtWidgets.QComboBox()
-        self.presets.setObjectName("presets")
-        self.presets.addItem("— defaults —", None)
-        for name in list_presets(lab.name):
-            self.presets.addItem(name, name)
+        self.presets = PresetBox(lab.name)
+        self.preset_note = self.presets.note
         self.presets.activated.connect(lambda i: self.apply_preset(self.presets.itemData(i)))
         self.seed = QtWidgets.QSpinBox()
         self.seed.setObjectName("seed")
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip("random seed: the same parameters and seed give the same run")
+        self.seed.valueChanged.connect(lambda _value: self._compare_preset())
+        self.controls = RunControls()
+        self.run_button, self.pause_button = self.controls.run_button, self.controls.pause_button
+        self.stop_button, self.reset_button = self.controls.stop_button, self.controls.reset_button
+        self.progress = self.controls.progress
+        # the slots take no arguments: clicked(bool) must not arrive as one (issue 13, item 1)
+        self.run_button.clicked.connect(lambda: self.run())
+        self.pause_button.clicked.connect(lambda: self.toggle_pause())
+        self.stop_button.clicked.connect(lambda: self.stop())
+        self.reset_button.clicked.connect(lambda: self.reset())
 
-        self.run_button = QtWidgets.QPushButton("Run")
-        self.pause_button = QtWidgets.QPushButton("Pause")
-        self.stop_button = QtWidgets.QPushButton("Stop")
-        self.reset_button = QtWidgets.QPushButton("Reset")
-        self.run_button.clicked.connect(self.run)
-        self.pause_button.clicked.connect(self.toggle_pause)
-        self.stop_button.clicked.connect(self.stop)
-        self.reset_button.clicked.connect(self.reset)
-        for button, tip in ((self.run_button, "Start a run with these parameters (Ctrl+R)"),
-                            (self.pause_button, "Pause / resume (Ctrl+P)"),
-                            (self.stop_button, "Stop the run, keep its data (Esc)"),
-                            (self.reset_button, "Stop and clear the plots (Ctrl+Shift+R)")):
-            button.setToolTip(tip)
-
-        side = QtWidgets.QWidget()
-        side_layout = QtWidgets.QVBoxLayout(side)
-        top = QtWidgets.QFormLayout()
-        top.addRow("Preset", self.presets)
-        top.addRow("Seed", self.seed)
-        side_layout.addLayout(top)
-        self.preset_note = QtWidgets.QLabel("")
-        self.preset_note.setWordWrap(True)
-        self.preset_note.setStyleSheet("font-size: 9pt;")
-        side_layout.addWidget(self.preset_note)
-        scroll = QtWidgets.QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.panel)
-        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        side_layout.addWidget(scroll, 1)
-        buttons = QtWidgets.QGridLayout()
-        buttons.addWidget(self.run_button, 0, 0)
-        buttons.addWidget(self.pause_button, 0, 1)
-        buttons.addWidget(self.stop_button, 1, 0)
-        buttons.addWidget(self.reset_button, 1, 1)
-        side_layout.addLayout(buttons)
-        self.progress = QtWidgets.QProgressBar()
-        self.progress.setObjectName("progress")
-        self.progress.setRange(0, 1000)
-        self.progress.setFormat("")
-        self.progress.setToolTip("progress of the run (a moving bar: compiling or building)")
-        side_layout.addWidget(self.progress)
-        self.overlay = QtWidgets.QCheckBox("Overlay earlier runs")
-        self.overlay.setObjectName("overlay")
-        self.overlay.setChecked(True)
-        self.overlay.setToolTip("draw the last runs of this lab in grey under the current one, "
-                                "labelled by what differed")
-        self.clear_history_button = QtWidgets.QPushButton("Clear")
-        self.clear_history_button.setToolTip("forget the earlier runs")
-        history_row = QtWidgets.QHBoxLayout()
-        history_row.addWidget(self.overlay, 1)
-        history_row.addWidget(self.clear_history_button)
-        side_layout.addLayout(history_row)
-        side.setMinimumWidth(300)
-        side.setMaximumWidth(380)
-
-        self.banner = QtWidgets.QLabel("")
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.hide()
+        self.banner = Banner()
         plots, self.figure = self.build_plots()
         self.history = RunHistory(lab.spec, self.history_traces, self.history_view)
-        self.overlay.toggled.connect(self._toggle_overlay)
-        self.clear_history_button.clicked.connect(self.clear_history)
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.addWidget(self._side())
         right = QtWidgets.QWidget()
         right_layout = QtWidgets.QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.banner)
         right_layout.addWidget(plots, 1)
-
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.addWidget(side)
         layout.addWidget(right, 1)
 
         self._restart = QtCore.QTimer(self)  # debounces re-runs while a restart control is dragged
@@ -141,11 +89,43 @@ class LabTab(QtWidgets.QWidget):
         self._timer.setInterval(1000 // PAINT_HZ)
         self._timer.timeout.connect(self._paint_if_dirty)
         self._timer.start()
-        self._update_buttons(RunState.IDLE)
+        self._update_controls(RunState.IDLE)
         hide_empty_legends(self.figure)
         self.show_message(f"{html.escape(lab.summary)}<br><b>Press Run (Ctrl+R)</b> to start with "
                           "the defaults, or pick a preset: each one reproduces a published "
                           "figure.")
+
+    def _side(self) -> QtWidgets.QWidget:
+        """The column left of the plots: preset, seed, parameters, run controls, history."""
+        side = QtWidgets.QWidget()
+        side_layout = QtWidgets.QVBoxLayout(side)
+        top = QtWidgets.QFormLayout()
+        top.addRow("Preset", self.presets)
+        top.addRow("Seed", self.seed)
+        side_layout.addLayout(top)
+        side_layout.addWidget(self.preset_note)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.panel)
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        side_layout.addWidget(scroll, 1)
+        side_layout.addWidget(self.controls)
+        self.overlay = QtWidgets.QCheckBox("Overlay earlier runs")
+        self.overlay.setObjectName("overlay")
+        self.overlay.setChecked(True)
+        self.overlay.setToolTip("draw the last runs of this lab in grey under the current one, "
+                                "labelled by what differed")
+        self.overlay.toggled.connect(self._toggle_overlay)
+        self.clear_history_button = QtWidgets.QPushButton("Clear")
+        self.clear_history_button.setToolTip("forget the earlier runs")
+        self.clear_history_button.clicked.connect(lambda: self.clear_history())
+        history_row = QtWidgets.QHBoxLayout()
+        history_row.addWidget(self.overlay, 1)
+        history_row.addWidget(self.clear_history_button)
+        side_layout.addLayout(history_row)
+        side.setMinimumWidth(300)
+        side.setMaximumWidth(380)
+        return side
 
     # -- for subclasses ------------------------------------------------------------------------
     def build_plots(self) -> tuple[QtWidgets.QWidget, pg.GraphicsObject]:
@@ -173,6 +153,16 @@ class LabTab(QtWidgets.QWidget):
         """Runs are overlaid only on runs with the same view (subclasses: e.g. the model)."""
         return ()
 
+    @property
+    def snapshot(self) -> Snapshot | None:
+        """The latest frame of the run on screen (None before a run and after Reset)."""
+        return self.runs.snapshot
+
+    @property
+    def _run_params(self) -> dict | None:
+        """The parameters of the run on screen (live changes included)."""
+        return self.runs.params
+
     # -- actions -------------------------------------------------------------------------------
     def run(self) -> None:
         try:
@@ -181,15 +171,13 @@ class LabTab(QtWidgets.QWidget):
             self.show_message(str(err), error=True)
             return
         self.hide_message()
-        if self._current is None and self.runner.state in ENDED:
-            # the previous run has ended but its queued "ended" signal has not arrived yet
-            self._keep_run(self.runner.runner.take() or self.snapshot)
-        self.snapshot = None
+        if self.runner.state in ENDED:
+            # the previous run has ended but its queued "ended" signal may not have arrived yet
+            self._keep_run(self.runner.take() or self.snapshot, self.runner.state)
+        self.runs.begin(params, self.seed.value())
         self.clear_plots()
-        self._run_params, self._run_seed = params, self.seed.value()
-        self._current = None
         self._draw_history()
-        self.runner.start(params, self._run_seed)
+        self.runner.start(params, self.runs.seed)
 
     def toggle_pause(self) -> None:
         if self.runner.state == RunState.RUNNING:
@@ -203,38 +191,38 @@ class LabTab(QtWidgets.QWidget):
     def reset(self) -> None:
         self._restart.stop()
         self.runner.reset()
-        self.snapshot = None
-        self._current = None
+        self.runs.clear()
         self.clear_plots()
         self.history.erase()
         self.hide_message()
-        self.progress.setValue(0)
+        self.controls.clear()
 
-    def shutdown(self) -> bool:
+    def shutdown(self, timeout: float = 10.0) -> bool:
+        """Stop for good (closing the app): waits up to ``timeout`` s for the run's thread."""
         self._timer.stop()
         self._restart.stop()
-        return self.runner.stop()
+        return self.runner.shutdown(timeout)
 
     def apply_preset(self, name: str | None) -> None:
+        """Set the controls from a preset (None: the defaults). The plots of the run before are
+        cleared — they showed other parameters — and the banner says Run draws the preset."""
         if name is None:
             self.panel.set_values(self.lab.spec.defaults())
-            self.preset_note.setText("")
+            self.presets.chose(None, {})
             return
         try:
             preset = load_preset(self.lab.name, name, self.lab.spec)
         except PresetError as err:
             self.show_message(str(err), error=True)
             return
+        self.reset()
+        self.runs.forget()
         self.panel.set_values({**self.lab.spec.defaults(), **preset.params})
         if preset.seed is not None:
             self.seed.setValue(preset.seed)
-        # escaped: descriptions contain "<" (β < 1), which rich text would take for a tag
-        figure = f"<br><i>Reproduces: {html.escape(preset.figure)}</i>" if preset.figure else ""
-        self.preset_note.setText(f"<b>{html.escape(preset.title)}</b><br>"
-                                 f"{html.escape(preset.description)}{figure}")
-        index = self.presets.findData(name)
-        if index >= 0:
-            self.presets.setCurrentIndex(index)
+        self.presets.chose(preset, self.panel.values())
+        self.show_message(f"Preset <b>{html.escape(preset.title)}</b> is set: <b>press Run "
+                          "(Ctrl+R)</b> to draw its figure.")
 
     def export_image(self, path: Path) -> Path:
         """The tab's plots as PNG or SVG, with the run's metadata inside (when there is a run)."""
@@ -250,33 +238,20 @@ class LabTab(QtWidgets.QWidget):
 
     def record(self) -> RunRecord | None:
         """The run on screen with its metadata (None before the first run)."""
-        if self._current is not None:
-            return self._current
-        snap = self.snapshot
-        if snap is None or self._run_params is None:
-            return None
-        state = self.runner.state
-        meta = run_meta(self.lab, self._run_params, self._run_seed, steps_done=snap.steps_done,
-                        total_steps=snap.total_steps, wall_time=snap.elapsed,
-                        divergence=self.runner.runner.message if state == RunState.DIVERGED
-                        else None, stopped=state != RunState.FINISHED, summary=snap.summary)
-        return RunRecord(dict(self._run_params), self._run_seed, snap.frame, meta)
+        return self.runs.record(self.runner.state, self.runner.message)
 
     # -- history and sessions ------------------------------------------------------------------
     def clear_history(self) -> None:
         self.history.clear()
-        if self._current is not None:
-            self.history.add(self._current)
+        if self.runs.current is not None:
+            self.history.add(self.runs.current)
 
-    def _keep_run(self, snapshot: Snapshot | None) -> None:
+    def _keep_run(self, snapshot: Snapshot | None, state: RunState) -> None:
         """Put the run that just ended into the history (once)."""
-        if snapshot is None or self._current is not None or \
-                snapshot.run_id != self.runner.runner.run_id:
-            return
-        self.snapshot = snapshot
-        self._current = self.record()
-        self.history.add(self._current)
-        self._draw_history()
+        record = self.runs.end(snapshot, self.runner.run_id, state, self.runner.message)
+        if record is not None:
+            self.history.add(record)
+            self._draw_history()
 
     def _toggle_overlay(self, on: bool) -> None:
         self.history.shown = on
@@ -284,57 +259,49 @@ class LabTab(QtWidgets.QWidget):
 
     def _draw_history(self) -> None:
         params = self._run_params if self._run_params is not None else self.panel.values()
-        seed = self._run_seed if self._run_params is not None else self.seed.value()
-        self.history.draw(self._current, params, seed)
+        seed = self.runs.seed if self._run_params is not None else self.seed.value()
+        self.history.draw(self.runs.current, params, seed)
         hide_empty_legends(self.figure)
 
     def session_state(self) -> LabState:
         """This lab's part of a saved session: the controls, and the kept runs with the one on
         screen last."""
-        runs = [r for r in self.history.records if r is not self._current]
-        current = self.record()
-        if current is not None:
-            runs.append(current)
-        return LabState(params=self.panel.values(), seed=self.seed.value(), runs=runs)
+        return self.runs.session_state(self.panel.values(), self.seed.value(),
+                                       self.history.records, self.runner.state,
+                                       self.runner.message)
 
     def restore(self, state: LabState) -> None:
         """Show a saved session's state: its controls, its runs, the last one on screen."""
         self.reset()
         self.panel.set_values(state.params)
         self.seed.setValue(state.seed)
-        self.preset_note.setText("")
-        self.presets.setCurrentIndex(0)
+        self.presets.forget()
         self.history.clear()
         for run in state.runs:
             self.history.add(run)
-        if state.runs:
-            run = state.runs[-1]
-            meta = run.meta
-            self._current, self._run_params, self._run_seed = run, dict(run.params), run.seed
-            self.snapshot = Snapshot(-1, run.frame, int(meta.get("steps_done", 0)),
-                                     int(meta.get("total_steps", 0)), 0.0,
-                                     float(meta.get("wall_time", 0.0)), meta.get("summary", {}))
+        run = self.runs.restore(state)
+        if run is not None:
             self._dirty = True
-            self.progress.setValue(int(1000 * self.snapshot.steps_done
-                                       / max(self.snapshot.total_steps, 1)))
-            if meta.get("diverged"):
-                self.show_message("⚠ " + meta.get("divergence", "the run diverged") +
+            self.controls.show_steps(self.snapshot)
+            if run.meta.get("diverged"):
+                self.show_message("⚠ " + run.meta.get("divergence", "the run diverged") +
                                   " (saved run)", error=True)
         self._draw_history()
 
     # -- messages ------------------------------------------------------------------------------
     def show_message(self, text: str, error: bool = False) -> None:
-        colour = "#fdecea; color: #8a1c12; border: 1px solid #e6a19a" if error else \
-            "#eef4fb; color: #1b3a57; border: 1px solid #b6cde6"
-        self.banner.setStyleSheet(f"background: {colour}; padding: 6px; border-radius: 4px;")
-        self.banner.setText(text)
-        self.banner.show()
+        self.banner.show_message(text, error)
 
     def hide_message(self) -> None:
         self.banner.hide()
 
+    def _set_status(self, status: RunStatus) -> None:
+        self.run_status = status
+        self.status.emit(status)
+
     # -- runner events -------------------------------------------------------------------------
     def _on_param_changed(self, name: str, value) -> None:
+        self._compare_preset()
         if self.lab.spec[name].restart and self._run_params is not None:
             self._restart.start()  # re-run with the new value once the control rests
             return
@@ -344,15 +311,16 @@ class LabTab(QtWidgets.QWidget):
                 self._run_params[name] = value
             self.live_changed(name, value)
 
+    def _compare_preset(self) -> None:
+        self.presets.compare(self.panel.values(), self.seed.value())
+
     def _on_frame(self, snap: Snapshot) -> None:
-        self.snapshot = snap
+        self.runs.snapshot = snap
         self._dirty = True
-        progress = snap.steps_done / max(snap.total_steps, 1)
-        self.progress.setRange(0, 1000)
-        self.progress.setValue(int(1000 * progress))
-        self.progress.setFormat(f"{snap.steps_done:,} / {snap.total_steps:,}")
-        self.status.emit(f"{self.lab.title}: step {snap.steps_done}/{snap.total_steps}",
-                         progress, snap.steps_per_second)
+        state = self.runner.state
+        self.controls.show_steps(snap, paused=state == RunState.PAUSED)
+        if state in (RunState.RUNNING, RunState.PAUSED):  # an ended run keeps its last words
+            self._set_status(describe(self.lab.title, state, "", snap))
 
     def _paint_if_dirty(self) -> None:
         if self._dirty and self.snapshot is not None:
@@ -361,30 +329,17 @@ class LabTab(QtWidgets.QWidget):
             hide_empty_legends(self.figure)
 
     def _on_state(self, state: RunState, message: str) -> None:
-        self._update_buttons(state)
+        self._update_controls(state)
+        self._set_status(describe(self.lab.title, state, message, self.snapshot))
         streaming = state in (RunState.BUILDING, RunState.RUNNING)
         if set_curve_antialias(self.figure, not streaming) and not streaming:
             self._dirty = self.snapshot is not None  # redraw the final frame smoothly
-        self.progress.setRange(0, 0 if state == RunState.BUILDING else 1000)  # busy while building
         if state in ENDED:
-            self._keep_run(self.snapshot)
-        if state == RunState.DIVERGED:
-            self.show_message("⚠ " + message + " The plots keep what was computed.", error=True)
-        elif state == RunState.FAILED:
-            self.show_message("The run failed: " + message, error=True)
-        elif message and state.active:
-            self.show_message(message, error=True)
-        text = {RunState.BUILDING: "building (compiling kernels on first use)…"}.get(
-            state, message or state.value)
-        progress = 0.0 if self.snapshot is None else \
-            self.snapshot.steps_done / max(self.snapshot.total_steps, 1)
-        self.status.emit(f"{self.lab.title}: {text}", progress, 0.0)
+            self._keep_run(self.snapshot, state)
+        self.banner.show_state(state, message)
 
-    def _update_buttons(self, state: RunState) -> None:
-        active = state.active
-        self.pause_button.setText("Resume" if state == RunState.PAUSED else "Pause")
-        self.pause_button.setEnabled(state in (RunState.RUNNING, RunState.PAUSED))
-        self.stop_button.setEnabled(active)
-        self.panel.set_running(active)
-        self.presets.setEnabled(not active)
-        self.seed.setEnabled(not active)
+    def _update_controls(self, state: RunState) -> None:
+        self.controls.set_state(state, self.snapshot)
+        self.panel.set_running(state.active)
+        self.presets.setEnabled(not state.active)
+        self.seed.setEnabled(not state.active)

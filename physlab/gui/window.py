@@ -1,9 +1,10 @@
 """The main window: one tab per lab, menus (File / Run / View / Help), keyboard shortcuts, sessions,
-themes, a status bar with the running lab's progress and speed, and JIT warm-up in the background
-at start-up."""
+themes, a status bar with the shown lab's run (its progress and speed) and, apart from it, the JIT
+warm-up in the background at start-up (the shown lab's kernels first)."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -15,9 +16,11 @@ from physlab.core.session import SUFFIX, SessionError, read_session, write_sessi
 from physlab.catalog import all_labs
 
 from . import theme
+from .about import AboutDialog
 from .gc_guard import collect_in_gui_thread
 from .lab_tab import LabTab
 from .lazy_tabs import LabTabs, Placeholder
+from .run_controls import SCALE, RunStatus
 
 SHORTCUTS = (
     ("Run", "Ctrl+R", "start a run with the current parameters"),
@@ -32,10 +35,12 @@ SHORTCUTS = (
     ("Next / previous lab", "Ctrl+Tab / Ctrl+Shift+Tab", "switch tabs"),
     ("Quit", "Ctrl+Q", "stop all runs and quit"),
 )
+SHUTDOWN_SECONDS = 10.0  # closing the app waits this long at most for the labs' workers
 
 
 class MainWindow(QtWidgets.QMainWindow):
-    warmupDone = QtCore.Signal(str)
+    warmupProgress = QtCore.Signal(str, int, int)  # lab title, labs compiled before it, all labs
+    warmupDone = QtCore.Signal(str)  # failures ("" if none)
 
     def __init__(self, initial_lab: str | None = None, warm_up: bool = True):
         super().__init__()
@@ -45,6 +50,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if icon.is_file():
             self.setWindowIcon(QtGui.QIcon(str(icon)))
         self.labs = all_labs()
+        self.about_dialog: AboutDialog | None = None
+        self._status_bar()
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setDocumentMode(True)
         groups: dict[str, QtWidgets.QTabWidget] = {}
@@ -64,34 +71,46 @@ class MainWindow(QtWidgets.QMainWindow):
             self._holders[lab.name] = holder
         self.lab_tabs = LabTabs(self.labs, self._holders, placeholders, self._make_tab)
         for widget in (self.tabs, *groups.values()):  # build a tab when it is first shown
-            widget.currentChanged.connect(lambda _index: self.current())
+            widget.currentChanged.connect(lambda _index: self._on_tab_changed())
         if initial_lab in self.labs:
             self.show_lab(initial_lab)
-        self.current()
+        self._on_tab_changed()
         self.setCentralWidget(self.tabs)
-
-        self.status_label = QtWidgets.QLabel("Ready")
-        self.rate_label = QtWidgets.QLabel("")
-        self.progress = QtWidgets.QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.setMaximumWidth(220)
-        self.progress.setTextVisible(False)
-        bar = self.statusBar()
-        bar.addWidget(self.status_label, 1)
-        bar.addPermanentWidget(self.rate_label)
-        bar.addPermanentWidget(self.progress)
         self._build_menus()
         self.resize(1500, 920)
         self.warmupDone.connect(self._on_warmup_done)
         if warm_up:
             self._start_warmup()
 
+    def _status_bar(self) -> None:
+        """Left: the shown lab's run; right: its speed and progress, then the kernel warm-up."""
+        self.status_label = QtWidgets.QLabel("Ready")
+        self.rate_label = QtWidgets.QLabel("")
+        self.progress = QtWidgets.QProgressBar()
+        self.progress.setRange(0, SCALE)
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(False)
+        self.compile_label = QtWidgets.QLabel("")
+        self.compile_label.setObjectName("compile_status")
+        self.compile_bar = QtWidgets.QProgressBar()
+        self.compile_bar.setMaximumWidth(120)
+        self.compile_bar.setTextVisible(False)
+        self.compile_bar.hide()
+        bar = self.statusBar()
+        bar.addWidget(self.status_label, 1)
+        bar.addPermanentWidget(self.rate_label)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.compile_label)
+        bar.addPermanentWidget(self.compile_bar)
+
     # -- menus ---------------------------------------------------------------------------------
     def _action(self, menu, text, shortcut, slot) -> QtGui.QAction:
         action = QtGui.QAction(text, self)
         if shortcut:
             action.setShortcut(QtGui.QKeySequence(shortcut))
-        action.triggered.connect(slot)
+        # slot() without arguments: triggered(bool) would arrive as its first parameter (issue
+        # 13: it arrived as save_session's `path`)
+        action.triggered.connect(lambda *_checked: slot())
         menu.addAction(action)
         return action
 
@@ -103,8 +122,8 @@ class MainWindow(QtWidgets.QMainWindow):
         file.addSeparator()
         self._action(file, "Export &figure…", "Ctrl+E", self.export_figure)
         self._action(file, "Export &data…", "Ctrl+S", self.export_data)
-        presets = file.addMenu("&Presets")
-        presets.aboutToShow.connect(lambda: self._fill_presets(presets))
+        self.presets_menu = file.addMenu("&Presets")
+        self.presets_menu.aboutToShow.connect(lambda: self._fill_presets(self.presets_menu))
         file.addSeparator()
         self._action(file, "&Quit", "Ctrl+Q", self.close)
         run = menu.addMenu("&Run")
@@ -113,10 +132,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(run, "&Stop", "Esc", lambda: self.current().stop())
         self._action(run, "R&eset", "Ctrl+Shift+R", lambda: self.current().reset())
         view = menu.addMenu("&View")
-        self.dark_action = self._action(view, "&Dark theme", "Ctrl+Shift+D",
-                                        lambda on: self.set_theme("dark" if on else "light",
-                                                                  remember=True))
+        self.dark_action = QtGui.QAction("&Dark theme", self)
+        self.dark_action.setShortcut(QtGui.QKeySequence("Ctrl+Shift+D"))
         self.dark_action.setCheckable(True)
+        self.dark_action.triggered.connect(
+            lambda on: self.set_theme("dark" if on else "light", remember=True))
+        view.addAction(self.dark_action)
         help_menu = menu.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
         self._action(help_menu, "&About physlab", None, self.show_about)
@@ -126,7 +147,9 @@ class MainWindow(QtWidgets.QMainWindow):
         tab = self.current()
         for i in range(1, tab.presets.count()):
             name = tab.presets.itemData(i)
-            menu.addAction(name, lambda name=name: tab.apply_preset(name))
+            action = menu.addAction(name)
+            action.triggered.connect(lambda *_checked, name=name: tab.apply_preset(name))
+            action.setEnabled(not tab.runner.state.active)  # as the tab's preset box
         if menu.isEmpty():
             menu.addAction("(no presets for this lab)").setEnabled(False)
 
@@ -135,6 +158,12 @@ class MainWindow(QtWidgets.QMainWindow):
         tab.status.connect(self._on_status)
         theme.adapt_widget(tab)
         return tab
+
+    def _on_tab_changed(self) -> None:
+        """Another lab is on screen: build its tab if new, and show its status."""
+        tab = self.current()
+        self._shown_lab = tab.lab.name  # read by the warm-up thread: the shown lab goes first
+        self._show_status(tab.run_status)
 
     def current(self) -> LabTab:
         """The lab tab on screen (built now if it is shown for the first time)."""
@@ -227,21 +256,32 @@ class MainWindow(QtWidgets.QMainWindow):
             QtCore.QSettings().setValue("theme", name)
 
     # -- status --------------------------------------------------------------------------------
-    def _on_status(self, text: str, progress: float, rate: float) -> None:
-        if self.sender() is not self.current():
-            return
-        self.status_label.setText(text)
-        self.progress.setValue(int(1000 * progress))
-        self.rate_label.setText(f"{rate:,.0f} steps/s" if rate > 0 else "")
+    def _on_status(self, status: RunStatus) -> None:
+        if self.sender() is self.current():  # each lab's status is its own
+            self._show_status(status)
+
+    def _show_status(self, status: RunStatus) -> None:
+        self.status_label.setText(status.text)
+        self.progress.setRange(0, 0 if status.busy else SCALE)
+        self.progress.setValue(int(SCALE * status.progress))
+        self.rate_label.setText(f"{status.rate:,.0f} steps/s" if status.rate > 0 else "")
 
     def _start_warmup(self) -> None:
-        self.status_label.setText("Compiling numerical kernels in the background "
-                                  "(slow only on the first start)…")
-        self.progress.setRange(0, 0)  # busy indicator
+        """Compile every lab's kernels in a background thread, the shown lab's first (the user
+        switching tabs meanwhile moves the new one to the front of what is left)."""
+        self.compile_label.setText("Compiling numerical kernels (slow only on the first start)…")
+        self.compile_bar.setRange(0, 0)  # busy indicator
+        self.compile_bar.show()
+        self.warmupProgress.connect(self._on_warmup_progress)
 
         def work():
-            failed = []
-            for lab in self.labs.values():
+            failed, left = [], list(self.labs.values())
+            while left:
+                shown = [lab for lab in left if lab.name == self._shown_lab]
+                lab = (shown or left)[0]
+                left.remove(lab)
+                self.warmupProgress.emit(lab.title, len(self.labs) - len(left),
+                                         len(self.labs))
                 try:
                     lab.warmup()
                 except Exception as err:  # report, never crash the app
@@ -251,10 +291,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self._warmup_thread = threading.Thread(target=work, name="physlab-warmup", daemon=True)
         self._warmup_thread.start()
 
+    def _on_warmup_progress(self, title: str, k: int, n: int) -> None:
+        self.compile_label.setText(f"Compiling {title} kernels ({k} of {n} labs)…")
+
     def _on_warmup_done(self, failures: str) -> None:
-        self.progress.setRange(0, 1000)
-        self.status_label.setText(f"Kernel warm-up failed — {failures}" if failures
-                                  else "Ready — press Ctrl+R to run")
+        self.compile_bar.hide()
+        if failures:
+            self.compile_label.setText(f"Kernel warm-up failed — {failures}")
+            return
+        self.compile_label.setText("Kernels compiled")
+        QtCore.QTimer.singleShot(5000, self.compile_label.clear)
 
     # -- help ----------------------------------------------------------------------------------
     def show_shortcuts(self) -> None:
@@ -264,22 +310,22 @@ class MainWindow(QtWidgets.QMainWindow):
                                           f"<table cellpadding=4>{rows}</table>")
 
     def show_about(self) -> None:
-        parts = [f"<h3>physlab {__version__}</h3><p>A simulation lab for the physics of "
-                 "learning.</p>"]
-        for lab in self.labs.values():
-            papers = "".join(f"<li>{paper}</li>" for paper in lab.papers)
-            parts.append(f"<p><b>{lab.title}</b>: {lab.summary}</p><ul>{papers}</ul>")
-        QtWidgets.QMessageBox.about(self, "About physlab", "".join(parts))
+        """The labs and their papers, in a dialog that fits the screen and scrolls."""
+        if self.about_dialog is None:
+            self.about_dialog = AboutDialog(self.labs.values(), self)
+        self.about_dialog.open()
 
     # -- shutdown ------------------------------------------------------------------------------
     def shutdown(self) -> None:
-        """Stop every lab's run: ask them all first, then wait, so the waits overlap instead of
-        adding up."""
+        """Stop every lab's run: ask them all first, then wait at most ``SHUTDOWN_SECONDS`` in
+        all (a cold compile cannot be interrupted; its daemon thread never holds the process
+        open)."""
         tabs = self.lab_tabs.built().values()  # a tab never built never ran
         for tab in tabs:
             tab.runner.request_stop()
+        deadline = time.monotonic() + SHUTDOWN_SECONDS
         for tab in tabs:
-            tab.shutdown()
+            tab.shutdown(max(deadline - time.monotonic(), 0.0))
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         self.shutdown()

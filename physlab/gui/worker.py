@@ -3,7 +3,9 @@ queued Qt signals, so results reach the GUI thread by signal and no widget is to
 
 At most one "frame ready" notification is in flight at a time (the runner coalesces them), so a
 fast simulation never builds up a queue of frames: the GUI takes the latest snapshot when it gets
-round to it. Snapshots and states from a run that has since been replaced are dropped here.
+round to it. Snapshots and states from a run that has since been replaced are dropped here, by
+their run id: so a run stopped or replaced while it builds never blocks the GUI thread and never
+disturbs the next one. Only :meth:`QtRunner.shutdown` (closing the app) waits for the workers.
 """
 from __future__ import annotations
 
@@ -49,6 +51,24 @@ class QtRunner(QtCore.QObject):
     def state(self) -> RunState:
         return self.runner.state
 
+    @property
+    def run_id(self) -> int:
+        """The current run's id (snapshots from other runs are stale)."""
+        return self.runner.run_id
+
+    @property
+    def message(self) -> str:
+        """The current run's last message (e.g. why it diverged)."""
+        return self.runner.message
+
+    @property
+    def alive(self) -> bool:
+        return self.runner.alive
+
+    def take(self) -> Snapshot | None:
+        """The latest snapshot, even one whose "frame ready" signal is still queued."""
+        return self.runner.take()
+
     def start(self, params: dict, seed: int) -> int:
         return self.runner.start(params, seed)
 
@@ -58,16 +78,16 @@ class QtRunner(QtCore.QObject):
     def resume(self) -> None:
         self.runner.resume()
 
-    def stop(self) -> bool:
-        """Stop and wait; a worker still running after the wait (a cold JIT compile) is detached,
-        so it never signals this object after its owner is gone."""
-        stopped = self.runner.stop()
-        if not stopped:
-            self.runner.detach()
-        return stopped
+    def stop(self) -> None:
+        """Ask the run to stop; never waits (a run still building is abandoned at once)."""
+        self.runner.stop()
 
     def request_stop(self) -> None:
         self.runner.request_stop()
+
+    def shutdown(self, timeout: float) -> bool:
+        """Silence every run and wait up to ``timeout`` s for the threads (closing the app)."""
+        return self.runner.shutdown(timeout)
 
     def reset(self) -> None:
         self.runner.reset()

@@ -78,7 +78,8 @@ def test_pause_resume_and_stop():
     runner.resume()
     time.sleep(0.05)
     assert runner.take().steps_done > held
-    assert runner.stop()
+    runner.stop()
+    assert runner.join(10)
     assert runner.state == RunState.STOPPED and not runner.alive
 
 
@@ -91,6 +92,7 @@ def test_live_update_applies_at_next_chunk():
     before = runner.take().frame["value"][-1]
     time.sleep(0.05)
     runner.stop()
+    runner.join(10)
     after = runner.take().frame["value"][-1]
     assert after == before
 
@@ -122,12 +124,56 @@ def test_bad_params_fail_cleanly():
     assert runner.state == RunState.FAILED and "steps" in runner.message
 
 
-def test_a_detached_runner_no_longer_calls_its_listener():
+def test_a_shut_down_runner_no_longer_calls_its_listener():
     runner, rec = make()
     runner.start({"steps": 400}, 0)
     time.sleep(0.02)
-    runner.detach()
+    assert runner.shutdown(10)
     seen = (len(rec.states), rec.frames)
-    assert runner.stop()
+    time.sleep(0.02)
     assert (len(rec.states), rec.frames) == seen  # not even the final STOPPED
-    assert runner.state == RunState.STOPPED
+    with pytest.raises(RuntimeError, match="shut down"):
+        runner.start({"steps": 10}, 0)
+
+
+def test_stop_while_building_neither_waits_nor_silences_the_next_run():
+    """A build that cannot be interrupted (a cold JIT compile): stop returns at once and reads
+    stopped; the next run streams to the same listener; the abandoned build ends quietly."""
+    release = threading.Event()
+    builds = []
+
+    def build(params, seed):
+        builds.append(seed)
+        if seed == 1:
+            assert release.wait(30)
+        return Counter(params, seed)
+
+    rec = Recorder()
+    runner = Runner(build, rec, target_seconds=0.005)
+    first = runner.start({"steps": 10}, 1)
+    while not builds:
+        time.sleep(0.001)
+    runner.stop()  # returns while the build still blocks
+    assert runner.state == RunState.STOPPED and runner.alive
+    rec.done.clear()
+    second = runner.start({"steps": 20}, 2)
+    assert rec.done.wait(10) and runner.state == RunState.FINISHED
+    assert runner.take().steps_done == 20 and rec.frames >= 1
+    release.set()
+    assert runner.join(10)
+    assert [s for run_id, s, _ in rec.states if run_id == first] == [RunState.BUILDING,
+                                                                      RunState.STOPPED]
+    assert {run_id for run_id, _, _ in rec.states} == {first, second}
+
+
+def test_a_live_update_never_goes_to_a_replaced_run():
+    runner, rec = make()
+    runner.start({"steps": 10**6}, 0)
+    time.sleep(0.02)
+    runner.start({"steps": 10**6}, 0)
+    runner.update("rate", 0.0)
+    time.sleep(0.1)
+    frame = runner.take().frame["value"]
+    runner.stop()
+    assert runner.join(10)
+    assert frame[-1] < len(frame)  # the rate change reached the current run

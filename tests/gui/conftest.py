@@ -15,5 +15,5 @@ def window(qtbot):
     yield win
     win.close()
     for tab in win.lab_tabs.built().values():
-        assert not tab.runner.runner.alive
+        assert not tab.runner.alive
     gc.collect()  # free the window's Qt objects here, on the GUI thread (see gui/gc_guard.py)

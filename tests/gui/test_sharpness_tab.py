@@ -122,10 +122,10 @@ def test_warmup_compiles_in_background(qtbot):
     from physlab.gui.window import MainWindow
     win = MainWindow(warm_up=True)
     qtbot.addWidget(win)
-    assert win.progress.maximum() == 0  # busy indicator while compiling
+    assert win.compile_bar.isVisibleTo(win) and win.compile_bar.maximum() == 0  # busy
     with qtbot.waitSignal(win.warmupDone, timeout=120000):
         pass
-    assert "Ready" in win.status_label.text()
+    assert win.compile_label.text() == "Kernels compiled" and not win.compile_bar.isVisibleTo(win)
     win.close()
 
 
