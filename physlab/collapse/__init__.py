@@ -3,16 +3,17 @@ from physlab.core.registry import Lab, Paper
 
 from .experiment import CollapseExperiment
 from .params import SPEC
+from .studies import choose
 
 
 def warmup() -> None:
     """Compile every kernel a run uses (chain with OLS and ridge, sweeps, tails, Gaussian)."""
     small = {"d": 3, "T": 6, "T0": 6, "repeats": 2, "generations": 2}
     for ridge in (0.0, 0.1):
-        CollapseExperiment({**small, "ridge": ridge}, seed=0).advance(3)
-    CollapseExperiment({**small, "model": "strong"}, seed=0).advance(1)
-    CollapseExperiment({**small, "model": "gaussian"}, seed=0).advance(1)
-    CollapseExperiment({"model": "tails", "repeats": 1, "T_values": [2, 4]}, seed=0).advance(1)
+        LAB.build({**small, "ridge": ridge}, seed=0).advance(3)
+    LAB.build({**small, "model": "strong"}, seed=0).advance(1)
+    LAB.build({**small, "model": "gaussian"}, seed=0).advance(1)
+    LAB.build({"model": "tails", "repeats": 1, "T_values": [2, 4]}, seed=0).advance(1)
 
 
 LAB = Lab(
@@ -22,6 +23,7 @@ LAB = Lab(
             "mix, changed scaling laws, strong collapse, verification, Gaussian refitting.",
     spec=SPEC,
     experiment=CollapseExperiment,
+    choose=choose,
     tab="physlab.collapse.ui.tab:CollapseTab",
     warmup=warmup,
     papers=(

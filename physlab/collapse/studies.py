@@ -1,16 +1,18 @@
-"""One study per model: how a run of the Collapse lab is split into steps and what its frames hold.
+"""One experiment per model: how a run of the Collapse lab is split into steps and what its frames
+hold; :func:`choose` picks the class for a run's ``model``.
 
-A chain study (regression, gaussian) steps through generations, so its curves grow generation
-after generation. A sweep study (tails, strong, verify) steps through repeats: every step adds
-repeats at all points of the sweep, so the curves sharpen and their bands narrow as the run goes.
+A chain (regression, gaussian) steps through generations, so its curves grow generation after
+generation. A sweep (tails, strong, verify) steps through repeats: every step adds repeats at all
+points of the sweep, so the curves sharpen and their bands narrow as the run goes.
 """
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 
 import numpy as np
 
 from . import gaussian, tails, theory, verify
+from .experiment import CollapseExperiment
 from .regression import STRATEGIES, chain_step, sample_size_sweep, strong_sweep
 
 SWEEP_POINTS = 16
@@ -30,37 +32,13 @@ def band(samples: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
     return samples.mean(axis=axis), std
 
 
-class Study(ABC):
-    def __init__(self, p: dict, seed: int):
-        self.p = p
-        self.seed = seed
-        self.rng = np.random.default_rng(seed)
-        self.done_steps = 0
-
-    @property
-    @abstractmethod
-    def total(self) -> int: ...
-
-    @abstractmethod
-    def advance(self, n: int) -> None: ...
-
-    @abstractmethod
-    def frame(self) -> dict: ...
-
-    def summary(self) -> dict:
-        return {}
-
-    def finite(self) -> bool:
-        """False once the simulated numbers have become non-finite."""
-        return True
-
-
-class RegressionChain(Study):
+class RegressionChain(CollapseExperiment):
     """Test error vs generation for each selected strategy, and the scaling-law view (error vs
     downstream sample size) clean and after the last generation."""
 
-    def __init__(self, p: dict, seed: int):
-        super().__init__(p, seed)
+    def __init__(self, params: dict, seed: int):
+        super().__init__(params, seed)
+        p = self.params
         d, R = p["d"], p["repeats"]
         self.lam = np.ones(d) if p["covariance"] == "isotropic" else \
             np.arange(1, d + 1, dtype=float) ** -p["cov_exponent"]
@@ -79,15 +57,15 @@ class RegressionChain(Study):
         self._sweep(rows=[0], W=self.w0[None])
 
     @property
-    def total(self) -> int:
-        return self.p["generations"] + 1
+    def total_steps(self) -> int:
+        return self.params["generations"] + 1
 
     def _n_real(self) -> int:
-        return int(round(self.p["real_fraction"] * self.p["T0"]))
+        return int(round(self.params["real_fraction"] * self.params["T0"]))
 
-    def advance(self, n: int) -> None:
-        p = self.p
-        for _ in range(min(n, self.total - self.done_steps)):
+    def step(self, n: int) -> None:
+        p = self.params
+        for _ in range(min(n, self.total_steps - self.done_steps)):
             gen = self.done_steps
             errors = np.empty((3, p["repeats"]))
             n_real = self._n_real()
@@ -97,18 +75,18 @@ class RegressionChain(Study):
             if gen > 0:
                 self.chain_theory.append(self._theory_step(gen, self.chain_theory[-1], n_real))
             self.done_steps += 1
-        if self.done_steps == self.total:
+        if self.done_steps == self.total_steps:
             active = np.flatnonzero(self.active)
             self._sweep(rows=list(active + 1), W=self.W[active])
 
     def _theory_step(self, gen: int, previous: np.ndarray, n_real: int) -> np.ndarray:
-        p = self.p
+        p = self.params
         alpha = 1.0 - n_real / p["T0"]
         return np.array([theory.chain_increment(s, gen, p["d"], p["T0"], p["sigma0"], alpha,
                                                 previous[i]) for i, s in enumerate(STRATEGIES)])
 
     def _sweep(self, rows: list[int], W: np.ndarray) -> None:
-        p = self.p
+        p = self.params
         errors = np.empty((len(rows), self.T_values.size, p["repeats"]))
         sample_size_sweep(self.seed, (1 << 20) + rows[0] * SWEEP_POINTS, W, self.w0, self.scale,
                           self.T_values, p["sigma"], p["ridge"], errors)
@@ -117,7 +95,7 @@ class RegressionChain(Study):
     def _final_chain_error(self) -> np.ndarray:
         """e_n at the planned last generation, continuing the theory with today's parameters."""
         e = self.chain_theory[-1]
-        for gen in range(len(self.chain_theory), self.total):
+        for gen in range(len(self.chain_theory), self.total_steps):
             e = self._theory_step(gen, e, self._n_real())
         return e
 
@@ -139,21 +117,22 @@ class RegressionChain(Study):
 
     def summary(self) -> dict:
         names = [s for s, on in zip(STRATEGIES, self.active) if on]
-        return {"rows": names, "sweep_rows": ["clean"] + [f"{s}, n = {self.p['generations']}"
+        return {"rows": names, "sweep_rows": ["clean"] + [f"{s}, n = {self.params['generations']}"
                                                           for s in names],
-                "repeats": self.p["repeats"]}
+                "repeats": self.params["repeats"]}
 
     def finite(self) -> bool:
         return not self.errors or bool(np.all(np.isfinite(self.errors[-1][self.active])))
 
 
-class GaussianChain(Study):
+class GaussianChain(CollapseExperiment):
     """Refitting a Gaussian to its own samples: log-variance random walk and the mean's wander."""
 
     PATHS = 8
 
-    def __init__(self, p: dict, seed: int):
-        super().__init__(p, seed)
+    def __init__(self, params: dict, seed: int):
+        super().__init__(params, seed)
+        p = self.params
         R = p["repeats"]
         self.mean = np.zeros(R)
         self.var = np.ones(R)
@@ -161,23 +140,23 @@ class GaussianChain(Study):
         self.vars = [np.ones(R)]
 
     @property
-    def total(self) -> int:
-        return self.p["generations"]
+    def total_steps(self) -> int:
+        return self.params["generations"]
 
-    def advance(self, n: int) -> None:
-        n = min(n, self.total - self.done_steps)
+    def step(self, n: int) -> None:
+        n = min(n, self.total_steps - self.done_steps)
         if n <= 0:
             return
-        R = self.p["repeats"]
+        R = self.params["repeats"]
         means, variances = np.empty((n, R)), np.empty((n, R))
-        gaussian.advance(self.seed, self.done_steps, n, self.p["M"], self.mean, self.var, means,
+        gaussian.advance(self.seed, self.done_steps, n, self.params["M"], self.mean, self.var, means,
                          variances)
         self.means.extend(means)
         self.vars.extend(variances)
         self.done_steps += n
 
     def frame(self) -> dict:
-        M = self.p["M"]
+        M = self.params["M"]
         var = np.array(self.vars)
         with np.errstate(divide="ignore"):
             log_var = np.log(var)
@@ -193,29 +172,33 @@ class GaussianChain(Study):
                 "theory_mean_drift": n / M}
 
     def summary(self) -> dict:
-        return {"log_variance_drift_per_generation": gaussian.log_variance_drift(self.p["M"]),
-                "repeats": self.p["repeats"]}
+        return {"log_variance_drift_per_generation": gaussian.log_variance_drift(self.params["M"]),
+                "repeats": self.params["repeats"]}
 
 
-class Sweep(Study):
+class Sweep(CollapseExperiment):
     """A sweep over x whose repeats arrive in steps; subclasses compute a batch of repeats."""
 
     rows: tuple[str, ...] = ()
 
-    def __init__(self, p: dict, seed: int, x: np.ndarray):
-        super().__init__(p, seed)
-        self.x = x
-        self.samples = np.empty((len(self.rows), x.size, 0))
+    def __init__(self, params: dict, seed: int):
+        super().__init__(params, seed)
+        self.x = self.sweep_values()
+        self.samples = np.empty((len(self.rows), self.x.size, 0))
 
     @property
-    def total(self) -> int:
-        return self.p["repeats"]
+    def total_steps(self) -> int:
+        return self.params["repeats"]
 
-    def advance(self, n: int) -> None:
-        n = min(n, self.total - self.done_steps)
+    def step(self, n: int) -> None:
+        n = min(n, self.total_steps - self.done_steps)
         if n > 0:
             self.samples = np.concatenate([self.samples, self.run(self.done_steps, n)], axis=2)
             self.done_steps += n
+
+    @abstractmethod
+    def sweep_values(self) -> np.ndarray:
+        """The points x of the sweep."""
 
     @abstractmethod
     def run(self, first: int, count: int) -> np.ndarray:
@@ -231,8 +214,12 @@ class Sweep(Study):
 class TailsSweep(Sweep):
     rows = tails.CURVES
 
-    def __init__(self, p: dict, seed: int):
-        super().__init__(p, seed, np.array(p["T_values"], dtype=np.int64))
+    def sweep_values(self) -> np.ndarray:
+        return np.array(self.params["T_values"], dtype=np.int64)
+
+    def __init__(self, params: dict, seed: int):
+        super().__init__(params, seed)
+        p = self.params
         q = tails.generators(p["zipf_exponent"], p["cutoff"], p["narrowed_exponent"])
         self.p_items = q[tails.CLEAN]
         tables = [tails.alias_table(q[c]) for c in (tails.CLEAN, tails.CUT, tails.NARROW)]
@@ -249,67 +236,75 @@ class TailsSweep(Sweep):
     def run(self, first: int, count: int) -> np.ndarray:
         out = np.empty((len(self.rows), self.x.size, count))
         tails.simulate(self.seed, first, self.p_items, self.prob, self.alias, tails.CUT,
-                       self.p["clean_fraction"], self.x, out)
+                       self.params["clean_fraction"], self.x, out)
         return out
 
     def frame(self) -> dict:
         mean, std = band(self.samples)
         return {"T_values": self.x, "error_mean": mean, "error_std": std, "theory": self.theory,
-                "plateau": np.array([self.p_items[self.p["cutoff"]:].sum()]),
+                "plateau": np.array([self.p_items[self.params["cutoff"]:].sum()]),
                 "rank": self.rank, "generator_probability": self.q_at_rank}
 
     def summary(self) -> dict:
-        beta = self.p["zipf_exponent"]
+        beta = self.params["zipf_exponent"]
         return {**super().summary(), "clean_exponent": 1.0 - 1.0 / beta,
-                "narrowed_exponent_theory": (beta - 1.0) / self.p["narrowed_exponent"],
-                "tail_mass_plateau": float(self.p_items[self.p["cutoff"]:].sum())}
+                "narrowed_exponent_theory": (beta - 1.0) / self.params["narrowed_exponent"],
+                "tail_mass_plateau": float(self.p_items[self.params["cutoff"]:].sum())}
 
 
 class StrongSweep(Sweep):
     @property
     def rows(self):
-        return (f"synthetic fraction p2 = {self.p['synthetic_fraction']:g}", "clean (p2 = 0)")
+        return (f"synthetic fraction p2 = {self.params['synthetic_fraction']:g}", "clean (p2 = 0)")
 
-    def __init__(self, p: dict, seed: int):
-        d = p["d"]
-        super().__init__(p, seed, log_grid(max(2 * d, d + 3), 1000 * d))
+    def sweep_values(self) -> np.ndarray:
+        d = self.params["d"]
+        return log_grid(max(2 * d, d + 3), 1000 * d)
+
+    def __init__(self, params: dict, seed: int):
+        super().__init__(params, seed)
+        p, d = self.params, self.params["d"]
         self.theory = np.array([theory.strong_error(self.x, d, p["sigma"], p["shift"], q)
                                 for q in (p["synthetic_fraction"], 0.0)])
 
     def run(self, first: int, count: int) -> np.ndarray:
-        d = self.p["d"]
+        d = self.params["d"]
         draws = [np.random.default_rng([self.seed, r]).standard_normal((2, d))
                  for r in range(first, first + count)]  # per repeat: independent of batching
         w1 = np.array([w[0] for w in draws]) / np.sqrt(d)
         shift = np.array([w[1] for w in draws])
-        shift *= self.p["shift"] / np.linalg.norm(shift, axis=1, keepdims=True)
+        shift *= self.params["shift"] / np.linalg.norm(shift, axis=1, keepdims=True)
         out = np.empty((2, self.x.size, count))
-        strong_sweep(self.seed, first, w1, shift, self.x, self.p["synthetic_fraction"],
-                     self.p["sigma"], out)
+        strong_sweep(self.seed, first, w1, shift, self.x, self.params["synthetic_fraction"],
+                     self.params["sigma"], out)
         return out
 
     def frame(self) -> dict:
         mean, std = band(self.samples)
-        floor = (self.p["synthetic_fraction"] * self.p["shift"]) ** 2
+        floor = (self.params["synthetic_fraction"] * self.params["shift"]) ** 2
         return {"T_values": self.x, "error_mean": mean, "error_std": std, "theory": self.theory,
                 "floor": np.array([floor])}
 
     def summary(self) -> dict:
         return {**super().summary(),
-                "floor_p2sq_c2": (self.p["synthetic_fraction"] * self.p["shift"]) ** 2}
+                "floor_p2sq_c2": (self.params["synthetic_fraction"] * self.params["shift"]) ** 2}
 
 
 class VerifySweep(Sweep):
     rows = verify.CURVES
 
-    def __init__(self, p: dict, seed: int):
-        super().__init__(p, seed, verify.flip_grid())
+    def sweep_values(self) -> np.ndarray:
+        return verify.flip_grid()
+
+    def __init__(self, params: dict, seed: int):
+        super().__init__(params, seed)
+        p = self.params
         self.keeps = ((p["keep_correct"], p["keep_wrong"]), (1.0, 1.0))
         self.theory = np.array([verify.theory_accuracy(self.x, p["T"], p["d"], p["mu_norm"], *k)
                                 for k in self.keeps])
 
     def run(self, first: int, count: int) -> np.ndarray:
-        p = self.p
+        p = self.params
         out = np.empty((len(self.rows), self.x.size, count))
         for i in range(count):  # one generator per repeat: independent of batching
             rng = np.random.default_rng([self.seed, first + i])
@@ -320,7 +315,7 @@ class VerifySweep(Sweep):
 
     def frame(self) -> dict:
         mean, std = band(self.samples)
-        p = self.p
+        p = self.params
         return {"flip_values": self.x, "accuracy_mean": mean, "accuracy_std": std,
                 "theory": self.theory,
                 "critical_flip": np.array([verify.critical_flip(*k) for k in self.keeps]),
@@ -332,9 +327,14 @@ class VerifySweep(Sweep):
         out = {**super().summary(), "critical_flip": p_star}
         if self.done_steps:
             mean = self.samples[0].mean(axis=1)
-            out["accuracy_at_flip"] = float(np.interp(self.p["flip"], self.x, mean))
+            out["accuracy_at_flip"] = float(np.interp(self.params["flip"], self.x, mean))
         return out
 
 
-STUDIES = {"regression": RegressionChain, "gaussian": GaussianChain, "tails": TailsSweep,
-           "strong": StrongSweep, "verify": VerifySweep}
+MODELS = {"regression": RegressionChain, "gaussian": GaussianChain, "tails": TailsSweep,
+          "strong": StrongSweep, "verify": VerifySweep}
+
+
+def choose(params: dict) -> type[CollapseExperiment]:
+    """The experiment class of a run's ``model`` (the lab's :attr:`Lab.choose` hook)."""
+    return MODELS[params["model"]]

@@ -37,9 +37,13 @@ class Lab:
     warmup: Callable[[], None]  # compiles the lab's kernels with the argument types runs use
     papers: tuple[Paper, ...] = field(default=())
     group: str = ""  # labs with the same group share one top-level tab, one sub-tab each
+    # a lab with several models picks the experiment class from the validated parameters
+    choose: Callable[[dict], type[Experiment]] | None = None
 
     def build(self, params: dict, seed: int) -> Experiment:
-        return self.experiment(params, seed)
+        if self.choose is None:
+            return self.experiment(params, seed)
+        return self.choose(self.spec.validate(params))(params, seed)
 
     def tab_class(self):
         module, _, cls = self.tab.partition(":")

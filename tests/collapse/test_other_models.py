@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 
 from physlab.collapse import gaussian, verify
-from physlab.collapse.experiment import CollapseExperiment
+from physlab.collapse import LAB
 
 
 def run(seed=2, **params):
-    exp = CollapseExperiment(params, seed=seed)
+    exp = LAB.build(params, seed=seed)
     exp.advance(10 ** 6)
     assert exp.done and exp.diverged is None
     return exp.frame(), exp.summary()

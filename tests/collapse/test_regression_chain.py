@@ -5,14 +5,14 @@ import numpy as np
 import pytest
 
 from physlab.collapse import theory
-from physlab.collapse.experiment import CollapseExperiment
+from physlab.collapse import LAB
 from physlab.collapse.regression import STRATEGIES
 
 BASE = {"d": 20, "T": 40, "T0": 40, "generations": 8, "repeats": 800}
 
 
 def run(**params):
-    exp = CollapseExperiment({**BASE, **params}, seed=11)
+    exp = LAB.build({**BASE, **params}, seed=11)
     exp.advance(10 ** 6)
     assert exp.done and exp.diverged is None
     return exp.frame(), exp
@@ -73,7 +73,7 @@ def test_ridge_downstream_matches_the_deterministic_equivalent(covariance):
 def test_scaling_view_plateau_after_generations():
     f, exp = run(strategy=["replace"])
     mean, th = f["sweep_error_mean"], f["sweep_theory"]
-    assert mean.shape == (2, exp.study.T_values.size)
+    assert mean.shape == (2, exp.T_values.size)
     assert mean[0] == pytest.approx(th[0], rel=0.1)
     assert mean[1] == pytest.approx(th[1], rel=0.1)
     plateau = BASE["generations"] * BASE["d"] / (BASE["T0"] - BASE["d"] - 1)
@@ -82,19 +82,19 @@ def test_scaling_view_plateau_after_generations():
 
 
 def test_same_seed_same_numbers_whatever_the_chunks_and_other_strategies():
-    a = CollapseExperiment({**BASE, "repeats": 30}, seed=4)
+    a = LAB.build({**BASE, "repeats": 30}, seed=4)
     a.advance(100)
-    b = CollapseExperiment({**BASE, "repeats": 30, "strategy": ["replace"]}, seed=4)
+    b = LAB.build({**BASE, "repeats": 30, "strategy": ["replace"]}, seed=4)
     for _ in range(20):
         b.advance(1)
     assert np.array_equal(a.frame()["error_mean"][0], b.frame()["error_mean"][0])
-    c = CollapseExperiment({**BASE, "repeats": 30}, seed=5)
+    c = LAB.build({**BASE, "repeats": 30}, seed=5)
     c.advance(100)
     assert not np.array_equal(a.frame()["error_mean"], c.frame()["error_mean"])
 
 
 def test_live_real_fraction_changes_the_next_generations():
-    exp = CollapseExperiment({**BASE, "strategy": ["mix"], "repeats": 200}, seed=1)
+    exp = LAB.build({**BASE, "strategy": ["mix"], "repeats": 200}, seed=1)
     exp.advance(3)
     exp.update("real_fraction", 1.0)  # from now on only real data: the chain resets to clean
     exp.advance(10)
@@ -102,3 +102,15 @@ def test_live_real_fraction_changes_the_next_generations():
     v = BASE["d"] / (BASE["T0"] - BASE["d"] - 1)
     assert f["theory"][0][-1] == pytest.approx(2 * v)
     assert f["error_mean"][0][-1] == pytest.approx(2 * v, rel=0.1)
+
+
+def test_each_model_is_its_own_experiment_and_live_updates_go_through_update():
+    from physlab.collapse import studies
+    for model, cls in studies.MODELS.items():
+        exp = LAB.build({"model": model, "d": 4, "T": 8, "T0": 8, "repeats": 2}, seed=0)
+        assert type(exp) is cls
+    exp = LAB.build({**BASE, "repeats": 2, "generations": 3}, seed=0)
+    exp.advance(2)
+    exp.update("generations", 5)  # the protocol's update: no model-specific hook
+    exp.advance(10)
+    assert exp.steps_done == exp.total_steps == 6
