@@ -20,8 +20,8 @@ def memory_estimate(p: dict) -> int:
     if p["model"] == "regression":
         pooled = p["repeats"] * p["d"] ** 2 * 8 if "accumulate" in p["strategy"] else 0
         return pooled + 8 * p["repeats"] * (4 * p["d"] + 3 * (p["generations"] + 1))
-    if p["model"] == "gaussian":
-        return 16 * p["repeats"] * (p["generations"] + 1)
+    if p["model"] == "gaussian":  # the state, one block of generations, per-generation stats
+        return 16 * (p["repeats"] + max(1 << 21, p["repeats"])) + 104 * (p["generations"] + 1)
     if p["model"] == "verify":
         return 8 * p["repeats"] * 41 * (p["d"] + 4)
     return 8 * p["repeats"] * (4 * 16 + 2 * p["d"])

@@ -179,12 +179,12 @@ class CollapseTab(LabTab):
         self._setup(("gaussian",),
                     ("Refitting a Gaussian: the variance's random walk", "generation n",
                      "log σ²ₙ", False, False),
-                    ("The mean wanders", "generation n", "E(μₙ − μ₀)²", False, False))
+                    ("The mean wanders: E(μₙ − μ₀)² = n/M is carried by rare runs whose σ² has "
+                     "not collapsed,<br>so the spread is large and from about the dotted "
+                     "line on the repeats miss them", "generation n", "E(μₙ − μ₀)²", False, False))
         n, reps = f["generation"], summary.get("repeats", 1)
         self.span.apply((self.p_main, self.p_side), p["generations"])
-        with np.errstate(divide="ignore"):
-            paths = np.log(f["variance_paths"])
-        for i, path in enumerate(paths):
+        for i, path in enumerate(f["log_variance_paths"]):
             self.items.line(self.p_main, ("path", i), n, path, pg.mkPen("#b0b0b0", width=1),
                             name="single runs" if i == 0 else None)
         self._band(self.p_main, 0, "mean over repeats ± s.e.", n, f["log_variance_mean"],
@@ -195,3 +195,6 @@ class CollapseTab(LabTab):
                    _se(f["mean_sq_drift_std"], reps))
         self._theory(self.p_side, 1, n, f["theory_mean_drift"])
         self._theory_legend(self.p_side, "n/M (dashed)")
+        reach = summary.get("repeats_reach_generation")
+        if reach is not None and reach < p["generations"]:
+            self._vline(self.p_side, "reach", reach, f"reach of {reps} repeats ≈ (√(2 ln R) − 1)²/ψ′")
