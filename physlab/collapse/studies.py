@@ -47,6 +47,8 @@ class RegressionChain(CollapseExperiment):
         self.active = np.array([s in p["strategy"] for s in STRATEGIES])
         self.W = np.repeat(self.w0[None], 3, axis=0)
         self.P = np.zeros((R, d, d) if self.active[1] else (1, 1, 1))  # pooled Gram matrices
+        self.fixed = p["design"] == "fixed"
+        self.Cf = np.zeros((R, d, d) if self.fixed else (1, 1, 1))  # the fixed design's factor
         self.errors: list[np.ndarray] = []
         self.chain_theory = [np.zeros(3)]  # e_k per strategy
         self.T_values = log_grid(1.5 * d if p["ridge"] == 0 else max(d / 4, 2), 1000 * d)
@@ -70,7 +72,8 @@ class RegressionChain(CollapseExperiment):
             errors = np.empty((3, p["repeats"]))
             n_real = self._n_real()
             chain_step(gen, self.seed, self.active, self.w0, self.scale, p["T0"], p["sigma0"],
-                       n_real, p["T"], p["sigma"], p["ridge"], self.W, self.P, errors)
+                       n_real, p["T"], p["sigma"], p["ridge"], self.W, self.P, errors,
+                       self.fixed, self.Cf, p["measure"] == "chain")
             self.errors.append(errors)
             if gen > 0:
                 self.chain_theory.append(self._theory_step(gen, self.chain_theory[-1], n_real))
@@ -81,9 +84,10 @@ class RegressionChain(CollapseExperiment):
 
     def _theory_step(self, gen: int, previous: np.ndarray, n_real: int) -> np.ndarray:
         p = self.params
-        alpha = 1.0 - n_real / p["T0"]
-        return np.array([theory.chain_increment(s, gen, p["d"], p["T0"], p["sigma0"], alpha,
-                                                previous[i]) for i, s in enumerate(STRATEGIES)])
+        fixed = p["design"] == "fixed"
+        return np.array([theory.chain_increment(s, gen, p["d"], p["T0"], p["sigma0"], n_real,
+                                                previous[i], fixed)
+                         for i, s in enumerate(STRATEGIES)])
 
     def _sweep(self, rows: list[int], W: np.ndarray) -> None:
         p = self.params
@@ -104,7 +108,7 @@ class RegressionChain(CollapseExperiment):
         mean, std = band(errors)
         chain = np.array(self.chain_theory[:len(self.errors)]).T.reshape(3, -1)
         clean, factor = self.chain_terms
-        down = clean + factor * chain
+        down = chain if self.params["measure"] == "chain" else clean + factor * chain
         clean, factor = self.sweep_terms
         sweep_theory = clean + factor * np.array([0.0, *self._final_chain_error()])[:, None]
         sweep_mean, sweep_std = band(self.sweep)
@@ -116,10 +120,17 @@ class RegressionChain(CollapseExperiment):
                 "sweep_error_std": sweep_std[rows], "sweep_theory": sweep_theory[rows]}
 
     def summary(self) -> dict:
+        p = self.params
         names = [s for s, on in zip(STRATEGIES, self.active) if on]
-        return {"rows": names, "sweep_rows": ["clean"] + [f"{s}, n = {self.params['generations']}"
-                                                          for s in names],
-                "repeats": self.params["repeats"]}
+        out = {"rows": names, "sweep_rows": ["clean"] + [f"{s}, n = {p['generations']}"
+                                                         for s in names],
+               "repeats": p["repeats"]}
+        if self.active[2]:  # mix: the exact finite-d contraction and its large-d limit
+            m = p["T0"] - self._n_real()
+            out["mix_contraction"] = theory.mix_contraction(p["d"], p["T0"], m)
+            out["mix_contraction_proportional_limit"] = theory.mix_contraction_limit(
+                p["d"], p["T0"], m)
+        return out
 
     def finite(self) -> bool:
         return not self.errors or bool(np.all(np.isfinite(self.errors[-1][self.active])))

@@ -101,9 +101,13 @@ class CollapseTab(LabTab):
 
     def _paint_regression(self, f, p, summary) -> None:
         rows = summary.get("rows", [])
-        self._setup(("regression", tuple(rows)),
-                    ("Test error vs generation", "generation n", "test error ‖ŵ − w₀‖²<sub>Σ</sub>",
-                     False, False),
+        measured = ("the generator ŵₙ itself" if p.get("measure") == "chain"
+                    else "a downstream fit on T samples")
+        rho, limit = (summary.get(k) for k in ("mix_contraction",
+                                               "mix_contraction_proportional_limit"))
+        self._setup(("regression", tuple(rows), measured, p.get("design"), rho),
+                    (f"Test error vs generation ({measured}; {p.get('design', 'fresh')} design)",
+                     "generation n", "test error ‖ŵ − w₀‖²<sub>Σ</sub>", False, False),
                     ("Scaling law: error vs downstream sample size", "downstream samples T",
                      "test error ‖ŵ − w₀‖²<sub>Σ</sub>", True, True))
         reps = p.get("repeats", 1)
@@ -112,7 +116,9 @@ class CollapseTab(LabTab):
         for i, name in enumerate(rows):
             self._band(self.p_main, i, name, gen, f["error_mean"][i], _se(f["error_std"][i], reps))
             self._theory(self.p_main, i, gen, f["theory"][i])
-        self._theory_legend(self.p_main)
+        self._theory_legend(self.p_main, "theory (dashed)" if rho is None else
+                            f"theory (dashed); mix: exact finite-d ρ = {rho:.3f} "
+                            f"(proportional limit {limit:.3f})")
         T = f["T_values"]
         names = summary.get("sweep_rows", [])
         for i, name in enumerate(names):
