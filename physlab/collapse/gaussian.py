@@ -29,7 +29,8 @@ from physlab.core.rng import chisquare, new_state, normal
 @njit(parallel=True, **JIT)
 def advance(seed, gen0, n_gen, M, mean, log_var, mean_out, log_var_out):
     """Take generations gen0+1 … gen0+n_gen for every repeat; write each generation's fit to
-    ``mean_out[k, r]``, ``log_var_out[k, r]`` (log σ²) and leave the last in ``mean``, ``log_var``."""
+    ``mean_out[k, r]``, ``log_var_out[k, r]`` (log σ²) and leave the last in ``mean``,
+    ``log_var``."""
     n_rep = mean.size
     inv_sqrt_m = 1.0 / math.sqrt(M)
     for r in prange(n_rep):

@@ -14,8 +14,8 @@ The design of replace and accumulate is either fresh (new inputs X_k every gener
 X drawn at generation 1 and reused by every generation, as in Gerstgrasser et al.'s theorem and the
 KoyejoLab code (only the label noise is new). The model we measure at generation n is either the
 downstream fit (OLS or ridge λ) on T samples labelled by ŵ_n with noise σ (Dohmatob et al.) or the
-chain's generator ŵ_n itself (Gerstgrasser et al.); its test error is ‖ŵ − w0‖²_Σ. Every fit is drawn through its sufficient statistics
-(:mod:`.wishart`), repeats run in parallel, and each (generation, part, repeat) has its own random
+chain's generator ŵ_n itself (Gerstgrasser et al.); its test error is ‖ŵ − w0‖²_Σ. Every fit is
+drawn through its sufficient statistics (:mod:`.wishart`), repeats run in parallel, and each (generation, part, repeat) has its own random
 stream, so the numbers do not depend on threads or on which other strategies are selected.
 """
 from __future__ import annotations

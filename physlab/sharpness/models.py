@@ -10,6 +10,7 @@ import numpy as np
 from . import mlp, mlp_blas, uv
 from .data import make_dataset
 from .hessian import MAX_ITER, TOL, Ritz, lanczos_mlp, lanczos_top
+from .losses import LOSSES
 from .theory import uv_hessian_eigenvalues
 
 
@@ -37,13 +38,14 @@ class MLPModel:
         if p["param"] == "mup":
             self.mult[-1] = 1.0 / np.sqrt(fan_in[-1])
         self.act = mlp.ACTIVATIONS[p["activation"]]
+        self.loss_kind = LOSSES[p["loss"]]
         self.init_scale = p["init_scale"]
         self.batched = self.X.shape[0] * self.n_params >= BLAS_WORK
         self.kernels = mlp_blas if self.batched else mlp
 
     @property
     def _arch(self):
-        return self.sizes, self.w_off, self.b_off, self.mult, self.act
+        return self.sizes, self.w_off, self.b_off, self.mult, self.act, self.loss_kind
 
     def init(self, rng: np.random.Generator) -> np.ndarray:
         """W_l ~ N(0, s²/fan_in), biases 0."""

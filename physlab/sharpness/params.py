@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from physlab.core.params import Param, ParamError, ParamSpec
 
-from .data import DATASETS
+from .data import CLASSIFICATION, DATASETS, DIGITS
+from .losses import LOSSES
 from .mlp import ACTIVATIONS
 from .optim import OPTIMIZERS
 
@@ -22,6 +23,12 @@ def _check(p: dict) -> None:
     elif len(p["width"]) not in (1, p["depth"]):
         raise ParamError("width", f"give one width or depth = {p['depth']} widths, "
                                   f"not {len(p['width'])}")
+    if p["model"] == "mlp" and p["loss"] == "ce" and p["dataset"] not in CLASSIFICATION:
+        raise ParamError("loss", f"cross-entropy needs class labels: use a dataset of "
+                                 f"{', '.join(CLASSIFICATION)} (or loss=mse)")
+    if p["model"] == "mlp" and p["dataset"] == "digits" and p["n_samples"] > DIGITS:
+        raise ParamError("n_samples", f"{p['n_samples']} is more than the {DIGITS} digits "
+                                      f"shipped")
     if p["model"] == "mlp" and p["dataset"] == "chebyshev" and p["n_samples"] < 2:
         raise ParamError("n_samples", "the Chebyshev set needs at least 2 points")
 
@@ -46,7 +53,8 @@ SPEC = ParamSpec([
     Param("y", "float", 1.0, "the uv model's target y", low=-10.0, high=10.0, group="Model",
           when=UV),
     Param("dataset", "choice", "chebyshev", "training set: chebyshev (fit T6 on [−1, 1]), teacher "
-          "(teacher–student regression), gaussmix (Gaussian-mixture classification, one-hot MSE)",
+          "(teacher–student regression), gaussmix (Gaussian-mixture classification, one-hot), "
+          "digits (the 8×8 handwritten digits, 10 classes one-hot, as Cohen et al. use CIFAR-10)",
           choices=DATASETS, group="Data", when=MLP),
     Param("n_samples", "int", 20, "number of training examples n", low=1, high=20000,
           group="Data", when=MLP),
@@ -54,6 +62,9 @@ SPEC = ParamSpec([
           group="Data", when={"model": ("mlp",), "dataset": ("teacher", "gaussmix")}),
     Param("n_classes", "int", 4, "number of classes (gaussmix)", low=2, high=64, group="Data",
           when={"model": ("mlp",), "dataset": ("gaussmix",)}),
+    Param("loss", "choice", "mse", "training loss: mse = ½‖f − y‖² averaged over samples; ce = "
+          "softmax cross-entropy (classification sets; Cohen et al. show the edge of stability "
+          "under both)", choices=tuple(LOSSES), group="Data", when=MLP),
     Param("optimizer", "choice", "gd", "full-batch optimiser", choices=tuple(OPTIMIZERS),
           group="Optimiser"),
     Param("lr", "float", 0.2, "learning rate η (target value for warm-up and cosine schedules); "

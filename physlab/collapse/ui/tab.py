@@ -203,4 +203,5 @@ class CollapseTab(LabTab):
         self._theory_legend(self.p_side, "n/M (dashed)")
         reach = summary.get("repeats_reach_generation")
         if reach is not None and reach < p["generations"]:
-            self._vline(self.p_side, "reach", reach, f"reach of {reps} repeats ≈ (√(2 ln R) − 1)²/ψ′")
+            self._vline(self.p_side, "reach", reach,
+                        f"reach of {reps} repeats ≈ (√(2 ln R) − 1)²/ψ′")
