@@ -6,7 +6,7 @@ from physlab.core.params import Param, ParamError, ParamSpec
 from .data import CLASSIFICATION, DATASETS, DIGITS
 from .losses import LOSSES
 from .mlp import ACTIVATIONS
-from .optim import OPTIMIZERS
+from .optim import ADAM_LIKE, OPTIMIZERS
 
 MLP = {"model": ("mlp",)}
 UV = {"model": ("uv",)}
@@ -65,7 +65,8 @@ SPEC = ParamSpec([
     Param("loss", "choice", "mse", "training loss: mse = ½‖f − y‖² averaged over samples; ce = "
           "softmax cross-entropy (classification sets; Cohen et al. show the edge of stability "
           "under both)", choices=tuple(LOSSES), group="Data", when=MLP),
-    Param("optimizer", "choice", "gd", "full-batch optimiser", choices=tuple(OPTIMIZERS),
+    Param("optimizer", "choice", "gd", "full-batch optimiser: gd, heavy-ball momentum, adam, or "
+          "gi-adam (Adam with v0 = g0², Kalra & Barkeshli 2024)", choices=tuple(OPTIMIZERS),
           group="Optimiser"),
     Param("lr", "float", 0.2, "learning rate η (target value for warm-up and cosine schedules); "
           "changes take effect at the next chunk", unit="", low=1e-6, high=100.0, log=True,
@@ -73,11 +74,11 @@ SPEC = ParamSpec([
     Param("momentum", "float", 0.9, "heavy-ball momentum β", low=0.0, high=0.999, live=True,
           group="Optimiser", when={"optimizer": ("momentum",)}, label="momentum β"),
     Param("beta1", "float", 0.9, "Adam β1", low=0.0, high=0.999, live=True, group="Optimiser",
-          when={"optimizer": ("adam",)}, label="β1"),
+          when={"optimizer": ADAM_LIKE}, label="β1"),
     Param("beta2", "float", 0.999, "Adam β2", low=0.0, high=0.99999, live=True,
-          group="Optimiser", when={"optimizer": ("adam",)}, label="β2"),
+          group="Optimiser", when={"optimizer": ADAM_LIKE}, label="β2"),
     Param("eps", "float", 1e-8, "Adam ε", low=1e-12, high=1.0, log=True, group="Optimiser",
-          when={"optimizer": ("adam",)}, label="ε"),
+          when={"optimizer": ADAM_LIKE}, label="ε"),
     Param("schedule", "choice", "constant", "learning-rate schedule: constant, linear warm-up to "
           "η, or warm-up then cosine decay to 0", choices=("constant", "warmup", "cosine"),
           group="Optimiser"),

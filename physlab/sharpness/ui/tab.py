@@ -10,7 +10,8 @@ from physlab.gui.plots import RunSpan, data_pen, finite, make_plot, show_curve, 
 
 from ..optim import stability_factor
 
-THRESHOLD_NAMES = {"gd": "2/η", "momentum": "(2+2β)/η", "adam": "(2+2β₁)/(η(1−β₁))"}
+THRESHOLD_NAMES = {"gd": "2/η", "momentum": "(2+2β)/η", "adam": "(2+2β₁)/(η(1−β₁))",
+                   "gi-adam": "(2+2β₁)/(η(1−β₁))"}
 SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 
 
