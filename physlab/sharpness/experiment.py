@@ -69,7 +69,8 @@ class SharpnessExperiment(SteppedExperiment):
         extra = self.model.traces
         self.trace = TraceTable(("step", "loss", "lr", "threshold") + extra)
         k = p["k_eigs"]
-        self.eigs = TraceTable(("sharpness_step", "eigenvalues", "precond_sharpness"),
+        self.eigs = TraceTable(("sharpness_step", "eigenvalues", "precond_sharpness",
+                                "test_loss"),
                                widths={"eigenvalues": k})
         self.bifurcation = None
         if isinstance(self.model, UVModel):
@@ -114,6 +115,8 @@ class SharpnessExperiment(SteppedExperiment):
             out["eigenvalues"] = self.eigs.column("eigenvalues")
             if self.params["optimizer"] in ADAM_LIKE:
                 out["precond_sharpness"] = self.eigs.column("precond_sharpness")
+            if self.model.X_test is not None:  # held-out loss at the sharpness steps
+                out["test_loss"] = self.eigs.column("test_loss")
         out["sharpness"] = out["eigenvalues"][:, 0].copy()
         if self.bifurcation is not None:
             out["bifurcation_lr"] = self.bifurcation[0].copy()
@@ -178,7 +181,8 @@ class SharpnessExperiment(SteppedExperiment):
             pre_ritz = self.model.top_eigenvalues(theta, self._start(self._top_pre), 1, d)
             self._top_pre = pre_ritz.top_vector
             pre = pre_ritz.values[0]
-        self.eigs.append(sharpness_step=self.step, eigenvalues=ritz.values, precond_sharpness=pre)
+        self.eigs.append(sharpness_step=self.step, eigenvalues=ritz.values, precond_sharpness=pre,
+                         test_loss=self.model.test_loss(theta))
 
     def _start(self, previous: np.ndarray | None) -> np.ndarray:
         noise = self._probe_rng.standard_normal(self.theta.size)

@@ -26,9 +26,10 @@ def _check(p: dict) -> None:
     if p["model"] == "mlp" and p["loss"] == "ce" and p["dataset"] not in CLASSIFICATION:
         raise ParamError("loss", f"cross-entropy needs class labels: use a dataset of "
                                  f"{', '.join(CLASSIFICATION)} (or loss=mse)")
-    if p["model"] == "mlp" and p["dataset"] == "digits" and p["n_samples"] > DIGITS:
-        raise ParamError("n_samples", f"{p['n_samples']} is more than the {DIGITS} digits "
-                                      f"shipped")
+    if p["model"] == "mlp" and p["dataset"] == "digits" and \
+            p["n_samples"] + p["n_test"] > DIGITS:
+        raise ParamError("n_samples", f"{p['n_samples']} training + {p['n_test']} held-out is "
+                                      f"more than the {DIGITS} digits shipped")
     if p["model"] == "mlp" and p["dataset"] == "chebyshev" and p["n_samples"] < 2:
         raise ParamError("n_samples", "the Chebyshev set needs at least 2 points")
 
@@ -62,6 +63,9 @@ SPEC = ParamSpec([
           group="Data", when={"model": ("mlp",), "dataset": ("teacher", "gaussmix")}),
     Param("n_classes", "int", 4, "number of classes (gaussmix)", low=2, high=64, group="Data",
           when={"model": ("mlp",), "dataset": ("gaussmix",)}),
+    Param("n_test", "int", 0, "held-out digits (after the training ones) whose loss is recorded "
+          "at every sharpness measurement (0 = none)", low=0, high=DIGITS - 1, group="Data",
+          when={"model": ("mlp",), "dataset": ("digits",)}),
     Param("loss", "choice", "mse", "training loss: mse = ½‖f − y‖² averaged over samples; ce = "
           "softmax cross-entropy (classification sets; Cohen et al. show the edge of stability "
           "under both)", choices=tuple(LOSSES), group="Data", when=MLP),

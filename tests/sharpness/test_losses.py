@@ -117,3 +117,18 @@ def test_cohen_digits_preset_reaches_the_edge_of_stability():
     late = f["sharpness"][f["sharpness_step"] >= 0.7 * exp.total_steps]
     assert f["sharpness"][0] < 0.6 * threshold  # it sharpens on its way there
     assert np.all(np.abs(late / threshold - 1.0) < 0.05)
+
+
+def test_held_out_digits_loss_is_recorded_at_each_measurement():
+    exp = LAB.build({"dataset": "digits", "n_samples": 100, "n_test": 200, "width": [16],
+                     "steps": 60, "eig_every": 20, "lr": 0.1, "loss": "ce"}, 0)
+    exp.advance(60)
+    f = exp.frame()
+    m = exp.model
+    assert m.X_test.shape == (200, 64) and len(f["test_loss"]) == len(f["sharpness_step"]) == 4
+    assert not (m.X_test[:, None] == m.X[None]).all(-1).any()  # disjoint from the training set
+    assert f["test_loss"][-1] == pytest.approx(m.kernels.loss(exp.theta, m.X_test, m.Y_test,
+                                                              *m._arch), rel=1e-12)
+    assert f["test_loss"][-1] > exp.model.loss(exp.theta)  # it generalises worse than it fits
+    assert "test_loss" not in LAB.build({"dataset": "digits", "n_samples": 50, "steps": 1},
+                                        0).frame()
