@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from physlab.collapse.experiment import CollapseExperiment
+from physlab.collapse import LAB
 from physlab.collapse import tails
 
 from .harness import Workload
@@ -20,9 +20,9 @@ def _z(ours, theirs) -> str:
 
 
 def _physlab_chain(params: dict):
-    exp = CollapseExperiment(params, seed=0)
+    exp = LAB.build(params, seed=0)
     while not exp.done:
-        exp.study.advance(1)
+        exp.advance(1)
     f = exp.frame()
     return f["error_mean"], f["error_std"] / np.sqrt(params["repeats"])
 
@@ -78,7 +78,7 @@ def chain_workload(quick: bool) -> Workload:
 
 
 def _physlab_tails(params: dict):
-    exp = CollapseExperiment({"model": "tails", **params}, seed=0)
+    exp = LAB.build({"model": "tails", **params}, seed=0)
     exp.advance(params["repeats"])
     f = exp.frame()
     return f["error_mean"], f["error_std"] / np.sqrt(params["repeats"])

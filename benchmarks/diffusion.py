@@ -10,6 +10,7 @@ import numpy as np
 
 from physlab.diffusion import data as ds
 from physlab.diffusion.denoisers import els_denoise, empirical_denoise, patches
+from physlab.diffusion.els_boundary import allowed_positions
 from physlab.diffusion.experiment import DiffusionExperiment
 from physlab.diffusion.process import ReverseProcess
 from physlab.diffusion.schedule import alpha_sigma2
@@ -85,8 +86,10 @@ def numpy_empirical(z, train, alpha, sigma2):
 
 
 def numpy_els(z, train, alpha, sigma2, patch):
-    """The ELS machine with NumPy: the same patch-distance products, a NumPy softmax."""
+    """The ELS machine (bbELS borders) with NumPy: the same patch-distance products, a NumPy
+    softmax over the allowed positions."""
     size = 8
+    allowed = np.tile(allowed_positions(size, patch, "bbels"), (1, len(train)))
     tp = patches(train.reshape(-1, size, size), patch)
     inside = patches(np.ones((1, size, size)), patch)
     w = patches((0.5 / sigma2.reshape(1, size, size)), patch) * inside
@@ -95,6 +98,7 @@ def numpy_els(z, train, alpha, sigma2, patch):
     for s in range(len(z)):
         q = patches(z[s].reshape(1, size, size), patch)
         logw = 2 * (w * a * q) @ tp.T - (w * a * a) @ (tp ** 2).T - (w * q * q).sum(1)[:, None]
+        logw = np.where(allowed, logw, -np.inf)
         e = np.exp(logw - logw.max(axis=1, keepdims=True))
         out.append((e @ train.reshape(-1)) / e.sum(axis=1))
     return np.array(out)
@@ -122,7 +126,7 @@ def workloads(quick: bool) -> list[Workload]:
     els = Workload("diffusion: ELS machine (digits, 5×5 patches)",
                    f"{len(z)} samples × {len(train)} images × 64 positions, {calls} calls",
                    repeat(lambda: els_denoise(zi, ti, alpha.reshape(8, 8), sigma2.reshape(8, 8),
-                                              5, 8).reshape(len(z), -1)),
+                                              5, "bbels").reshape(len(z), -1)),
                    {"numpy (same products, NumPy softmax)":
                     repeat(lambda: numpy_els(z, train, alpha, sigma2, 5))}, rel)
     return [gaussian, emp, els]

@@ -4,13 +4,15 @@ from physlab.core.registry import Lab, Paper
 from .experiment import CollapseExperiment
 from .frame_keys import FRAME
 from .params import SPEC, memory_estimate
+from .studies import choose
 
 
 _SMALL = {"d": 3, "T": 6, "T0": 6, "repeats": 2, "generations": 2}
 # the smallest runs of every kernel: the chain with OLS and ridge (and its sweeps), strong
 # collapse, Gaussian refitting, tails
 WARMUP = ({**_SMALL, "ridge": 0.0}, {**_SMALL, "ridge": 0.1}, {**_SMALL, "model": "strong"},
-          {**_SMALL, "model": "gaussian"}, {"model": "tails", "repeats": 1, "T_values": [2, 4]})
+          {**_SMALL, "model": "gaussian"}, {"model": "tails", "repeats": 1, "T_values": [2, 4]},
+          {**_SMALL, "strategy": ["replace", "accumulate"], "design": "fixed", "measure": "chain"})
 
 
 LAB = Lab(
@@ -20,6 +22,7 @@ LAB = Lab(
             "mix, changed scaling laws, strong collapse, verification, Gaussian refitting.",
     spec=SPEC,
     experiment=CollapseExperiment,
+    choose=choose,
     tab="physlab.collapse.ui.tab:CollapseTab",
     frame_spec=FRAME,
     warmup_params=WARMUP,

@@ -1,48 +1,51 @@
-"""CollapseExperiment: the protocol wrapper around the study of the chosen model.
+"""The Collapse lab's experiments: one :class:`~physlab.core.experiment.Experiment` per model,
+chosen by the ``model`` parameter when the lab builds a run (:func:`choose`).
 
 Model collapse under recursive training on synthetic data — regression chains with replace,
 accumulate and mix strategies (Dohmatob, Feng & Kempe 2024; Gerstgrasser et al. 2024), Hutter's
 tails model (Dohmatob et al., "A Tale of Tails", 2024), strong collapse (Dohmatob et al. 2025),
-verification (Feng et al. 2024) and Gaussian refitting (Shumailov et al., Nature 2024); see
-``docs/physics/collapse.md`` and the docstrings of :mod:`.studies`.
+verification (Feng et al. 2024) and Gaussian refitting (Shumailov et al., Nature 2024); the models
+are in :mod:`.studies`, the physics in the modules they call (``docs/physics/collapse.md``).
 """
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any, Mapping
 
-from physlab.core.experiment import Experiment, Frame
+import numpy as np
+
+from physlab.core.experiment import Experiment
 
 from .params import SPEC
-from .studies import STUDIES
 
 
 class CollapseExperiment(Experiment):
+    """What every Collapse model shares: a generator seeded from the run's seed, progress counted
+    in steps (generations or repeats), and a divergence check after every chunk. Live parameters
+    are read from ``self.params`` at every step, so :meth:`Experiment.update` needs no hook."""
+
     spec = SPEC
 
     def __init__(self, params: Mapping[str, Any], seed: int):
         super().__init__(params, seed)
-        self.study = STUDIES[self.params["model"]](self.params, self.seed)
-
-    @property
-    def total_steps(self) -> int:
-        return self.study.total
+        self.rng = np.random.default_rng(self.seed)
+        self.done_steps = 0
 
     @property
     def steps_done(self) -> int:
-        return self.study.done_steps
+        return self.done_steps
 
     def advance(self, n: int) -> None:
-        self.study.advance(n)
-        if not self.study.finite():
+        self.step(n)
+        if not self.finite():
             self.diverged = (f"the simulated errors became non-finite after step "
                              f"{self.steps_done}; the parameters are outside the range where the "
                              f"fits are well defined (try fewer generations or larger T0).")
 
-    def frame(self) -> Frame:
-        return self.study.frame()
+    @abstractmethod
+    def step(self, n: int) -> None:
+        """Take up to ``n`` more steps."""
 
-    def summary(self) -> dict:
-        return self.study.summary()
-
-    def apply_update(self, name: str, value: Any) -> None:
-        self.study.p = self.params  # generations and real_fraction are read at every step
+    def finite(self) -> bool:
+        """False once the simulated numbers have become non-finite."""
+        return True

@@ -18,10 +18,11 @@ def _models(*names: str) -> dict:
 def memory_estimate(p: dict) -> int:
     """Bytes the run's state takes (the arrays that grow with the parameters)."""
     if p["model"] == "regression":
-        pooled = p["repeats"] * p["d"] ** 2 * 8 if "accumulate" in p["strategy"] else 0
+        pooled = p["repeats"] * p["d"] ** 2 * 8 * (("accumulate" in p["strategy"])
+                                                   + (p["design"] == "fixed"))
         return pooled + 8 * p["repeats"] * (4 * p["d"] + 3 * (p["generations"] + 1))
-    if p["model"] == "gaussian":
-        return 16 * p["repeats"] * (p["generations"] + 1)
+    if p["model"] == "gaussian":  # the state, one block of generations, per-generation stats
+        return 16 * (p["repeats"] + max(1 << 21, p["repeats"])) + 104 * (p["generations"] + 1)
     if p["model"] == "verify":
         return 8 * p["repeats"] * 41 * (p["d"] + 4)
     return 8 * p["repeats"] * (4 * 16 + 2 * p["d"])
@@ -33,6 +34,9 @@ def _check(p: dict) -> None:
         if p["T0"] < p["d"] + 2:
             raise ParamError("T0", f"{p['T0']} is too small: the generators are OLS fits and need "
                                    f"T0 ≥ d + 2 = {p['d'] + 2}")
+        if p["design"] == "fixed" and "mix" in p["strategy"]:
+            raise ParamError("design", "fixed applies to replace and accumulate; mix draws fresh "
+                                       "real data every generation (unselect mix or use fresh)")
         if p["ridge"] == 0.0 and p["T"] < p["d"] + 2:
             raise ParamError("T", f"{p['T']} is too small for an OLS fit: use T ≥ d + 2 = "
                                   f"{p['d'] + 2}, or ridge > 0")
@@ -74,6 +78,13 @@ SPEC = ParamSpec([
     Param("generations", "int", 20, "number of generations n (may be raised while running)",
           low=1, high=100_000, live=True, group="Recursion",
           when=_models("regression", "gaussian")),
+    Param("design", "choice", "fresh", "inputs of the generators: fresh = new X every "
+          "generation; fixed = one X reused by every generation (Gerstgrasser et al.'s theorem "
+          "and the KoyejoLab code; replace and accumulate only)", choices=("fresh", "fixed"),
+          group="Recursion", when=REG),
+    Param("measure", "choice", "downstream", "what is measured: downstream = a fresh fit on T "
+          "samples labelled by ŵₙ (Dohmatob et al.); chain = the generator ŵₙ itself "
+          "(Gerstgrasser et al.)", choices=("downstream", "chain"), group="Recursion", when=REG),
     Param("ridge", "float", 0.0, "ridge penalty λ of the measured fit (0 = OLS; the objective is "
           "‖Xw − y‖²/T + λ‖w‖²)", low=0.0, high=100.0, group="Recursion", when=REG),
     Param("M", "int", 10, "samples drawn from each generation's Gaussian", low=2, high=1_000_000,

@@ -10,9 +10,12 @@ k fits OLS on T0 fresh samples whose labels come from ŵ_{k−1} with noise σ0,
   ŵ_k = ŵ_{k−1} + P_k⁻¹X_kᵀε_k with P_k the pooled Gram matrix;
 - mix: a fraction of the T0 samples is fresh real data (labels from w0), the rest synthetic.
 
-The model we measure at generation n is the downstream fit (OLS or ridge λ) on T samples labelled by
-ŵ_n with noise σ; its test error is ‖ŵ − w0‖²_Σ. Every fit is drawn through its sufficient statistics
-(:mod:`.wishart`), repeats run in parallel, and each (generation, part, repeat) has its own random
+The design of replace and accumulate is either fresh (new inputs X_k every generation) or fixed: one
+X drawn at generation 1 and reused by every generation, as in Gerstgrasser et al.'s theorem and the
+KoyejoLab code (only the label noise is new). The model we measure at generation n is either the
+downstream fit (OLS or ridge λ) on T samples labelled by ŵ_n with noise σ (Dohmatob et al.) or the
+chain's generator ŵ_n itself (Gerstgrasser et al.); its test error is ‖ŵ − w0‖²_Σ. Every fit is
+drawn through its sufficient statistics (:mod:`.wishart`), repeats run in parallel, and each (generation, part, repeat) has its own random
 stream, so the numbers do not depend on threads or on which other strategies are selected.
 """
 from __future__ import annotations
@@ -113,27 +116,35 @@ def _mixture_step(s, w_real, w, scale, n_real, n_syn, sigma, Cr, Cs, G, L, z, tm
 
 
 @njit(parallel=True, **JIT)
-def chain_step(gen, seed, active, w0, scale, T0, sigma0, n_real, T, sigma, ridge, W, P, errors):
+def chain_step(gen, seed, active, w0, scale, T0, sigma0, n_real, T, sigma, ridge, W, P, errors,
+               fixed, Cf, chain):
     """Advance every repeat's generators to generation ``gen`` (≥ 1; gen = 0 only measures) and
-    write the downstream test error of each active strategy to ``errors[strategy, repeat]``.
+    write the test error of each active strategy to ``errors[strategy, repeat]``: of the
+    downstream fit, or of the generator itself when ``chain``.
 
-    W: (3, R, d) generator weights per strategy; P: (R, d, d) pooled Gram matrices (accumulate).
+    W: (3, R, d) generator weights per strategy; P: (R, d, d) pooled Gram matrices (accumulate);
+    Cf: (R, d, d) the fixed design's Bartlett factor when ``fixed`` (drawn at generation 1).
     """
     n_rep, d = w0.shape
+    lam = scale * scale
     for r in prange(n_rep):
         C, C2, G, L, z, tmp, tmp2, rhs = _scratch(d)
         if gen > 0:
             if active[REPLACE] or active[ACCUMULATE]:
                 s = new_state(seed, stream_id(gen, _PART_DESIGN, r))
-                bartlett(T0, scale, s, C)  # replace and accumulate share the new design
+                X = C  # replace and accumulate share the design
+                if fixed:
+                    X = Cf[r]
+                if not fixed or gen == 1:
+                    bartlett(T0, scale, s, X)
                 fill_normal(s, z)
                 if active[REPLACE]:
-                    solve_upper_t(C, z, tmp)
+                    solve_upper_t(X, z, tmp)
                     for i in range(d):
                         W[REPLACE, r, i] += sigma0 * tmp[i]
                 if active[ACCUMULATE]:
-                    add_gram(C, P[r])
-                    lower_matvec(C, z, rhs)
+                    add_gram(X, P[r])
+                    lower_matvec(X, z, rhs)
                     cholesky(P[r], L)
                     cholesky_solve(L, rhs, tmp, tmp2)
                     for i in range(d):
@@ -142,10 +153,14 @@ def chain_step(gen, seed, active, w0, scale, T0, sigma0, n_real, T, sigma, ridge
                 s = new_state(seed, stream_id(gen, _PART_MIX, r))
                 _mixture_step(s, w0[r], W[MIX, r], scale, n_real, T0 - n_real, sigma0,
                               C, C2, G, L, z, tmp, tmp2, rhs)
-        s = new_state(seed, stream_id(gen, _PART_DOWNSTREAM, r))
         out = np.zeros(3)
-        downstream_errors(s, W[:, r, :], w0[r], scale, T, sigma, ridge, C, G, L, z, tmp, tmp2,
-                          out)
+        if chain:
+            for k in range(3):
+                out[k] = sq_error(W[k, r], w0[r], lam)
+        else:
+            s = new_state(seed, stream_id(gen, _PART_DOWNSTREAM, r))
+            downstream_errors(s, W[:, r, :], w0[r], scale, T, sigma, ridge, C, G, L, z, tmp,
+                              tmp2, out)
         for k in range(3):
             errors[k, r] = out[k] if active[k] else np.nan
 

@@ -45,9 +45,13 @@ class Lab:
     # bytes a run with given (valid) parameters holds at its peak; runs above the memory limit
     # are refused with it (tests/hostile/test_hostile_memory.py checks it against measured peaks)
     memory_estimate: Callable[[dict], int] | None = None
+    # a lab with several models picks the experiment class from the validated parameters
+    choose: Callable[[dict], type[Experiment]] | None = None
 
     def build(self, params: Mapping[str, Any], seed: int) -> Experiment:
-        return self.experiment(params, seed)
+        if self.choose is None:
+            return self.experiment(params, seed)
+        return self.choose(self.spec.validate(params))(params, seed)
 
     def warmup(self) -> None:
         """Compile the lab's kernels with the argument types real runs use, by running each of

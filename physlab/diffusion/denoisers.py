@@ -9,8 +9,9 @@
   x̂0 = Σ_μ w_μ x^μ, w = softmax_μ(−Σ_i (z_i − α_i x^μ_i)²/(2σ_i²)).
 - :func:`els_denoise` — the equivariant local score (ELS) machine of Kamb & Ganguli, "An analytic
   theory of creativity in convolutional diffusion models" (2024), eq. for the ELS machine: for each
-  pixel, a softmax over all k×k patches of all training images at all positions of
-  −‖z|Ω_x − αψ‖²/(2σ²), and x̂0(pixel) = the weighted mean of the patch centres.
+  pixel, a softmax over the k×k patches of all training images at all allowed positions of
+  −‖z|Ω_x − αψ‖²/(2σ²), and x̂0(pixel) = the weighted mean of the patch centres; the border
+  variants (bbELS, circular) are in :mod:`.els_boundary`.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from numba import njit, prange
 
 from physlab.core.experiment import Interrupted
 from physlab.core.numba_setup import JIT
+
+from .els_boundary import allowed_positions, query_mode, windows
 
 SIGMA2_FLOOR = 1e-20  # σ² below this (a component long generated) counts as this, for the weights
 NEGLIGIBLE = -46.0  # log-weights this far below the largest are skipped (relative weight < 1e-20)
@@ -94,11 +97,7 @@ def empirical_denoise(z, train, alpha, sigma2):
 def patches(images: np.ndarray, patch: int) -> np.ndarray:
     """All patch×patch windows of zero-padded images (m, s, s), centred on every pixel:
     (m·s², patch²)."""
-    r = patch // 2
-    m, size, _ = images.shape
-    padded = np.pad(images, ((0, 0), (r, r), (r, r)))
-    windows = np.lib.stride_tricks.sliding_window_view(padded, (patch, patch), axis=(1, 2))
-    return windows.reshape(m * size * size, patch * patch)
+    return windows(images, patch, "constant")
 
 
 @njit(parallel=True, **JIT)
@@ -130,44 +129,55 @@ def _softmax_mean(logw, values, allowed, m):
 
 
 def els_denoise(z: np.ndarray, train: np.ndarray, alpha: np.ndarray, sigma2: np.ndarray,
-                patch: int, shift_limit: int,
+                patch: int, boundary: str = "bbels",
                 should_stop: Callable[[], bool] = lambda: False) -> np.ndarray:
-    """z: (n, size, size) noisy images; train: (m, size, size); alpha, sigma2: (size, size);
-    ``patch`` odd; training patches are taken at positions within ``shift_limit`` of the pixel
-    (the image size: full translation equivariance; 0: locality only). Query offsets outside the
-    image are left out; training pixels outside the image count as 0 (zero padding).
+    """z: (n, size, size) noisy images; train: (m, size, size) raw training images (no mean
+    subtracted: the machine is translation equivariant); alpha, sigma2: (size, size); ``patch``
+    odd; ``boundary`` one of :data:`.els_boundary.BOUNDARIES` (which training patches each pixel
+    may match and how the query is padded).
 
     The log-weights −Σ_o w(q − aψ)² = 2 Σ (w a q) ψ − Σ (w a²) ψ² − Σ w q² (w = 1/(2σ²) per query
-    pixel, 0 outside the image) are one matrix product per sample against all training patches
-    (BLAS; the last term is the same for every patch of a pixel and cancels in the softmax); the
-    softmax-weighted mean of the patch centres is a parallel kernel. One call takes seconds for a
-    digit grid, so it checks ``should_stop`` between samples and raises
+    pixel, 0 at zero-padded offsets outside the image) are one matrix product per sample against
+    all training patches (BLAS; the last term is the same for every patch of a pixel and cancels
+    in the softmax); the softmax-weighted mean of the patch centres is a parallel kernel. One call
+    takes seconds for a digit grid, so it checks ``should_stop`` between samples and raises
     :class:`~physlab.core.experiment.Interrupted` when the run is being stopped.
     """
     n, size, _ = z.shape
     m = len(train)
-    train_patches = patches(train, patch)  # (m·s², k²)
+    mode = query_mode(boundary)
+    train_patches = patches(train, patch)  # (m·s², k²), zero outside the image
     basis = np.concatenate([2.0 * train_patches, train_patches ** 2], axis=1).T.copy()
     centres = train.reshape(-1)  # the centre pixel of each training patch, same order
-    inside = patches(np.ones((1, size, size)), patch)  # (s², k²): query offsets in the image
-    w = patches((0.5 / np.maximum(sigma2, SIGMA2_FLOOR))[None], patch) * inside
-    a = patches(alpha[None], patch)
-    idx = np.arange(size)
-    near = np.abs(idx[:, None] - idx[None, :]) <= shift_limit
-    allowed = (near[:, None, :, None] & near[None, :, None, :]).reshape(size * size, size * size)
+    inside = windows(np.ones((1, size, size)), patch, mode)  # query offsets that count
+    w = windows((0.5 / np.maximum(sigma2, SIGMA2_FLOOR))[None], patch, mode) * inside
+    a = windows(alpha[None], patch, mode)
+    allowed = allowed_positions(size, patch, boundary)
     out = np.empty((n, size * size))
     for s in range(n):
         if should_stop():
             raise Interrupted
-        q = patches(z[s][None], patch)
+        q = windows(z[s][None], patch, mode)
         logw = np.concatenate([w * a * q, -(w * a * a)], axis=1) @ basis
         out[s] = _softmax_mean(logw, centres, allowed, m)
     return out.reshape(n, size, size)
 
 
-def els_patch_schedule(size: int, noise_fraction: float) -> int:
-    """The patch size Kamb & Ganguli calibrated on MNIST (20 DDIM steps, 3 → 15 from low to high
-    noise on 28×28 images), scaled to the image size and read at ``noise_fraction`` ∈ [0, 1]."""
-    mnist = (3, 3, 5, 5, 5, 7, 7, 7, 9, 9, 11, 11, 11, 11, 13, 15, 15, 15, 15, 15)
-    k = mnist[min(int(noise_fraction * len(mnist)), len(mnist) - 1)] * size / 28.0
+# Kamb & Ganguli's calibrated MNIST patch sizes at their times t = i/20 (i = 0…19, 28×28 images)
+KAMB_MNIST_PATCHES = (3, 3, 5, 5, 5, 7, 7, 7, 9, 9, 11, 11, 11, 11, 13, 15, 15, 15, 15, 15)
+
+
+def kamb_time(alpha: float) -> float:
+    """The time of Kamb & Ganguli's (legacy cosine) schedule with signal scale α:
+    α(t) = cos(π t / 2.016) (their ``cosine_noise_schedule``), so t = 2.016·arccos(α)/π."""
+    return 2.016 * math.acos(min(max(alpha, 0.0), 1.0)) / math.pi
+
+
+def els_patch_schedule(size: int, alpha: float) -> int:
+    """The patch size Kamb & Ganguli calibrated on MNIST at the noise level with signal scale α:
+    their schedule is read at their own time t(α) (step i = round(20t)) and scaled from 28×28 to
+    the image size (odd, at least 3)."""
+    i = min(max(int(round(kamb_time(alpha) * len(KAMB_MNIST_PATCHES))), 0),
+            len(KAMB_MNIST_PATCHES) - 1)
+    k = KAMB_MNIST_PATCHES[i] * size / 28.0
     return max(3, int(round((k - 1) / 2)) * 2 + 1)

@@ -5,6 +5,7 @@ from physlab.core.params import Param, ParamError, ParamSpec, check_memory
 
 from .bases import BASES
 from .data import DATA, DIGIT_SIZE
+from .els_boundary import BOUNDARIES
 from .schedule import GAMMA_MAX, GAMMA_MIN, ORDERINGS, SCHEDULES
 
 DENOISERS = ("gaussian", "empirical", "els")
@@ -65,6 +66,12 @@ def _check(p: dict) -> None:
         if p["patch"] and p["patch"] % 2 == 0:
             raise ParamError("patch", f"{p['patch']} must be odd (a patch has a centre pixel), or "
                                       f"0 for the calibrated schedule")
+        if p["prior"] != "white":
+            raise ParamError("prior", "the ELS machine is translation equivariant: use "
+                                      "prior=white (a per-pixel scale would break it)")
+        if p["boundary"] == "circular" and p["patch"] > size:
+            raise ParamError("patch", f"{p['patch']} is larger than the {size}×{size} image: "
+                                      f"circular ELS matches patches that lie inside it")
         if p["patch"] > 2 * size - 1:
             raise ParamError("patch", f"{p['patch']} is larger than needed: a patch of "
                                       f"{2 * size - 1} already covers the {size}×{size} image "
@@ -150,6 +157,10 @@ SPEC = ParamSpec([
           "patch mosaics)", choices=DENOISERS, group="Sampling"),
     Param("patch", "int", 0, "ELS patch size (odd), 0 = Kamb & Ganguli's calibrated schedule "
           "(growing with the noise)", low=0, high=63, group="Sampling",
+          when={"denoiser": ("els",)}),
+    Param("boundary", "choice", "bbels", "how the ELS machine treats the border (Kamb & Ganguli "
+          "2024): bbels = zero-padded, border pixels match only patches at the same offset from "
+          "the edge; circular = the image wraps around", choices=BOUNDARIES, group="Sampling",
           when={"denoiser": ("els",)}),
     Param("frames", "int", 60, "reverse steps stored for the time slider and export", low=2,
           high=400, group="Sampling"),

@@ -1,6 +1,7 @@
 """The reverse diffusion process of GUD in a chosen basis, prior and schedule (Gerdes, Welling &
 Cheng 2024): the state z (samples × components) in diffusion coordinates z = C⁻¹U(φ − μ), where the
-rows of U are the basis, μ the data mean and C = diag(c) with c = 1 (white prior) or the
+rows of U are the basis, μ the data mean (0 for the ELS machine, which works on raw images) and
+C = diag(c) with c = 1 (white prior) or the
 components' standard deviations (data prior: diffusion on whitened components). It starts from the
 prior N(0, I) at t = 1 and steps to t = 0 with the exact per-component reverse kernel.
 
@@ -38,6 +39,9 @@ class ReverseProcess:
     def __init__(self, p: dict, data: Dataset, rng: np.random.Generator):
         self.p, self.data, self.rng = p, data, rng
         self.size = data.size
+        # the ELS machine diffuses raw images, as Kamb & Ganguli do: subtracting the mean image
+        # (position-dependent) would break the translation equivariance it is built on
+        self.centre = np.zeros_like(data.mean) if p["denoiser"] == "els" else data.mean
         self.U, self.freq = make_basis(p["basis"], data.size, data.cov)
         comp_cov = self.U @ data.cov @ self.U.T
         self.variances = np.clip(np.diag(comp_cov).copy(), 1e-12, None)
@@ -59,7 +63,7 @@ class ReverseProcess:
                 rng.multivariate_normal(data.mean, data.cov, size=p["train_size"])
             picked = rng.choice(len(train), size=min(p["train_size"], len(train)), replace=False)
             self.train_pixels = train[picked]
-            self.train = ((self.train_pixels - data.mean) @ self.U.T) / self.scale
+            self.train = ((self.train_pixels - self.centre) @ self.U.T) / self.scale
         self.z = rng.standard_normal((p["n_samples"], len(self.U)))
         self.observation = None
         if self.observed.any():
@@ -103,7 +107,7 @@ class ReverseProcess:
 
     def to_pixels(self, z: np.ndarray) -> np.ndarray:
         """Images (samples × d, row-major) of diffusion coordinates."""
-        return self.data.mean + (z * self.scale) @ self.U
+        return self.centre + (z * self.scale) @ self.U
 
     def denoise(self, alpha: np.ndarray, sigma2: np.ndarray, should_stop=lambda: False):
         """(x̂0, the clean estimate the reverse kernel uses: a posterior sample for the exact
@@ -115,9 +119,10 @@ class ReverseProcess:
             x0 = empirical_denoise(self.z, self.train, alpha, sigma2)
             return x0, x0
         s = self.size
-        patch = self.p["patch"] or els_patch_schedule(s, self.t[self.step])
+        patch = self.p["patch"] or els_patch_schedule(s, float(np.median(alpha)))
+        self.patch_used = patch
         x0 = els_denoise(self.z.reshape(-1, s, s), self.train.reshape(-1, s, s),
-                         alpha.reshape(s, s), sigma2.reshape(s, s), patch, s,
+                         alpha.reshape(s, s), sigma2.reshape(s, s), patch, self.p["boundary"],
                          should_stop).reshape(-1, s * s)
         return x0, x0
 

@@ -5,14 +5,23 @@
   within a few hundred steps.
 - teacher: teacher–student regression; x ~ N(0, I_d), y from a random one-hidden-layer tanh teacher
   (width 64), standardised to unit variance.
-- gaussmix: synthetic classification as a stand-in for Cohen et al.'s CIFAR-10 subset: class means
-  μ_c ~ N(0, I_d), x = μ_c + N(0, I_d), targets one-hot (trained with MSE, as in the paper).
+- gaussmix: synthetic classification: class means μ_c ~ N(0, I_d), x = μ_c + N(0, I_d), targets
+  one-hot. Too easy to show the edge of stability (the sharpness stays far below 2/η).
+- digits: the first ``n_samples`` of the 1797 8×8 UCI handwritten digits shipped in
+  ``resources/data`` (classes interleaved, so any prefix is nearly balanced), 10 classes, one-hot
+  targets: a real image set in the role of Cohen et al.'s 5k-example CIFAR-10 subset. Pixels are
+  centred per pixel and scaled by their overall standard deviation, as Cohen et al. centre and
+  standardise CIFAR-10.
 """
 from __future__ import annotations
 
 import numpy as np
 
-DATASETS = ("chebyshev", "teacher", "gaussmix")
+from physlab.core.resources import resource
+
+DATASETS = ("chebyshev", "teacher", "gaussmix", "digits")
+CLASSIFICATION = ("gaussmix", "digits")  # one-hot targets
+DIGITS = 1797  # images in resources/data/digits.npz
 
 
 def make_dataset(name: str, n_samples: int, input_dim: int, n_classes: int,
@@ -32,6 +41,17 @@ def make_dataset(name: str, n_samples: int, input_dim: int, n_classes: int,
         labels = np.arange(n_samples) % n_classes
         X = means[labels] + rng.standard_normal((n_samples, input_dim))
         Y = np.eye(n_classes)[labels]
+    elif name == "digits":
+        X, Y = digits(n_samples)
     else:
         raise ValueError(f"unknown dataset {name!r}")
     return np.ascontiguousarray(X, dtype=float), np.ascontiguousarray(Y, dtype=float)
+
+
+def digits(n_samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``n_samples`` digits: X (n × 64) centred per pixel over the whole set and divided
+    by its overall standard deviation; Y one-hot (n × 10)."""
+    data = np.load(resource("data", "digits.npz"))
+    images = data["images"].reshape(DIGITS, 64).astype(float)
+    X = (images - images.mean(axis=0)) / images.std()
+    return X[:n_samples], np.eye(10)[data["labels"][:n_samples]]

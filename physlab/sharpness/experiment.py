@@ -19,7 +19,7 @@ from physlab.core.experiment import Frame, SteppedExperiment
 from physlab.core.traces import TraceTable
 
 from .models import MLPModel, UVModel
-from .optim import OPTIMIZERS, adam_preconditioner, lr_schedule, stability_factor
+from .optim import ADAM_LIKE, OPTIMIZERS, adam_preconditioner, lr_schedule, stability_factor
 from .params import SPEC
 
 PARALLEL_WORK = 100_000  # samples × parameters from which the per-sample kernels run in parallel
@@ -69,7 +69,8 @@ class SharpnessExperiment(SteppedExperiment):
         extra = self.model.traces
         self.trace = TraceTable(("step", "loss", "lr", "threshold") + extra)
         k = p["k_eigs"]
-        self.eigs = TraceTable(("sharpness_step", "eigenvalues", "precond_sharpness"),
+        self.eigs = TraceTable(("sharpness_step", "eigenvalues", "precond_sharpness",
+                                "test_loss"),
                                widths={"eigenvalues": k})
         self.bifurcation = None
         if isinstance(self.model, UVModel):
@@ -112,8 +113,10 @@ class SharpnessExperiment(SteppedExperiment):
         else:
             out["sharpness_step"] = self.eigs.column("sharpness_step").astype(np.int64)
             out["eigenvalues"] = self.eigs.column("eigenvalues")
-            if self.params["optimizer"] == "adam":
+            if self.params["optimizer"] in ADAM_LIKE:
                 out["precond_sharpness"] = self.eigs.column("precond_sharpness")
+            if self.model.X_test is not None:  # held-out loss at the sharpness steps
+                out["test_loss"] = self.eigs.column("test_loss")
         out["sharpness"] = out["eigenvalues"][:, 0].copy()
         if self.bifurcation is not None:
             out["bifurcation_lr"] = self.bifurcation[0].copy()
@@ -153,7 +156,7 @@ class SharpnessExperiment(SteppedExperiment):
 
     def _critical_lr(self) -> float:
         grad = self._gradient()
-        if self.params["optimizer"] == "adam":
+        if self.params["optimizer"] in ADAM_LIKE:
             direction = grad / (np.abs(grad) + self.params["eps"])  # Adam's first step
         else:
             direction = grad
@@ -171,14 +174,15 @@ class SharpnessExperiment(SteppedExperiment):
         ritz = self.model.top_eigenvalues(theta, self._start(self._top), k)
         self._top = ritz.top_vector
         pre = np.nan
-        if self.params["optimizer"] == "adam" and self.step > 0:
+        if self.params["optimizer"] in ADAM_LIKE and self.step > 0:
             p = self.params
             d = 1.0 / np.sqrt(adam_preconditioner(self.buf2, self.step, p["beta1"], p["beta2"],
-                                                  p["eps"]))
+                                                  p["eps"], p["optimizer"] == "adam"))
             pre_ritz = self.model.top_eigenvalues(theta, self._start(self._top_pre), 1, d)
             self._top_pre = pre_ritz.top_vector
             pre = pre_ritz.values[0]
-        self.eigs.append(sharpness_step=self.step, eigenvalues=ritz.values, precond_sharpness=pre)
+        self.eigs.append(sharpness_step=self.step, eigenvalues=ritz.values, precond_sharpness=pre,
+                         test_loss=self.model.test_loss(theta))
 
     def _start(self, previous: np.ndarray | None) -> np.ndarray:
         noise = self._probe_rng.standard_normal(self.theta.size)

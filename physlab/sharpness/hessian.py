@@ -155,8 +155,8 @@ def tridiagonal_eigh(alpha, beta):
 
 
 @njit(**JIT)
-def lanczos_mlp(theta, X, Y, sizes, w_off, b_off, mult, act, scale, v0, k, max_iter, tol,
-                values, top):
+def lanczos_mlp(theta, X, Y, sizes, w_off, b_off, mult, act, loss_kind, scale, v0, k, max_iter,
+                tol, values, top):
     """:func:`lanczos_top` for the operator D H D (D = diag(``scale``): ones for the Hessian, the
     Adam preconditioner P^−½ for P⁻¹H's spectrum) of the per-sample network. Writes the top ``k``
     eigenvalues into ``values`` (largest first, NaN beyond the Krylov dimension) and the unit top
@@ -175,7 +175,7 @@ def lanczos_mlp(theta, X, Y, sizes, w_off, b_off, mult, act, scale, v0, k, max_i
     for j in range(m_max):
         for i in range(dim):
             scaled[i] = scale[i] * Q[j, i]
-        mlp_hvp(theta, scaled, X, Y, sizes, w_off, b_off, mult, act, w)
+        mlp_hvp(theta, scaled, X, Y, sizes, w_off, b_off, mult, act, loss_kind, w)
         for i in range(dim):
             w[i] *= scale[i]
         alpha[j] = _dot(Q[j], w)

@@ -5,8 +5,9 @@ h_{l+1} = φ(z_{l+1}) for hidden layers and a linear output f = z_L. All weights
 one flat vector θ (layer by layer: W_l row-major, then b_l); ``w_off``/``b_off`` index into it and
 ``mult`` holds the per-layer multipliers m_l (1 for standard parameterisation).
 
-Loss: L(θ) = (1/2n) Σ_s ‖f(x_s) − y_s‖² (half the mean squared error, as in Cohen et al.,
-"Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability", ICLR 2021).
+Loss: L(θ) = (1/n) Σ_s ℓ(f(x_s), y_s) with ℓ = ½‖f − y‖² (half the mean squared error, as in Cohen
+et al., "Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability", ICLR 2021)
+or the softmax cross-entropy (``loss_kind``, :mod:`.losses`).
 
 Hessian-vector products use Pearlmutter's R-operator ("Fast exact multiplication by the Hessian",
 Neural Computation 1994): a forward pass of R{·} = d/dr (·)(θ + r v) and the backward pass of its
@@ -22,6 +23,8 @@ import numpy as np
 from numba import njit, prange
 
 from physlab.core.numba_setup import JIT
+
+from .losses import output_layer
 from .optim import optimizer_step
 
 LINEAR, TANH, RELU = 0, 1, 2
@@ -128,7 +131,7 @@ def n_blocks(n_samples: int) -> int:
     return min(MAX_BLOCKS, n_samples)
 
 
-def _pass_impl(theta, v, X, Y, sizes, w_off, b_off, mult, act, out, mode):
+def _pass_impl(theta, v, X, Y, sizes, w_off, b_off, mult, act, loss_kind, out, mode):
     """mode 0: loss only; 1: loss and gradient into ``out``; 2: H v into ``out`` (returns loss)."""
     n, d_out = Y.shape
     n_layers = len(sizes) - 1
@@ -144,11 +147,8 @@ def _pass_impl(theta, v, X, Y, sizes, w_off, b_off, mult, act, out, mode):
         acc = partial[b]
         for s in range(b * n // blocks, (b + 1) * n // blocks):
             _forward(theta, v, X[s], sizes, w_off, b_off, mult, act, Z, H, RZ, RH, with_r)
-            for c in range(d_out):
-                r = H[n_layers, c] - Y[s, c]
-                losses[b] += 0.5 * r * r / n
-                D[n_layers, c] = r / n
-                RD[n_layers, c] = RH[n_layers, c] / n
+            losses[b] = output_layer(losses[b], H[n_layers, :d_out], Y[s], RH[n_layers, :d_out],
+                                     n, loss_kind, D[n_layers, :d_out], RD[n_layers, :d_out])
             if mode > 0:
                 _backward(theta, v, sizes, w_off, b_off, mult, act, Z, H, RZ, RH, D, RD, acc,
                           with_r)
@@ -164,42 +164,42 @@ _pass_serial = njit(**JIT)(_pass_impl)  # prange runs as range: no thread team t
 
 
 @njit(**JIT)
-def _pass(theta, v, X, Y, sizes, w_off, b_off, mult, act, out, mode):
+def _pass(theta, v, X, Y, sizes, w_off, b_off, mult, act, loss_kind, out, mode):
     """Serial below SERIAL_WORK samples × parameters, where waking the thread team for each of
     the several launches per step costs more than the work."""
     if X.shape[0] * theta.size < SERIAL_WORK:
-        return _pass_serial(theta, v, X, Y, sizes, w_off, b_off, mult, act, out, mode)
-    return _pass_parallel(theta, v, X, Y, sizes, w_off, b_off, mult, act, out, mode)
+        return _pass_serial(theta, v, X, Y, sizes, w_off, b_off, mult, act, loss_kind, out, mode)
+    return _pass_parallel(theta, v, X, Y, sizes, w_off, b_off, mult, act, loss_kind, out, mode)
 
 
 @njit(**JIT)
-def loss(theta, X, Y, sizes, w_off, b_off, mult, act):
-    """L(θ) = (1/2n) Σ ‖f(x_s) − y_s‖²."""
+def loss(theta, X, Y, sizes, w_off, b_off, mult, act, loss_kind):
+    """L(θ) = (1/n) Σ ℓ(f(x_s), y_s) (ℓ of :mod:`.losses`)."""
     dummy = np.zeros(1)
-    return _pass(theta, dummy, X, Y, sizes, w_off, b_off, mult, act, dummy, 0)
+    return _pass(theta, dummy, X, Y, sizes, w_off, b_off, mult, act, loss_kind, dummy, 0)
 
 
 @njit(**JIT)
-def loss_grad(theta, X, Y, sizes, w_off, b_off, mult, act, grad):
+def loss_grad(theta, X, Y, sizes, w_off, b_off, mult, act, loss_kind, grad):
     """Returns L(θ) and writes ∇L(θ) into ``grad``."""
-    return _pass(theta, theta, X, Y, sizes, w_off, b_off, mult, act, grad, 1)
+    return _pass(theta, theta, X, Y, sizes, w_off, b_off, mult, act, loss_kind, grad, 1)
 
 
 @njit(**JIT)
-def hvp(theta, v, X, Y, sizes, w_off, b_off, mult, act, out):
+def hvp(theta, v, X, Y, sizes, w_off, b_off, mult, act, loss_kind, out):
     """Writes the exact Hessian-vector product ∇²L(θ)·v into ``out`` (R-operator)."""
-    return _pass(theta, v, X, Y, sizes, w_off, b_off, mult, act, out, 2)
+    return _pass(theta, v, X, Y, sizes, w_off, b_off, mult, act, loss_kind, out, 2)
 
 
 @njit(**JIT)
-def train(theta, X, Y, sizes, w_off, b_off, mult, act, opt, lrs, beta, beta1, beta2, eps,
-          buf1, buf2, t0, loss_limit, losses):
+def train(theta, X, Y, sizes, w_off, b_off, mult, act, loss_kind, opt, lrs, beta, beta1, beta2,
+          eps, buf1, buf2, t0, loss_limit, losses):
     """Take ``len(lrs)`` full-batch steps (step k uses η = lrs[k]); ``losses[k]`` gets L(θ_k),
     the loss *before* step k. Stops early, without applying the step, when the loss is not finite
     or exceeds ``loss_limit``; returns the number of steps taken."""
     grad = np.zeros_like(theta)
     for k in range(lrs.size):
-        value = loss_grad(theta, X, Y, sizes, w_off, b_off, mult, act, grad)
+        value = loss_grad(theta, X, Y, sizes, w_off, b_off, mult, act, loss_kind, grad)
         losses[k] = value
         if not np.isfinite(value) or value > loss_limit:
             return k

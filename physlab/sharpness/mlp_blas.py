@@ -4,7 +4,7 @@ Same parameter layout, loss, gradient and exact Hessian-vector products (Pearlmu
 "Fast exact multiplication by the Hessian", Neural Computation 1994) as the per-sample numba
 kernels, written layer by layer for all samples at once: with H_l (n × d_l) the activations,
     Z_{l+1} = m_l H_l W_lᵀ + b_l,  R{Z_{l+1}} = m_l (H_l V_lᵀ + R{H_l} W_lᵀ) + v_b,
-and backwards, with D_{l+1} = ∂L/∂Z_{l+1} (D_L = (f − y)/n) and G_l = m_l D_{l+1} W_l,
+and backwards, with D_{l+1} = ∂L/∂Z_{l+1} (D_L = (∂ℓ/∂f)/n, :mod:`.losses`) and G_l = m_l D_{l+1} W_l,
     ∇W_l = m_l D_{l+1}ᵀ H_l,   R{∇W_l} = m_l (R{D_{l+1}}ᵀ H_l + D_{l+1}ᵀ R{H_l}),
     D_l = G_l ⊙ φ'(Z_l),       R{D_l} = m_l (R{D_{l+1}} W_l + D_{l+1} V_l) ⊙ φ'(Z_l)
                                         + G_l ⊙ φ''(Z_l) ⊙ R{Z_l}.
@@ -20,6 +20,7 @@ from types import FunctionType
 import numpy as np
 
 from . import mlp
+from .losses import output_layer_batch
 from .mlp import RELU, TANH
 
 
@@ -60,19 +61,15 @@ def _forward(theta, v, X, sizes, w_off, b_off, mult, act, with_r):
     return Zs, Hs, RZs, RHs
 
 
-def _pass(theta, v, X, Y, sizes, w_off, b_off, mult, act, out, mode):
+def _pass(theta, v, X, Y, sizes, w_off, b_off, mult, act, loss_kind, out, mode):
     """mode 0: loss; 1: loss and gradient into ``out``; 2: H v into ``out`` (returns loss)."""
-    n = len(X)
     with_r = mode == 2
     Zs, Hs, RZs, RHs = _forward(theta, v, X, sizes, w_off, b_off, mult, act, with_r)
-    residual = Hs[-1] - Y
-    value = 0.5 * float(np.sum(residual * residual)) / n
+    value, D, RD = output_layer_batch(Hs[-1], Y, RHs[-1] if with_r else None, loss_kind)
     if mode == 0:
         return value
     layers = list(_layers(theta, sizes, w_off, b_off))
     V = list(_layers(v, sizes, w_off, b_off)) if with_r else None
-    D = residual / n
-    RD = RHs[-1] / n if with_r else None
     for l in range(len(layers) - 1, -1, -1):
         _, W, _ = layers[l]
         m = mult[l]
@@ -97,16 +94,16 @@ def _pass(theta, v, X, Y, sizes, w_off, b_off, mult, act, out, mode):
     return value
 
 
-def loss(theta, X, Y, sizes, w_off, b_off, mult, act):
-    return _pass(theta, theta, X, Y, sizes, w_off, b_off, mult, act, None, 0)
+def loss(theta, X, Y, sizes, w_off, b_off, mult, act, loss_kind):
+    return _pass(theta, theta, X, Y, sizes, w_off, b_off, mult, act, loss_kind, None, 0)
 
 
-def loss_grad(theta, X, Y, sizes, w_off, b_off, mult, act, grad):
-    return _pass(theta, theta, X, Y, sizes, w_off, b_off, mult, act, grad, 1)
+def loss_grad(theta, X, Y, sizes, w_off, b_off, mult, act, loss_kind, grad):
+    return _pass(theta, theta, X, Y, sizes, w_off, b_off, mult, act, loss_kind, grad, 1)
 
 
-def hvp(theta, v, X, Y, sizes, w_off, b_off, mult, act, out):
-    return _pass(theta, v, X, Y, sizes, w_off, b_off, mult, act, out, 2)
+def hvp(theta, v, X, Y, sizes, w_off, b_off, mult, act, loss_kind, out):
+    return _pass(theta, v, X, Y, sizes, w_off, b_off, mult, act, loss_kind, out, 2)
 
 
 def _interpreted(kernel, **calls) -> FunctionType:

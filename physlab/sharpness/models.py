@@ -10,6 +10,7 @@ import numpy as np
 from . import mlp, mlp_blas, uv
 from .data import make_dataset
 from .hessian import MAX_ITER, TOL, Ritz, lanczos_mlp, lanczos_top
+from .losses import LOSSES
 from .theory import uv_hessian_eigenvalues
 
 
@@ -26,6 +27,10 @@ class MLPModel:
     def __init__(self, p: dict, rng: np.random.Generator):
         self.X, self.Y = make_dataset(p["dataset"], p["n_samples"], p["input_dim"],
                                       p["n_classes"], rng)
+        self.X_test = self.Y_test = None
+        if p["dataset"] == "digits" and p["n_test"]:
+            X, Y = make_dataset("digits", p["n_samples"] + p["n_test"], 0, 0, rng)
+            self.X_test, self.Y_test = X[p["n_samples"]:].copy(), Y[p["n_samples"]:].copy()
         widths = p["width"] * p["depth"] if len(p["width"]) == 1 else p["width"]
         self.sizes = np.array([self.X.shape[1], *widths, self.Y.shape[1]], dtype=np.int64)
         fan_in, fan_out = self.sizes[:-1], self.sizes[1:]
@@ -37,13 +42,14 @@ class MLPModel:
         if p["param"] == "mup":
             self.mult[-1] = 1.0 / np.sqrt(fan_in[-1])
         self.act = mlp.ACTIVATIONS[p["activation"]]
+        self.loss_kind = LOSSES[p["loss"]]
         self.init_scale = p["init_scale"]
         self.batched = self.X.shape[0] * self.n_params >= BLAS_WORK
         self.kernels = mlp_blas if self.batched else mlp
 
     @property
     def _arch(self):
-        return self.sizes, self.w_off, self.b_off, self.mult, self.act
+        return self.sizes, self.w_off, self.b_off, self.mult, self.act, self.loss_kind
 
     def init(self, rng: np.random.Generator) -> np.ndarray:
         """W_l ~ N(0, s²/fan_in), biases 0."""
@@ -58,6 +64,12 @@ class MLPModel:
 
     def loss_grad(self, theta: np.ndarray, grad: np.ndarray) -> float:
         return self.kernels.loss_grad(theta, self.X, self.Y, *self._arch, grad)
+
+    def test_loss(self, theta: np.ndarray) -> float:
+        """The loss on the held-out set (NaN without one)."""
+        if self.X_test is None:
+            return np.nan
+        return self.kernels.loss(theta, self.X_test, self.Y_test, *self._arch)
 
     def hvp(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
         out = np.empty_like(theta)

@@ -5,6 +5,10 @@
 - Adam (Kingma & Ba 2015) with bias correction; the *preconditioned* sharpness λ1(P⁻¹H),
   P = (1 − β1ᵗ)·diag(√v̂ + ε), sits near (2 + 2β1)/(η(1 − β1)) (Cohen et al., "Adaptive Gradient
   Methods at the Edge of Stability", 2022, arXiv:2207.14484, §2).
+- GI-Adam (Kalra & Barkeshli, "Why Warmup the Learning Rate?", NeurIPS 2024, §6): Adam with the
+  second moment initialised from the first gradient, v0 = g0², and no bias correction on v (v_t
+  is then already a weighted mean of squared gradients, with weight β2ᵗ left on g0²): the
+  preconditioner starts as large as the first gradient and shrinks slowly, a built-in warm-up.
 """
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ from numba import njit
 
 from physlab.core.numba_setup import JIT
 
-OPTIMIZERS = {"gd": 0, "momentum": 1, "adam": 2}
+OPTIMIZERS = {"gd": 0, "momentum": 1, "adam": 2, "gi-adam": 3}
+ADAM_LIKE = ("adam", "gi-adam")  # optimisers with Adam's preconditioner and thresholds
 
 
 @njit(**JIT)
@@ -29,18 +34,22 @@ def optimizer_step(theta, g, opt, lr, beta, beta1, beta2, eps, buf1, buf2, t):
             theta[i] -= lr * buf1[i]
     else:
         c1 = 1.0 - beta1 ** t
-        c2 = 1.0 - beta2 ** t
+        c2 = 1.0 - beta2 ** t if opt == 2 else 1.0  # GI-Adam: no bias correction on v
         for i in range(theta.size):
+            if opt == 3 and t == 1:
+                buf2[i] = g[i] * g[i]  # GI-Adam: v0 = g0²
             buf1[i] = beta1 * buf1[i] + (1.0 - beta1) * g[i]
             buf2[i] = beta2 * buf2[i] + (1.0 - beta2) * g[i] * g[i]
             theta[i] -= lr * (buf1[i] / c1) / (np.sqrt(buf2[i] / c2) + eps)
 
 
 def adam_preconditioner(buf2: np.ndarray, t: int, beta1: float, beta2: float,
-                        eps: float) -> np.ndarray:
-    """Diagonal of P = (1 − β1ᵗ)(√v̂ + ε): Adam's update is θ ← θ − η P⁻¹ m."""
+                        eps: float, bias_corrected: bool = True) -> np.ndarray:
+    """Diagonal of P = (1 − β1ᵗ)(√v̂ + ε): Adam's update is θ ← θ − η P⁻¹ m (v̂ = v for GI-Adam,
+    ``bias_corrected=False``)."""
     t = max(t, 1)
-    return (1.0 - beta1 ** t) * (np.sqrt(buf2 / (1.0 - beta2 ** t)) + eps)
+    v = buf2 / (1.0 - beta2 ** t) if bias_corrected else buf2
+    return (1.0 - beta1 ** t) * (np.sqrt(v) + eps)
 
 
 def stability_factor(optimizer: str, momentum: float, beta1: float) -> float:
@@ -48,7 +57,7 @@ def stability_factor(optimizer: str, momentum: float, beta1: float) -> float:
     (2+2β1)/(1−β1) (Adam, for the preconditioned sharpness)."""
     if optimizer == "momentum":
         return 2.0 + 2.0 * momentum
-    if optimizer == "adam":
+    if optimizer in ADAM_LIKE:
         return (2.0 + 2.0 * beta1) / (1.0 - beta1)
     return 2.0
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from physlab.core.params import Param, ParamError, ParamSpec, check_memory
 
-from .data import DATASETS
+from .data import CLASSIFICATION, DATASETS, DIGITS
+from .losses import LOSSES
 from .mlp import ACTIVATIONS, MAX_BLOCKS
 from .models import BLAS_WORK
-from .optim import OPTIMIZERS
+from .optim import ADAM_LIKE, OPTIMIZERS
 
 MLP = {"model": ("mlp",)}
 UV = {"model": ("uv",)}
@@ -48,6 +49,13 @@ def _check(p: dict) -> None:
     elif len(p["width"]) not in (1, p["depth"]):
         raise ParamError("width", f"give one width or depth = {p['depth']} widths, "
                                   f"not {len(p['width'])}")
+    if p["model"] == "mlp" and p["loss"] == "ce" and p["dataset"] not in CLASSIFICATION:
+        raise ParamError("loss", f"cross-entropy needs class labels: use a dataset of "
+                                 f"{', '.join(CLASSIFICATION)} (or loss=mse)")
+    if p["model"] == "mlp" and p["dataset"] == "digits" and \
+            p["n_samples"] + p["n_test"] > DIGITS:
+        raise ParamError("n_samples", f"{p['n_samples']} training + {p['n_test']} held-out is "
+                                      f"more than the {DIGITS} digits shipped")
     if p["model"] == "mlp" and p["dataset"] == "chebyshev" and p["n_samples"] < 2:
         raise ParamError("n_samples", "the Chebyshev set needs at least 2 points")
     check_memory(memory_estimate(p), "width", "lower width, depth or n_samples")
@@ -73,7 +81,8 @@ SPEC = ParamSpec([
     Param("y", "float", 1.0, "the uv model's target y", low=-10.0, high=10.0, group="Model",
           when=UV),
     Param("dataset", "choice", "chebyshev", "training set: chebyshev (fit T6 on [−1, 1]), teacher "
-          "(teacher–student regression), gaussmix (Gaussian-mixture classification, one-hot MSE)",
+          "(teacher–student regression), gaussmix (Gaussian-mixture classification, one-hot), "
+          "digits (the 8×8 handwritten digits, 10 classes one-hot, as Cohen et al. use CIFAR-10)",
           choices=DATASETS, group="Data", when=MLP),
     Param("n_samples", "int", 20, "number of training examples n", low=1, high=20000,
           group="Data", when=MLP),
@@ -81,7 +90,14 @@ SPEC = ParamSpec([
           group="Data", when={"model": ("mlp",), "dataset": ("teacher", "gaussmix")}),
     Param("n_classes", "int", 4, "number of classes (gaussmix)", low=2, high=64, group="Data",
           when={"model": ("mlp",), "dataset": ("gaussmix",)}),
-    Param("optimizer", "choice", "gd", "full-batch optimiser", choices=tuple(OPTIMIZERS),
+    Param("n_test", "int", 0, "held-out digits (after the training ones) whose loss is recorded "
+          "at every sharpness measurement (0 = none)", low=0, high=DIGITS - 1, group="Data",
+          when={"model": ("mlp",), "dataset": ("digits",)}),
+    Param("loss", "choice", "mse", "training loss: mse = ½‖f − y‖² averaged over samples; ce = "
+          "softmax cross-entropy (classification sets; Cohen et al. show the edge of stability "
+          "under both)", choices=tuple(LOSSES), group="Data", when=MLP),
+    Param("optimizer", "choice", "gd", "full-batch optimiser: gd, heavy-ball momentum, adam, or "
+          "gi-adam (Adam with v0 = g0², Kalra & Barkeshli 2024)", choices=tuple(OPTIMIZERS),
           group="Optimiser"),
     Param("lr", "float", 0.2, "learning rate η (target value for warm-up and cosine schedules); "
           "changes take effect at the next chunk", unit="", low=1e-6, high=100.0, log=True,
@@ -89,11 +105,11 @@ SPEC = ParamSpec([
     Param("momentum", "float", 0.9, "heavy-ball momentum β", low=0.0, high=0.999, live=True,
           group="Optimiser", when={"optimizer": ("momentum",)}, label="momentum β"),
     Param("beta1", "float", 0.9, "Adam β1", low=0.0, high=0.999, live=True, group="Optimiser",
-          when={"optimizer": ("adam",)}, label="β1"),
+          when={"optimizer": ADAM_LIKE}, label="β1"),
     Param("beta2", "float", 0.999, "Adam β2", low=0.0, high=0.99999, live=True,
-          group="Optimiser", when={"optimizer": ("adam",)}, label="β2"),
+          group="Optimiser", when={"optimizer": ADAM_LIKE}, label="β2"),
     Param("eps", "float", 1e-8, "Adam ε", low=1e-12, high=1.0, log=True, group="Optimiser",
-          when={"optimizer": ("adam",)}, label="ε"),
+          when={"optimizer": ADAM_LIKE}, label="ε"),
     Param("schedule", "choice", "constant", "learning-rate schedule: constant, linear warm-up to "
           "η, or warm-up then cosine decay to 0", choices=("constant", "warmup", "cosine"),
           group="Optimiser"),

@@ -109,7 +109,7 @@ def test_els_with_an_image_sized_patch_and_no_shifts_is_the_empirical_denoiser()
     train = rng.standard_normal((m, size, size))
     z = rng.standard_normal((3, size, size))
     alpha, sigma2 = alpha_sigma2(rng.uniform(-1, 3, (size, size)))
-    els = els_denoise(z, train, alpha, sigma2, 2 * size - 1, 0)
+    els = els_denoise(z, train, alpha, sigma2, 2 * size - 1, "bbels")
     emp = empirical_denoise(z.reshape(3, -1), train.reshape(m, -1), alpha.ravel(), sigma2.ravel())
     np.testing.assert_allclose(els.reshape(3, -1), emp, rtol=1e-10, atol=1e-12)
 
@@ -120,7 +120,7 @@ def test_els_with_translations_matches_the_empirical_denoiser_at_low_noise():
     train = exp.proc.train.reshape(-1, 8, 8)
     z = train[:2] * 0.999 + 0.01 * np.random.default_rng(3).standard_normal((2, 8, 8))
     alpha, sigma2 = alpha_sigma2(np.full((8, 8), -8.0))
-    els = els_denoise(z, train, alpha, sigma2, 15, 8)
+    els = els_denoise(z, train, alpha, sigma2, 15, "bbels")
     emp = empirical_denoise(z.reshape(2, -1), train.reshape(len(train), -1), alpha.ravel(),
                             sigma2.ravel())
     np.testing.assert_allclose(els.reshape(2, -1), emp, atol=1e-6)
@@ -167,3 +167,71 @@ def test_a_stop_request_abandons_an_els_step_and_leaves_the_state_unchanged():
     calls.clear()
     drive(exp, should_stop=lambda: len(calls) > 3 or bool(calls.append(1)))  # returns, no raise
     assert exp.steps_done < 10
+
+
+def _patch_distance(images: np.ndarray, train: np.ndarray, k: int = 3) -> float:
+    """Mean over the images' fully-inside k×k patches of the distance to the nearest training
+    patch (any image, any position)."""
+    def valid(x):
+        view = np.lib.stride_tricks.sliding_window_view(x.reshape(-1, 8, 8), (k, k), axis=(1, 2))
+        return view.reshape(-1, k * k)
+    Q, T = valid(images), valid(train)
+    d2 = (Q ** 2).sum(1)[:, None] + (T ** 2).sum(1)[None] - 2 * Q @ T.T
+    return float(np.sqrt(np.maximum(d2, 0.0)).min(axis=1).mean())
+
+
+def test_els_on_raw_digits_stays_in_range_and_matches_patches_like_held_out_digits():
+    """Issue 18 bug 2: on mean-subtracted images 24 % of ELS sample pixels fell outside [−1, 1]
+    and the 3×3 patch distance to the training patches was 0.82, against 0.33 for real held-out
+    digits. Kamb & Ganguli's machine works on raw images: x̂0 is a convex combination of training
+    pixels, so every pixel is in [−1, 1], and the patches are as close as held-out digits'."""
+    from physlab.diffusion.data import digits
+    exp = run(data="digits", basis="pixel", denoiser="els", softness=1000.0, steps=20,
+              n_samples=8, train_size=400)
+    samples = exp.frame()["samples"].reshape(8, -1)
+    assert np.all(np.abs(samples) <= 1.0 + 1e-9)
+    train = exp.proc.train_pixels
+    everything = digits().train
+    held_out = everything[~(np.abs(everything[:, None] - train[None]).sum(-1) == 0).any(1)][:200]
+    reference = _patch_distance(held_out, train)
+    assert reference == pytest.approx(0.33, abs=0.04)
+    assert _patch_distance(samples, train) < 1.4 * reference  # 0.82 on mean-subtracted images
+
+
+def test_circular_els_commutes_with_cyclic_shifts():
+    """Circular ELS (Kamb & Ganguli's LocalEquivScoreModule) is exactly translation equivariant
+    on the torus: denoising a shifted image gives the shifted estimate."""
+    rng = np.random.default_rng(4)
+    train = rng.uniform(-1, 1, (20, 8, 8))
+    z = rng.standard_normal((2, 8, 8))
+    alpha, sigma2 = alpha_sigma2(np.full((8, 8), 0.5))
+    out = els_denoise(z, train, alpha, sigma2, 3, "circular")
+    shifted = els_denoise(np.roll(z, (2, -3), axis=(1, 2)), train, alpha, sigma2, 3, "circular")
+    np.testing.assert_allclose(shifted, np.roll(out, (2, -3), axis=(1, 2)), atol=1e-12)
+    bb = els_denoise(z, train, alpha, sigma2, 3, "bbels")
+    assert np.max(np.abs(bb - out)) > 1e-3  # the borders differ, so the variants are distinct
+
+
+def test_bbels_border_pixels_match_only_patches_at_the_same_border_offset():
+    from physlab.diffusion.els_boundary import allowed_positions
+    a = allowed_positions(8, 5, "bbels").reshape(8, 8, 8, 8)
+    corner = np.zeros((8, 8), bool)
+    corner[1, 6] = True
+    assert np.array_equal(a[1, 6], corner)  # within 2 of the top and the right edge
+    edge = np.zeros((8, 8), bool)
+    edge[0, 2:6] = True  # top row, any fully-inside column
+    assert np.array_equal(a[0, 4], edge)
+    interior = np.zeros((8, 8), bool)
+    interior[2:6, 2:6] = True
+    assert np.array_equal(a[3, 4], interior)
+
+
+def test_patch_schedule_is_indexed_on_kamb_and_gangulis_time():
+    """Their MNIST schedule (20 steps, 3 → 15) is read at their time t = i/20 of the legacy cosine
+    schedule α(t) = cos(πt/2.016): at 28×28 it gives back their list exactly."""
+    from physlab.diffusion.denoisers import KAMB_MNIST_PATCHES, els_patch_schedule, kamb_time
+    for i, k in enumerate(KAMB_MNIST_PATCHES):
+        alpha = np.cos(np.pi * (i / 20) / 2.016)
+        assert kamb_time(alpha) == pytest.approx(i / 20)
+        assert els_patch_schedule(28, alpha) == k
+    assert els_patch_schedule(8, 1.0) == 3 and els_patch_schedule(8, 0.03) == 5

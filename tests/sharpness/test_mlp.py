@@ -70,7 +70,7 @@ def test_batched_blas_kernels_equal_the_per_sample_ones(activation, param):
     exp = SharpnessExperiment({"dataset": "gaussmix", "width": [12, 7], "depth": 2,
                                "n_samples": 30, "activation": activation, "param": param}, 0)
     m, theta = exp.model, exp.theta
-    arch = (m.sizes, m.w_off, m.b_off, m.mult, m.act)
+    arch = m._arch
     v = np.random.default_rng(1).standard_normal(theta.size)
     g1, g2, h1, h2 = (np.zeros_like(theta) for _ in range(4))
     assert mlp.loss_grad(theta, m.X, m.Y, *arch, g1) == \

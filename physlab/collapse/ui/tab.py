@@ -101,9 +101,13 @@ class CollapseTab(LabTab):
 
     def _paint_regression(self, f, p, summary) -> None:
         rows = regression_rows(p)
-        self._setup(("regression", tuple(rows)),
-                    ("Test error vs generation", "generation n", "test error ‖ŵ − w₀‖²<sub>Σ</sub>",
-                     False, False),
+        measured = ("the generator ŵₙ itself" if p.get("measure") == "chain"
+                    else "a downstream fit on T samples")
+        rho, limit = (summary.get(k) for k in ("mix_contraction",
+                                               "mix_contraction_proportional_limit"))
+        self._setup(("regression", tuple(rows), measured, p.get("design"), rho),
+                    (f"Test error vs generation ({measured}; {p.get('design', 'fresh')} design)",
+                     "generation n", "test error ‖ŵ − w₀‖²<sub>Σ</sub>", False, False),
                     ("Scaling law: error vs downstream sample size", "downstream samples T",
                      "test error ‖ŵ − w₀‖²<sub>Σ</sub>", True, True))
         reps = p.get("repeats", 1)
@@ -112,7 +116,9 @@ class CollapseTab(LabTab):
         for i, name in enumerate(rows):
             self._band(self.p_main, i, name, gen, f["error_mean"][i], _se(f["error_std"][i], reps))
             self._theory(self.p_main, i, gen, f["theory"][i])
-        self._theory_legend(self.p_main)
+        self._theory_legend(self.p_main, "theory (dashed)" if rho is None else
+                            f"theory (dashed); mix: exact finite-d ρ = {rho:.3f} "
+                            f"(proportional limit {limit:.3f})")
         T = f["T_values"]
         names = sweep_rows(p)
         for i, name in enumerate(names):
@@ -179,12 +185,12 @@ class CollapseTab(LabTab):
         self._setup(("gaussian",),
                     ("Refitting a Gaussian: the variance's random walk", "generation n",
                      "log σ²ₙ", False, False),
-                    ("The mean wanders", "generation n", "E(μₙ − μ₀)²", False, False))
+                    ("The mean wanders: E(μₙ − μ₀)² = n/M is carried by rare runs whose σ² has "
+                     "not collapsed,<br>so the spread is large and from about the dotted "
+                     "line on the repeats miss them", "generation n", "E(μₙ − μ₀)²", False, False))
         n, reps = f["generation"], summary.get("repeats", 1)
         self.span.apply((self.p_main, self.p_side), p["generations"])
-        with np.errstate(divide="ignore"):
-            paths = np.log(f["variance_paths"])
-        for i, path in enumerate(paths):
+        for i, path in enumerate(f["log_variance_paths"]):
             self.items.line(self.p_main, ("path", i), n, path, pg.mkPen("#b0b0b0", width=1),
                             name="single runs" if i == 0 else None)
         self._band(self.p_main, 0, "mean over repeats ± s.e.", n, f["log_variance_mean"],
@@ -195,3 +201,7 @@ class CollapseTab(LabTab):
                    _se(f["mean_sq_drift_std"], reps))
         self._theory(self.p_side, 1, n, f["theory_mean_drift"])
         self._theory_legend(self.p_side, "n/M (dashed)")
+        reach = summary.get("repeats_reach_generation")
+        if reach is not None and reach < p["generations"]:
+            self._vline(self.p_side, "reach", reach,
+                        f"reach of {reps} repeats ≈ (√(2 ln R) − 1)²/ψ′")

@@ -10,7 +10,8 @@ from physlab.gui.plots import RunSpan, data_pen, finite, make_plot, show_curve, 
 
 from ..optim import stability_factor
 
-THRESHOLD_NAMES = {"gd": "2/η", "momentum": "(2+2β)/η", "adam": "(2+2β₁)/(η(1−β₁))"}
+THRESHOLD_NAMES = {"gd": "2/η", "momentum": "(2+2β)/η", "adam": "(2+2β₁)/(η(1−β₁))",
+                   "gi-adam": "(2+2β₁)/(η(1−β₁))"}
 SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 
 
@@ -23,6 +24,8 @@ class SharpnessTab(LabTab):
         self.p_lr = make_plot(layout, 1, 0, "Learning rate", "step", "η", legend_offset=(-10, -10))
         self.p_low = make_plot(layout, 1, 1, "", "", "", legend_offset=(-10, -10))
         self.c_loss = self.p_loss.plot(pen=data_pen(0), name="training loss")
+        self.c_test = pg.PlotDataItem(pen=data_pen(3, 2.0))  # held-out loss (digits, n_test > 0)
+        self.p_loss.addItem(self.c_test)
         self.c_eigs: list[pg.PlotDataItem] = []
         self.c_pre = pg.PlotDataItem(pen=data_pen(2, 2.0))
         self.c_ntk = pg.PlotDataItem(pen=pg.mkPen("#999999", width=1.2))
@@ -45,7 +48,7 @@ class SharpnessTab(LabTab):
 
     def clear_plots(self) -> None:
         self.span.clear()
-        for curve in (self.c_loss, self.c_pre, self.c_ntk, self.c_thr, self.c_lr, self.c_norm,
+        for curve in (self.c_loss, self.c_test, self.c_pre, self.c_ntk, self.c_thr, self.c_lr, self.c_norm,
                       self.c_line, self.c_bif, *self.c_eigs):
             curve.setData([], [])
 
@@ -85,6 +88,13 @@ class SharpnessTab(LabTab):
         optimizer = params.get("optimizer", "gd")
         is_uv = params.get("model") == "uv"
         self.c_loss.setData(*finite(step, frame["loss"], positive=True))
+        self.p_loss.setLabel("left", "loss  cross-entropy" if params.get("loss") == "ce"
+                             else "loss  ½·MSE")
+        test = frame.get("test_loss")
+        show_curve(self.p_loss, self.c_test, "held-out loss", test is not None)
+        if test is not None:
+            self.c_test.setData(*finite(frame["sharpness_step"].astype(float), test,
+                                        positive=True))
         s_step = frame["sharpness_step"].astype(float)
         eigs = frame["eigenvalues"]
         for i, curve in enumerate(self._eig_curves(eigs.shape[1])):
