@@ -13,10 +13,20 @@ from physlab.core.headless import save
 from physlab.catalog import all_labs
 
 LABS = all_labs()
+BUILT_IN = ("sharpness", "kernels", "scaling", "diffusion", "collapse")
+
+
+def test_every_built_in_lab_loads():
+    """A lab that fails to import is skipped with a warning in the app; here it is a failure (or
+    every test below would pass by leaving it out)."""
+    assert set(BUILT_IN) <= set(LABS), sorted(LABS)
 # small runs beyond each lab's warm-up configurations, so that every declared key is exercised
 EXTRA = {
     "sharpness": [{"model": "mlp", "optimizer": "adam", "width": [4], "depth": 1, "n_samples": 4,
-                   "steps": 3, "eig_every": 1, "k_eigs": 2}],
+                   "steps": 3, "eig_every": 1, "k_eigs": 2},
+                  {"model": "mlp", "optimizer": "gi-adam", "dataset": "digits", "loss": "ce",
+                   "width": [4], "depth": 1, "n_samples": 20, "n_test": 10, "steps": 3,
+                   "eig_every": 1}],
     "kernels": [{"depth": 2, "activation": "linear", "width": 8, "steps": 2, "n_samples": 4,
                  "snapshots": 2}],
     "scaling": [{"widths": [4, 8, 16], "features": 32, "steps": 10}],

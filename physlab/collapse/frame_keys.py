@@ -32,9 +32,9 @@ FRAME = FrameSpec([
     FrameKey("sweep_theory", (SWEEP_ROWS, "X"), "float64", "the theory of that view", REGRESSION, finite="any"),
 
     FrameKey("generation", ("G",), "int64", "generation n", GAUSSIAN),
-    FrameKey("variance_paths", ("min(8, repeats)", "G"), "float64", "σ²ₙ of single repeats",
-             GAUSSIAN),
-    FrameKey("variance_median", ("G",), "float64", "median σ²ₙ over repeats", GAUSSIAN),
+    FrameKey("log_variance_paths", ("min(8, repeats)", "G"), "float64", "log σ²ₙ of single "
+             "repeats", GAUSSIAN),
+    FrameKey("log_variance_median", ("G",), "float64", "median log σ²ₙ over repeats", GAUSSIAN),
     FrameKey("log_variance_mean", ("G",), "float64", "mean log σ²ₙ over repeats", GAUSSIAN),
     FrameKey("log_variance_std", ("G",), "float64", "its standard deviation", GAUSSIAN, finite="any"),
     FrameKey("theory_log_variance", ("G",), "float64", "n·E log(s²/σ²) (Shumailov et al. 2024)",

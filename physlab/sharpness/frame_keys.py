@@ -4,6 +4,7 @@ the uv model)."""
 from physlab.core.frames import FrameKey, FrameSpec
 
 UV = {"model": ("uv",)}
+MLP = {"model": ("mlp",)}
 
 FRAME = FrameSpec([
     FrameKey("step", ("T",), "int64", "training step of each recorded row"),
@@ -18,7 +19,11 @@ FRAME = FrameSpec([
              "top Hessian eigenvalues of the loss, largest first"),
     FrameKey("sharpness", ("E",), "float64", "top Hessian eigenvalue λ_max (eigenvalues[:, 0])"),
     FrameKey("precond_sharpness", ("E",), "float64", "top eigenvalue of Adam's preconditioned "
-             "Hessian P⁻¹H (Cohen et al. 2022)", when={"optimizer": ("adam",), "model": ("mlp",)}, finite="any"),
+             "Hessian P⁻¹H (Cohen et al. 2022)",
+             when={"optimizer": ("adam", "gi-adam"), "model": ("mlp",)}, finite="any"),
+    FrameKey("test_loss", ("E",), "float64", "loss on the held-out digits at each sharpness "
+             "measurement (dataset=digits with n_test > 0)", when=MLP, optional=True,
+             finite="any"),
     FrameKey("bifurcation_lr", ("B",), "float64", "learning rates η of the uv bifurcation "
              "diagram (Kalra, He & Barkeshli 2023, Fig. 1)", when=UV, finite="all"),
     FrameKey("bifurcation_sharpness", ("B", 64), "float64", "late-time ηλ of the closed uv map "
