@@ -2,7 +2,7 @@
 from physlab.core.registry import Lab, Paper
 
 from .experiment import CollapseExperiment
-from .frame import FRAMES
+from .frame import FRAME
 from .params import SPEC, memory_estimate
 
 
@@ -26,7 +26,7 @@ LAB = Lab(
     tab="physlab.collapse.ui.tab:CollapseTab",
     warmup=warmup,
     memory_estimate=memory_estimate,
-    frame=lambda params: FRAMES[params["model"]],
+    frame_spec=FRAME,
     papers=(
         Paper("E. Dohmatob, Y. Feng, J. Kempe",
               "Model Collapse Demystified: The Case of Regression", 2024, "NeurIPS"),

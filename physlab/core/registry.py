@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .experiment import Experiment
-from .frames import FrameSchema
+from .frames import FrameSchema, FrameSchemas
 from .params import ParamSpec
 
 
@@ -38,8 +38,8 @@ class Lab:
     warmup: Callable[[], None]  # compiles the lab's kernels with the argument types runs use
     papers: tuple[Paper, ...] = field(default=())
     group: str = ""  # labs with the same group share one top-level tab, one sub-tab each
-    # the arrays a run with given parameters holds (checked when a session is opened)
-    frame: Callable[[dict], FrameSchema] | None = None
+    # the arrays a run holds: ``frame_spec.check(frame, params)`` lists what breaks it
+    frame_spec: FrameSchema | FrameSchemas | None = None
     # bytes a run with given (valid) parameters holds at its peak; runs above the memory limit
     # are refused with it (tests/hostile/test_memory.py checks it against measured peaks)
     memory_estimate: Callable[[dict], int] | None = None

@@ -14,7 +14,7 @@ the layout changes; a file from a newer physlab, an unknown schema, or a damaged
 a :class:`SessionError` that says which. Reading checks everything before anything is used: the
 record against :data:`~physlab.core.records.SESSION_LAB` (one typed description of the layout),
 every parameter against the lab's spec, and every array's header against the lab's
-:class:`~physlab.core.frames.FrameSchema` and the memory limit before any data is inflated. A lab
+``frame_spec`` and the memory limit before any data is inflated. A lab
 of which anything is wrong is skipped whole, with a warning naming what. Writing is atomic (see
 :func:`~physlab.core.export.atomic_path`).
 """
@@ -176,8 +176,14 @@ def _read_frame(zf: zipfile.ZipFile, lab: Lab, prefix: str, names: list[str], pa
                 where: str, budget: list[int]) -> dict[str, np.ndarray]:
     try:
         shapes = {key: bounded.member_header(zf, prefix + key) for key in dict.fromkeys(names)}
-        if lab.frame is not None:
-            lab.frame(params).check_header(shapes, params)
+        if lab.frame_spec is not None:
+            # the lab's declaration is checked on stand-ins of the declared dtypes and shapes
+            # (zero strides: no memory), so nothing is inflated before the shapes are known
+            problems = lab.frame_spec.check(
+                {key: np.broadcast_to(np.zeros((), dtype), shape)
+                 for key, (dtype, shape) in shapes.items()}, params)
+            if problems:
+                raise RecordError("; ".join(problems[:3]))
         need = sum(dtype.itemsize * int(np.prod(shape, dtype=object))
                    for dtype, shape in shapes.values())
         if lab.memory_estimate is not None and \
@@ -189,11 +195,19 @@ def _read_frame(zf: zipfile.ZipFile, lab: Lab, prefix: str, names: list[str], pa
                               f"for the whole session, set by PHYSLAB_MEMORY_LIMIT)")
         budget[0] -= need
         frame = {key: bounded.read_member(zf, prefix + key, need) for key in shapes}
-        if lab.frame is not None:
-            lab.frame(params).check_values(frame)
+        undrawable = [key for key, value in frame.items() if _undrawable(value)]
+        if undrawable:
+            raise RecordError(f"{undrawable[0]!r} holds no finite value (only ±inf)")
     except RecordError as err:
         raise RecordError(f"{where}: {err}") from None
     return frame
+
+
+def _undrawable(value: np.ndarray) -> bool:
+    """An array no plot can show: infinities and nothing finite (all-NaN is a theory that does
+    not reach, and is drawn as nothing)."""
+    return value.dtype.kind == "f" and value.size > 0 and not np.isfinite(value).any() and \
+        bool(np.isinf(value).any())
 
 
 def run_from_file(path: Path, lab: Lab) -> tuple[dict, int]:

@@ -27,7 +27,7 @@ LAB = Lab(
     tab="physlab.diffusion.ui.tab:DiffusionTab",
     warmup=warmup,
     memory_estimate=memory_estimate,
-    frame=lambda params: FRAME,
+    frame_spec=FRAME,
     papers=(Paper("M. Gerdes, M. Welling, M. C. N. Cheng", "GUD: Generation with Unified "
                   "Diffusion", 2024, "arXiv:2410.02667"),
             Paper("M. Kamb, S. Ganguli", "An analytic theory of creativity in convolutional "

@@ -31,7 +31,7 @@ LAB = Lab(
     experiment=KernelsExperiment,
     tab="physlab.kernels.ui.tab:KernelsTab",
     warmup=warmup,
-    frame=lambda params: FRAME,
+    frame_spec=FRAME,
     memory_estimate=memory_estimate,
     papers=(DMFT_PAPER,
             Paper("Y. Cho, L. K. Saul", "Kernel Methods for Deep Learning", 2009, "NeurIPS")),
@@ -48,7 +48,7 @@ SCALING_LAB = Lab(
     experiment=ScalingExperiment,
     tab="physlab.kernels.ui.scaling_tab:ScalingTab",
     warmup=lambda: None,  # compiled by the Kernels lab's warm-up
-    frame=lambda params: SCALING_FRAME,
+    frame_spec=SCALING_FRAME,
     memory_estimate=scaling_memory_estimate,
     papers=(Paper("B. Bordelon, A. Atanasov, C. Pehlevan", "A Dynamical Model of Neural Scaling "
                   "Laws", 2024, "ICML"),

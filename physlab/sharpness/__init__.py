@@ -27,7 +27,7 @@ LAB = Lab(
     tab="physlab.sharpness.ui.tab:SharpnessTab",
     warmup=warmup,
     memory_estimate=memory_estimate,
-    frame=lambda params: FRAME,
+    frame_spec=FRAME,
     papers=(
         Paper("J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar",
               "Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability",

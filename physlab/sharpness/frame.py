@@ -12,10 +12,10 @@ def _required(p: dict) -> list[str]:
 
 
 FRAME = FrameSchema({
-    "step": Array(("T",), "int", "all"), "loss": TRACE, "lr": TRACE, "threshold": TRACE,
+    "step": Array(("T",), "int"), "loss": TRACE, "lr": TRACE, "threshold": TRACE,
     "f": TRACE, "ntk": TRACE,
-    "sharpness_step": Array(("S",), "int", "all"), "eigenvalues": Array(("S", "k")),
-    "sharpness": Array(("S",)), "precond_sharpness": Array(("S",), finite="any"),
-    "bifurcation_lr": Array(("B",), finite="all"),
-    "bifurcation_sharpness": Array(("B", "late"), finite="any"),
+    "sharpness_step": Array(("S",), "int"), "eigenvalues": Array(("S", "k")),
+    "sharpness": Array(("S",)), "precond_sharpness": Array(("S",)),
+    "bifurcation_lr": Array(("B",)),
+    "bifurcation_sharpness": Array(("B", "late")),
 }, required=_required, dims=lambda p: {"k": p["k_eigs"]})
