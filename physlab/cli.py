@@ -26,7 +26,8 @@ EXIT_PIPE = 141  # 128 + SIGPIPE
 
 
 def main(argv: list[str] | None = None) -> int:
-    sys.stdout.reconfigure(errors="replace")  # a terminal that cannot show "η" gets "?"
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")  # a terminal that cannot show "η" gets "?"
     try:
         args = _parser().parse_args(argv)
         if args.info or args.reset_settings:

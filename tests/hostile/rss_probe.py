@@ -2,8 +2,9 @@
 estimate. Usage: ``python rss_probe.py LAB '{"param": value}' STEPS``; prints JSON.
 
 The lab's kernels are loaded first by its warm-up (compiling or loading them from the cache has
-its own peak), then the peak is reset (``/proc/self/clear_refs``, Linux) and measured over
-building the experiment and taking ``STEPS`` steps.
+its own peak), then the peak is reset (``/proc/self/clear_refs``, Linux) and measured (VmHWM, the
+peak resident set that ``getrusage``'s ``ru_maxrss`` also reports) over building the experiment
+and taking ``STEPS`` steps.
 """
 import json
 import resource
@@ -13,9 +14,9 @@ from physlab.core.experiment import drive
 from physlab.catalog import get_lab
 
 
-def rss_kib() -> int:
+def status_kib(field: str) -> int:
     with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
 
 
 def main() -> None:
@@ -25,14 +26,17 @@ def main() -> None:
     lab.warmup()
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")
-    base = rss_kib()
+    base = status_kib("VmRSS")
     exp = lab.build(params, 0)
     drive(exp, should_stop=lambda: exp.steps_done >= steps)
     exp.frame()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # the process's peak since the reset (VmHWM; ru_maxrss also keeps peaks merged in when
+    # threads exit, which can predate the reset)
+    peak = status_kib("VmHWM")
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     est = lab.memory_estimate(params) if lab.memory_estimate else -1
     print(json.dumps({"estimate": est, "added": (peak - base) * 1024,
-                      "steps": exp.steps_done}))
+                      "steps": exp.steps_done, "ru_maxrss_added": (maxrss - base) * 1024}))
 
 
 if __name__ == "__main__":
