@@ -162,11 +162,11 @@ def run_from_file(path: Path, lab: Lab) -> tuple[dict, int]:
 
 def _export_meta(path: Path) -> dict:
     """The metadata written into an exported NPZ or CSV (:func:`~physlab.core.export.write_run`)
-    or PNG or SVG figure (:func:`~physlab.core.export.read_figure_meta`)."""
+    or PNG, SVG or PDF figure (:func:`~physlab.core.export.read_figure_meta`)."""
     if not path.is_file():
         raise SessionError(f"cannot open {path}: no such file")
     try:
-        if path.suffix.lower() in (".png", ".svg"):
+        if path.suffix.lower() in (".png", ".svg", ".pdf"):
             meta = read_figure_meta(path)
             if meta is None:
                 raise SessionError(f"{path.name} has no physlab metadata (export figures from "
