@@ -14,7 +14,7 @@ from physlab.core.resources import resource
 from physlab.core.session import SUFFIX, SessionError, read_session, write_session
 from physlab.labs import all_labs
 
-from . import theme
+from . import figure_export, theme
 from .gc_guard import collect_in_gui_thread
 from .lab_tab import LabTab
 from .lazy_tabs import LabTabs, Placeholder
@@ -24,7 +24,7 @@ SHORTCUTS = (
     ("Pause / resume", "Ctrl+P", "hold the run between chunks"),
     ("Stop", "Esc", "stop the run, keep its data"),
     ("Reset", "Ctrl+Shift+R", "stop and clear the plots"),
-    ("Export figure", "Ctrl+E", "save the tab's plots as PNG or SVG"),
+    ("Export figure", "Ctrl+E", "save the tab's plots as PNG, SVG or PDF"),
     ("Export data", "Ctrl+S", "save the run's data as NPZ or CSV, with parameters and seed"),
     ("Open session", "Ctrl+O", "restore every lab's parameters, seeds and runs from a file"),
     ("Save session", "Ctrl+Shift+S", "save every lab's parameters, seeds and runs to a file"),
@@ -80,6 +80,7 @@ class MainWindow(QtWidgets.QMainWindow):
         bar.addWidget(self.status_label, 1)
         bar.addPermanentWidget(self.rate_label)
         bar.addPermanentWidget(self.progress)
+        self.figure_settings = figure_export.FigureSettings()
         self._build_menus()
         self.resize(1500, 920)
         self.warmupDone.connect(self._on_warmup_done)
@@ -102,6 +103,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(file, "Save &session…", "Ctrl+Shift+S", self.save_session)
         file.addSeparator()
         self._action(file, "Export &figure…", "Ctrl+E", self.export_figure)
+        self._action(file, "Figure export se&ttings…", None, self.edit_figure_settings)
         self._action(file, "Export &data…", "Ctrl+S", self.export_data)
         presets = file.addMenu("&Presets")
         presets.aboutToShow.connect(lambda: self._fill_presets(presets))
@@ -154,7 +156,14 @@ class MainWindow(QtWidgets.QMainWindow):
     def export_figure(self) -> None:
         tab = self.current()
         self._export("Export figure", f"{tab.lab.name}.png",
-                     "PNG image (*.png);;SVG vector (*.svg)", tab.export_image)
+                     "PNG image (*.png);;SVG vector (*.svg);;PDF vector (*.pdf)",
+                     lambda path: tab.export_image(path, self.figure_settings))
+
+    def edit_figure_settings(self) -> None:
+        """PNG width and DPI, light or dark background (File ▸ Figure export settings…)."""
+        chosen = figure_export.ask_figure_settings(self, self.figure_settings)
+        if chosen is not None:
+            self.figure_settings = chosen
 
     def export_data(self) -> None:
         tab = self.current()
