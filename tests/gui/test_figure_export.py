@@ -9,6 +9,7 @@ import shutil
 import subprocess
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtSvg import QSvgRenderer
@@ -258,3 +259,26 @@ def test_settings_dialog_returns_what_was_chosen(qtbot):
     dialog.dark_box.setChecked(True)
     assert dialog.settings() == FigureSettings(2400, 600, True)
     assert "10.2 cm" in dialog.printed.text()
+
+
+def test_heatmaps_keep_their_cells_in_librsvg(window, qtbot, tmp_path):
+    """librsvg smoothed a 16 × 16 kernel matrix into a blur (it ignores image-rendering)."""
+    window.show_lab("kernels")
+    tab = window.lab_tabs["kernels"]
+    tab.panel.set_values({"width": 100, "steps": 10, "particles": 500})
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    tab._paint_if_dirty()
+    source = tab.figure.sceneBoundingRect()
+    settings = FigureSettings(width=int(source.width()))
+    png = _read_png(tab.export_image(tmp_path / "k.png", settings))[..., :3].astype(int)
+    svg = _rsvg(tab.export_image(tmp_path / "k.svg", settings), png.shape[1], tmp_path)
+    maps = [i for i in tab.figure.scene().items() if isinstance(i, pg.ImageItem)
+            and i.isVisible() and i.image is not None and i.image.shape[:2] == (16, 16)]
+    assert maps, "the kernel matrices are drawn"
+    for item in maps:
+        r = item.sceneBoundingRect().translated(-source.topLeft()).adjusted(3, 3, -3, -3)
+        cells = (slice(int(r.top()), int(r.bottom())), slice(int(r.left()), int(r.right())))
+        difference = np.abs(svg[cells][..., :3].astype(int) - png[cells]).max(axis=-1)
+        # cells are flat: three quarters of the pixels match the PNG's (blurred: off by ~9)
+        assert np.percentile(difference, 75) <= 2, "a kernel matrix is blurred"
