@@ -191,8 +191,8 @@ def _write_npz(tmp: Path, data: Mapping[str, np.ndarray], meta: Mapping[str, Any
 
 def _write_csv(tmp: Path, data: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> None:
     """Every array in long ("tidy") form: one row per value, ``array,i0,i1,…,value``, where
-    ``i0, i1, …`` are the value's indices along the array's axes (empty past its rank; a scalar has
-    none), under a ``# physlab {meta}`` line. Arrays of any rank and length share one table, so
+    ``i0, i1, …`` are the value's indices along the array's axes (empty past its rank; a scalar
+    has none), under a ``# physlab {meta}`` line. Arrays of any rank and length share one table, so
     ``pandas.read_csv(f, comment="#")`` or R's ``read.csv(f, comment.char="#")`` read it whole."""
     arrays = {name: np.asarray(value) for name, value in data.items()}
     rank = max((a.ndim for a in arrays.values()), default=0)

@@ -116,15 +116,13 @@ def _near(a: np.ndarray, b: np.ndarray, tolerance: float) -> bool:
 
 
 def _assert_same_places(reference: np.ndarray, other: np.ndarray, who: str) -> None:
-    """Axes (lines and the box of all text) and the replace curve (its box, and the row it runs
-    at in every column) within a few pixels of the PNG export."""
+    """Axis lines and the replace curve (its box, and the row it runs at in every column) within
+    a few pixels of the PNG export."""
     assert np.abs(np.subtract(other.shape[:2], reference.shape[:2])).max() <= 1, \
         (who, other.shape, reference.shape)  # a page size in whole points may round
     h, w = min(other.shape[0], reference.shape[0]), min(other.shape[1], reference.shape[1])
     other, reference = other[:h, :w], reference[:h, :w]
-    ink, ink_ref = _dark(other), _dark(reference)
-    assert np.abs(_box(ink) - _box(ink_ref)).max() <= 4, \
-        f"{who}: axes and text in {_box(ink)}, the PNG's in {_box(ink_ref)}"
+    # (not the text: a renderer may pick another "Sans Serif" and set a title a few % narrower)
     for got, ref, what in zip(_lines(other), _lines(reference), ("columns", "rows")):
         assert _near(got, ref, 2), f"{who}: axis lines in {what} {got}, the PNG's in {ref}"
     curve, curve_ref = _mask(other, REPLACE_BLUE), _mask(reference, REPLACE_BLUE)
