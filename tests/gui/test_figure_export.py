@@ -200,19 +200,21 @@ def test_the_hover_readout_is_never_exported(window, qtbot, tmp_path):
 def test_dark_theme_exports_light_figures_unless_asked(window, qtbot, tmp_path):
     tab = _run(qtbot, window)
     window.set_theme("dark")
-    axis = tab.p_main.getAxis("left")
-    on_screen = axis.textPen().color().name()
-    light = tab.export_image(tmp_path / "light.svg")
-    dark = tab.export_image(tmp_path / "dark.svg", FigureSettings(dark=True))
-    assert axis.textPen().color().name() == on_screen, "the window keeps its dark plots"
+    try:
+        axis = tab.p_main.getAxis("left")
+        on_screen = axis.textPen().color().name()
+        light = tab.export_image(tmp_path / "light.svg")
+        dark = tab.export_image(tmp_path / "dark.svg", FigureSettings(dark=True))
+        png = _read_png(tab.export_image(tmp_path / "light.png"))
+        assert axis.textPen().color().name() == on_screen, "the window keeps its dark plots"
+    finally:
+        window.set_theme("light")  # the theme is global: later tests draw light
     for path, background, ink in ((light, (255, 255, 255), "#222222"),
                                   (dark, (0x1c, 0x1e, 0x22), "#dcdcdc")):
         pixels = _qt_svg(path, 400, 300)
         assert pixels[..., 3].min() == 255, "an opaque background"
         assert tuple(pixels[2, 2, :3]) == background, path.name
         assert f'fill="{ink}"' in path.read_text(encoding="utf-8"), path.name
-    png = _read_png(tab.export_image(tmp_path / "light.png"))
-    window.set_theme("light")
     assert tuple(png[2, 2]) == (255, 255, 255, 255)
 
 
