@@ -41,9 +41,12 @@ def test_preset_and_csv(tmp_path):
     out = tmp_path / "uv.csv"
     assert main(["run", "sharpness", "--preset", "catapult-uv", "--set", "steps=30",
                  "--out", str(out), "--quiet"]) == 0
-    header = out.read_text().splitlines()
-    assert header[0].startswith("# physlab")
-    assert header[2].startswith("step,loss,lr,threshold,f,ntk")
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("# physlab")
+    assert lines[1] == "array,i0,i1,value"  # tidy: one row per value (README, "CSV files")
+    arrays = {line.split(",")[0] for line in lines[2:]}
+    assert {"step", "loss", "lr", "threshold", "f", "ntk", "eigenvalues"} <= arrays
+    assert sum(line.startswith("loss,") for line in lines) == 30
 
 
 @pytest.mark.parametrize("args,needle", [

@@ -221,7 +221,7 @@ def run_from_file(path: Path, lab: Lab) -> tuple[dict, int]:
 
 def _export_meta(path: Path) -> dict:
     """The metadata written into an exported NPZ or CSV (:func:`~physlab.core.export.write_run`)
-    or PNG or SVG figure (:func:`~physlab.core.export.read_figure_meta`)."""
+    or PNG, SVG or PDF figure (:func:`~physlab.core.export.read_figure_meta`)."""
     if not path.is_file():
         raise SessionError(f"cannot open {path}: no such file")
     try:
@@ -234,6 +234,6 @@ def _export_meta(path: Path) -> dict:
                            f"{records.short(str(err), 80)}") from None
     if meta is None:
         hint = " (export figures from the app after a run)" if path.suffix.lower() in (
-            ".png", ".svg") else ""
+            ".png", ".svg", ".pdf") else ""
         raise SessionError(f"{path.name} has no physlab metadata{hint}")
     return meta

@@ -27,7 +27,8 @@ from physlab.core.session import LabState, RunRecord
 from .banner import Banner
 from .history import RunHistory
 from .param_panel import ParamPanel
-from .plots import export_graphics, hide_empty_legends, set_curve_antialias
+from .figure_export import FigureSettings, export_figure
+from .plots import hide_empty_legends, set_curve_antialias
 from .preset_box import PresetBox
 from .run_controls import READY, RunControls, RunStatus, describe
 from .worker import QtRunner
@@ -224,10 +225,12 @@ class LabTab(QtWidgets.QWidget):
         self.show_message(f"Preset <b>{html.escape(preset.title)}</b> is set: <b>press Run "
                           "(Ctrl+R)</b> to draw its figure.")
 
-    def export_image(self, path: Path) -> Path:
-        """The tab's plots as PNG or SVG, with the run's metadata inside (when there is a run)."""
+    def export_image(self, path: Path, settings: FigureSettings = FigureSettings()) -> Path:
+        """The tab's plots as PNG, SVG or PDF, with the run's metadata inside (when there is a
+        run)."""
         record = self.record()
-        return export_graphics(self.figure, path, meta=meta_json(record.meta) if record else "")
+        return export_figure(self.figure, path, meta=meta_json(record.meta) if record else "",
+                             settings=settings)
 
     def export_data(self, path: Path) -> Path:
         """Write the data on screen (the latest snapshot) with the run's metadata."""

@@ -1,25 +1,19 @@
 """Small shared plot helpers: consistent styling (data solid, theory dashed), legends, hover
-read-outs, and atomic PNG/SVG export of any plot or layout."""
+read-outs (figure export is in :mod:`.figure_export`)."""
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.exporters import ImageExporter
-from PySide6 import QtCore, QtGui
-from PySide6.QtSvg import QSvgGenerator
-
-from physlab.core.export import FIGURE_META_KEY, ExportError, atomic_path, check_target
+from PySide6 import QtCore
 
 from . import theme
+from .figure_export import mark_ui_only
 
 DATA_COLORS = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
                "#7f7f7f")
 THEORY_COLOR = "#d62728"
 GUIDE_COLOR = "#555555"  # neutral guides and notes (the dark theme maps it, see theme.py)
 GRID_COLOR = "#e4e4e4"  # opaque: a translucent grid cost ~25% of a repaint (see make_plot)
-IMAGE_FORMATS = (".png", ".svg")
 
 
 def configure() -> None:
@@ -85,6 +79,7 @@ class HoverReadout:
         self.plot = plot
         self.label = pg.TextItem(anchor=(0, 1), color="#444444")
         self.label.setZValue(100)
+        mark_ui_only(self.label)  # never part of an exported figure
         plot.addItem(self.label, ignoreBounds=True)
         self._proxy = pg.SignalProxy(plot.scene().sigMouseMoved, rateLimit=30, slot=self._moved)
 
@@ -143,28 +138,6 @@ def finite(x: np.ndarray, y: np.ndarray, positive: bool = False):
     return x[keep], y[keep]
 
 
-def export_graphics(item, path: Path, width: int = 1800, meta: str = "") -> Path:
-    """Write a plot (PlotItem) or a whole layout (GraphicsLayout) to PNG or SVG, atomically,
-    with the run's metadata JSON ``meta`` inside (a PNG text chunk or the SVG description, under
-    the key :data:`~physlab.core.export.FIGURE_META_KEY`) so a figure can be re-run from."""
-    path = check_target(Path(path), IMAGE_FORMATS)
-    suffix = path.suffix.lower()
-    with atomic_path(path) as tmp:
-        if suffix == ".png":
-            exporter = ImageExporter(item)
-            exporter.parameters()["width"] = width
-            image = exporter.export(toBytes=True)
-            if meta:
-                image.setText(FIGURE_META_KEY, meta)
-            if image.isNull() or not image.save(str(tmp), "PNG"):
-                raise ExportError(f"cannot write {path}: the image could not be rendered")
-        else:
-            _export_svg(item, tmp, meta)
-        if tmp.stat().st_size == 0:
-            raise ExportError(f"cannot write {path}: nothing was rendered")
-    return path
-
-
 def show_curve(plot: pg.PlotItem, item, name: str, shown: bool) -> None:
     """Show or hide a plot item together with its legend entry (a hidden curve has none)."""
     item.setVisible(shown)
@@ -176,28 +149,6 @@ def show_curve(plot: pg.PlotItem, item, name: str, shown: bool) -> None:
         legend.removeItem(item)
     elif shown and legend.getLabel(item).text != name:
         legend.getLabel(item).setText(name)
-
-
-def _export_svg(item, path: Path, meta: str) -> None:
-    """Render the item's part of the scene through Qt's SVG generator (vector output).
-
-    pyqtgraph 0.14's SVGExporter fails on Qt ≥ 6.10's SVG output (it cannot parse the polyline
-    points Qt now writes), so we let Qt write the SVG itself.
-    """
-    rect = item.sceneBoundingRect()
-    target = QtCore.QRectF(0, 0, rect.width(), rect.height())
-    generator = QSvgGenerator()
-    generator.setFileName(str(path))
-    generator.setSize(target.size().toSize())
-    generator.setViewBox(target)
-    generator.setTitle("physlab figure")
-    if meta:
-        generator.setDescription(f"{FIGURE_META_KEY} {meta}")
-    painter = QtGui.QPainter(generator)
-    try:
-        item.scene().render(painter, target, rect)
-    finally:
-        painter.end()
 
 
 class BandCurve:

@@ -15,7 +15,7 @@ from physlab.core.resources import resource
 from physlab.core.session import SUFFIX, SessionError, read_session, write_session
 from physlab.catalog import all_labs
 
-from . import theme
+from . import figure_export, theme
 from .about import AboutDialog
 from .gc_guard import collect_in_gui_thread
 from .lab_tab import LabTab
@@ -27,7 +27,7 @@ SHORTCUTS = (
     ("Pause / resume", "Ctrl+P", "hold the run between chunks"),
     ("Stop", "Esc", "stop the run, keep its data"),
     ("Reset", "Ctrl+Shift+R", "stop and clear the plots"),
-    ("Export figure", "Ctrl+E", "save the tab's plots as PNG or SVG"),
+    ("Export figure", "Ctrl+E", "save the tab's plots as PNG, SVG or PDF"),
     ("Export data", "Ctrl+S", "save the run's data as NPZ or CSV, with parameters and seed"),
     ("Open session", "Ctrl+O", "restore every lab's parameters, seeds and runs from a file"),
     ("Save session", "Ctrl+Shift+S", "save every lab's parameters, seeds and runs to a file"),
@@ -76,6 +76,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.show_lab(initial_lab)
         self._on_tab_changed()
         self.setCentralWidget(self.tabs)
+        self.figure_settings = figure_export.FigureSettings()
         self._build_menus()
         self.resize(1500, 920)
         self.warmupDone.connect(self._on_warmup_done)
@@ -121,6 +122,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(file, "Save &session…", "Ctrl+Shift+S", self.save_session)
         file.addSeparator()
         self._action(file, "Export &figure…", "Ctrl+E", self.export_figure)
+        self._action(file, "Figure export se&ttings…", None, self.edit_figure_settings)
         self._action(file, "Export &data…", "Ctrl+S", self.export_data)
         self.presets_menu = file.addMenu("&Presets")
         self.presets_menu.aboutToShow.connect(lambda: self._fill_presets(self.presets_menu))
@@ -185,7 +187,14 @@ class MainWindow(QtWidgets.QMainWindow):
     def export_figure(self) -> None:
         tab = self.current()
         self._export("Export figure", f"{tab.lab.name}.png",
-                     "PNG image (*.png);;SVG vector (*.svg)", tab.export_image)
+                     "PNG image (*.png);;SVG vector (*.svg);;PDF vector (*.pdf)",
+                     lambda path: tab.export_image(path, self.figure_settings))
+
+    def edit_figure_settings(self) -> None:
+        """PNG width and DPI, light or dark background (File ▸ Figure export settings…)."""
+        chosen = figure_export.ask_figure_settings(self, self.figure_settings)
+        if chosen is not None:
+            self.figure_settings = chosen
 
     def export_data(self) -> None:
         tab = self.current()
