@@ -10,11 +10,11 @@ TAIL_ROWS = 4  # clean, tail cut at k, tail narrowed, clean fraction π + cut (t
 PER_REPEAT = "over repeats done so far"
 
 
-def _band(name: str, rows, x: str, what: str, when: dict) -> list[FrameKey]:
+def _band(name: str, rows, x: str, what: str, when: dict, finite: str = "any") -> list[FrameKey]:
     """Mean and standard deviation over repeats: NaN where no repeat is done yet (a sweep before
-    its first step), so they may be all NaN."""
+    its first step may be all NaN; ``finite`` says how much of the mean must be finite)."""
     return [FrameKey(f"{name}_mean", (rows, x), "float64", f"{what}: mean {PER_REPEAT}", when,
-                     finite="any"),
+                     finite=finite),
             FrameKey(f"{name}_std", (rows, x), "float64", f"{what}: standard deviation "
                      f"{PER_REPEAT}", when, finite="any")]
 
@@ -28,7 +28,7 @@ FRAME = FrameSpec([
     FrameKey("T_values", ("X",), "int64", "downstream sample sizes T of the scaling-law view",
              REGRESSION),
     *_band("sweep_error", SWEEP_ROWS, "X", "test error vs T, clean and after the last "
-           "generation", REGRESSION),
+           "generation", REGRESSION, finite="some"),  # the clean row is there from the start
     FrameKey("sweep_theory", (SWEEP_ROWS, "X"), "float64", "the theory of that view", REGRESSION, finite="any"),
 
     FrameKey("generation", ("G",), "int64", "generation n", GAUSSIAN),

@@ -129,9 +129,10 @@ class FrameSpec:
             if rule == "any" or value.size == 0 or value.dtype.kind in "iub":
                 continue
             ok = np.isfinite(value)
-            if (rule == "all" and not ok.all()) or (rule == "some" and not ok.any()):
-                what = "every value" if rule == "all" else "at least one value"
-                raise RecordError(f"array {name!r}: {what} must be finite")
+            if rule == "all" and not ok.all():
+                raise RecordError(f"array {name!r} has a value that is not finite")
+            if rule == "some" and not ok.any():
+                raise RecordError(f"array {name!r} has no finite value")
 
     def validate(self, frame: Mapping[str, np.ndarray], params: Mapping[str, Any]) -> None:
         """:meth:`check_header` and :meth:`check_values` of arrays already in memory."""
