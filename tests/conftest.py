@@ -1,8 +1,11 @@
 """Test set-up: Qt runs offscreen, and no test may leave a runner thread alive."""
 import os
+import tempfile
 import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# remembered settings (theme, geometry, folders) go to a scratch folder, never the user's own
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="physlab-test-config-")
 
 import pytest  # noqa: E402
 

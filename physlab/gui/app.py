@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import sys
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtWidgets
 
 from .plots import configure
+from .settings import settings
 
 
 def main(lab: str | None = None) -> int:
@@ -16,7 +17,8 @@ def main(lab: str | None = None) -> int:
     from .window import MainWindow
 
     window = MainWindow(initial_lab=lab)
-    window.set_theme("dark" if QtCore.QSettings().value("theme") == "dark" else "light")
+    window.restore_layout(lab)  # the last start's geometry and tab (an explicit --lab wins)
+    window.set_theme("dark" if settings().value("theme") == "dark" else "light")
     # quitting without closing the window (session end, app.quit) must stop the workers too
     app.aboutToQuit.connect(window.shutdown)
     window.show()

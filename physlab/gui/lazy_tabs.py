@@ -46,6 +46,10 @@ class LabTabs:
     def built(self) -> dict[str, LabTab]:
         return dict(self._built)
 
+    def names(self) -> list[str]:
+        """Every lab's name, built or not."""
+        return list(self._labs)
+
     def _swap_in(self, lab: Lab, tab: LabTab) -> None:
         holder = self._holders[lab.name]
         placeholder = self._placeholders.pop(lab.name)

@@ -1,5 +1,5 @@
-"""The main window: one tab per lab, menus (File / Run / View / Help), keyboard shortcuts, sessions,
-themes, a status bar with the shown lab's run (its progress and speed) and, apart from it, the JIT
+"""The main window: one tab per lab, menus (File / Edit / Run / View / Help), keyboard shortcuts,
+sessions, configurations as text, an embedded console, remembered settings, themes, a status bar with the shown lab's run (its progress and speed) and, apart from it, the JIT
 warm-up in the background at start-up (the shown lab's kernels first)."""
 from __future__ import annotations
 
@@ -14,13 +14,17 @@ from physlab.core.export import ExportError
 from physlab.core.resources import resource
 from physlab.core.session import SUFFIX, SessionError, read_session, write_session
 from physlab.catalog import all_labs
+from physlab.core.config_text import ConfigError
 
 from . import figure_export, theme
 from .about import AboutDialog
+from .configuration import copy_configuration, paste_configuration
+from .console import console_dock
 from .gc_guard import collect_in_gui_thread
 from .lab_tab import LabTab
 from .lazy_tabs import LabTabs, Placeholder
 from .run_controls import SCALE, RunStatus
+from .settings import last_folder, remember_folder, settings
 
 SHORTCUTS = (
     ("Run", "Ctrl+R", "start a run with the current parameters"),
@@ -31,7 +35,11 @@ SHORTCUTS = (
     ("Export data", "Ctrl+S", "save the run's data as NPZ or CSV, with parameters and seed"),
     ("Open session", "Ctrl+O", "restore every lab's parameters, seeds and runs from a file"),
     ("Save session", "Ctrl+Shift+S", "save every lab's parameters, seeds and runs to a file"),
+    ("Copy configuration", "Ctrl+Shift+C", "put the tab's lab, parameters and seed on the "
+     "clipboard as one line (physlab:LAB?…&seed=N)"),
+    ("Paste configuration", "Ctrl+Shift+V", "set a lab's controls from such a line"),
     ("Dark / light theme", "Ctrl+Shift+D", "switch the window and the plots"),
+    ("Console", "Ctrl+Shift+K", "a Python console with every tab's run in runs[…]"),
     ("Next / previous lab", "Ctrl+Tab / Ctrl+Shift+Tab", "switch tabs"),
     ("Quit", "Ctrl+Q", "stop all runs and quit"),
 )
@@ -128,6 +136,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.presets_menu.aboutToShow.connect(lambda: self._fill_presets(self.presets_menu))
         file.addSeparator()
         self._action(file, "&Quit", "Ctrl+Q", self.close)
+        edit = menu.addMenu("&Edit")
+        self._action(edit, "&Copy configuration", "Ctrl+Shift+C", self.copy_configuration)
+        self._action(edit, "&Paste configuration", "Ctrl+Shift+V", self.paste_configuration)
         run = menu.addMenu("&Run")
         self._action(run, "&Run", "Ctrl+R", lambda: self.current().run())
         self._action(run, "&Pause / resume", "Ctrl+P", lambda: self.current().toggle_pause())
@@ -140,6 +151,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.dark_action.triggered.connect(
             lambda on: self.set_theme("dark" if on else "light", remember=True))
         view.addAction(self.dark_action)
+        self.console = console_dock(self)
+        self.console_action = self.console.toggleViewAction()
+        self.console_action.setText("&Console")
+        self.console_action.setShortcut(QtGui.QKeySequence("Ctrl+Shift+K"))
+        view.addAction(self.console_action)
         help_menu = menu.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
         self._action(help_menu, "&About physlab", None, self.show_about)
@@ -204,7 +220,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _export(self, title: str, default_name: str, filters: str, write) -> None:
         """Ask for a file name, write it, and say what happened (a failure is explained and
         leaves no partial file: writers are atomic)."""
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, title, default_name, filters)
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, title, str(last_folder("export") / default_name), filters)
         if not path:
             return
         target = Path(path)
@@ -215,14 +232,39 @@ class MainWindow(QtWidgets.QMainWindow):
         except (ExportError, OSError) as err:
             QtWidgets.QMessageBox.warning(self, "Export failed", str(err))
             return
+        remember_folder("export", written)
         self.statusBar().showMessage(f"wrote {written}", 5000)
+
+    # -- configurations as text ----------------------------------------------------------------
+    def copy_configuration(self) -> str | None:
+        """Edit ▸ Copy configuration: the current tab's lab, parameters and seed as one line."""
+        try:
+            text = copy_configuration(self.current())
+        except (ConfigError, ValueError) as err:  # a control holding an invalid combination
+            QtWidgets.QMessageBox.warning(self, "Configuration not copied", str(err))
+            return None
+        self.statusBar().showMessage(f"copied {text[:120]}{'…' if len(text) > 120 else ''}",
+                                     5000)
+        return text
+
+    def paste_configuration(self) -> bool:
+        """Edit ▸ Paste configuration: set a lab's controls from the clipboard's line."""
+        try:
+            name = paste_configuration(self)
+        except ConfigError as err:
+            QtWidgets.QMessageBox.warning(self, "Configuration not pasted", str(err))
+            return False
+        self.statusBar().showMessage(f"{self.labs[name].title}: controls set from the pasted "
+                                     f"configuration — press Run (Ctrl+R)", 5000)
+        return True
 
     # -- sessions and themes ------------------------------------------------------------------
     def save_session(self, path: Path | None = None) -> Path | None:
         """Save every lab's controls, seed and runs (asks for a file name unless given one)."""
         if path is None:
             name, _ = QtWidgets.QFileDialog.getSaveFileName(
-                self, "Save session", f"session{SUFFIX}", f"physlab session (*{SUFFIX})")
+                self, "Save session", str(last_folder("session") / f"session{SUFFIX}"),
+                f"physlab session (*{SUFFIX})")
             if not name:
                 return None
             path = Path(name) if Path(name).suffix else Path(name).with_suffix(SUFFIX)
@@ -240,7 +282,8 @@ class MainWindow(QtWidgets.QMainWindow):
         """Restore a saved session into every lab it holds (running labs are stopped first)."""
         if path is None:
             name, _ = QtWidgets.QFileDialog.getOpenFileName(
-                self, "Open session", "", f"physlab session (*{SUFFIX});;all files (*)")
+                self, "Open session", str(last_folder("session")),
+                f"physlab session (*{SUFFIX});;all files (*)")
             if not name:
                 return False
             path = Path(name)
@@ -262,7 +305,7 @@ class MainWindow(QtWidgets.QMainWindow):
         theme.apply(self, name)
         self.dark_action.setChecked(name == "dark")
         if remember:
-            QtCore.QSettings().setValue("theme", name)
+            settings().setValue("theme", name)
 
     # -- status --------------------------------------------------------------------------------
     def _on_status(self, status: RunStatus) -> None:
@@ -336,7 +379,24 @@ class MainWindow(QtWidgets.QMainWindow):
         for tab in tabs:
             tab.shutdown(max(deadline - time.monotonic(), 0.0))
 
+    def remember_layout(self) -> None:
+        """Keep the window's geometry and the shown lab for the next start."""
+        store = settings()
+        store.setValue("window/geometry", self.saveGeometry())
+        store.setValue("window/lab", self.current().lab.name)
+
+    def restore_layout(self, lab: str | None = None) -> None:
+        """The geometry and lab of the last start (``lab``, when given, wins)."""
+        store = settings()
+        geometry = store.value("window/geometry")
+        if isinstance(geometry, QtCore.QByteArray):
+            self.restoreGeometry(geometry)
+        last = lab or store.value("window/lab")
+        if isinstance(last, str) and last in self.labs:
+            self.show_lab(last)
+
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        self.remember_layout()
         self.shutdown()
         event.accept()
 

@@ -6,7 +6,7 @@ import pytest
 from physlab.cli import main as cli
 from physlab.core.export import read_npz
 from physlab.core.headless import run_to_completion, save
-from physlab.labs import all_labs
+from physlab.catalog import all_labs
 
 from tests.core.test_export import _read_tidy_csv
 

@@ -5,7 +5,7 @@ import numpy as np
 from physlab.core.run_keeper import RunKeeper
 from physlab.core.runner import RunState, Snapshot
 from physlab.core.session import LabState
-from physlab.labs import get_lab
+from physlab.catalog import get_lab
 
 LAB = get_lab("collapse")
 

@@ -84,7 +84,7 @@ def test_the_status_bar_shows_the_tab_on_screen(window, qtbot):
 
 # -- 9: compile status apart from run status, shown lab first ------------------------------------
 def test_warm_up_compiles_the_shown_lab_first_and_says_how_far(qtbot, monkeypatch):
-    from physlab.labs import all_labs
+    from physlab.catalog import all_labs
     order, gate = [], threading.Event()
 
     def warm(name):
@@ -174,7 +174,7 @@ def test_an_edited_preset_says_modified_and_a_chosen_preset_clears_stale_plots(w
 
 # -- 16: Esc while a run builds ----------------------------------------------------------------
 def test_esc_while_building_never_blocks_and_the_next_run_streams(qtbot, monkeypatch):
-    from physlab.labs import all_labs
+    from physlab.catalog import all_labs
     labs = all_labs()
     release = threading.Event()
 
@@ -214,7 +214,7 @@ def test_closing_while_a_build_blocks_waits_a_bounded_time(qtbot, monkeypatch):
     """Closing the app may wait for a worker, but never for ever: a build that does not return
     (a cold compile) is left to its daemon thread after the window's deadline."""
     from physlab.gui import window as window_module
-    from physlab.labs import all_labs
+    from physlab.catalog import all_labs
     labs = all_labs()
     release = threading.Event()
 
