@@ -5,6 +5,7 @@ from .experiment import CollapseExperiment
 from .frame_keys import FRAME
 from .params import SPEC, memory_estimate
 from .studies import choose
+from .measures import MEASURES, point_cost
 
 
 _SMALL = {"d": 3, "T": 6, "T0": 6, "repeats": 2, "generations": 2}
@@ -28,6 +29,8 @@ LAB = Lab(
     warmup_params=WARMUP,
     order=40,
     memory_estimate=memory_estimate,
+    measures=MEASURES,
+    point_cost=point_cost,
     papers=(
         Paper("E. Dohmatob, Y. Feng, J. Kempe",
               "Model Collapse Demystified: The Case of Regression", 2024, "NeurIPS"),

@@ -13,7 +13,8 @@ from typing import Any, Callable, Mapping
 
 from .experiment import Experiment
 from .frames import FrameSpec
-from .params import ParamSpec
+from .measures import Measure, Overlay
+from .params import ParamError, ParamSpec
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,12 @@ class Lab:
     memory_estimate: Callable[[dict], int] | None = None
     # a lab with several models picks the experiment class from the validated parameters
     choose: Callable[[dict], type[Experiment]] | None = None
+    # sweeps: the scalar read-outs of a run (physlab/<lab>/measures.py), the theory curves drawn on
+    # a sweep's map (base params, axes) -> overlays, and a rough cost of one run, params ->
+    # (bytes, seconds) on one core, by which a sweep too large for a local cluster is refused
+    measures: tuple[Measure, ...] = field(default=())
+    sweep_overlays: Callable[[dict, tuple], list[Overlay]] | None = None
+    point_cost: Callable[[dict], tuple[float, float]] | None = None
 
     def build(self, params: Mapping[str, Any], seed: int) -> Experiment:
         if self.choose is None:
@@ -64,6 +71,13 @@ class Lab:
                 exp.advance(exp.total_steps)
                 if exp.steps_done == before:
                     break
+
+    def measure(self, name: str) -> Measure:
+        for m in self.measures:
+            if m.name == name:
+                return m
+        known = ", ".join(m.name for m in self.measures) or "none"
+        raise ParamError("measure", f"{self.name} has no measure {name!r}; known: {known}")
 
     def tab_class(self):
         module, _, cls = self.tab.partition(":")

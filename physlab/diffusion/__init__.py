@@ -5,6 +5,7 @@ from physlab.core.registry import Lab, Paper
 from .experiment import DiffusionExperiment
 from .frame_keys import FRAME
 from .params import SPEC, memory_estimate
+from .measures import MEASURES, point_cost
 
 
 _DIGITS = {"data": "digits", "basis": "pixel", "n_samples": 2, "steps": 2, "train_size": 4,
@@ -27,6 +28,8 @@ LAB = Lab(
     warmup_params=WARMUP,
     order=30,
     memory_estimate=memory_estimate,
+    measures=MEASURES,
+    point_cost=point_cost,
     papers=(Paper("M. Gerdes, M. Welling, M. C. N. Cheng", "GUD: Generation with Unified "
                   "Diffusion", 2024, "arXiv:2410.02667"),
             Paper("M. Kamb, S. Ganguli", "An analytic theory of creativity in convolutional "

@@ -5,6 +5,7 @@ from physlab.core.registry import Lab, Paper
 from .experiment import KernelsExperiment
 from .frame_keys import FRAME, SCALING_FRAME
 from .params import SPEC, memory_estimate
+from .measures import KERNEL_MEASURES, SCALING_MEASURES, kernels_cost, scaling_cost
 from .scaling_experiment import SPEC as SCALING_SPEC
 from .scaling_experiment import memory_estimate as scaling_memory_estimate
 from .scaling_experiment import ScalingExperiment
@@ -28,6 +29,8 @@ LAB = Lab(
                         for activation in ("linear", "relu", "tanh")),
     order=20,
     memory_estimate=memory_estimate,
+    measures=KERNEL_MEASURES,
+    point_cost=kernels_cost,
     papers=(DMFT_PAPER,
             Paper("Y. Cho, L. K. Saul", "Kernel Methods for Deep Learning", 2009, "NeurIPS")),
     group="Kernels",
@@ -46,6 +49,8 @@ SCALING_LAB = Lab(
     warmup_params=({"rich": True, "widths": [4, 8], "features": 32, "steps": 10},),  # rich kernel
     order=21,
     memory_estimate=scaling_memory_estimate,
+    measures=SCALING_MEASURES,
+    point_cost=scaling_cost,
     papers=(Paper("B. Bordelon, A. Atanasov, C. Pehlevan", "A Dynamical Model of Neural Scaling "
                   "Laws", 2024, "ICML"),
             Paper("B. Bordelon, A. Atanasov, C. Pehlevan", "How Feature Learning Can Improve "

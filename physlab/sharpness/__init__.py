@@ -5,6 +5,7 @@ from physlab.core.registry import Lab, Paper
 from .experiment import SharpnessExperiment
 from .frame_keys import FRAME
 from .params import SPEC, memory_estimate
+from .measures import MEASURES, point_cost, sweep_overlays
 
 
 # the smallest runs that compile every kernel (the MLP with each optimiser, uv, bifurcation)
@@ -26,6 +27,9 @@ LAB = Lab(
     warmup_params=WARMUP,
     order=10,
     memory_estimate=memory_estimate,
+    measures=MEASURES,
+    sweep_overlays=sweep_overlays,
+    point_cost=point_cost,
     papers=(
         Paper("J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar",
               "Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability",
