@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtSvg import QSvgGenerator
 
 from physlab.core.export import FIGURE_META_KEY, ExportError, atomic_path, check_target
@@ -51,9 +51,9 @@ class TidyLogAxis(pg.AxisItem):
 
 
 def make_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str, xlabel: str,
-              ylabel: str, log_y: bool = False, legend_offset=(-10, 10)) -> pg.PlotItem:
-    """A plot with labelled axes, grid, legend (top right unless ``legend_offset`` says otherwise;
-    negative offsets count from the right/bottom) and a hover read-out."""
+              ylabel: str, log_y: bool = False) -> pg.PlotItem:
+    """A plot with labelled axes, grid, a legend strip between its title and its data (see
+    :class:`LegendStrip`) and a hover read-out."""
     plot = layout.addPlot(row=row, col=col, title=title,
                           axisItems={side: TidyLogAxis(side) for side in ("left", "bottom")})
     plot.setLabel("bottom", xlabel)
@@ -71,11 +71,65 @@ def make_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str, x
         plot.getAxis(axis).setZValue(-1)  # the opaque grid goes under the curves and legend
     plot.setClipToView(True)
     plot.setDownsampling(auto=True, mode="peak")
-    legend = plot.addLegend(offset=legend_offset, labelTextSize="9pt")
-    legend.setBrush(pg.mkBrush(255, 255, 255, 210))
-    legend.setPen(pg.mkPen("#cccccc"))
+    LegendStrip(plot)
     plot.readout = HoverReadout(plot)
     return plot
+
+
+class LegendStrip(pg.LegendItem):
+    """A plot's legend in a strip of its own between the title and the data, so it never covers a
+    curve: entries flow into as many columns as the plot's width holds (rows below when they do
+    not fit). It takes the place of the plot's (unused) top axis in the plot's layout and becomes
+    ``plot.legend``, so curves made with a ``name`` join it."""
+
+    SPACING = 14  # px between columns of entries
+
+    def __init__(self, plot: pg.PlotItem):
+        super().__init__(offset=None, labelTextSize="9pt", horSpacing=4, verSpacing=-4)
+        self.plot = plot
+        self.setBrush(pg.mkBrush(0, 0, 0, 0))  # no box: the strip is outside the data
+        self.setPen(pg.mkPen(None))
+        top = plot.getAxis("top")
+        plot.layout.removeItem(top)
+        top.hide()
+        policy = QtWidgets.QSizePolicy.Policy
+        self.setSizePolicy(policy.Maximum, policy.Fixed)  # as wide as its entries, no wider
+        plot.layout.addItem(self, 1, 1, alignment=QtCore.Qt.AlignmentFlag.AlignLeft)
+        plot.legend = self
+        plot.vb.sigResized.connect(self._reflow)
+
+    def addItem(self, item, name):
+        super().addItem(item, name)
+        self._reflow()
+
+    def removeItem(self, item):
+        super().removeItem(item)
+        self._reflow()
+
+    def _reflow(self, *_) -> None:
+        """Lay the entries out in the most columns that fit the view box's width."""
+        width = self.plot.vb.width()
+        widths = [sample.width() + label.itemRect().width() + self.SPACING
+                  for sample, label in self.items]
+        columns = max(len(widths), 1)
+        while columns > 1 and sum(max(widths[c::columns]) for c in range(columns)) > width:
+            columns -= 1
+        for i in range(self.layout.count() - 1, -1, -1):
+            self.layout.removeAt(i)
+        for i, (sample, label) in enumerate(self.items):
+            row, col = divmod(i, columns)
+            self.layout.addItem(sample, row, 2 * col,
+                                alignment=QtCore.Qt.AlignmentFlag.AlignVCenter)
+            self.layout.addItem(label, row, 2 * col + 1)
+            self.layout.setColumnSpacing(2 * col + 1, self.SPACING)
+        self.columnCount, self.rowCount = columns, -(-len(self.items) // columns)
+        self.updateSize()
+
+    def updateSize(self) -> None:
+        """The plot's layout places the strip: tell it the size changed (pyqtgraph's legend
+        sets its own geometry instead, as it floats over the view)."""
+        self.layout.invalidate()
+        self.updateGeometry()
 
 
 class HoverReadout:

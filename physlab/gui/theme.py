@@ -100,8 +100,6 @@ def _recolour(item, mapping: dict[str, str], theme: Theme) -> None:
         if tick is not None:  # the grid (see plots.make_plot)
             item.setTickPen(tick)
     elif isinstance(item, pg.LegendItem):
-        item.setBrush(pg.mkBrush(*theme.legend_brush))
-        item.setPen(pg.mkPen(theme.inks["#cccccc"]))
         item.setLabelTextColor(theme.foreground)
         for _, label in item.items:
             label.setText(label.text)

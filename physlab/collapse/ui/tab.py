@@ -22,7 +22,7 @@ class CollapseTab(LabTab):
     def build_plots(self):
         layout = pg.GraphicsLayoutWidget()
         self.p_main = make_plot(layout, 0, 0, "", "", "")
-        self.p_side = make_plot(layout, 0, 1, "", "", "", legend_offset=(10, -10))
+        self.p_side = make_plot(layout, 0, 1, "", "", "")
         layout.ci.layout.setColumnStretchFactor(0, 3)
         layout.ci.layout.setColumnStretchFactor(1, 2)
         self.items = PlotItems()
@@ -36,9 +36,8 @@ class CollapseTab(LabTab):
         self._view = None
 
     # -- building blocks -----------------------------------------------------------------------
-    def _setup(self, view: tuple, main: tuple, side: tuple, main_legend_low=False) -> None:
-        """Titles, labels and log axes of both plots: (title, x label, y label, log x, log y);
-        the main plot's legend goes bottom left when its curves leave that corner free."""
+    def _setup(self, view: tuple, main: tuple, side: tuple) -> None:
+        """Titles, labels and log axes of both plots: (title, x label, y label, log x, log y)."""
         if view == self._view:
             return
         self.items.clear()
@@ -50,10 +49,6 @@ class CollapseTab(LabTab):
             plot.setLabel("left", ylabel)
             plot.setLogMode(x=log_x, y=log_y)
             plot.enableAutoRange()
-        if main_legend_low:
-            self.p_main.legend.anchor((0, 1), (0, 1), offset=(10, -10))
-        else:
-            self.p_main.legend.anchor((1, 0), (1, 0), offset=(-10, 10))
 
     def _band(self, plot, i: int, name: str, x, mean, spread, positive=False) -> None:
         band = self.items.get(plot, ("band", i), lambda: BandCurve(plot, i, name))
@@ -126,7 +121,7 @@ class CollapseTab(LabTab):
         self._setup(("tails",),
                     ("Hutter's model: test error vs training-set size", "training samples T",
                      "test error (unseen mass)", True, True),
-                    ("What each generator puts in the tail", "rank i", "probability q_i",
+                    ("What each generator puts in the tail", "rank i", "probability q<sub>i</sub>",
                      True, True))
         T, reps = f["T_values"], summary.get("repeats", 1)
         for i, name in enumerate(TAIL_CURVES):
@@ -135,7 +130,7 @@ class CollapseTab(LabTab):
             self._theory(self.p_main, i, T, f["theory"][i], positive=True)
             self.items.line(self.p_side, ("q", i), f["rank"], f["generator_probability"][i],
                             data_pen(i, 2.0), name=name, positive=True)
-        self._theory_legend(self.p_main, "Σ p_i(1 − q_i)^T (dashed)")
+        self._theory_legend(self.p_main, "Σ<sub>i</sub> p<sub>i</sub>(1 − q<sub>i</sub>)<sup>T</sup> (dashed)")
         self._hline(self.p_main, "plateau", float(f["plateau"][0]), "tail mass beyond k")
         self._vline(self.p_side, "k", p.get("cutoff", 1), "rank k")
 
@@ -161,7 +156,7 @@ class CollapseTab(LabTab):
                     ("Accuracy after training on verified synthetic data", "label-flip "
                      "probability p", "clean test accuracy", False, False),
                     ("Label noise left after verification", "label-flip probability p",
-                     "kept noise p′", False, False), main_legend_low=True)
+                     "kept noise p′", False, False))
         x, reps = f["flip_values"], summary.get("repeats", 1)
         for i, name in enumerate(rows):
             self._band(self.p_main, i, name, x, f["accuracy_mean"][i],

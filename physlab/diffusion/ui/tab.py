@@ -65,12 +65,10 @@ class DiffusionTab(LabTab):
                                        interactive=False, width=12, label="log(α²/σ²) = −γ")
         self.snr_bar.setImageItem(self.snr_image, insert_in=self.p_snr)
         self.p_spec = make_plot(plots, 1, 0, "Radially averaged power spectrum", "wavenumber |k|",
-                                "power P(k)", log_y=True, legend_offset=(10, -10))
+                                "power P(k)", log_y=True)
         self.p_spec.setLogMode(x=True, y=True)
-        self.p_spec.legend.anchor((0, 1), (0, 1), offset=(10, -10))
-        self.p_kstar = make_plot(plots, 2, 0, "Resolution cut-off k*(t) of x̂0",
-                                 "diffusion time t", "k* (half the data's power kept)",
-                                 legend_offset=(-10, 10))
+        self.p_kstar = make_plot(plots, 2, 0, "Resolution cut-off k*(t) of x̂<sub>0</sub>",
+                                 "diffusion time t", "k* (half the data's power kept)")
         self.p_kstar.invertX(True)
         view.ci.layout.setColumnStretchFactor(0, 2)
         view.ci.layout.setColumnStretchFactor(1, 3)
@@ -113,19 +111,23 @@ class DiffusionTab(LabTab):
         self.items.line(self.p_spec, "data", k[keep], frame["spectrum_data"][keep], theory_pen(),
                         "data (exact for fields)", positive=True)
         self.items.line(self.p_spec, "samples", k[keep], frame["spectrum_samples_t"][i][keep],
-                        data_pen(0, 2.0), "samples x_t (slider time)", positive=True)
+                        data_pen(0, 2.0), "samples x<sub>t</sub> (slider time)", positive=True)
         self.items.line(self.p_spec, "x0", k[keep], frame["spectrum_x0_t"][i][keep],
                         pg.mkPen(GUIDE_COLOR, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
-                        "estimate x̂0 (slider time)", positive=True)
+                        "estimate x̂<sub>0</sub> (slider time)", positive=True)
 
         self.items.line(self.p_kstar, "measured", frame["t"], frame["kstar"], data_pen(0, 2.0),
-                        "measured from x̂0")
+                        "measured from x̂<sub>0</sub>")
         if "kstar_theory" in frame:
             self.items.line(self.p_kstar, "theory", frame["t"], frame["kstar_theory"], theory_pen(),
                             "theory: largest |k| with SNR ≥ 1")
         now = self.items.get(self.p_kstar, "now", lambda: pg.InfiniteLine(
             angle=90, pen=pg.mkPen(GUIDE_COLOR, width=1, style=QtCore.Qt.PenStyle.DotLine)))
         now.setValue(t)
+
+    def history_view(self, params: dict):
+        """Spectra are comparable on the same data at the same image size."""
+        return params.get("data"), params.get("size")
 
     def history_traces(self, frame: dict, params: dict) -> list:
         """The final samples' spectrum and the measured resolution cut-off."""

@@ -20,13 +20,11 @@ class ScalingTab(LabTab):
         vbox.setContentsMargins(0, 0, 0, 0)
         view = pg.GraphicsLayoutWidget()
         self.p_time = make_plot(view, 0, 0, "Test loss vs training time", "GD step t",
-                                "test loss Σ λ_k (v*_k − v_k)²", log_y=True,
-                                legend_offset=(10, -10))
+                                "test loss Σ<sub>k</sub> λ<sub>k</sub> (v*<sub>k</sub> − v<sub>k</sub>)²", log_y=True)
         self.p_compute = make_plot(view, 0, 1, "Compute-optimal frontier", "compute C = N·t",
-                                   "test loss", log_y=True, legend_offset=(10, -10))
+                                   "test loss", log_y=True)
         for plot in (self.p_time, self.p_compute):
             plot.setLogMode(x=True, y=True)
-            plot.legend.anchor((0, 1), (0, 1), offset=(10, -10))
         self.table = QtWidgets.QTableWidget(0, 4)
         self.table.setObjectName("exponents")
         self.table.setHorizontalHeaderLabels(["exponent", "fitted", "theory", "law"])
@@ -76,7 +74,7 @@ class ScalingTab(LabTab):
                 mid = np.nonzero(ok)[0][len(np.nonzero(ok)[0]) // 2]
                 guide = best[mid] * (c / c[mid]) ** -slope
                 self._loglog(self.p_compute, "frontier-theory", c, guide, theory_pen(),
-                           f"theory C^−{slope:.3g}")
+                           f"theory C<sup>−{slope:.3g}</sup>")
         self._fill_table(frame, params, sizes, symbol)
 
     def history_traces(self, frame: dict, params: dict) -> list:
@@ -94,7 +92,7 @@ class ScalingTab(LabTab):
         t = steps.astype(float)
         anchor = np.argmin(np.abs(t - 100.0))
         guide = curve[anchor] * (np.maximum(t, 1.0) / t[anchor]) ** -chi
-        self._loglog(self.p_time, "guide", t, guide, GUIDE, f"t^−{chi:.3g} (theory)")
+        self._loglog(self.p_time, "guide", t, guide, GUIDE, f"t<sup>−{chi:.3g}</sup> (theory)")
 
     def _fill_table(self, frame, params, sizes, symbol) -> None:
         rows = []

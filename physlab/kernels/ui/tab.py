@@ -51,7 +51,7 @@ class KernelsTab(LabTab):
         self.p_loss = make_plot(curves, 0, 0, "Training loss", "GD step t",
                                 "loss ½⟨(y − f)²⟩", log_y=True)
         self.p_align = make_plot(curves, 0, 1, "Kernel–target alignment", "GD step t",
-                                 "yᵀKy / (‖K‖_F ‖y‖²)", legend_offset=(-10, -10))
+                                 "yᵀKy / (‖K‖<sub>F</sub> ‖y‖²)")
         maps = view.addLayout(row=1, col=0)
         self.h_theory = _heatmap(maps, 0, "theory (N → ∞)", "viridis")
         self.h_sim = _heatmap(maps, 1, "simulation (width N)", "viridis")
@@ -140,7 +140,7 @@ class KernelsTab(LabTab):
             span = max(float(np.max(np.abs(diff))), 1e-12)
             self._show(self.h_diff, diff, (-span, span), "")
             rel = np.linalg.norm(diff) / max(np.linalg.norm(theory), 1e-300)
-            self.h_diff[0].setTitle(f"simulation − theory (relative ‖·‖_F = {rel:.3f})")
+            self.h_diff[0].setTitle(f"simulation − theory (relative ‖·‖<sub>F</sub> = {rel:.3f})")
 
     def history_traces(self, frame: dict, params: dict) -> list:
         return [(self.p_loss, frame["step"], frame["loss"]),

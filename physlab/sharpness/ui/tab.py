@@ -19,9 +19,9 @@ class SharpnessTab(LabTab):
         layout = pg.GraphicsLayoutWidget()
         self.p_loss = make_plot(layout, 0, 0, "Training loss", "step", "loss  ½·MSE", log_y=True)
         self.p_sharp = make_plot(layout, 0, 1, "Sharpness vs stability threshold", "step",
-                                 "Hessian eigenvalue λ", legend_offset=(-10, -10))
-        self.p_lr = make_plot(layout, 1, 0, "Learning rate", "step", "η", legend_offset=(-10, -10))
-        self.p_low = make_plot(layout, 1, 1, "", "", "", legend_offset=(-10, -10))
+                                 "Hessian eigenvalue λ")
+        self.p_lr = make_plot(layout, 1, 0, "Learning rate", "step", "η")
+        self.p_low = make_plot(layout, 1, 1, "", "", "")
         self.c_loss = self.p_loss.plot(pen=data_pen(0), name="training loss")
         self.c_eigs: list[pg.PlotDataItem] = []
         self.c_pre = pg.PlotDataItem(pen=data_pen(2, 2.0))
@@ -29,7 +29,7 @@ class SharpnessTab(LabTab):
         self.c_thr = pg.PlotDataItem(pen=theory_pen())
         for item in (self.c_pre, self.c_ntk, self.c_thr):
             self.p_sharp.addItem(item)
-        self.c_lr = self.p_lr.plot(pen=data_pen(0), name="η_t")
+        self.c_lr = self.p_lr.plot(pen=data_pen(0), name="η<sub>t</sub>")
         # bottom right: normalised sharpness ηλ for the MLP, the bifurcation diagram for uv
         self.c_norm = pg.PlotDataItem(pen=data_pen(0))
         self.c_line = pg.PlotDataItem(pen=theory_pen())
@@ -115,6 +115,10 @@ class SharpnessTab(LabTab):
             self.c_norm.setData(*finite(s_step, np.interp(s_step, step, lr) * top))
             self.c_line.setData([step[0], step[-1]], [factor, factor])
         show_curve(self.p_low, self.c_line, f"stability: η·λ = {factor:.3g}", True)
+
+    def history_view(self, params: dict):
+        """An MLP's curves and the uv model's live on different scales: never overlaid."""
+        return params.get("model")
 
     def history_traces(self, frame: dict, params: dict) -> list:
         return [(self.p_loss, frame["step"], frame["loss"]),

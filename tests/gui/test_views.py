@@ -1,0 +1,135 @@
+"""What every lab's views look like to a reader: legends beside the data, not over it; overlays of
+earlier runs that neither mix models nor rescale the axes; titled, labelled views before the
+first run; text set with real sub- and superscripts; widgets wide enough for their text."""
+import re
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6 import QtCore, QtWidgets
+
+from tests.gui.gui_helpers import finished
+
+SHORT = {
+    "sharpness": ({}, {"steps": 300}),
+    "sharpness-uv": ("uv-route-to-chaos", {"steps": 300}),
+    "kernels": ({}, {"width": 200, "steps": 20, "particles": 1000}),
+    "scaling": ({}, {"widths": [16, 32, 64], "steps": 2000, "features": 1000}),
+    "diffusion": ({}, {"size": 8, "steps": 20, "n_samples": 16}),
+    "collapse": ({}, {"repeats": 10, "d": 10, "T": 30, "T0": 30, "generations": 5}),
+    "collapse-tails": ({}, {"model": "tails", "repeats": 10, "T_values": [10, 100, 1000]}),
+    "collapse-strong": ({}, {"model": "strong", "repeats": 10, "d": 10,
+                             "T_values": [20, 100, 1000]}),
+    "collapse-verify": ({}, {"model": "verify", "repeats": 10, "d": 10}),
+    "collapse-gaussian": ({}, {"model": "gaussian", "repeats": 10, "generations": 5}),
+}
+
+
+def short_run(window, qtbot, case: str):
+    preset, values = SHORT[case]
+    tab = window.lab_tabs[case.split("-")[0]]
+    window.show_lab(tab.lab.name)
+    if preset:
+        tab.apply_preset(preset)
+    tab.panel.set_values(values)
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    tab._dirty = True
+    tab._paint_if_dirty()
+    QtWidgets.QApplication.processEvents()
+    return tab
+
+
+def plots(tab):
+    return [i for i in tab.figure.scene().items() if isinstance(i, pg.PlotItem)
+            and i.isVisible()]
+
+
+def drawn_points(plot):
+    """The scene positions of every point drawn inside ``plot``'s view box."""
+    box = plot.vb.sceneBoundingRect()
+    for item in plot.vb.addedItems:
+        if not item.isVisible():
+            continue
+        if isinstance(item, pg.PlotDataItem):
+            x, y = item.getData()
+        elif isinstance(item, pg.ScatterPlotItem):
+            x, y = item.getData()
+        else:
+            continue
+        if x is None or not len(x):
+            continue
+        keep = np.isfinite(x) & np.isfinite(y)
+        for xi, yi in zip(x[keep][::max(1, keep.sum() // 2000)], y[keep][::max(1, keep.sum() // 2000)]):
+            point = item.mapToScene(QtCore.QPointF(float(xi), float(yi)))
+            if box.contains(point):
+                yield point
+
+
+@pytest.mark.parametrize("case", list(SHORT))
+def test_no_legend_covers_a_drawn_point(window, qtbot, case):
+    tab = short_run(window, qtbot, case)
+    checked = 0
+    for plot in plots(tab):
+        legend = plot.legend
+        if legend is None or not legend.isVisible() or not legend.items:
+            continue
+        rect = legend.sceneBoundingRect()
+        covered = [p for p in drawn_points(plot) if rect.contains(p)]
+        assert not covered, f"{plot.titleLabel.text!r}: the legend covers {len(covered)} points"
+        checked += 1
+    assert checked  # some legend was looked at
+
+
+def test_earlier_runs_of_another_model_are_not_overlaid(window, qtbot):
+    tab = short_run(window, qtbot, "sharpness")
+    short_run(window, qtbot, "sharpness-uv")
+    assert tab._run_params["model"] == "uv"
+    assert tab.history._items == []  # the MLP run is kept, but not drawn under the uv run
+
+
+def test_an_overlay_never_widens_the_current_runs_axes(window, qtbot):
+    tab = window.lab_tabs["collapse"]
+    small = {"strategy": ["replace"], "repeats": 10, "d": 10, "T0": 30, "generations": 3}
+    for T in (13, 200):  # T = 13 errs far more than T = 200 (σ²d/(T−d−1))
+        tab.panel.set_values({**small, "T": T})
+        tab.run()
+        qtbot.waitUntil(finished(tab), timeout=60000)
+        tab._paint_if_dirty()
+    ghosts = [item for _, item in tab.history._items]
+    assert ghosts and max(np.nanmax(g.yData) for g in ghosts) > 2 * np.nanmax(
+        tab.snapshot.frame["error_mean"])
+    tab.p_main.vb.updateAutoRange()
+    high = tab.p_main.vb.viewRange()[1][1]
+    top = np.nanmax(tab.snapshot.frame["error_mean"] + tab.snapshot.frame["error_std"])
+    assert high < 1.5 * top
+
+
+TEX = re.compile(r"[_^]")
+
+
+def texts(tab):
+    """Every piece of text a lab's figure shows: titles, axis labels, legend entries, colour-bar
+    and guide labels, notes."""
+    out = []
+    for item in tab.figure.scene().items():
+        if isinstance(item, pg.PlotItem):
+            out.append(item.titleLabel.text)
+            for name in ("left", "bottom", "right"):
+                axis = item.getAxis(name)
+                if axis.isVisible():
+                    out.append(axis.labelText)
+        elif isinstance(item, pg.LegendItem):
+            out += [label.text for _, label in item.items]
+        elif isinstance(item, pg.InfLineLabel):
+            out.append(item.toPlainText())
+        elif isinstance(item, pg.AxisItem) and item.isVisible():
+            out.append(item.labelText)
+    return [re.sub(r"<[^>]+>", "", t or "") for t in out]
+
+
+@pytest.mark.parametrize("case", list(SHORT))
+def test_no_text_shows_tex_markup(window, qtbot, case):
+    tab = short_run(window, qtbot, case)
+    bad = [t for t in texts(tab) if TEX.search(t)]
+    assert not bad, bad
