@@ -22,6 +22,7 @@ from physlab.core.registry import Lab
 from physlab.core.runner import RunState, Snapshot
 from physlab.core.session import LabState, RunRecord
 
+from . import theme
 from .history import RunHistory
 from .param_panel import ParamPanel
 from .plots import export_graphics, hide_empty_legends, set_curve_antialias
@@ -324,9 +325,8 @@ class LabTab(QtWidgets.QWidget):
 
     # -- messages ------------------------------------------------------------------------------
     def show_message(self, text: str, error: bool = False) -> None:
-        colour = "#fdecea; color: #8a1c12; border: 1px solid #e6a19a" if error else \
-            "#eef4fb; color: #1b3a57; border: 1px solid #b6cde6"
-        self.banner.setStyleSheet(f"background: {colour}; padding: 6px; border-radius: 4px;")
+        self.banner.setProperty("error", error)
+        self.banner.setStyleSheet(theme.banner_style(error))
         self.banner.setText(text)
         self.banner.show()
 

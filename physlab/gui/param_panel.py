@@ -11,6 +11,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from physlab.core.params import Kind, Param, ParamError, ParamSpec
 
+from . import theme
+
 
 class FloatBox(QtWidgets.QDoubleSpinBox):
     """A float spin box that shows values compactly (``0.2``, ``1e-08``) rather than with a fixed
@@ -241,7 +243,7 @@ class ParamPanel(QtWidgets.QWidget):
         try:
             value = CONTROLS[p.kind].get(w, p)
         except ParamError as err:
-            w.setStyleSheet("border: 1px solid #c0392b;")
+            w.setStyleSheet(f"border: 1px solid {theme.ALARM};")
             w.setToolTip(str(err))
             return
         w.setStyleSheet("")

@@ -133,3 +133,53 @@ def test_no_text_shows_tex_markup(window, qtbot, case):
     tab = short_run(window, qtbot, case)
     bad = [t for t in texts(tab) if TEX.search(t)]
     assert not bad, bad
+
+
+def _pens(tab):
+    for item in tab.figure.scene().items():
+        if isinstance(item, pg.PlotDataItem) and item.isVisible():
+            yield pg.mkPen(item.opts["pen"]).color().name()
+        elif isinstance(item, pg.InfiniteLine):
+            yield item.pen.color().name()
+        elif isinstance(item, pg.TextItem):
+            yield item.color.name()
+
+
+def test_the_dark_theme_leaves_no_light_ink_behind(window, qtbot):
+    from physlab.gui.theme import Ink
+    light = {ink.value for ink in Ink}
+    tabs = [short_run(window, qtbot, case) for case in ("sharpness-uv", "collapse-gaussian")]
+    window.set_theme("dark")
+    try:
+        for tab in tabs:
+            left = sorted(set(_pens(tab)) & light)
+            assert not left, f"{tab.lab.name}: {left} kept their light-theme colour"
+    finally:
+        window.set_theme("light")
+
+
+def test_the_banner_follows_the_theme(window):
+    tab = window.lab_tabs["sharpness"]
+
+    def background():
+        return tab.banner.grab().toImage().pixelColor(3, tab.banner.height() // 2).lightness()
+
+    assert background() > 200
+    window.set_theme("dark")
+    try:
+        assert background() < 90
+        tab.show_message("bad", error=True)
+        assert background() < 90
+    finally:
+        window.set_theme("light")
+
+
+def test_a_constant_learning_rate_gives_its_plot_to_the_data(window, qtbot):
+    tab = short_run(window, qtbot, "sharpness")
+    assert not tab.p_lr.isVisible() and "constant η = 0.2" in tab.p_loss.titleLabel.text
+    assert tab.p_loss.height() > 0.8 * tab.left.geometry().height()
+    tab.panel.set_values({"schedule": "warmup", "warmup_steps": 100})
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    tab._paint_if_dirty()
+    assert tab.p_lr.isVisible() and tab.p_loss.titleLabel.text == "Training loss"

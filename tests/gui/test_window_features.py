@@ -275,7 +275,8 @@ def test_hover_readout_shows_data_coordinates(window, qtbot):
 
 @pytest.mark.parametrize("low,high,expected", [
     (0.004, 0.6, [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]),
-    (0.3, 0.9, [0.5]),
+    (0.3, 0.9, [0.3, 0.5, 0.7]),  # less than a decade: finer, never a lone label
+    (0.11, 0.35, [0.15, 0.2, 0.3]),
     (1e-15, 2.0, None),  # long ranges: decades only
 ])
 def test_log_axes_label_decades_or_1_2_5(window, low, high, expected):

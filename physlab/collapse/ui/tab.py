@@ -7,8 +7,8 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import (GUIDE_COLOR, BandCurve, PlotItems, RunSpan, data_pen, make_plot,
-                               theory_pen)
+from physlab.gui.plots import BandCurve, PlotItems, RunSpan, data_pen, make_plot, theory_pen
+from physlab.gui.theme import Ink
 
 from ..tails import CURVES as TAIL_CURVES
 
@@ -60,15 +60,15 @@ class CollapseTab(LabTab):
 
     def _theory_legend(self, plot, text="theory (dashed)") -> None:
         self.items.get(plot, "theory-legend",
-                       lambda: pg.PlotDataItem(pen=theory_pen(GUIDE_COLOR), name=text))
+                       lambda: pg.PlotDataItem(pen=theory_pen(Ink.GUIDE), name=text))
 
-    def _vline(self, plot, key, x: float, label: str, color=GUIDE_COLOR) -> None:
+    def _vline(self, plot, key, x: float, label: str, color=Ink.GUIDE) -> None:
         line = self.items.get(plot, key, lambda: pg.InfiniteLine(
             angle=90, pen=pg.mkPen(color, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
             label=label, labelOpts={"position": 0.92, "color": color}))
         line.setValue(np.log10(x) if plot.ctrl.logXCheck.isChecked() else x)
 
-    def _hline(self, plot, key, y: float, label: str, color=GUIDE_COLOR) -> None:
+    def _hline(self, plot, key, y: float, label: str, color=Ink.GUIDE) -> None:
         line = self.items.get(plot, key, lambda: pg.InfiniteLine(
             angle=0, pen=pg.mkPen(color, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
             label=label, labelOpts={"position": 0.12, "color": color}))
@@ -166,7 +166,7 @@ class CollapseTab(LabTab):
         self._theory_legend(self.p_main, "finite-T theory (dashed)")
         p_star = float(f["critical_flip"][0])
         self._vline(self.p_main, "pstar", p_star, f"p* = {p_star:.3g}", data_pen(0).color().name())
-        self._vline(self.p_main, "flip", p.get("flip", 0.0), "p", GUIDE_COLOR)
+        self._vline(self.p_main, "flip", p.get("flip", 0.0), "p", Ink.GUIDE)
         self._vline(self.p_side, "pstar", p_star, f"p* = {p_star:.3g}", data_pen(0).color().name())
         self._hline(self.p_side, "half", 0.5, "p′ = ½")
 
@@ -180,7 +180,7 @@ class CollapseTab(LabTab):
         with np.errstate(divide="ignore"):
             paths = np.log(f["variance_paths"])
         for i, path in enumerate(paths):
-            self.items.line(self.p_main, ("path", i), n, path, pg.mkPen("#b0b0b0", width=1),
+            self.items.line(self.p_main, ("path", i), n, path, pg.mkPen(Ink.FAINT, width=1),
                             name="single runs" if i == 0 else None)
         self._band(self.p_main, 0, "mean over repeats ± s.e.", n, f["log_variance_mean"],
                    _se(f["log_variance_std"], reps))

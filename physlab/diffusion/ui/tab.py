@@ -9,7 +9,8 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import GUIDE_COLOR, PlotItems, data_pen, make_plot, theory_pen
+from physlab.gui.plots import PlotItems, data_pen, make_plot, theory_pen
+from physlab.gui.theme import Ink
 from physlab.gui.scrub import ScrubBar
 
 GRID = 4
@@ -103,7 +104,7 @@ class DiffusionTab(LabTab):
         self.snr_image.setRect(QtCore.QRectF(times.min(), 0, times.max() - times.min(),
                                              gamma.shape[0]))
         marker = self.items.get(self.p_snr, "now", lambda: pg.InfiniteLine(
-            angle=90, pen=pg.mkPen("#000000", width=2)))
+            angle=90, pen=pg.mkPen(Ink.MARKER, width=2)))
         marker.setValue(t)
 
         k = frame["spectrum_k"]
@@ -113,7 +114,7 @@ class DiffusionTab(LabTab):
         self.items.line(self.p_spec, "samples", k[keep], frame["spectrum_samples_t"][i][keep],
                         data_pen(0, 2.0), "samples x<sub>t</sub> (slider time)", positive=True)
         self.items.line(self.p_spec, "x0", k[keep], frame["spectrum_x0_t"][i][keep],
-                        pg.mkPen(GUIDE_COLOR, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
+                        pg.mkPen(Ink.GUIDE, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
                         "estimate x̂<sub>0</sub> (slider time)", positive=True)
 
         self.items.line(self.p_kstar, "measured", frame["t"], frame["kstar"], data_pen(0, 2.0),
@@ -122,7 +123,7 @@ class DiffusionTab(LabTab):
             self.items.line(self.p_kstar, "theory", frame["t"], frame["kstar_theory"], theory_pen(),
                             "theory: largest |k| with SNR ≥ 1")
         now = self.items.get(self.p_kstar, "now", lambda: pg.InfiniteLine(
-            angle=90, pen=pg.mkPen(GUIDE_COLOR, width=1, style=QtCore.Qt.PenStyle.DotLine)))
+            angle=90, pen=pg.mkPen(Ink.GUIDE, width=1, style=QtCore.Qt.PenStyle.DotLine)))
         now.setValue(t)
 
     def history_view(self, params: dict):

@@ -8,9 +8,10 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import GUIDE_COLOR, PlotItems, data_pen, make_plot, theory_pen
+from physlab.gui.plots import PlotItems, data_pen, make_plot, theory_pen
+from physlab.gui.theme import Ink
 
-GUIDE = pg.mkPen(GUIDE_COLOR, width=1.5, style=QtCore.Qt.PenStyle.DotLine)
+GUIDE = pg.mkPen(Ink.GUIDE, width=1.5, style=QtCore.Qt.PenStyle.DotLine)
 
 
 class ScalingTab(LabTab):
@@ -66,7 +67,7 @@ class ScalingTab(LabTab):
         self._guide(frame, steps, loss)
         if "frontier_compute" in frame:
             c, best = frame["frontier_compute"], frame["frontier_loss"]
-            self._loglog(self.p_compute, "frontier", c, best, pg.mkPen("#111111", width=3),
+            self._loglog(self.p_compute, "frontier", c, best, pg.mkPen(Ink.STRONG, width=3),
                        "frontier: min over N")
             slope = float(frame["frontier_theory_exponent"])
             ok = np.isfinite(best)

@@ -8,8 +8,9 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import GUIDE_COLOR, PlotItems, data_pen, make_plot, theory_pen
+from physlab.gui.plots import PlotItems, data_pen, make_plot, theory_pen
 from physlab.gui.scrub import ScrubBar
+from physlab.gui.theme import Ink
 
 
 
@@ -23,7 +24,7 @@ def _heatmap(layout: pg.GraphicsLayout, col: int, title: str, cmap: str):
     plot.addItem(image)
     bar = pg.ColorBarItem(colorMap=pg.colormap.get(cmap), interactive=False, width=12)
     bar.setImageItem(image, insert_in=plot)
-    note = pg.TextItem("", color=GUIDE_COLOR, anchor=(0.5, 0.5))
+    note = pg.TextItem("", color=Ink.GUIDE, anchor=(0.5, 0.5))
     plot.addItem(note, ignoreBounds=True)
     return plot, image, bar, note
 
@@ -75,7 +76,7 @@ class KernelsTab(LabTab):
     # -- painting ------------------------------------------------------------------------------
     def _marker(self, plot, step: int) -> None:
         line = self.items.get(plot, "marker", lambda: pg.InfiniteLine(
-            angle=90, pen=pg.mkPen(GUIDE_COLOR, width=1, style=QtCore.Qt.PenStyle.DotLine)))
+            angle=90, pen=pg.mkPen(Ink.GUIDE, width=1, style=QtCore.Qt.PenStyle.DotLine)))
         line.setValue(step)
 
     def _kernel_names(self, depth: int) -> list[str]:
