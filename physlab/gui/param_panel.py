@@ -137,6 +137,55 @@ class MultiChoice(QtWidgets.QWidget):
         self.toggled.emit(value)
 
 
+class ListEdit(QtWidgets.QPlainTextEdit):
+    """A list of integers as editable text that wraps after its commas and grows to show every
+    line (a one-line field clipped long lists such as Tails' 16 sample sizes). Return or leaving
+    the field commits it (``editingFinished``, as a line edit)."""
+
+    editingFinished = QtCore.Signal()
+
+    def __init__(self):
+        super().__init__()
+        self.setTabChangesFocus(True)
+        self.setWordWrapMode(QtGui.QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        for policy in (self.setVerticalScrollBarPolicy, self.setHorizontalScrollBarPolicy):
+            policy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
+                           QtWidgets.QSizePolicy.Policy.Fixed)
+        self.textChanged.connect(self._fit)
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+    def setText(self, text: str) -> None:
+        self.setPlainText(text)
+        self._fit()
+
+    def lines(self) -> int:
+        """Lines the text takes at the current width."""
+        return max(int(self.document().size().height()), 1)
+
+    def _fit(self) -> None:
+        margins = self.contentsMargins()
+        height = (self.lines() * self.fontMetrics().lineSpacing()
+                  + 2 * self.document().documentMargin() + margins.top() + margins.bottom())
+        self.setFixedHeight(int(height))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter):
+            self.editingFinished.emit()
+            return
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.editingFinished.emit()
+
+
 def _int_box(p: Param) -> QtWidgets.QSpinBox:
     w = QtWidgets.QSpinBox()
     w.setRange(int(p.low if p.low is not None else -2**31),
@@ -155,9 +204,8 @@ def _float_control(p: Param) -> QtWidgets.QWidget:
     return w
 
 
-def _set_text(w: QtWidgets.QLineEdit, value: list) -> None:
-    w.setText(",".join(map(str, value)))
-    w.setCursorPosition(0)  # a long list reads from its start
+def _set_text(w: ListEdit, value: list) -> None:
+    w.setText(", ".join(map(str, value)))
 
 
 @dataclass(frozen=True)
@@ -184,7 +232,7 @@ CONTROLS: dict[Kind, Control] = {
                         lambda w, v: w.setValue(v), lambda w: w.valueChanged),
     Kind.MULTI: Control(lambda p: MultiChoice(p.choices, p.default), lambda w, p: w.value(),
                         lambda w, v: w.set_value(v), lambda w: w.toggled),
-    Kind.INTS: Control(lambda p: QtWidgets.QLineEdit(), lambda w, p: p.parse(w.text()),
+    Kind.INTS: Control(lambda p: ListEdit(), lambda w, p: p.parse(w.text()),
                        _set_text, lambda w: w.editingFinished),
 }
 

@@ -183,3 +183,76 @@ def test_a_constant_learning_rate_gives_its_plot_to_the_data(window, qtbot):
     qtbot.waitUntil(finished(tab), timeout=60000)
     tab._paint_if_dirty()
     assert tab.p_lr.isVisible() and tab.p_loss.titleLabel.text == "Training loss"
+
+
+def _clipped(widget) -> list[str]:
+    """The texts ``widget`` shows that do not fit in the room it gives them."""
+    fm = widget.fontMetrics()
+    if isinstance(widget, QtWidgets.QComboBox):
+        option = QtWidgets.QStyleOptionComboBox()
+        widget.initStyleOption(option)
+        room = widget.style().subControlRect(
+            QtWidgets.QStyle.ComplexControl.CC_ComboBox, option,
+            QtWidgets.QStyle.SubControl.SC_ComboBoxEditField, widget).width()
+        return [t for t in (widget.itemText(i) for i in range(widget.count()))
+                if fm.horizontalAdvance(t) > room]
+    if isinstance(widget, QtWidgets.QLabel) and not widget.wordWrap() and \
+            widget.textFormat() != QtCore.Qt.TextFormat.RichText and "<" not in widget.text():
+        return [widget.text()] if fm.horizontalAdvance(widget.text()) > widget.width() else []
+    if isinstance(widget, QtWidgets.QLineEdit) and widget.objectName().startswith("param_"):
+        room = widget.contentsRect().width() - 8  # the frame's text margins
+        return [widget.text()] if fm.horizontalAdvance(widget.text()) > room else []
+    if isinstance(widget, QtWidgets.QPlainTextEdit):  # the list fields
+        shown = widget.viewport().height() // fm.lineSpacing()
+        return [widget.toPlainText()] if widget.lines() > shown else []
+    return []
+
+
+@pytest.mark.parametrize("case", ["kernels", "diffusion", "scaling", "tails-panel"])
+def test_every_widget_shows_its_whole_text(window, qtbot, case):
+    if case == "tails-panel":  # Tails' 16 default sample sizes, before any run
+        tab = window.lab_tabs["collapse"]
+        window.show_lab("collapse")
+        tab.panel.widget("model").setCurrentText("tails")
+    else:
+        tab = short_run(window, qtbot, case)
+        if hasattr(tab, "scrub"):  # at the end: "… (latest)", the longest text
+            tab.scrub.slider.setValue(tab.scrub.slider.maximum())
+    QtWidgets.QApplication.processEvents()
+    widgets = [w for w in tab.findChildren(QtWidgets.QWidget) if w.isVisible()]
+    clipped = {w.objectName() or type(w).__name__: t for w in widgets if (t := _clipped(w))}
+    assert not clipped
+
+
+@pytest.mark.parametrize("lab", ["sharpness", "kernels", "scaling", "diffusion", "collapse"])
+def test_before_the_first_run_every_view_is_titled_labelled_and_scaled(window, lab):
+    tab = window.lab_tabs[lab]
+    window.show_lab(lab)
+    QtWidgets.QApplication.processEvents()
+    shown = [p for p in plots(tab) if p.width() > 0 and not isinstance(p, pg.ColorBarItem)]
+    assert shown
+    for plot in shown:
+        assert plot.titleLabel.text, "an untitled view"
+        for side in ("left", "bottom"):
+            axis = plot.getAxis(side)
+            if axis.isVisible():
+                assert axis.labelText and "(x" not in axis.labelString(), axis.labelString()
+                assert axis.range != [0, 1], (plot.titleLabel.text, side)  # not a bare 0–1
+    if lab == "kernels":  # the P×P maps span the samples 1…P
+        P = tab.panel.values()["n_samples"]
+        for heatmap in (tab.h_theory, tab.h_sim, tab.h_diff):
+            (x0, x1), _ = heatmap[0].vb.viewRange()
+            assert x0 == pytest.approx(0.5) and x1 == pytest.approx(P + 0.5)
+        assert tab.kernel_choice.count() >= 4
+
+
+def test_the_ntk_change_map_is_diverging_and_centred(window, qtbot):
+    tab = short_run(window, qtbot, "kernels")
+    tab.kernel_choice.setCurrentIndex(1)  # NTK change K − K(0)
+    for heatmap in (tab.h_theory, tab.h_sim):
+        bar = heatmap[2]
+        low, high = bar.levels()
+        assert low == pytest.approx(-high) and high > 0
+        assert bar.cmap_name == "CET-D1"
+    tab.kernel_choice.setCurrentIndex(0)
+    assert tab.h_sim[2].cmap_name == "viridis"

@@ -7,7 +7,8 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import BandCurve, PlotItems, RunSpan, data_pen, make_plot, theory_pen
+from physlab.gui.plots import (BandCurve, PlotItems, RunSpan, data_pen, make_plot, preview_range,
+                               theory_pen)
 from physlab.gui.theme import Ink
 
 from ..tails import CURVES as TAIL_CURVES
@@ -28,27 +29,75 @@ class CollapseTab(LabTab):
         self.items = PlotItems()
         self.span = RunSpan()
         self._view = None
+        self._preview(self.panel.values())
         return layout, layout.ci
 
     def clear_plots(self) -> None:
         self.items.clear()
         self.span.clear()
         self._view = None
+        self._preview(self.panel.values())
 
     # -- building blocks -----------------------------------------------------------------------
-    def _setup(self, view: tuple, main: tuple, side: tuple) -> None:
-        """Titles, labels and log axes of both plots: (title, x label, y label, log x, log y)."""
+    # (title, x label, y label, log x, log y) of the main and the side plot of each model
+    VIEWS = {
+        "regression": (("Test error vs generation", "generation n",
+                        "test error ‖ŵ − w₀‖²<sub>Σ</sub>", False, False),
+                       ("Scaling law: error vs downstream sample size", "downstream samples T",
+                        "test error ‖ŵ − w₀‖²<sub>Σ</sub>", True, True)),
+        "tails": (("Hutter's model: test error vs training-set size", "training samples T",
+                   "test error (unseen mass)", True, True),
+                  ("What each generator puts in the tail", "rank i", "probability q<sub>i</sub>",
+                   True, True)),
+        "strong": (("Strong collapse: error vs sample size", "training samples n",
+                    "test error ‖ŵ − w₁‖²", True, True),
+                   ("Simulation ÷ theory", "training samples n", "ratio", True, False)),
+        "verify": (("Accuracy after training on verified synthetic data",
+                    "label-flip probability p", "clean test accuracy", False, False),
+                   ("Label noise left after verification", "label-flip probability p",
+                    "kept noise p′", False, False)),
+        "gaussian": (("Refitting a Gaussian: the variance's random walk", "generation n",
+                      "log σ²ₙ", False, False),
+                     ("The mean wanders", "generation n", "E(μₙ − μ₀)²", False, False)),
+    }
+
+    def _setup(self, view: tuple) -> None:
+        """Titles, labels and log axes of both plots for the model ``view[0]``; the drawn items
+        are rebuilt when ``view`` (the model and its rows) changes."""
         if view == self._view:
             return
         self.items.clear()
         self._view = view
-        for plot, (title, xlabel, ylabel, log_x, log_y) in ((self.p_main, main),
-                                                          (self.p_side, side)):
+        for plot, (title, xlabel, ylabel, log_x, log_y) in zip((self.p_main, self.p_side),
+                                                             self.VIEWS[view[0]]):
             plot.setTitle(title)
             plot.setLabel("bottom", xlabel)
             plot.setLabel("left", ylabel)
             plot.setLogMode(x=log_x, y=log_y)
             plot.enableAutoRange()
+
+    def _preview(self, params: dict) -> None:
+        """The empty views of a run with ``params``: titled and labelled, with its generations
+        or sample sizes on the x axes."""
+        model = params["model"]
+        self._setup((model, "preview"))
+        if model in ("regression", "gaussian"):
+            for plot in (self.p_main, self.p_side)[:1 if model == "regression" else 2]:
+                preview_range(plot, x=(0, params["generations"]))
+        if model == "regression":  # the downstream sweep of studies.RegressionStudy
+            d = params["d"]
+
+            def ols(noise: float, n: int) -> float:  # an OLS fit's excess error σ²d/(n−d−1)
+                return noise ** 2 * d / (n - d - 1) if n > d + 1 else 1.0
+
+            replaced = ols(params["sigma"], params["T"]) + \
+                params["generations"] * ols(params["sigma0"], params["T0"])
+            preview_range(self.p_main, y=(0, replaced))  # where replace ends (README, Collapse)
+            preview_range(self.p_side, x=(1.5 * d if params["ridge"] == 0 else d / 4, 1000 * d),
+                          y=(1e-3, 10))
+        elif model == "tails":
+            T = params["T_values"]
+            preview_range(self.p_main, x=(T[0], T[-1]), y=(1e-4, 1))
 
     def _band(self, plot, i: int, name: str, x, mean, spread, positive=False) -> None:
         band = self.items.get(plot, ("band", i), lambda: BandCurve(plot, i, name))
@@ -96,11 +145,7 @@ class CollapseTab(LabTab):
 
     def _paint_regression(self, f, p, summary) -> None:
         rows = summary.get("rows", [])
-        self._setup(("regression", tuple(rows)),
-                    ("Test error vs generation", "generation n", "test error ‖ŵ − w₀‖²<sub>Σ</sub>",
-                     False, False),
-                    ("Scaling law: error vs downstream sample size", "downstream samples T",
-                     "test error ‖ŵ − w₀‖²<sub>Σ</sub>", True, True))
+        self._setup(("regression", tuple(rows)))
         reps = p.get("repeats", 1)
         gen = f["generation"]
         self.span.apply((self.p_main,), p["generations"])
@@ -118,11 +163,7 @@ class CollapseTab(LabTab):
         self._vline(self.p_side, "T", p.get("T", T[0]), "T of the chain")
 
     def _paint_tails(self, f, p, summary) -> None:
-        self._setup(("tails",),
-                    ("Hutter's model: test error vs training-set size", "training samples T",
-                     "test error (unseen mass)", True, True),
-                    ("What each generator puts in the tail", "rank i", "probability q<sub>i</sub>",
-                     True, True))
+        self._setup(("tails",))
         T, reps = f["T_values"], summary.get("repeats", 1)
         for i, name in enumerate(TAIL_CURVES):
             self._band(self.p_main, i, name, T, f["error_mean"][i], _se(f["error_std"][i], reps),
@@ -136,10 +177,7 @@ class CollapseTab(LabTab):
 
     def _paint_strong(self, f, p, summary) -> None:
         rows = summary.get("rows", ["", ""])
-        self._setup(("strong", tuple(rows)),
-                    ("Strong collapse: error vs sample size", "training samples n",
-                     "test error ‖ŵ − w₁‖²", True, True),
-                    ("Simulation ÷ theory", "training samples n", "ratio", True, False))
+        self._setup(("strong", tuple(rows)))
         n, reps = f["T_values"], summary.get("repeats", 1)
         for i, name in enumerate(rows):
             mean, se = f["error_mean"][i], _se(f["error_std"][i], reps)
@@ -152,11 +190,7 @@ class CollapseTab(LabTab):
 
     def _paint_verify(self, f, p, summary) -> None:
         rows = summary.get("rows", ["", ""])
-        self._setup(("verify",),
-                    ("Accuracy after training on verified synthetic data", "label-flip "
-                     "probability p", "clean test accuracy", False, False),
-                    ("Label noise left after verification", "label-flip probability p",
-                     "kept noise p′", False, False))
+        self._setup(("verify",))
         x, reps = f["flip_values"], summary.get("repeats", 1)
         for i, name in enumerate(rows):
             self._band(self.p_main, i, name, x, f["accuracy_mean"][i],
@@ -171,10 +205,7 @@ class CollapseTab(LabTab):
         self._hline(self.p_side, "half", 0.5, "p′ = ½")
 
     def _paint_gaussian(self, f, p, summary) -> None:
-        self._setup(("gaussian",),
-                    ("Refitting a Gaussian: the variance's random walk", "generation n",
-                     "log σ²ₙ", False, False),
-                    ("The mean wanders", "generation n", "E(μₙ − μ₀)²", False, False))
+        self._setup(("gaussian",))
         n, reps = f["generation"], summary.get("repeats", 1)
         self.span.apply((self.p_main, self.p_side), p["generations"])
         with np.errstate(divide="ignore"):

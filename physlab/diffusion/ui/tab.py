@@ -9,8 +9,10 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import PlotItems, data_pen, make_plot, theory_pen
+from physlab.gui.plots import PlotItems, data_pen, make_plot, preview_range, theory_pen
 from physlab.gui.theme import Ink
+
+from ..data import DIGIT_SIZE
 from physlab.gui.scrub import ScrubBar
 
 GRID = 4
@@ -59,6 +61,8 @@ class DiffusionTab(LabTab):
         self.p_snr = plots.addPlot(row=0, col=0, title="log-SNR of every component")
         self.p_snr.setLabel("bottom", "diffusion time t (reverse: 1 → 0)")
         self.p_snr.setLabel("left", "component (in generation order)")
+        for axis in ("left", "bottom"):
+            self.p_snr.getAxis(axis).enableAutoSIPrefix(False)
         self.p_snr.hideButtons()
         self.snr_image = pg.ImageItem()
         self.p_snr.addItem(self.snr_image)
@@ -76,6 +80,7 @@ class DiffusionTab(LabTab):
         vbox.addWidget(self.scrub)
         vbox.addWidget(view, 1)
         self.items = PlotItems()
+        self._preview(self.panel.values())
         return holder, view.ci
 
     def clear_plots(self) -> None:
@@ -84,6 +89,21 @@ class DiffusionTab(LabTab):
             image.clear()
         self.snr_image.clear()
         self.scrub.reset()
+        self._preview(self.panel.values())
+
+    def _preview(self, params: dict) -> None:
+        """The empty views of a run with ``params``: mosaics of its image size, its components
+        over t ∈ [0, 1], its wavenumbers. k*(t) keeps the whole of t ∈ [0, 1] while a run
+        streams."""
+        side = params["size"] if params["data"] == "grf" else DIGIT_SIZE
+        width = GRID * (side + 1) - 1
+        for plot, _ in (self.v_xt, self.v_x0):
+            plot.setRange(xRange=(0, width), yRange=(0, width), padding=0.02)
+        self.p_snr.setRange(xRange=(0, 1), yRange=(0, side * side), padding=0.02)
+        k_max = side / np.sqrt(2)  # the corner of the Fourier grid
+        preview_range(self.p_spec, x=(1, k_max), y=(1e-3, 10))
+        preview_range(self.p_kstar, y=(0, k_max))
+        self.p_kstar.setXRange(0, 1, padding=0.02)
 
     def paint(self, frame: dict, params: dict) -> None:
         i = self.scrub.index(len(frame["t"]))

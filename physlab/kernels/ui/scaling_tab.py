@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import PlotItems, data_pen, make_plot, theory_pen
+from physlab.gui.plots import PlotItems, data_pen, make_plot, preview_range, theory_pen
 from physlab.gui.theme import Ink
 
 GUIDE = pg.mkPen(Ink.GUIDE, width=1.5, style=QtCore.Qt.PenStyle.DotLine)
@@ -38,11 +38,21 @@ class ScalingTab(LabTab):
         vbox.addWidget(view, 1)
         vbox.addWidget(self.table)
         self.items = PlotItems()
+        self._preview(self.panel.values())
         return holder, view.ci
 
     def clear_plots(self) -> None:
         self.items.clear()
         self.table.setRowCount(0)
+        self._preview(self.panel.values())
+
+    def _preview(self, params: dict) -> None:
+        """The empty views of a run with ``params``: its time and compute on the axes."""
+        steps = params["steps"]
+        sizes = params["widths"] if params["family"] == "widths" else params["sample_sizes"]
+        loss = (1e-2, 2.0)  # the loss starts at Σ λ_k v*_k² ≈ 1 and falls as a power law
+        preview_range(self.p_time, x=(1, steps), y=loss)
+        preview_range(self.p_compute, x=(min(sizes), max(sizes) * steps), y=loss)
 
     def _loglog(self, *args, **kwargs) -> None:
         self.items.line(*args, positive=True, positive_x=True, **kwargs)

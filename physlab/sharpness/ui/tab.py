@@ -141,7 +141,7 @@ class SharpnessTab(LabTab):
             self.c_ntk.setData(*finite(step, frame["ntk"]))
         self.c_thr.setData(*finite(step, frame["threshold"]))
         self.c_lr.setData(*finite(step, lr))
-        self._show_lr(params.get("schedule", "constant") != "constant" or np.ptp(lr) > 0,
+        self._show_lr(params.get("schedule", "constant") != "constant" or bool(np.ptp(lr) > 0),
                       float(lr[-1]))
         self.p_lr.setYRange(0.0, 1.1 * float(np.nanmax(lr)), padding=0)
         self._set_low_view(is_uv)
