@@ -79,6 +79,13 @@ def make_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str, x
     return plot
 
 
+def _is_theory(item) -> bool:
+    """Drawn dashed or dotted, as theory and guides are (see :func:`theory_pen`)."""
+    pen = item.opts.get("pen") if hasattr(item, "opts") else None
+    style = pg.mkPen(pen).style() if pen is not None else QtCore.Qt.PenStyle.NoPen
+    return style not in (QtCore.Qt.PenStyle.SolidLine, QtCore.Qt.PenStyle.NoPen)
+
+
 def preview_range(plot: pg.PlotItem, x=None, y=None) -> None:
     """Show the ranges ``x``/``y`` (data coordinates, ``None``: leave as is) on an empty plot, so
     that before a run its axes read in the run's units instead of 0–1; auto-range takes over when
@@ -122,7 +129,9 @@ class LegendStrip(pg.LegendItem):
         self._reflow()
 
     def _reflow(self, *_) -> None:
-        """Lay the entries out in the most columns that fit the view box's width."""
+        """Lay the entries out in the most columns that fit the view box's width: data (solid)
+        first, then theory and guides (dashed or dotted), each in the order they came."""
+        self.items.sort(key=lambda entry: _is_theory(entry[0].item))
         width = self.plot.vb.width()
         widths = [sample.width() + label.itemRect().width() + self.SPACING
                   for sample, label in self.items]

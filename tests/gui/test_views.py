@@ -256,3 +256,11 @@ def test_the_ntk_change_map_is_diverging_and_centred(window, qtbot):
         assert bar.cmap_name == "CET-D1"
     tab.kernel_choice.setCurrentIndex(0)
     assert tab.h_sim[2].cmap_name == "viridis"
+
+
+def test_legends_list_data_before_theory(window, qtbot):
+    tab = short_run(window, qtbot, "scaling")
+    for plot in (tab.p_time, tab.p_compute):
+        styles = [pg.mkPen(sample.item.opts["pen"]).style() for sample, _ in plot.legend.items]
+        dashed = [s != QtCore.Qt.PenStyle.SolidLine for s in styles]
+        assert dashed == sorted(dashed), [label.text for _, label in plot.legend.items]

@@ -22,6 +22,7 @@ class SharpnessTab(LabTab):
     def build_plots(self):
         layout = pg.GraphicsLayoutWidget()
         self.left = layout.addLayout(row=0, col=0, rowspan=2)
+        self.left.setContentsMargins(0, 0, 0, 0)  # titles level with the right column's
         self.p_loss = make_plot(self.left, 0, 0, "Training loss", "step", "loss  ½·MSE",
                                 log_y=True)
         self.p_lr = make_plot(self.left, 1, 0, "Learning rate", "step", "η")
