@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import PlotItems, data_pen, make_plot, preview_range, theory_pen
+from physlab.gui.plots import PlotItems, RunSpan, data_pen, make_plot, preview_range, theory_pen
 from physlab.gui.scrub import ScrubBar
 from physlab.gui.theme import Ink
 
@@ -69,6 +69,7 @@ class KernelsTab(LabTab):
         vbox.addLayout(controls)
         vbox.addWidget(view, 1)
         self.items = PlotItems()
+        self.span = RunSpan()
         self._note_shown = False
         self._preview(self.panel.values())
         return holder, view.ci
@@ -80,6 +81,7 @@ class KernelsTab(LabTab):
             note.setText("")
         self._note_shown = False
         self.scrub.reset()
+        self.span.clear()
         self._preview(self.panel.values())
 
     def _preview(self, params: dict) -> None:
@@ -119,6 +121,7 @@ class KernelsTab(LabTab):
         summary = self.snapshot.summary if self.snapshot else {}
         label = summary.get("theory", "theory")
         step = frame["step"]
+        self.span.apply((self.p_loss, self.p_align), params.get("steps", 1))  # the whole run
         self.items.line(self.p_loss, "sim", step, frame["loss"], data_pen(0, 2.0),
                         f"simulation, N = {width:,}", positive=True)
         self.items.line(self.p_align, "sim", step, frame["alignment"], data_pen(0, 2.0),
