@@ -62,14 +62,18 @@ class CollapseTab(LabTab):
     }
 
     def _setup(self, view: tuple) -> None:
-        """Titles, labels and log axes of both plots for the model ``view[0]``; the drawn items
-        are rebuilt when ``view`` (the model and its rows) changes."""
+        """Both plots for the model ``view[0]``; the drawn items are rebuilt when ``view`` (the
+        model and its rows) changes."""
         if view == self._view:
             return
         self.items.clear()
         self._view = view
+        self._label(view[0])
+
+    def _label(self, model: str) -> None:
+        """Titles, labels and log axes of both plots for ``model``."""
         for plot, (title, xlabel, ylabel, log_x, log_y) in zip((self.p_main, self.p_side),
-                                                             self.VIEWS[view[0]]):
+                                                             self.VIEWS[model]):
             plot.setTitle(title)
             plot.setLabel("bottom", xlabel)
             plot.setLabel("left", ylabel)
@@ -80,7 +84,7 @@ class CollapseTab(LabTab):
         """The empty views of a run with ``params``: titled and labelled, with its generations
         or sample sizes on the x axes."""
         model = params["model"]
-        self._setup((model, "preview"))
+        self._label(model)
         if model in ("regression", "gaussian"):
             for plot in (self.p_main, self.p_side)[:1 if model == "regression" else 2]:
                 preview_range(plot, x=(0, params["generations"]))

@@ -1,7 +1,8 @@
 """The Diffusion tab: the samples x_t and the denoiser's estimate x̂0 as 4×4 mosaics at the chosen
 stored step (time slider), beside the log-SNR schedule of every component (a heatmap over time,
 components in generation order, with the current time marked), the radially averaged power
-spectrum of the samples against the data's, and the resolution cut-off k*(t)."""
+spectrum of the samples against the data's, and the resolution cut-off k*(t). On screen x̂0 is
+"the estimate of x<sub>0</sub>": the combining hat of x̂ does not render in Qt's rich text."""
 from __future__ import annotations
 
 import numpy as np
@@ -53,7 +54,7 @@ class DiffusionTab(LabTab):
         view = pg.GraphicsLayoutWidget()
         images = view.addLayout(row=0, col=0)
         self.v_xt = _image_view(images, 0, 0, "samples x<sub>t</sub>")
-        self.v_x0 = _image_view(images, 1, 0, "denoiser's estimate x̂<sub>0</sub>")
+        self.v_x0 = _image_view(images, 1, 0, "denoiser's estimate of x<sub>0</sub>")
         bar = pg.ColorBarItem(colorMap=pg.colormap.get("CET-L1"), interactive=False, width=12)
         bar.setImageItem([self.v_xt[1], self.v_x0[1]], insert_in=self.v_x0[0])
         self.image_bar = bar
@@ -72,7 +73,7 @@ class DiffusionTab(LabTab):
         self.p_spec = make_plot(plots, 1, 0, "Radially averaged power spectrum", "wavenumber |k|",
                                 "power P(k)", log_y=True)
         self.p_spec.setLogMode(x=True, y=True)
-        self.p_kstar = make_plot(plots, 2, 0, "Resolution cut-off k*(t) of x̂<sub>0</sub>",
+        self.p_kstar = make_plot(plots, 2, 0, "Resolution cut-off k*(t) of the estimate",
                                  "diffusion time t", "k* (half the data's power kept)")
         self.p_kstar.invertX(True)
         view.ci.layout.setColumnStretchFactor(0, 2)
@@ -135,10 +136,10 @@ class DiffusionTab(LabTab):
                         data_pen(0, 2.0), "samples x<sub>t</sub> (slider time)", positive=True)
         self.items.line(self.p_spec, "x0", k[keep], frame["spectrum_x0_t"][i][keep],
                         pg.mkPen(Ink.GUIDE, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
-                        "estimate x̂<sub>0</sub> (slider time)", positive=True)
+                        "estimate of x<sub>0</sub> (slider time)", positive=True)
 
         self.items.line(self.p_kstar, "measured", frame["t"], frame["kstar"], data_pen(0, 2.0),
-                        "measured from x̂<sub>0</sub>")
+                        "measured from the estimate of x<sub>0</sub>")
         if "kstar_theory" in frame:
             self.items.line(self.p_kstar, "theory", frame["t"], frame["kstar_theory"], theory_pen(),
                             "theory: largest |k| with SNR ≥ 1")
