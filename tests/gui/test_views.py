@@ -264,3 +264,15 @@ def test_legends_list_data_before_theory(window, qtbot):
         styles = [pg.mkPen(sample.item.opts["pen"]).style() for sample, _ in plot.legend.items]
         dashed = [s != QtCore.Qt.PenStyle.SolidLine for s in styles]
         assert dashed == sorted(dashed), [label.text for _, label in plot.legend.items]
+
+
+def test_earlier_runs_are_labelled_by_the_parameters_symbols():
+    from physlab.gui.history import difference
+    from physlab.labs import all_labs
+    labs = all_labs()
+    kernels, sharpness = labs["kernels"].spec, labs["sharpness"].spec
+    now = kernels.defaults()
+    assert difference(kernels, {**now, "gamma0": 0.5}, 0, now, 0) == "γ0=0.5"
+    now = sharpness.defaults()
+    assert difference(sharpness, {**now, "lr": 0.1, "init_scale": 2.0}, 0, now, 0) == \
+        "init scale=2, η=0.1"
