@@ -20,6 +20,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 
 from physlab.core.resources import resource
+from physlab.core.runner import RunState
 
 STAGES = ("start", "mid", "end")
 THEMES = ("light", "dark")
@@ -99,7 +100,7 @@ class Camera:
             tab.snapshot is not None and
             tab.snapshot.steps_done >= stop_at * tab.snapshot.total_steps))
         tab.toggle_pause()
-        self.wait(lambda: tab.runner.state.value != "running", 5.0)
+        self.wait(lambda: tab.runner.state != RunState.RUNNING, 5.0)
 
     @staticmethod
     def _ended(tab) -> bool:
@@ -114,7 +115,7 @@ class Camera:
         return path
 
     def finish(self, tab) -> None:
-        if tab.runner.state.value == "paused":
+        if tab.runner.state == RunState.PAUSED:
             tab.toggle_pause()
         self.wait(lambda: self._ended(tab))
 
@@ -137,7 +138,8 @@ def tour(camera: Camera, out: Path, only: str = "") -> list[Path]:
             elif stage == "end":
                 camera.finish(tab)
             for theme, name in zip(THEMES, names[stage]):
-                written.append(camera.grab(tab, out / f"{name}.png", theme))
+                if only in name:
+                    written.append(camera.grab(tab, out / f"{name}.png", theme))
         camera.window.set_theme("light")
     return written
 
