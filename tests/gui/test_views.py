@@ -276,3 +276,16 @@ def test_earlier_runs_are_labelled_by_the_parameters_symbols():
     now = sharpness.defaults()
     assert difference(sharpness, {**now, "lr": 0.1, "init_scale": 2.0}, 0, now, 0) == \
         "init scale=2, η=0.1"
+
+
+def test_lab_views_name_colour_roles_not_literal_colours():
+    """A literal grey escapes the theme (the Sharpness tab's #999999 stayed light in the dark
+    theme): labs draw neutral colours by role (theme.Ink)."""
+    from pathlib import Path
+
+    import physlab
+    root = Path(physlab.__file__).parent
+    literal = re.compile(r"['\"]#[0-9a-fA-F]{6}['\"]")
+    found = {str(path.relative_to(root)): literal.findall(path.read_text())
+             for path in root.glob("*/ui/*.py") if literal.search(path.read_text())}
+    assert not found
