@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 class Kind(StrEnum):
     """What a parameter holds. The values are the names specs, presets and JSON use (a ``Kind``
-    compares equal to its string), so ``Param("lr", "float", …)`` and ``Kind.FLOAT`` are one kind."""
+    compares equal to its string): ``Param("lr", "float", …)`` has the kind ``Kind.FLOAT``."""
 
     INT = "int"
     FLOAT = "float"

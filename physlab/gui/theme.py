@@ -166,7 +166,8 @@ def banner_style(error: bool) -> str:
     base, text = palette.color(QtGui.QPalette.ColorRole.Base), \
         palette.color(QtGui.QPalette.ColorRole.Text)
     tint = QtGui.QColor(ALARM) if error else palette.color(QtGui.QPalette.ColorRole.Highlight)
-    return (f"background: {_mix(base, tint, 0.12)}; color: {_mix(text, tint, 0.45 if error else 0)};"
+    ink = _mix(text, tint, 0.45 if error else 0.0)
+    return (f"background: {_mix(base, tint, 0.12)}; color: {ink};"
             f" border: 1px solid {_mix(base, tint, 0.45)}; padding: 6px; border-radius: 4px;")
 
 

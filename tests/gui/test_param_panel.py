@@ -19,7 +19,8 @@ def test_a_kind_given_as_text_is_the_enum():
         Param("lr", "real", 0.1, "η")
 
 
-@pytest.mark.parametrize("lab,param", PARAMS, ids=[f"{l.name}.{p.name}" for l, p in PARAMS])
+@pytest.mark.parametrize("lab,param", PARAMS,
+                         ids=[f"{lab.name}.{p.name}" for lab, p in PARAMS])
 def test_each_control_shows_and_reads_back_its_value(qtbot, lab, param):
     panel = ParamPanel(lab.spec)
     qtbot.addWidget(panel)

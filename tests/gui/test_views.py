@@ -60,7 +60,8 @@ def drawn_points(plot):
         if x is None or not len(x):
             continue
         keep = np.isfinite(x) & np.isfinite(y)
-        for xi, yi in zip(x[keep][::max(1, keep.sum() // 2000)], y[keep][::max(1, keep.sum() // 2000)]):
+        every = max(1, keep.sum() // 2000)
+        for xi, yi in zip(x[keep][::every], y[keep][::every], strict=True):
             point = item.mapToScene(QtCore.QPointF(float(xi), float(yi)))
             if box.contains(point):
                 yield point

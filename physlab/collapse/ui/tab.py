@@ -175,7 +175,8 @@ class CollapseTab(LabTab):
             self._theory(self.p_main, i, T, f["theory"][i], positive=True)
             self.items.line(self.p_side, ("q", i), f["rank"], f["generator_probability"][i],
                             data_pen(i, 2.0), name=name, positive=True)
-        self._theory_legend(self.p_main, "Σ<sub>i</sub> p<sub>i</sub>(1 − q<sub>i</sub>)<sup>T</sup> (dashed)")
+        self._theory_legend(self.p_main, "Σ<sub>i</sub> p<sub>i</sub>(1 − q<sub>i</sub>)"
+                                         "<sup>T</sup> (dashed)")
         self._hline(self.p_main, "plateau", float(f["plateau"][0]), "tail mass beyond k")
         self._vline(self.p_side, "k", p.get("cutoff", 1), "rank k")
 

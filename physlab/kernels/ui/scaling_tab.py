@@ -21,7 +21,8 @@ class ScalingTab(LabTab):
         vbox.setContentsMargins(0, 0, 0, 0)
         view = pg.GraphicsLayoutWidget()
         self.p_time = make_plot(view, 0, 0, "Test loss vs training time", "GD step t",
-                                "test loss Σ<sub>k</sub> λ<sub>k</sub> (v*<sub>k</sub> − v<sub>k</sub>)²", log_y=True)
+                                "test loss Σ<sub>k</sub> λ<sub>k</sub> "
+                                "(v*<sub>k</sub> − v<sub>k</sub>)²", log_y=True)
         self.p_compute = make_plot(view, 0, 1, "Compute-optimal frontier", "compute C = N·t",
                                    "test loss", log_y=True)
         for plot in (self.p_time, self.p_compute):

@@ -79,7 +79,8 @@ class SharpnessTab(LabTab):
 
     def _show_lr(self, varies: bool, lr: float) -> None:
         """η(t) gets a plot under the loss only when it varies; a constant η goes in the title."""
-        self.p_loss.setTitle("Training loss" if varies else f"Training loss at constant η = {lr:.3g}")
+        self.p_loss.setTitle("Training loss" if varies else
+                             f"Training loss at constant η = {lr:.3g}")
         if varies == self._lr_shown:
             return
         self._lr_shown = varies
