@@ -13,11 +13,24 @@ import math
 import operator
 import os
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Callable, Mapping, Sequence
 
 from .records import SEED_LIMIT, short
 
-KINDS = ("int", "float", "choice", "bool", "ints", "multi")
+
+class Kind(StrEnum):
+    """What a parameter holds. The values are the names specs, presets and JSON use (a ``Kind``
+    compares equal to its string): ``Param("lr", "float", …)`` has the kind ``Kind.FLOAT``."""
+
+    INT = "int"
+    FLOAT = "float"
+    CHOICE = "choice"
+    BOOL = "bool"
+    INTS = "ints"
+    MULTI = "multi"
+
+
 MEMORY_ENV = "PHYSLAB_MEMORY_LIMIT"  # bytes a run may hold, e.g. 2G or 512M (binary units)
 MEMORY_FRACTION = 0.25  # default limit: this fraction of the machine's memory
 
@@ -48,7 +61,7 @@ class Param:
     """
 
     name: str
-    kind: str
+    kind: Kind
     default: Any
     help: str
     unit: str = ""
@@ -64,9 +77,10 @@ class Param:
     when: Mapping[str, tuple] = field(default_factory=dict)
 
     def __post_init__(self):
-        if self.kind not in KINDS:
+        if self.kind not in list(Kind):
             raise ValueError(f"{self.name}: unknown kind {self.kind!r}")
-        if self.kind in ("choice", "multi") and not self.choices:
+        object.__setattr__(self, "kind", Kind(self.kind))  # a spec may name the kind as text
+        if self.kind in (Kind.CHOICE, Kind.MULTI) and not self.choices:
             raise ValueError(f"{self.name}: a choice needs choices")
         self.check(self.default)  # a spec whose default is invalid is a programming error
 
@@ -76,37 +90,37 @@ class Param:
 
     def allowed(self) -> str:
         """The rule in words, e.g. ``a float in [1e-06, 100]`` or ``one of gd, momentum, adam``."""
-        if self.kind == "choice":
+        if self.kind == Kind.CHOICE:
             return "one of " + ", ".join(self.choices)
-        if self.kind == "bool":
+        if self.kind == Kind.BOOL:
             return "true or false"
-        if self.kind == "multi":
+        if self.kind == Kind.MULTI:
             return "a comma-separated selection of " + ", ".join(self.choices)
         rng = ""
         if self.low is not None or self.high is not None:
             lo = "-inf" if self.low is None else _fmt(self.low)
             hi = "inf" if self.high is None else _fmt(self.high)
             rng = f" in [{lo}, {hi}]"
-        if self.kind == "ints":
+        if self.kind == Kind.INTS:
             return f"a comma-separated list of 1 to {self.max_len} integers, each{rng}"
-        return f"{'an integer' if self.kind == 'int' else 'a finite float'}{rng}"
+        return f"{'an integer' if self.kind == Kind.INT else 'a finite float'}{rng}"
 
     def parse(self, text: str) -> Any:
         """Turn command-line text into a checked value; raises :class:`ParamError`."""
         text = text.strip()
         try:
-            if self.kind == "int":
+            if self.kind == Kind.INT:
                 value: Any = _parse_int(text)
-            elif self.kind == "float":
+            elif self.kind == Kind.FLOAT:
                 value = float(text)
-            elif self.kind == "bool":
+            elif self.kind == Kind.BOOL:
                 low = text.lower()
                 if low not in _BOOLS:
                     raise ValueError
                 value = _BOOLS[low]
-            elif self.kind == "ints":
+            elif self.kind == Kind.INTS:
                 value = [_parse_int(part) for part in text.split(",")]
-            elif self.kind == "multi":
+            elif self.kind == Kind.MULTI:
                 value = [part.strip() for part in text.split(",")]
             else:
                 value = text
@@ -117,30 +131,30 @@ class Param:
     def check(self, value: Any) -> Any:
         """Return ``value`` normalised to the parameter's type, or raise :class:`ParamError`."""
         bad = ParamError(self.name, f"{short(value)} is not {self.allowed()}")
-        if self.kind == "int":
+        if self.kind == Kind.INT:
             value = _as_int(value, bad)
             self._check_range(value, bad)
-        elif self.kind == "float":
+        elif self.kind == Kind.FLOAT:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise bad
             value = float(value)
             if not math.isfinite(value):
                 raise bad
             self._check_range(value, bad)
-        elif self.kind == "bool":
+        elif self.kind == Kind.BOOL:
             if not isinstance(value, bool):
                 raise bad
-        elif self.kind == "choice":
+        elif self.kind == Kind.CHOICE:
             if not isinstance(value, str) or value not in self.choices:
                 raise bad
-        elif self.kind == "multi":
+        elif self.kind == Kind.MULTI:
             if isinstance(value, str):
                 value = [value]
             if not isinstance(value, (list, tuple)) or not value or \
                     not all(isinstance(v, str) and v in self.choices for v in value):
                 raise bad
             value = [c for c in self.choices if c in value]
-        elif self.kind == "ints":
+        elif self.kind == Kind.INTS:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 value = [value]
             if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= self.max_len:
@@ -156,10 +170,10 @@ class Param:
 
     def describe(self) -> dict:
         """A JSON-ready description (``physlab params LAB --json``)."""
-        out = {"name": self.name, "kind": self.kind, "default": self.default, "help": self.help,
+        out = {"name": self.name, "kind": self.kind.value, "default": self.default, "help": self.help,
                "unit": self.unit, "live": self.live, "restart": self.restart, "group": self.group,
                "allowed": self.allowed()}
-        if self.kind in ("choice", "multi"):
+        if self.kind in (Kind.CHOICE, Kind.MULTI):
             out["choices"] = list(self.choices)
         if self.low is not None:
             out["low"] = self.low

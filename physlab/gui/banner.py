@@ -5,8 +5,7 @@ from PySide6 import QtWidgets
 
 from physlab.core.runner import RunState
 
-INFO = "#eef4fb; color: #1b3a57; border: 1px solid #b6cde6"
-ERROR = "#fdecea; color: #8a1c12; border: 1px solid #e6a19a"
+from . import theme
 
 
 class Banner(QtWidgets.QLabel):
@@ -19,8 +18,10 @@ class Banner(QtWidgets.QLabel):
         self.hide()
 
     def show_message(self, text: str, error: bool = False) -> None:
-        self.setStyleSheet(f"background: {ERROR if error else INFO}; padding: 6px; "
-                           "border-radius: 4px;")
+        """Show ``text``, coloured from the theme's palette roles (re-coloured on a theme switch,
+        see :func:`physlab.gui.theme.banner_style`)."""
+        self.setProperty("error", error)
+        self.setStyleSheet(theme.banner_style(error))
         self.setText(text)
         self.show()
 

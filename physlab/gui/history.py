@@ -1,6 +1,7 @@
 """Run history: a lab keeps its last few finished runs and overlays their main curves, in grey and
 labelled by what differed, under the run on screen — so a parameter change can be judged against
-the run before it without exporting anything."""
+the run before it without exporting anything. Only runs of the same view (a lab's
+``history_view``, e.g. the model) are overlaid, and they never widen the current run's axes."""
 from __future__ import annotations
 
 from typing import Callable, Sequence
@@ -8,7 +9,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pyqtgraph as pg
 
-from physlab.core.params import ParamSpec
+from physlab.core.params import Param, ParamSpec
 from physlab.core.session import RunRecord
 
 from .plots import drawable
@@ -21,14 +22,24 @@ Traces = Callable[[dict, dict], Sequence[tuple[pg.PlotItem, np.ndarray, np.ndarr
 
 
 def difference(spec: ParamSpec, params: dict, seed: int, current: dict, current_seed: int) -> str:
-    """What distinguishes a run from the current one, e.g. ``lr=0.1, width=40`` or ``seed 3``."""
-    changed = [f"{name}={_short(value)}" for name, value in params.items()
+    """What distinguishes a run from the current one, e.g. ``η=0.1, N=40`` or ``seed 3``."""
+    changed = [f"{symbol(spec[name])}={_short(value)}" for name, value in params.items()
                if name in spec.params and current.get(name) != value and spec.active(name, params)]
     if seed != current_seed:
         changed.append(f"seed {seed}")
     if not changed:
         return "same parameters"
     return ", ".join(changed[:3]) + (", …" if len(changed) > 3 else "")
+
+
+def symbol(param: Param) -> str:
+    """A parameter's short display name: the symbol its label ends in (``lr η`` → η), the label
+    before a gloss (``γ0 (richness)`` → γ0), or its name in words (``real_fraction`` → real
+    fraction)."""
+    title = param.title.split(" (")[0]
+    if param.label and " " in title:
+        return title.rsplit(" ", 1)[1]
+    return title.replace("_", " ")
 
 
 def _short(value) -> str:
@@ -77,5 +88,5 @@ class RunHistory:
                 item = pg.PlotDataItem(pen=pen, name=name if j == 0 else None)
                 item.setZValue(-10)  # under the current run's curves
                 item.setData(*drawable(plot, x, y))
-                plot.addItem(item)
+                plot.addItem(item, ignoreBounds=True)  # the current run's data sets the axes
                 self._items.append((plot, item))

@@ -4,10 +4,14 @@ while one streams; parameters whose ``when`` condition does not hold are hidden.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from physlab.core.params import Param, ParamError, ParamSpec
+from physlab.core.params import Kind, Param, ParamError, ParamSpec
+
+from . import theme
 
 
 class FloatBox(QtWidgets.QDoubleSpinBox):
@@ -133,6 +137,112 @@ class MultiChoice(QtWidgets.QWidget):
         self.toggled.emit(value)
 
 
+class ListEdit(QtWidgets.QPlainTextEdit):
+    """A list of integers as editable text that wraps after its commas and grows to show every
+    line (a one-line field clipped long lists such as Tails' 16 sample sizes). Return or leaving
+    the field commits it (``editingFinished``, as a line edit)."""
+
+    editingFinished = QtCore.Signal()
+
+    def __init__(self):
+        super().__init__()
+        self.setTabChangesFocus(True)
+        self.setWordWrapMode(QtGui.QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        for policy in (self.setVerticalScrollBarPolicy, self.setHorizontalScrollBarPolicy):
+            policy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
+                           QtWidgets.QSizePolicy.Policy.Fixed)
+        self.textChanged.connect(self._fit)
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+    def setText(self, text: str) -> None:
+        self.setPlainText(text)
+        self._fit()
+
+    def lines(self) -> int:
+        """Lines the text takes at the current width."""
+        return max(int(self.document().size().height()), 1)
+
+    def _fit(self) -> None:
+        margins = self.contentsMargins()
+        height = (self.lines() * self.fontMetrics().lineSpacing()
+                  + 2 * self.document().documentMargin() + margins.top() + margins.bottom())
+        self.setFixedHeight(int(height))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter):
+            self.editingFinished.emit()
+            return
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.editingFinished.emit()
+
+
+def _int_box(p: Param) -> QtWidgets.QSpinBox:
+    w = QtWidgets.QSpinBox()
+    w.setRange(int(p.low if p.low is not None else -2**31),
+               int(min(p.high if p.high is not None else 2**31 - 1, 2**31 - 1)))
+    w.setKeyboardTracking(False)
+    return w
+
+
+def _float_control(p: Param) -> QtWidgets.QWidget:
+    """A slider for parameters users sweep by dragging (``restart``), a spin box otherwise."""
+    if p.restart:
+        return SliderFloat(p.low, p.high, p.log)
+    w = FloatBox(p.log)
+    w.setRange(p.low if p.low is not None else -1e12, p.high if p.high is not None else 1e12)
+    w.setKeyboardTracking(False)
+    return w
+
+
+def _set_text(w: ListEdit, value: list) -> None:
+    w.setText(", ".join(map(str, value)))
+
+
+@dataclass(frozen=True)
+class Control:
+    """One kind of parameter widget behind a uniform value interface (as magicgui's widgets
+    have): ``make`` builds it for a parameter, ``get(widget, param)`` reads the value (it may
+    raise :class:`ParamError` for text that does not parse), ``put`` shows one, and ``edited``
+    is the signal the widget emits when the user changes it."""
+
+    make: Callable[[Param], QtWidgets.QWidget]
+    get: Callable[[Any, Param], Any]
+    put: Callable[[Any, Any], None]
+    edited: Callable[[Any], QtCore.SignalInstance]
+
+
+CONTROLS: dict[Kind, Control] = {
+    Kind.CHOICE: Control(lambda p: _combo(p.choices), lambda w, p: w.currentText(),
+                         lambda w, v: w.setCurrentText(v), lambda w: w.currentTextChanged),
+    Kind.BOOL: Control(lambda p: QtWidgets.QCheckBox(), lambda w, p: w.isChecked(),
+                       lambda w, v: w.setChecked(v), lambda w: w.toggled),
+    Kind.INT: Control(_int_box, lambda w, p: int(w.value()), lambda w, v: w.setValue(v),
+                      lambda w: w.valueChanged),
+    Kind.FLOAT: Control(_float_control, lambda w, p: float(w.value()),
+                        lambda w, v: w.setValue(v), lambda w: w.valueChanged),
+    Kind.MULTI: Control(lambda p: MultiChoice(p.choices, p.default), lambda w, p: w.value(),
+                        lambda w, v: w.set_value(v), lambda w: w.toggled),
+    Kind.INTS: Control(lambda p: ListEdit(), lambda w, p: p.parse(w.text()),
+                       _set_text, lambda w: w.editingFinished),
+}
+
+
+def _combo(choices) -> QtWidgets.QComboBox:
+    w = QtWidgets.QComboBox()
+    w.addItems(list(choices))
+    return w
+
+
 class ParamPanel(QtWidgets.QWidget):
     changed = QtCore.Signal(str, object)  # name, new valid value
 
@@ -170,45 +280,18 @@ class ParamPanel(QtWidgets.QWidget):
 
     # -- widgets -------------------------------------------------------------------------------
     def _make(self, p: Param) -> QtWidgets.QWidget:
-        if p.kind == "choice":
-            w = QtWidgets.QComboBox()
-            w.addItems(list(p.choices))
-            w.setCurrentText(p.default)
-            w.currentTextChanged.connect(lambda text, p=p: self._commit(p, text))
-        elif p.kind == "bool":
-            w = QtWidgets.QCheckBox()
-            w.setChecked(p.default)
-            w.toggled.connect(lambda on, p=p: self._commit(p, on))
-        elif p.kind == "int":
-            w = QtWidgets.QSpinBox()
-            w.setRange(int(p.low if p.low is not None else -2**31),
-                       int(min(p.high if p.high is not None else 2**31 - 1, 2**31 - 1)))
-            w.setValue(p.default)
-            w.setKeyboardTracking(False)
-            w.valueChanged.connect(lambda v, p=p: self._commit(p, int(v)))
-        elif p.kind == "float" and p.restart:
-            w = SliderFloat(p.low, p.high, p.log)
-            w.setValue(p.default)
-            w.valueChanged.connect(lambda v, p=p: self._commit(p, float(v)))
-        elif p.kind == "float":
-            w = FloatBox(p.log)
-            w.setRange(p.low if p.low is not None else -1e12, p.high if p.high is not None else 1e12)
-            w.setValue(p.default)
-            w.setKeyboardTracking(False)
-            w.valueChanged.connect(lambda v, p=p: self._commit(p, float(v)))
-        elif p.kind == "multi":
-            w = MultiChoice(p.choices, p.default)
-            w.toggled.connect(lambda value, p=p: self._commit(p, value))
-        else:  # ints
-            w = QtWidgets.QLineEdit(",".join(map(str, p.default)))
-            w.editingFinished.connect(lambda p=p, w=w: self._commit_text(p, w))
+        control = CONTROLS[p.kind]
+        w = control.make(p)
+        control.put(w, p.default)
+        control.edited(w).connect(lambda *_, p=p, w=w: self._edited(p, w))
         return w
 
-    def _commit_text(self, p: Param, w: QtWidgets.QLineEdit) -> None:
+    def _edited(self, p: Param, w: QtWidgets.QWidget) -> None:
+        """The user changed ``p``'s widget: keep the value, or mark text that does not parse."""
         try:
-            value = p.parse(w.text())
+            value = CONTROLS[p.kind].get(w, p)
         except ParamError as err:
-            w.setStyleSheet("border: 1px solid #c0392b;")
+            w.setStyleSheet(f"border: 1px solid {theme.ALARM};")
             w.setToolTip(str(err))
             return
         w.setStyleSheet("")
@@ -241,17 +324,8 @@ class ParamPanel(QtWidgets.QWidget):
         for name, value in values.items():
             w = self._widgets[name]
             w.blockSignals(True)
-            if isinstance(w, QtWidgets.QComboBox):
-                w.setCurrentText(value)
-            elif isinstance(w, QtWidgets.QCheckBox):
-                w.setChecked(value)
-            elif isinstance(w, MultiChoice):
-                w.set_value(value)
-            elif isinstance(w, QtWidgets.QLineEdit):
-                w.setText(",".join(map(str, value)))
-                w.setStyleSheet("")
-            else:
-                w.setValue(value)
+            CONTROLS[self.spec[name].kind].put(w, value)
+            w.setStyleSheet("")
             w.blockSignals(False)
             self._values[name] = value
         self._refresh_visibility()

@@ -39,4 +39,9 @@ class ScrubBar(QtWidgets.QWidget):
         return min(self.slider.value(), count - 1)
 
     def show_text(self, text: str) -> None:
+        """Show the snapshot's name; the label widens to fit (and never narrows, so the slider
+        does not jump as the text changes)."""
         self.label.setText(text + (" (latest)" if self.following else ""))
+        need = self.label.fontMetrics().horizontalAdvance(self.label.text()) + 4
+        if need > self.label.minimumWidth():
+            self.label.setMinimumWidth(need)

@@ -194,10 +194,13 @@ def test_every_tab_says_what_to_do_before_its_first_run(window):
 
 
 def test_no_empty_legend_boxes(window, qtbot):
+    empty = window.lab_tabs.get_or_build("collapse")  # its legends are empty before a run
+    assert not any(i.isVisible() for i in empty.figure.scene().items()
+                   if isinstance(i, pg.LegendItem))
     tab = window.lab_tabs.get_or_build("sharpness")
-    legends = [i for i in tab.figure.scene().items() if isinstance(i, pg.LegendItem)]
+    legends = [i for i in tab.figure.scene().items() if isinstance(i, pg.LegendItem)
+               and i.parentItem().isVisible()]
     assert legends and all(leg.isVisible() == bool(leg.items) for leg in legends)
-    assert not all(leg.isVisible() for leg in legends)  # the sharpness legend is empty at start
     tab.panel.set_values({"steps": 50})
     tab.run()
     qtbot.waitUntil(finished(tab), timeout=60000)
@@ -275,7 +278,8 @@ def test_hover_readout_shows_data_coordinates(window, qtbot):
 
 @pytest.mark.parametrize("low,high,expected", [
     (0.004, 0.6, [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]),
-    (0.3, 0.9, [0.5]),
+    (0.3, 0.9, [0.3, 0.5, 0.7]),  # less than a decade: finer, never a lone label
+    (0.11, 0.35, [0.15, 0.2, 0.3]),
     (1e-15, 2.0, None),  # long ranges: decades only
 ])
 def test_log_axes_label_decades_or_1_2_5(window, low, high, expected):

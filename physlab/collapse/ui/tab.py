@@ -7,8 +7,9 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import (GUIDE_COLOR, BandCurve, PlotItems, RunSpan, data_pen, make_plot,
+from physlab.gui.plots import (BandCurve, PlotItems, RunSpan, data_pen, make_plot, preview_range,
                                theory_pen)
+from physlab.gui.theme import Ink
 
 from ..curves import TAIL_ROWS, VERIFY_ROWS, regression_rows, strong_rows, sweep_rows
 
@@ -22,38 +23,87 @@ class CollapseTab(LabTab):
     def build_plots(self):
         layout = pg.GraphicsLayoutWidget()
         self.p_main = make_plot(layout, 0, 0, "", "", "")
-        self.p_side = make_plot(layout, 0, 1, "", "", "", legend_offset=(10, -10))
+        self.p_side = make_plot(layout, 0, 1, "", "", "")
         layout.ci.layout.setColumnStretchFactor(0, 3)
         layout.ci.layout.setColumnStretchFactor(1, 2)
         self.items = PlotItems()
         self.span = RunSpan()
         self._view = None
+        self._preview(self.panel.values())
         return layout, layout.ci
 
     def clear_plots(self) -> None:
         self.items.clear()
         self.span.clear()
         self._view = None
+        self._preview(self.panel.values())
 
     # -- building blocks -----------------------------------------------------------------------
-    def _setup(self, view: tuple, main: tuple, side: tuple, main_legend_low=False) -> None:
-        """Titles, labels and log axes of both plots: (title, x label, y label, log x, log y);
-        the main plot's legend goes bottom left when its curves leave that corner free."""
+    # (title, x label, y label, log x, log y) of the main and the side plot of each model
+    VIEWS = {
+        "regression": (("Test error vs generation", "generation n",
+                        "test error ‖ŵ − w₀‖²<sub>Σ</sub>", False, False),
+                       ("Scaling law: error vs downstream sample size", "downstream samples T",
+                        "test error ‖ŵ − w₀‖²<sub>Σ</sub>", True, True)),
+        "tails": (("Hutter's model: test error vs training-set size", "training samples T",
+                   "test error (unseen mass)", True, True),
+                  ("What each generator puts in the tail", "rank i", "probability q<sub>i</sub>",
+                   True, True)),
+        "strong": (("Strong collapse: error vs sample size", "training samples n",
+                    "test error ‖ŵ − w₁‖²", True, True),
+                   ("Simulation ÷ theory", "training samples n", "ratio", True, False)),
+        "verify": (("Accuracy after training on verified synthetic data",
+                    "label-flip probability p", "clean test accuracy", False, False),
+                   ("Label noise left after verification", "label-flip probability p",
+                    "kept noise p′", False, False)),
+        "gaussian": (("Refitting a Gaussian: the variance's random walk", "generation n",
+                      "log σ²ₙ", False, False),
+                     ("The mean wanders: E(μₙ − μ₀)² = n/M is carried by rare runs whose σ² has "
+                      "not collapsed,<br>so the spread is large and from about the dotted line on "
+                      "the repeats miss them", "generation n", "E(μₙ − μ₀)²", False, False)),
+    }
+
+    def _setup(self, view: tuple) -> None:
+        """Both plots for the model ``view[0]``; the drawn items are rebuilt when ``view`` (the
+        model and its rows) changes."""
         if view == self._view:
             return
         self.items.clear()
         self._view = view
-        for plot, (title, xlabel, ylabel, log_x, log_y) in ((self.p_main, main),
-                                                          (self.p_side, side)):
+        self._label(view[0])
+
+    def _label(self, model: str) -> None:
+        """Titles, labels and log axes of both plots for ``model``."""
+        for plot, (title, xlabel, ylabel, log_x, log_y) in zip((self.p_main, self.p_side),
+                                                             self.VIEWS[model]):
             plot.setTitle(title)
             plot.setLabel("bottom", xlabel)
             plot.setLabel("left", ylabel)
             plot.setLogMode(x=log_x, y=log_y)
             plot.enableAutoRange()
-        if main_legend_low:
-            self.p_main.legend.anchor((0, 1), (0, 1), offset=(10, -10))
-        else:
-            self.p_main.legend.anchor((1, 0), (1, 0), offset=(-10, 10))
+
+    def _preview(self, params: dict) -> None:
+        """The empty views of a run with ``params``: titled and labelled, with its generations
+        or sample sizes on the x axes."""
+        model = params["model"]
+        self._label(model)
+        if model in ("regression", "gaussian"):
+            for plot in (self.p_main, self.p_side)[:1 if model == "regression" else 2]:
+                preview_range(plot, x=(0, params["generations"]))
+        if model == "regression":  # the downstream sweep of studies.RegressionStudy
+            d = params["d"]
+
+            def ols(noise: float, n: int) -> float:  # an OLS fit's excess error σ²d/(n−d−1)
+                return noise ** 2 * d / (n - d - 1) if n > d + 1 else 1.0
+
+            replaced = ols(params["sigma"], params["T"]) + \
+                params["generations"] * ols(params["sigma0"], params["T0"])
+            preview_range(self.p_main, y=(0, replaced))  # where replace ends (README, Collapse)
+            preview_range(self.p_side, x=(1.5 * d if params["ridge"] == 0 else d / 4, 1000 * d),
+                          y=(1e-3, 10))
+        elif model == "tails":
+            T = params["T_values"]
+            preview_range(self.p_main, x=(T[0], T[-1]), y=(1e-4, 1))
 
     def _band(self, plot, i: int, name: str, x, mean, spread, positive=False) -> None:
         band = self.items.get(plot, ("band", i), lambda: BandCurve(plot, i, name))
@@ -65,15 +115,15 @@ class CollapseTab(LabTab):
 
     def _theory_legend(self, plot, text="theory (dashed)") -> None:
         self.items.get(plot, "theory-legend",
-                       lambda: pg.PlotDataItem(pen=theory_pen(GUIDE_COLOR), name=text))
+                       lambda: pg.PlotDataItem(pen=theory_pen(Ink.GUIDE), name=text))
 
-    def _vline(self, plot, key, x: float, label: str, color=GUIDE_COLOR) -> None:
+    def _vline(self, plot, key, x: float, label: str, color=Ink.GUIDE) -> None:
         line = self.items.get(plot, key, lambda: pg.InfiniteLine(
             angle=90, pen=pg.mkPen(color, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
             label=label, labelOpts={"position": 0.92, "color": color}))
         line.setValue(np.log10(x) if plot.ctrl.logXCheck.isChecked() else x)
 
-    def _hline(self, plot, key, y: float, label: str, color=GUIDE_COLOR) -> None:
+    def _hline(self, plot, key, y: float, label: str, color=Ink.GUIDE) -> None:
         line = self.items.get(plot, key, lambda: pg.InfiniteLine(
             angle=0, pen=pg.mkPen(color, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
             label=label, labelOpts={"position": 0.12, "color": color}))
@@ -105,11 +155,9 @@ class CollapseTab(LabTab):
                     else "a downstream fit on T samples")
         rho, limit = (summary.get(k) for k in ("mix_contraction",
                                                "mix_contraction_proportional_limit"))
-        self._setup(("regression", tuple(rows), measured, p.get("design"), rho),
-                    (f"Test error vs generation ({measured}; {p.get('design', 'fresh')} design)",
-                     "generation n", "test error ‖ŵ − w₀‖²<sub>Σ</sub>", False, False),
-                    ("Scaling law: error vs downstream sample size", "downstream samples T",
-                     "test error ‖ŵ − w₀‖²<sub>Σ</sub>", True, True))
+        self._setup(("regression", tuple(rows), measured, p.get("design"), rho))
+        self.p_main.setTitle(f"Test error vs generation ({measured}; "
+                             f"{p.get('design', 'fresh')} design)")
         reps = p.get("repeats", 1)
         gen = f["generation"]
         self.span.apply((self.p_main,), p["generations"])
@@ -129,11 +177,7 @@ class CollapseTab(LabTab):
         self._vline(self.p_side, "T", p.get("T", T[0]), "T of the chain")
 
     def _paint_tails(self, f, p, summary) -> None:
-        self._setup(("tails",),
-                    ("Hutter's model: test error vs training-set size", "training samples T",
-                     "test error (unseen mass)", True, True),
-                    ("What each generator puts in the tail", "rank i", "probability q_i",
-                     True, True))
+        self._setup(("tails",))
         T, reps = f["T_values"], summary.get("repeats", 1)
         for i, name in enumerate(TAIL_ROWS):
             self._band(self.p_main, i, name, T, f["error_mean"][i], _se(f["error_std"][i], reps),
@@ -141,16 +185,14 @@ class CollapseTab(LabTab):
             self._theory(self.p_main, i, T, f["theory"][i], positive=True)
             self.items.line(self.p_side, ("q", i), f["rank"], f["generator_probability"][i],
                             data_pen(i, 2.0), name=name, positive=True)
-        self._theory_legend(self.p_main, "Σ p_i(1 − q_i)^T (dashed)")
+        self._theory_legend(self.p_main, "Σ<sub>i</sub> p<sub>i</sub>(1 − q<sub>i</sub>)"
+                                         "<sup>T</sup> (dashed)")
         self._hline(self.p_main, "plateau", float(f["plateau"][0]), "tail mass beyond k")
         self._vline(self.p_side, "k", p.get("cutoff", 1), "rank k")
 
     def _paint_strong(self, f, p, summary) -> None:
         rows = strong_rows(p)
-        self._setup(("strong", tuple(rows)),
-                    ("Strong collapse: error vs sample size", "training samples n",
-                     "test error ‖ŵ − w₁‖²", True, True),
-                    ("Simulation ÷ theory", "training samples n", "ratio", True, False))
+        self._setup(("strong", tuple(rows)))
         n, reps = f["T_values"], summary.get("repeats", 1)
         for i, name in enumerate(rows):
             mean, se = f["error_mean"][i], _se(f["error_std"][i], reps)
@@ -163,11 +205,7 @@ class CollapseTab(LabTab):
 
     def _paint_verify(self, f, p, summary) -> None:
         rows = VERIFY_ROWS
-        self._setup(("verify",),
-                    ("Accuracy after training on verified synthetic data", "label-flip "
-                     "probability p", "clean test accuracy", False, False),
-                    ("Label noise left after verification", "label-flip probability p",
-                     "kept noise p′", False, False), main_legend_low=True)
+        self._setup(("verify",))
         x, reps = f["flip_values"], summary.get("repeats", 1)
         for i, name in enumerate(rows):
             self._band(self.p_main, i, name, x, f["accuracy_mean"][i],
@@ -177,21 +215,16 @@ class CollapseTab(LabTab):
         self._theory_legend(self.p_main, "finite-T theory (dashed)")
         p_star = float(f["critical_flip"][0])
         self._vline(self.p_main, "pstar", p_star, f"p* = {p_star:.3g}", data_pen(0).color().name())
-        self._vline(self.p_main, "flip", p.get("flip", 0.0), "p", GUIDE_COLOR)
+        self._vline(self.p_main, "flip", p.get("flip", 0.0), "p", Ink.GUIDE)
         self._vline(self.p_side, "pstar", p_star, f"p* = {p_star:.3g}", data_pen(0).color().name())
         self._hline(self.p_side, "half", 0.5, "p′ = ½")
 
     def _paint_gaussian(self, f, p, summary) -> None:
-        self._setup(("gaussian",),
-                    ("Refitting a Gaussian: the variance's random walk", "generation n",
-                     "log σ²ₙ", False, False),
-                    ("The mean wanders: E(μₙ − μ₀)² = n/M is carried by rare runs whose σ² has "
-                     "not collapsed,<br>so the spread is large and from about the dotted "
-                     "line on the repeats miss them", "generation n", "E(μₙ − μ₀)²", False, False))
+        self._setup(("gaussian",))
         n, reps = f["generation"], summary.get("repeats", 1)
         self.span.apply((self.p_main, self.p_side), p["generations"])
         for i, path in enumerate(f["log_variance_paths"]):
-            self.items.line(self.p_main, ("path", i), n, path, pg.mkPen("#b0b0b0", width=1),
+            self.items.line(self.p_main, ("path", i), n, path, pg.mkPen(Ink.FAINT, width=1),
                             name="single runs" if i == 0 else None)
         self._band(self.p_main, 0, "mean over repeats ± s.e.", n, f["log_variance_mean"],
                    _se(f["log_variance_std"], reps))

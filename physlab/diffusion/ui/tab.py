@@ -1,7 +1,8 @@
 """The Diffusion tab: the samples x_t and the denoiser's estimate x̂0 as 4×4 mosaics at the chosen
 stored step (time slider), beside the log-SNR schedule of every component (a heatmap over time,
 components in generation order, with the current time marked), the radially averaged power
-spectrum of the samples against the data's, and the resolution cut-off k*(t)."""
+spectrum of the samples against the data's, and the resolution cut-off k*(t). On screen x̂0 is
+"the estimate of x<sub>0</sub>": the combining hat of x̂ does not render in Qt's rich text."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,10 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import GUIDE_COLOR, PlotItems, data_pen, make_plot, theory_pen
+from physlab.gui.plots import PlotItems, data_pen, make_plot, preview_range, theory_pen
+from physlab.gui.theme import Ink
+
+from ..data import DIGIT_SIZE
 from physlab.gui.scrub import ScrubBar
 
 GRID = 4
@@ -50,7 +54,7 @@ class DiffusionTab(LabTab):
         view = pg.GraphicsLayoutWidget()
         images = view.addLayout(row=0, col=0)
         self.v_xt = _image_view(images, 0, 0, "samples x<sub>t</sub>")
-        self.v_x0 = _image_view(images, 1, 0, "denoiser's estimate x̂<sub>0</sub>")
+        self.v_x0 = _image_view(images, 1, 0, "denoiser's estimate of x<sub>0</sub>")
         self.v_obs = _image_view(images, 2, 0, "observed image (the samples are conditioned on)")
         self.v_obs[0].hide()
         bar = pg.ColorBarItem(colorMap=pg.colormap.get("CET-L1"), interactive=False, width=12)
@@ -60,6 +64,8 @@ class DiffusionTab(LabTab):
         self.p_snr = plots.addPlot(row=0, col=0, title="log-SNR of every component")
         self.p_snr.setLabel("bottom", "diffusion time t (reverse: 1 → 0)")
         self.p_snr.setLabel("left", "component (in generation order)")
+        for axis in ("left", "bottom"):
+            self.p_snr.getAxis(axis).enableAutoSIPrefix(False)
         self.p_snr.hideButtons()
         self.snr_image = pg.ImageItem()
         self.p_snr.addItem(self.snr_image)
@@ -67,18 +73,17 @@ class DiffusionTab(LabTab):
                                        interactive=False, width=12, label="log(α²/σ²) = −γ")
         self.snr_bar.setImageItem(self.snr_image, insert_in=self.p_snr)
         self.p_spec = make_plot(plots, 1, 0, "Radially averaged power spectrum", "wavenumber |k|",
-                                "power P(k)", log_y=True, legend_offset=(10, -10))
+                                "power P(k)", log_y=True)
         self.p_spec.setLogMode(x=True, y=True)
-        self.p_spec.legend.anchor((0, 1), (0, 1), offset=(10, -10))
-        self.p_kstar = make_plot(plots, 2, 0, "Resolution cut-off k*(t) of x̂0",
-                                 "diffusion time t", "k* (half the data's power kept)",
-                                 legend_offset=(-10, 10))
+        self.p_kstar = make_plot(plots, 2, 0, "Resolution cut-off k*(t) of the estimate",
+                                 "diffusion time t", "k* (half the data's power kept)")
         self.p_kstar.invertX(True)
         view.ci.layout.setColumnStretchFactor(0, 2)
         view.ci.layout.setColumnStretchFactor(1, 3)
         vbox.addWidget(self.scrub)
         vbox.addWidget(view, 1)
         self.items = PlotItems()
+        self._preview(self.panel.values())
         return holder, view.ci
 
     def clear_plots(self) -> None:
@@ -88,6 +93,21 @@ class DiffusionTab(LabTab):
         self.v_obs[0].hide()
         self.snr_image.clear()
         self.scrub.reset()
+        self._preview(self.panel.values())
+
+    def _preview(self, params: dict) -> None:
+        """The empty views of a run with ``params``: mosaics of its image size, its components
+        over t ∈ [0, 1], its wavenumbers. k*(t) keeps the whole of t ∈ [0, 1] while a run
+        streams."""
+        side = params["size"] if params["data"] == "grf" else DIGIT_SIZE
+        width = GRID * (side + 1) - 1
+        for plot, _ in (self.v_xt, self.v_x0):
+            plot.setRange(xRange=(0, width), yRange=(0, width), padding=0.02)
+        self.p_snr.setRange(xRange=(0, 1), yRange=(0, side * side), padding=0.02)
+        k_max = side / np.sqrt(2)  # the corner of the Fourier grid
+        preview_range(self.p_spec, x=(1, k_max), y=(1e-3, 10))
+        preview_range(self.p_kstar, y=(0, k_max))
+        self.p_kstar.setXRange(0, 1, padding=0.02)
 
     def paint(self, frame: dict, params: dict) -> None:
         i = self.scrub.index(len(frame["t"]))
@@ -109,7 +129,7 @@ class DiffusionTab(LabTab):
         self.snr_image.setRect(QtCore.QRectF(times.min(), 0, times.max() - times.min(),
                                              gamma.shape[0]))
         marker = self.items.get(self.p_snr, "now", lambda: pg.InfiniteLine(
-            angle=90, pen=pg.mkPen("#000000", width=2)))
+            angle=90, pen=pg.mkPen(Ink.MARKER, width=2)))
         marker.setValue(t)
 
         k = frame["spectrum_k"]
@@ -117,18 +137,18 @@ class DiffusionTab(LabTab):
         self.items.line(self.p_spec, "data", k[keep], frame["spectrum_data"][keep], theory_pen(),
                         "data (exact for fields)", positive=True)
         self.items.line(self.p_spec, "samples", k[keep], frame["spectrum_samples_t"][i][keep],
-                        data_pen(0, 2.0), "samples x_t (slider time)", positive=True)
+                        data_pen(0, 2.0), "samples x<sub>t</sub> (slider time)", positive=True)
         self.items.line(self.p_spec, "x0", k[keep], frame["spectrum_x0_t"][i][keep],
-                        pg.mkPen(GUIDE_COLOR, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
-                        "estimate x̂0 (slider time)", positive=True)
+                        pg.mkPen(Ink.GUIDE, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
+                        "estimate of x<sub>0</sub> (slider time)", positive=True)
 
         self.items.line(self.p_kstar, "measured", frame["t"], frame["kstar"], data_pen(0, 2.0),
-                        "measured from x̂0")
+                        "measured from the estimate of x<sub>0</sub>")
         if "kstar_theory" in frame:
             self.items.line(self.p_kstar, "theory", frame["t"], frame["kstar_theory"], theory_pen(),
                             "theory: largest |k| with SNR ≥ 1")
         now = self.items.get(self.p_kstar, "now", lambda: pg.InfiniteLine(
-            angle=90, pen=pg.mkPen(GUIDE_COLOR, width=1, style=QtCore.Qt.PenStyle.DotLine)))
+            angle=90, pen=pg.mkPen(Ink.GUIDE, width=1, style=QtCore.Qt.PenStyle.DotLine)))
         now.setValue(t)
 
     def _paint_observation(self, frame: dict, params: dict, fill: float) -> None:
@@ -149,6 +169,10 @@ class DiffusionTab(LabTab):
                           f"{params['observed_k']:g}")
         image.setImage(seen, autoLevels=False)
         plot.show()
+
+    def history_view(self, params: dict):
+        """Spectra are comparable on the same data at the same image size."""
+        return params.get("data"), params.get("size")
 
     def history_traces(self, frame: dict, params: dict) -> list:
         """The final samples' spectrum and the measured resolution cut-off."""

@@ -8,9 +8,10 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import GUIDE_COLOR, PlotItems, data_pen, make_plot, theory_pen
+from physlab.gui.plots import PlotItems, data_pen, make_plot, preview_range, theory_pen
+from physlab.gui.theme import Ink
 
-GUIDE = pg.mkPen(GUIDE_COLOR, width=1.5, style=QtCore.Qt.PenStyle.DotLine)
+GUIDE = pg.mkPen(Ink.GUIDE, width=1.5, style=QtCore.Qt.PenStyle.DotLine)
 
 
 class ScalingTab(LabTab):
@@ -20,13 +21,12 @@ class ScalingTab(LabTab):
         vbox.setContentsMargins(0, 0, 0, 0)
         view = pg.GraphicsLayoutWidget()
         self.p_time = make_plot(view, 0, 0, "Test loss vs training time", "GD step t",
-                                "test loss Σ λ_k (v*_k − v_k)²", log_y=True,
-                                legend_offset=(10, -10))
+                                "test loss Σ<sub>k</sub> λ<sub>k</sub> "
+                                "(v*<sub>k</sub> − v<sub>k</sub>)²", log_y=True)
         self.p_compute = make_plot(view, 0, 1, "Compute-optimal frontier", "compute C = N·t",
-                                   "test loss", log_y=True, legend_offset=(10, -10))
+                                   "test loss", log_y=True)
         for plot in (self.p_time, self.p_compute):
             plot.setLogMode(x=True, y=True)
-            plot.legend.anchor((0, 1), (0, 1), offset=(10, -10))
         self.table = QtWidgets.QTableWidget(0, 5)
         self.table.setObjectName("exponents")
         self.table.setHorizontalHeaderLabels(["exponent", "fitted ± s.e.", "theory",
@@ -40,11 +40,21 @@ class ScalingTab(LabTab):
         vbox.addWidget(view, 1)
         vbox.addWidget(self.table)
         self.items = PlotItems()
+        self._preview(self.panel.values())
         return holder, view.ci
 
     def clear_plots(self) -> None:
         self.items.clear()
         self.table.setRowCount(0)
+        self._preview(self.panel.values())
+
+    def _preview(self, params: dict) -> None:
+        """The empty views of a run with ``params``: its time and compute on the axes."""
+        steps = params["steps"]
+        sizes = params["widths"] if params["family"] == "widths" else params["sample_sizes"]
+        loss = (1e-2, 2.0)  # the loss starts at Σ λ_k v*_k² ≈ 1 and falls as a power law
+        preview_range(self.p_time, x=(1, steps), y=loss)
+        preview_range(self.p_compute, x=(min(sizes), max(sizes) * steps), y=loss)
 
     def _loglog(self, *args, **kwargs) -> None:
         self.items.line(*args, positive=True, positive_x=True, **kwargs)
@@ -68,7 +78,7 @@ class ScalingTab(LabTab):
         self._guide(frame, steps, loss)
         if "frontier_compute" in frame:
             c, best = frame["frontier_compute"], frame["frontier_loss"]
-            self._loglog(self.p_compute, "frontier", c, best, pg.mkPen("#111111", width=3),
+            self._loglog(self.p_compute, "frontier", c, best, pg.mkPen(Ink.STRONG, width=3),
                        "frontier: min over N")
             slope = float(frame["frontier_theory_exponent"])
             ok = np.isfinite(best)
@@ -76,7 +86,7 @@ class ScalingTab(LabTab):
                 mid = np.nonzero(ok)[0][len(np.nonzero(ok)[0]) // 2]
                 guide = best[mid] * (c / c[mid]) ** -slope
                 self._loglog(self.p_compute, "frontier-theory", c, guide, theory_pen(),
-                           f"theory C^−{slope:.3g}")
+                           f"theory C<sup>−{slope:.3g}</sup>")
         self._fill_table(frame, params, sizes, symbol)
 
     def history_traces(self, frame: dict, params: dict) -> list:
@@ -94,7 +104,7 @@ class ScalingTab(LabTab):
         t = steps.astype(float)
         anchor = np.argmin(np.abs(t - 100.0))
         guide = curve[anchor] * (np.maximum(t, 1.0) / t[anchor]) ** -chi
-        self._loglog(self.p_time, "guide", t, guide, GUIDE, f"t^−{chi:.3g} (theory)")
+        self._loglog(self.p_time, "guide", t, guide, GUIDE, f"t<sup>−{chi:.3g}</sup> (theory)")
 
     def _fill_table(self, frame, params, sizes, symbol) -> None:
         """The size and compute exponents first (they are what the view is about), then one row

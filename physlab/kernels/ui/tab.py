@@ -1,6 +1,7 @@
 """The Kernel dynamics tab: loss and kernel–target alignment over training (simulation solid,
 DMFT theory dashed), and a "theory | simulation | difference" heatmap row of the chosen kernel at
-the chosen snapshot, each with a colour bar."""
+the chosen snapshot, each with a colour bar: sequential for a kernel, diverging and centred on 0
+for a signed one (the NTK's change K − K(0), and the difference)."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,22 +9,27 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import GUIDE_COLOR, PlotItems, data_pen, make_plot, theory_pen
+from physlab.gui.plots import PlotItems, RunSpan, data_pen, make_plot, preview_range, theory_pen
 from physlab.gui.scrub import ScrubBar
+from physlab.gui.theme import Ink
 
+SEQUENTIAL, SIGNED = "viridis", "CET-D1"  # colour maps of a kernel and of a signed change
 
 
 def _heatmap(layout: pg.GraphicsLayout, col: int, title: str, cmap: str):
     plot = layout.addPlot(row=0, col=col, title=title)
     plot.setLabel("bottom", "sample ν")
     plot.setLabel("left", "sample μ")
+    for axis in ("left", "bottom"):
+        plot.getAxis(axis).enableAutoSIPrefix(False)
     plot.invertY(True)
     plot.hideButtons()
     image = pg.ImageItem()
     plot.addItem(image)
     bar = pg.ColorBarItem(colorMap=pg.colormap.get(cmap), interactive=False, width=12)
     bar.setImageItem(image, insert_in=plot)
-    note = pg.TextItem("", color=GUIDE_COLOR, anchor=(0.5, 0.5))
+    bar.cmap_name = cmap
+    note = pg.TextItem("", color=Ink.GUIDE, anchor=(0.5, 0.5))
     plot.addItem(note, ignoreBounds=True)
     return plot, image, bar, note
 
@@ -36,6 +42,8 @@ class KernelsTab(LabTab):
         controls = QtWidgets.QHBoxLayout()
         self.kernel_choice = QtWidgets.QComboBox()
         self.kernel_choice.setObjectName("kernel_choice")
+        self.kernel_choice.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)  # fits its longest name
         self.kernel_choice.setToolTip("which kernel the heatmaps show")
         self.scrub = ScrubBar("Snapshot", "scrub through the stored kernel snapshots",
                               "snapshot_slider")
@@ -51,17 +59,19 @@ class KernelsTab(LabTab):
         self.p_loss = make_plot(curves, 0, 0, "Training loss", "GD step t",
                                 "loss ½⟨(y − f)²⟩", log_y=True)
         self.p_align = make_plot(curves, 0, 1, "Kernel–target alignment", "GD step t",
-                                 "yᵀKy / (‖K‖_F ‖y‖²)", legend_offset=(-10, -10))
+                                 "yᵀKy / (‖K‖<sub>F</sub> ‖y‖²)")
         maps = view.addLayout(row=1, col=0)
-        self.h_theory = _heatmap(maps, 0, "theory (N → ∞)", "viridis")
-        self.h_sim = _heatmap(maps, 1, "simulation (width N)", "viridis")
-        self.h_diff = _heatmap(maps, 2, "simulation − theory", "CET-D1")
+        self.h_theory = _heatmap(maps, 0, "theory (N → ∞)", SEQUENTIAL)
+        self.h_sim = _heatmap(maps, 1, "simulation (width N)", SEQUENTIAL)
+        self.h_diff = _heatmap(maps, 2, "simulation − theory", SIGNED)
         view.ci.layout.setRowStretchFactor(0, 2)
         view.ci.layout.setRowStretchFactor(1, 3)
         vbox.addLayout(controls)
         vbox.addWidget(view, 1)
         self.items = PlotItems()
+        self.span = RunSpan()
         self._note_shown = False
+        self._preview(self.panel.values())
         return holder, view.ci
 
     def clear_plots(self) -> None:
@@ -71,11 +81,32 @@ class KernelsTab(LabTab):
             note.setText("")
         self._note_shown = False
         self.scrub.reset()
+        self.span.clear()
+        self._preview(self.panel.values())
+
+    def _preview(self, params: dict) -> None:
+        """The empty views of a run with ``params``: its steps, its P×P maps, its kernels."""
+        self._fill_choice(params["depth"])
+        for plot in (self.p_loss, self.p_align):
+            preview_range(plot, x=(0, params["steps"]))
+        preview_range(self.p_loss, y=(1e-4, 1.0))
+        preview_range(self.p_align, y=(0, 1))
+        P = params["n_samples"]
+        for heatmap in (self.h_theory, self.h_sim, self.h_diff):
+            self._show(heatmap, None, (-1, 1) if heatmap is self.h_diff else (0, 1), "", (P, P))
+
+    def _fill_choice(self, depth: int) -> None:
+        names = self._kernel_names(depth)
+        if [self.kernel_choice.itemText(i) for i in range(self.kernel_choice.count())] != names:
+            self.kernel_choice.blockSignals(True)
+            self.kernel_choice.clear()
+            self.kernel_choice.addItems(names)
+            self.kernel_choice.blockSignals(False)
 
     # -- painting ------------------------------------------------------------------------------
     def _marker(self, plot, step: int) -> None:
         line = self.items.get(plot, "marker", lambda: pg.InfiniteLine(
-            angle=90, pen=pg.mkPen(GUIDE_COLOR, width=1, style=QtCore.Qt.PenStyle.DotLine)))
+            angle=90, pen=pg.mkPen(Ink.GUIDE, width=1, style=QtCore.Qt.PenStyle.DotLine)))
         line.setValue(step)
 
     def _kernel_names(self, depth: int) -> list[str]:
@@ -85,16 +116,12 @@ class KernelsTab(LabTab):
 
     def paint(self, frame: dict, params: dict) -> None:
         depth = params.get("depth", 1)
-        names = self._kernel_names(depth)
-        if [self.kernel_choice.itemText(i) for i in range(self.kernel_choice.count())] != names:
-            self.kernel_choice.blockSignals(True)
-            self.kernel_choice.clear()
-            self.kernel_choice.addItems(names)
-            self.kernel_choice.blockSignals(False)
+        self._fill_choice(depth)
         width = params.get("width", 0)
         summary = self.snapshot.summary if self.snapshot else {}
         label = summary.get("theory", "theory")
         step = frame["step"]
+        self.span.apply((self.p_loss, self.p_align), params.get("steps", 1))  # the whole run
         self.items.line(self.p_loss, "sim", step, frame["loss"], data_pen(0, 2.0),
                         f"simulation, N = {width:,}", positive=True)
         self.items.line(self.p_align, "sim", step, frame["alignment"], data_pen(0, 2.0),
@@ -127,7 +154,13 @@ class KernelsTab(LabTab):
         lo, hi = float(np.min(sim)), float(np.max(sim))
         if theory is not None:
             lo, hi = min(lo, float(np.min(theory))), max(hi, float(np.max(theory)))
+        signed = which == 1  # K − K(0): diverging colours, symmetric levels
+        if signed:
+            hi = max(abs(lo), abs(hi), 1e-12)
+            lo = -hi
         hi = hi if hi > lo else lo + 1e-12
+        for heatmap in (self.h_theory, self.h_sim):
+            self._colour_map(heatmap, SIGNED if signed else SEQUENTIAL)
         self._show(self.h_sim, sim, (lo, hi), "")
         if theory is None:
             reason = "no theory for this network" if not has_theory else \
@@ -140,7 +173,7 @@ class KernelsTab(LabTab):
             span = max(float(np.max(np.abs(diff))), 1e-12)
             self._show(self.h_diff, diff, (-span, span), "")
             rel = np.linalg.norm(diff) / max(np.linalg.norm(theory), 1e-300)
-            self.h_diff[0].setTitle(f"simulation − theory (relative ‖·‖_F = {rel:.3f})")
+            self.h_diff[0].setTitle(f"simulation − theory (relative ‖·‖<sub>F</sub> = {rel:.3f})")
 
     def history_traces(self, frame: dict, params: dict) -> list:
         return [(self.p_loss, frame["step"], frame["loss"]),
@@ -157,6 +190,13 @@ class KernelsTab(LabTab):
             return frame[prefix + "phi"][which - 2]
         key = "g_kernel" if not prefix else "theory_g"
         return frame[key][which - depth - 2]
+
+    @staticmethod
+    def _colour_map(heatmap, name: str) -> None:
+        bar = heatmap[2]
+        if bar.cmap_name != name:
+            bar.setColorMap(pg.colormap.get(name))
+            bar.cmap_name = name
 
     @staticmethod
     def _show(heatmap, data, levels, note: str, shape=None) -> None:

@@ -1,12 +1,16 @@
-"""The Sharpness tab: loss, sharpness against its stability threshold, the learning rate, and
-either the normalised sharpness ηλ (MLP) or the uv model's bifurcation diagram."""
+"""The Sharpness tab: loss, sharpness against its stability threshold, either the normalised
+sharpness ηλ (MLP) or the uv model's bifurcation diagram, and the learning rate η(t) under the
+loss when it varies (a schedule, or η changed during the run; a constant η is named in the loss
+plot's title instead of taking a plot)."""
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import RunSpan, data_pen, finite, make_plot, show_curve, theory_pen
+from physlab.gui.plots import (RunSpan, data_pen, finite, make_plot, preview_range, show_curve,
+                               theory_pen)
+from physlab.gui.theme import Ink
 
 from ..optim import stability_factor
 
@@ -18,37 +22,79 @@ SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 class SharpnessTab(LabTab):
     def build_plots(self):
         layout = pg.GraphicsLayoutWidget()
-        self.p_loss = make_plot(layout, 0, 0, "Training loss", "step", "loss  ½·MSE", log_y=True)
+        self.left = layout.addLayout(row=0, col=0, rowspan=2)
+        self.left.setContentsMargins(0, 0, 0, 0)  # titles level with the right column's
+        self.p_loss = make_plot(self.left, 0, 0, "Training loss", "step", "loss  ½·MSE",
+                                log_y=True)
+        self.p_lr = make_plot(self.left, 1, 0, "Learning rate", "step", "η")
+        self.left.layout.setRowStretchFactor(0, 3)
+        self.left.layout.setRowStretchFactor(1, 1)
         self.p_sharp = make_plot(layout, 0, 1, "Sharpness vs stability threshold", "step",
-                                 "Hessian eigenvalue λ", legend_offset=(-10, -10))
-        self.p_lr = make_plot(layout, 1, 0, "Learning rate", "step", "η", legend_offset=(-10, -10))
-        self.p_low = make_plot(layout, 1, 1, "", "", "", legend_offset=(-10, -10))
+                                 "Hessian eigenvalue λ")
+        self.p_low = make_plot(layout, 1, 1, "", "", "")
         self.c_loss = self.p_loss.plot(pen=data_pen(0), name="training loss")
         self.c_test = pg.PlotDataItem(pen=data_pen(3, 2.0))  # held-out loss (digits, n_test > 0)
         self.p_loss.addItem(self.c_test)
         self.c_eigs: list[pg.PlotDataItem] = []
         self.c_pre = pg.PlotDataItem(pen=data_pen(2, 2.0))
-        self.c_ntk = pg.PlotDataItem(pen=pg.mkPen("#999999", width=1.2))
+        self.c_ntk = pg.PlotDataItem(pen=pg.mkPen(Ink.MUTED, width=1.2))
         self.c_thr = pg.PlotDataItem(pen=theory_pen())
         for item in (self.c_pre, self.c_ntk, self.c_thr):
             self.p_sharp.addItem(item)
-        self.c_lr = self.p_lr.plot(pen=data_pen(0), name="η_t")
+        self.c_lr = self.p_lr.plot(pen=data_pen(0), name="η<sub>t</sub>")
         # bottom right: normalised sharpness ηλ for the MLP, the bifurcation diagram for uv
         self.c_norm = pg.PlotDataItem(pen=data_pen(0))
         self.c_line = pg.PlotDataItem(pen=theory_pen())
         self.c_bif = pg.ScatterPlotItem(size=2.5, pen=None, brush=pg.mkBrush(31, 119, 180, 140))
-        self.c_now = pg.InfiniteLine(angle=90, pen=pg.mkPen("#444444", width=1.5,
+        self.c_now = pg.InfiniteLine(angle=90, pen=pg.mkPen(Ink.NOTE, width=1.5,
                                                             style=pg.QtCore.Qt.PenStyle.DotLine))
         for item in (self.c_norm, self.c_line, self.c_bif, self.c_now):
             self.p_low.addItem(item)
         self._uv_view: bool | None = None
+        self._lr_shown: bool | None = None
         self.span = RunSpan()
-        self._set_low_view(False)
+        self._preview(self.panel.values())
         return layout, layout.ci
+
+    def _preview(self, params: dict) -> None:
+        """The empty views of a run with ``params``: its steps, threshold and η on the axes."""
+        steps, lr = params["steps"], params["lr"]
+        factor = stability_factor(params["optimizer"], params["momentum"], params["beta1"])
+        self._set_low_view(params["model"] == "uv")
+        self._show_lr(params["schedule"] != "constant", lr)
+        for plot in (self.p_loss, self.p_sharp, self.p_lr, self.p_low):
+            if plot is not self.p_low or not self._uv_view:
+                preview_range(plot, x=(0, steps))
+        preview_range(self.p_loss, y=(1e-3, 1.0))
+        preview_range(self.p_sharp, y=(0, 1.2 * factor / lr))
+        preview_range(self.p_lr, y=(0, 1.1 * lr))
+        preview_range(self.p_low, y=(0, 1.2 * (2.0 if self._uv_view else factor)))
+        self._eig_curves(params["k_eigs"])  # listed first in the legend
+        if not self._uv_view:  # the thresholds are known before the run
+            self.c_thr.setData([0, steps], [factor / lr] * 2)
+            self.c_line.setData([0, steps], [factor] * 2)
+            self._name_thresholds(params["optimizer"], factor)
+
+    def _name_thresholds(self, optimizer: str, factor: float) -> None:
+        show_curve(self.p_sharp, self.c_thr,
+                   f"stability threshold {THRESHOLD_NAMES.get(optimizer, '2/η')}", True)
+        show_curve(self.p_low, self.c_line, f"stability: η·λ = {factor:.3g}", True)
+
+    def _show_lr(self, varies: bool, lr: float) -> None:
+        """η(t) gets a plot under the loss only when it varies; a constant η goes in the title."""
+        self.p_loss.setTitle("Training loss" if varies else
+                             f"Training loss at constant η = {lr:.3g}")
+        if varies == self._lr_shown:
+            return
+        self._lr_shown = varies
+        self.p_lr.setVisible(varies)
+        self.p_lr.setMaximumHeight(1e6 if varies else 0)
 
     def clear_plots(self) -> None:
         self.span.clear()
-        for curve in (self.c_loss, self.c_test, self.c_pre, self.c_ntk, self.c_thr, self.c_lr, self.c_norm,
+        self._preview(self.panel.values())
+        for curve in (self.c_loss, self.c_test, self.c_pre, self.c_ntk, self.c_thr, self.c_lr,
+                      self.c_norm,
                       self.c_line, self.c_bif, *self.c_eigs):
             curve.setData([], [])
 
@@ -105,11 +151,11 @@ class SharpnessTab(LabTab):
             self.c_pre.setData(*finite(s_step, pre))
         show_curve(self.p_sharp, self.c_ntk, "NTK λ = x²(|u|²+|v|²)/n", is_uv)
         if is_uv:
-            self.c_ntk.setData(step, frame["ntk"])
+            self.c_ntk.setData(*finite(step, frame["ntk"]))
         self.c_thr.setData(*finite(step, frame["threshold"]))
-        show_curve(self.p_sharp, self.c_thr,
-                   f"stability threshold {THRESHOLD_NAMES.get(optimizer, '2/η')}", True)
-        self.c_lr.setData(step, lr)
+        self.c_lr.setData(*finite(step, lr))
+        self._show_lr(params.get("schedule", "constant") != "constant" or bool(np.ptp(lr) > 0),
+                      float(lr[-1]))
         self.p_lr.setYRange(0.0, 1.1 * float(np.nanmax(lr)), padding=0)
         self._set_low_view(is_uv)
         self.span.apply((self.p_loss, self.p_sharp, self.p_lr, *(() if is_uv else (self.p_low,))),
@@ -124,7 +170,11 @@ class SharpnessTab(LabTab):
             top = eigs[:, 0] if pre is None else pre
             self.c_norm.setData(*finite(s_step, np.interp(s_step, step, lr) * top))
             self.c_line.setData([step[0], step[-1]], [factor, factor])
-        show_curve(self.p_low, self.c_line, f"stability: η·λ = {factor:.3g}", True)
+        self._name_thresholds(optimizer, factor)
+
+    def history_view(self, params: dict):
+        """An MLP's curves and the uv model's live on different scales: never overlaid."""
+        return params.get("model")
 
     def history_traces(self, frame: dict, params: dict) -> list:
         return [(self.p_loss, frame["step"], frame["loss"]),
