@@ -29,6 +29,7 @@ import numpy as np
 from .export import atomic_path, check_target, meta_json, now, read_figure_meta, versions
 from .params import ParamError
 from .registry import Lab
+from .sweep_session import SweepRecord, read_sweep, sweep_entry
 
 SCHEMA = 1
 SUFFIX = ".physlab"
@@ -57,6 +58,7 @@ class LabState:
     params: dict
     seed: int
     runs: list[RunRecord] = field(default_factory=list)
+    sweep: SweepRecord | None = None  # the Sweep view's sweep (see core/sweep_session.py)
 
 
 def write_session(path: Path, labs: Mapping[str, LabState]) -> Path:
@@ -72,7 +74,8 @@ def write_session(path: Path, labs: Mapping[str, LabState]) -> Path:
                          "arrays": list(run.frame)})
             for key, value in run.frame.items():
                 arrays[f"{name}/{i}/{key}"] = np.asarray(value)
-        doc["labs"][name] = {"params": state.params, "seed": int(state.seed), "runs": runs}
+        doc["labs"][name] = {"params": state.params, "seed": int(state.seed), "runs": runs,
+                             **sweep_entry(name, state.sweep, arrays)}
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as f:
             np.savez_compressed(f, session=np.array(meta_json(doc)), **arrays)
@@ -131,10 +134,11 @@ def _read_labs(z, doc: dict, labs: Mapping[str, Lab]) -> tuple[dict[str, LabStat
                               frame={key: z[f"{name}/{i}/{key}"] for key in run["arrays"]},
                               meta=run["meta"])
                     for i, run in enumerate(entry["runs"])]
+            sweep = read_sweep(z, name, entry)
         except ParamError as err:
             warnings.append(f"{lab.title}: saved parameters no longer valid ({err}); skipped")
             continue
-        states[name] = LabState(params=params, seed=int(entry["seed"]), runs=runs)
+        states[name] = LabState(params=params, seed=int(entry["seed"]), runs=runs, sweep=sweep)
     return states, warnings
 
 

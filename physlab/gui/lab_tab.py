@@ -25,6 +25,7 @@ from physlab.core.session import LabState, RunRecord
 from .history import RunHistory
 from .param_panel import ParamPanel
 from .plots import export_graphics, hide_empty_legends, set_curve_antialias
+from .sweep_mode import SweepMode, or_sweep
 from .worker import QtRunner
 
 PAINT_HZ = 30
@@ -129,9 +130,11 @@ class LabTab(QtWidgets.QWidget):
         right_layout.addWidget(self.banner)
         right_layout.addWidget(plots, 1)
 
-        layout = QtWidgets.QHBoxLayout(self)
+        single = QtWidgets.QWidget()
+        layout = QtWidgets.QHBoxLayout(single)
         layout.addWidget(side)
         layout.addWidget(right, 1)
+        self.sweep_mode = SweepMode(self, single)  # "Single run | Sweep" (gui/sweep_mode.py)
 
         self._restart = QtCore.QTimer(self)  # debounces re-runs while a restart control is dragged
         self._restart.setSingleShot(True)
@@ -174,6 +177,7 @@ class LabTab(QtWidgets.QWidget):
         return ()
 
     # -- actions -------------------------------------------------------------------------------
+    @or_sweep
     def run(self) -> None:
         try:
             params = self.lab.spec.validate(self.panel.values())
@@ -191,12 +195,14 @@ class LabTab(QtWidgets.QWidget):
         self._draw_history()
         self.runner.start(params, self._run_seed)
 
+    @or_sweep
     def toggle_pause(self) -> None:
         if self.runner.state == RunState.RUNNING:
             self.runner.pause()
         elif self.runner.state == RunState.PAUSED:
             self.runner.resume()
 
+    @or_sweep
     def stop(self) -> None:
         self.runner.stop()
 
@@ -213,6 +219,7 @@ class LabTab(QtWidgets.QWidget):
     def shutdown(self) -> bool:
         self._timer.stop()
         self._restart.stop()
+        self.sweep_mode.shutdown()
         return self.runner.stop()
 
     def apply_preset(self, name: str | None) -> None:
@@ -236,11 +243,13 @@ class LabTab(QtWidgets.QWidget):
         if index >= 0:
             self.presets.setCurrentIndex(index)
 
+    @or_sweep
     def export_image(self, path: Path) -> Path:
         """The tab's plots as PNG or SVG, with the run's metadata inside (when there is a run)."""
         record = self.record()
         return export_graphics(self.figure, path, meta=meta_json(record.meta) if record else "")
 
+    @or_sweep
     def export_data(self, path: Path) -> Path:
         """Write the data on screen (the latest snapshot) with the run's metadata."""
         record = self.record()
@@ -295,7 +304,8 @@ class LabTab(QtWidgets.QWidget):
         current = self.record()
         if current is not None:
             runs.append(current)
-        return LabState(params=self.panel.values(), seed=self.seed.value(), runs=runs)
+        return LabState(params=self.panel.values(), seed=self.seed.value(), runs=runs,
+                        sweep=self.sweep_mode.session_record())
 
     def restore(self, state: LabState) -> None:
         """Show a saved session's state: its controls, its runs, the last one on screen."""
@@ -321,6 +331,7 @@ class LabTab(QtWidgets.QWidget):
                 self.show_message("⚠ " + meta.get("divergence", "the run diverged") +
                                   " (saved run)", error=True)
         self._draw_history()
+        self.sweep_mode.restore(state.sweep)
 
     # -- messages ------------------------------------------------------------------------------
     def show_message(self, text: str, error: bool = False) -> None:

@@ -18,6 +18,7 @@ from . import theme
 from .gc_guard import collect_in_gui_thread
 from .lab_tab import LabTab
 from .lazy_tabs import LabTabs, Placeholder
+from .sweep_mode import shutdown_sweeps
 
 SHORTCUTS = (
     ("Run", "Ctrl+R", "start a run with the current parameters"),
@@ -278,6 +279,7 @@ class MainWindow(QtWidgets.QMainWindow):
             tab.runner.request_stop()
         for tab in tabs:
             tab.shutdown()
+        shutdown_sweeps()  # the local Dask cluster, if a sweep started one
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         self.shutdown()
