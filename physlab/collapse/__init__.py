@@ -2,6 +2,7 @@
 from physlab.core.registry import Lab, Paper
 
 from .experiment import CollapseExperiment
+from .measures import MEASURES, point_cost
 from .params import SPEC
 
 
@@ -24,6 +25,8 @@ LAB = Lab(
     experiment=CollapseExperiment,
     tab="physlab.collapse.ui.tab:CollapseTab",
     warmup=warmup,
+    measures=MEASURES,
+    point_cost=point_cost,
     papers=(
         Paper("E. Dohmatob, Y. Feng, J. Kempe",
               "Model Collapse Demystified: The Case of Regression", 2024, "NeurIPS"),

@@ -3,6 +3,7 @@ with exact Gaussian, empirical and ELS denoisers, streaming frames live."""
 from physlab.core.registry import Lab, Paper
 
 from .experiment import DiffusionExperiment
+from .measures import MEASURES, point_cost
 from .params import SPEC
 
 
@@ -25,6 +26,8 @@ LAB = Lab(
     experiment=DiffusionExperiment,
     tab="physlab.diffusion.ui.tab:DiffusionTab",
     warmup=warmup,
+    measures=MEASURES,
+    point_cost=point_cost,
     papers=(Paper("M. Gerdes, M. Welling, M. C. N. Cheng", "GUD: Generation with Unified "
                   "Diffusion", 2024, "arXiv:2410.02667"),
             Paper("M. Kamb, S. Ganguli", "An analytic theory of creativity in convolutional "

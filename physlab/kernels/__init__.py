@@ -3,6 +3,7 @@ same tab, neural scaling laws of the random-feature model."""
 from physlab.core.registry import Lab, Paper
 
 from .experiment import KernelsExperiment
+from .measures import KERNEL_MEASURES, SCALING_MEASURES, kernels_cost, scaling_cost
 from .params import SPEC
 from .scaling_experiment import SPEC as SCALING_SPEC
 from .scaling_experiment import ScalingExperiment
@@ -29,6 +30,8 @@ LAB = Lab(
     experiment=KernelsExperiment,
     tab="physlab.kernels.ui.tab:KernelsTab",
     warmup=warmup,
+    measures=KERNEL_MEASURES,
+    point_cost=kernels_cost,
     papers=(DMFT_PAPER,
             Paper("Y. Cho, L. K. Saul", "Kernel Methods for Deep Learning", 2009, "NeurIPS")),
     group="Kernels",
@@ -44,6 +47,8 @@ SCALING_LAB = Lab(
     experiment=ScalingExperiment,
     tab="physlab.kernels.ui.scaling_tab:ScalingTab",
     warmup=lambda: None,  # compiled by the Kernels lab's warm-up
+    measures=SCALING_MEASURES,
+    point_cost=scaling_cost,
     papers=(Paper("B. Bordelon, A. Atanasov, C. Pehlevan", "A Dynamical Model of Neural Scaling "
                   "Laws", 2024, "ICML"),
             Paper("B. Bordelon, A. Atanasov, C. Pehlevan", "How Feature Learning Can Improve "

@@ -2,6 +2,7 @@
 from physlab.core.registry import Lab, Paper
 
 from .experiment import SharpnessExperiment
+from .measures import MEASURES, point_cost, sweep_overlays
 from .params import SPEC
 
 
@@ -25,6 +26,9 @@ LAB = Lab(
     experiment=SharpnessExperiment,
     tab="physlab.sharpness.ui.tab:SharpnessTab",
     warmup=warmup,
+    measures=MEASURES,
+    sweep_overlays=sweep_overlays,
+    point_cost=point_cost,
     papers=(
         Paper("J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar",
               "Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability",

@@ -16,6 +16,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from physlab.core.experiment import Frame, SteppedExperiment
+from physlab.core.params import ParamError
 from physlab.core.traces import TraceTable
 
 from .models import MLPModel, UVModel
@@ -75,8 +76,13 @@ class SharpnessExperiment(SteppedExperiment):
         if isinstance(self.model, UVModel):
             f0, lam0 = self.model.observables(self.theta)
             self.bifurcation = self.model.bifurcation(f0, lam0)
+            self.lambda0 = float(lam0)
         else:
             self._measure()
+            self.lambda0 = float(self.eigs.column("eigenvalues")[0, 0])
+        if p["lr_mode"] == "normalized" and not self.lambda0 > 0:
+            raise ParamError("lr_mode", f"the sharpness at initialisation is {self.lambda0:.3g}, "
+                                        "so c/λ0 is no learning rate; use lr_mode=absolute")
 
     # -- protocol ------------------------------------------------------------------------------
     def advance(self, n: int) -> None:
@@ -132,17 +138,26 @@ class SharpnessExperiment(SteppedExperiment):
 
     def summary(self) -> dict:
         """Scalars for the export metadata."""
-        out = {"n_params": self.model.n_params, "initial_loss": float(self.loss0)}
+        out = {"n_params": self.model.n_params, "initial_loss": float(self.loss0),
+               "lambda0": self.lambda0}
         if self.eta_c is not None:
             out["eta_c"] = float(self.eta_c)
         return out
 
     # -- internals -----------------------------------------------------------------------------
+    @property
+    def eta(self) -> float:
+        """The (peak) learning rate η: lr itself, or c/λ0 with lr_mode = normalized (the
+        normalised learning rate c = η·λ0 of Kalra & Barkeshli, "Phase diagram of early training
+        dynamics in deep neural networks", NeurIPS 2023)."""
+        p = self.params
+        return p["lr"] / self.lambda0 if p["lr_mode"] == "normalized" else p["lr"]
+
     def _lrs(self, start: int, count: int) -> np.ndarray:
         p = self.params
         lr_start = self.eta_c if p["warmup_from"] == "critical" and self.eta_c else \
-            p["lr"] / max(p["warmup_steps"], 1)
-        return lr_schedule(np.arange(start, start + count), p["schedule"], p["lr"], p["steps"],
+            self.eta / max(p["warmup_steps"], 1)
+        return lr_schedule(np.arange(start, start + count), p["schedule"], self.eta, p["steps"],
                            p["warmup_steps"], lr_start)
 
     def _record(self, lrs: np.ndarray, rows: dict) -> None:

@@ -59,6 +59,9 @@ SPEC = ParamSpec([
     Param("lr", "float", 0.2, "learning rate η (target value for warm-up and cosine schedules); "
           "changes take effect at the next chunk", unit="", low=1e-6, high=100.0, log=True,
           live=True, group="Optimiser", label="lr η"),
+    Param("lr_mode", "choice", "absolute", "absolute: lr is η; normalized: lr is c = η·λ0 and "
+          "η = c/λ0, with λ0 the sharpness at initialisation (Kalra & Barkeshli 2023), so a "
+          "sweep axis can be c", choices=("absolute", "normalized"), group="Optimiser"),
     Param("momentum", "float", 0.9, "heavy-ball momentum β", low=0.0, high=0.999, live=True,
           group="Optimiser", when={"optimizer": ("momentum",)}, label="momentum β"),
     Param("beta1", "float", 0.9, "Adam β1", low=0.0, high=0.999, live=True, group="Optimiser",
