@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in (None, "gui"):
         from physlab.gui.app import main as gui_main
         return gui_main(lab=getattr(args, "lab", None))
-    return {"list": _list, "params": _params, "run": _run}[args.command](args)
+    from physlab.sweep_cli import COMMANDS as SWEEP_COMMANDS
+    return {"list": _list, "params": _params, "run": _run, **SWEEP_COMMANDS}[args.command](args)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
                      "preset's or saved run's)")
     run.add_argument("--out", required=True, type=Path, help="output file, .npz or .csv")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    from physlab.sweep_cli import add_parsers as add_sweep_parsers
+    add_sweep_parsers(sub, run)
     return parser
 
 
@@ -111,7 +114,11 @@ def _run(args) -> int:
             params.update(preset.params)
             seed = preset.seed if preset.seed is not None else seed
         if args.from_file:
-            saved, seed = run_from_file(args.from_file, lab)
+            from physlab.sweep_cli import is_sweep_file, point_from_file
+            if args.point is not None or is_sweep_file(args.from_file):
+                saved, seed = point_from_file(args.from_file, lab, args.point, args.repeat)
+            else:
+                saved, seed = run_from_file(args.from_file, lab)
             params.update(saved)
         params.update(lab.spec.parse_assignments(args.assignments))
         params = lab.spec.validate(params)

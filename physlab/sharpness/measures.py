@@ -62,8 +62,8 @@ MEASURES = (
     Measure("eos_step", "first measured step with η·λ ≥ 2 (NaN if never)", "steps",
             read=_eos_step),
     Measure("final_loss", "training loss at the last step", read=_final_loss),
-    Measure("regime", "early-training regime (Kalra & Barkeshli 2023): 0 sharpness reduction, "
-            "1 loss catapult, 2 divergence", categories=REGIMES, read=regime),
+    Measure("regime", "early-training regime (Kalra & Barkeshli 2023)", categories=REGIMES,
+            read=regime),
 )
 
 
