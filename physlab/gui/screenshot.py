@@ -5,7 +5,11 @@
         --after 3 --out shot.png
 
 ``--again`` runs a second time with these changes once the first run has ended, so the shot shows
-the first run overlaid as history.
+the first run overlaid as history. ``--sweep PRESET`` (or ``--sweep ""`` with ``--grid``) shoots
+the Sweep view instead, once the sweep has finished (``--set`` then sets its base parameters)::
+
+    python -m physlab.gui.screenshot --lab sharpness --sweep early-training-phase-diagram \
+        [--grid depth=1,2,3] [--measure regime] --out map.png
 """
 from __future__ import annotations
 
@@ -25,6 +29,9 @@ def main(argv=None) -> int:
     parser.add_argument("--no-run", action="store_true")
     parser.add_argument("--theme", choices=("light", "dark"), default="light")
     parser.add_argument("--again", action="append", default=[])
+    parser.add_argument("--sweep", help="a sweep preset of the lab (\"\": none)")
+    parser.add_argument("--grid", action="append", default=[], help="a sweep axis, NAME=SPEC")
+    parser.add_argument("--measure", help="the measure the sweep's map shows")
     args = parser.parse_args(argv)
 
     from .plots import configure
@@ -36,6 +43,8 @@ def main(argv=None) -> int:
     window.set_theme(args.theme)
     window.show()
     tab = window.current()
+    if args.sweep is not None:
+        return _sweep_shot(app, window, tab, args)
     if args.preset:
         tab.apply_preset(args.preset)
     if args.assignments:
@@ -60,6 +69,31 @@ def main(argv=None) -> int:
         QtCore.QTimer.singleShot(600, second_run)
     else:
         QtCore.QTimer.singleShot(int(1000 * args.after) + 300, grab)
+    app.exec()
+    return 0
+
+
+def _sweep_shot(app, window, tab, args) -> int:
+    from physlab.core.sweep import parse_axis
+    view = tab.sweep_mode.show_sweep()
+    if args.sweep:
+        view.apply_preset(args.sweep)
+    if args.assignments:
+        view.panel.set_values(tab.lab.spec.parse_assignments(args.assignments))
+    for picker, text in zip((view.axis1, view.axis2), args.grid):
+        picker.show(parse_axis(tab.lab.spec, text))
+    if args.measure:
+        view.measure.setCurrentIndex(view.measure.findData(args.measure))
+
+    def grab_when_done():
+        if view.running:
+            QtCore.QTimer.singleShot(200, grab_when_done)
+            return
+        QtCore.QTimer.singleShot(300, lambda: (window.grab().save(args.out), window.close(),
+                                               app.quit()))
+
+    view.run()
+    QtCore.QTimer.singleShot(500, grab_when_done)
     app.exec()
     return 0
 

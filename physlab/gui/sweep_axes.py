@@ -18,6 +18,14 @@ def sweepable(spec: ParamSpec) -> list[Param]:
     return [p for p in spec if p.kind in SWEEPABLE]
 
 
+def first_guess(spec: ParamSpec) -> Param:
+    """The axis offered first: a parameter with a natural log scale (a learning rate, a
+    richness), else any float, else the first that can be swept."""
+    params = sweepable(spec)
+    return next((p for p in params if p.kind == "float" and p.log),
+                next((p for p in params if p.kind == "float"), params[0]))
+
+
 def default_list(p: Param) -> str:
     """A first guess at the values of a list axis: every choice; for integers a few around the
     default (all of a small range)."""
@@ -107,6 +115,8 @@ class AxisPicker(QtWidgets.QWidget):
         layout.addWidget(self.range_row)
         layout.addWidget(self.values)
         self.param.currentIndexChanged.connect(self._picked)
+        if not optional:
+            self.param.setCurrentIndex(self.param.findData(first_guess(spec).name))
         self._picked()
 
     def name(self) -> str | None:

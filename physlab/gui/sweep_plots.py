@@ -99,13 +99,20 @@ class GridAxis:
 
     def overlay_x(self, values: np.ndarray) -> np.ndarray:
         """Where curve points given in parameter values go: as they are on log and linear axes
-        (a log axis transforms its items itself), interpolated between cells on index axes."""
+        (a log axis transforms its items itself), interpolated between cells on index axes. A
+        point at the first or last grid value goes to the edge of the map, so a boundary drawn
+        across the whole grid spans its cells rather than stopping at their centres."""
         values = np.asarray(values, float)
-        if self.mode != "index":
-            return values
-        if self._numeric is None:
+        if self._numeric is None or np.any(np.diff(self._numeric) <= 0):  # no order to place in
             return np.full(values.shape, np.nan)
-        return np.interp(values, self._numeric, self.coords, left=np.nan, right=np.nan)
+        lo, hi = self._numeric[0], self._numeric[-1]
+        if self.mode == "index":
+            out = np.interp(values, self._numeric, self.coords, left=np.nan, right=np.nan)
+        else:
+            out = values.copy()
+        edges = 10 ** self.edges[[0, -1]] if self.mode == "log" else self.edges[[0, -1]]
+        out[values == lo], out[values == hi] = edges[0], edges[1]
+        return out
 
     def ticks(self):
         """Tick labels for an index axis (None: the axis labels itself)."""
@@ -166,7 +173,10 @@ class SweepFigure:
         self.legend = pg.LegendItem(labelTextSize="9pt", verSpacing=-4)
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
         self.legend.setPen(pg.mkPen("#cccccc"))
+        policy = QtWidgets.QSizePolicy.Policy.Fixed  # as tall as its entries, not the row
+        self.legend.setSizePolicy(policy, policy)
         self._legend_items: list = []
+        self._legend_key: tuple | None = None  # what the legend lists (rebuilt when it changes)
         self._overlay_items: list = []
         self._cells: CellSummary | None = None
         scene = self.widget.scene()
@@ -195,6 +205,7 @@ class SweepFigure:
         plot.setTitle(title)
         self.highlight.hide()
         self.legend.clear()
+        self._legend_key = None
         self._legend_items.clear()
         self._overlay_items.clear()
         self.band = None
@@ -225,6 +236,7 @@ class SweepFigure:
             plot.setXRange(*self._x_range(), padding=0.02)
             plot.enableAutoRange(y=True)
         self.layout.addItem(self.legend, row=0, col=2)
+        self.layout.layout.setAlignment(self.legend, QtCore.Qt.AlignmentFlag.AlignTop)
         self._refresh_legend()
 
     def _x_range(self):
@@ -294,12 +306,21 @@ class SweepFigure:
 
     def _refresh_legend(self) -> None:
         """Legend: the overlays and data curve, the categories, and the grey cell kinds that are
-        on screen (not run, failed, no value)."""
+        on screen (not run, failed, no value). Rebuilt only when that list changes: a legend
+        rebuild is most of a repaint of the map (6 of 9 ms)."""
+        swatches = self._swatches() if len(self.axes) == 2 else []
+        key = (tuple((id(item), name) for item, name in self._legend_items), tuple(swatches))
+        if key == self._legend_key:
+            return
+        self._legend_key = key
         self.legend.clear()
         for item, name in self._legend_items:
             self.legend.addItem(item, name)
-        if len(self.axes) != 2:
-            return
+        for name, colour in swatches:
+            self.legend.addItem(pg.ScatterPlotItem(symbol="s", size=12, brush=colour,
+                                                   pen=pg.mkPen("#888888")), name)
+
+    def _swatches(self) -> list[tuple[str, str]]:
         swatches = [(c, CATEGORY_COLORS[k % len(CATEGORY_COLORS)])
                     for k, c in enumerate(self.categories)]
         cells = self._cells
@@ -312,9 +333,7 @@ class SweepFigure:
             if (~done & (cells.attempted > cells.failed)).any() or \
                     (done & ~np.isfinite(cells.value)).any():
                 swatches.append(("no value (NaN)", NAN_COLOR))
-        for name, colour in swatches:
-            self.legend.addItem(pg.ScatterPlotItem(symbol="s", size=12, brush=colour,
-                                                   pen=pg.mkPen("#888888")), name)
+        return swatches
 
     # -- mouse ---------------------------------------------------------------------------------
     def cell_at(self, scene_pos) -> tuple | None:

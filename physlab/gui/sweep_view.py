@@ -18,8 +18,12 @@ from PySide6 import QtCore, QtWidgets
 
 from physlab.core.export import ExportError, meta_json
 from physlab.core.params import ParamError
+from physlab.core.presets import PresetError
 from physlab.core.sweep import (DIVERGED, FAILED, NOT_RUN, SweepResult, SweepRun, SweepSpec,
                                 parse_axis)
+from physlab.core.sweep.budget import check_budget
+from physlab.core.sweep.cluster import cores
+from physlab.core.sweep.presets import list_sweep_presets, load_sweep_preset
 from physlab.core.sweep_session import SweepRecord
 
 from . import theme
@@ -42,7 +46,18 @@ class SweepView(QtWidgets.QWidget):
         self.result: SweepResult | None = None
         self.failures_dialog: QtWidgets.QDialog | None = None
         self._errors: list[str] = []
+        self._shown_state = ""  # the sweep's state when the status line was last written
 
+        self.presets = QtWidgets.QComboBox()
+        self.presets.setObjectName("sweep_presets")
+        self.presets.addItem("— none —", None)
+        for name in list_sweep_presets(self.lab.name):
+            self.presets.addItem(name, name)
+        self.presets.setToolTip("sweeps that draw a published figure (phase diagrams, maps)")
+        self.presets.activated.connect(lambda i: self.apply_preset(self.presets.itemData(i)))
+        self.preset_note = QtWidgets.QLabel("")
+        self.preset_note.setWordWrap(True)
+        self.preset_note.setStyleSheet("font-size: 9pt;")
         self.panel = ParamPanel(self.lab.spec)
         self.panel.set_values(tab.panel.values())
         self.axis1 = AxisPicker(self.lab.spec, optional=False)
@@ -102,6 +117,8 @@ class SweepView(QtWidgets.QWidget):
         self.status_line.linkActivated.connect(lambda _link: self.show_failures())
 
         form = QtWidgets.QFormLayout()
+        form.addRow("Preset", self.presets)
+        form.addRow(self.preset_note)
         form.addRow("Axis 1 (x)", self.axis1)
         form.addRow("Axis 2 (y)", self.axis2)
         form.addRow("Repeats", self.repeats)
@@ -172,6 +189,32 @@ class SweepView(QtWidgets.QWidget):
         spec.validate()
         return spec
 
+    def apply_preset(self, name: str | None) -> None:
+        """Set the controls from a sweep preset (base parameters, axes, repeats, measure)."""
+        if name is None:
+            self.preset_note.setText("")
+            return
+        try:
+            preset = load_sweep_preset(self.lab.name, name, self.lab.spec)
+            axes = [parse_axis(self.lab.spec, text) for text in preset.grid]
+        except (PresetError, ParamError) as err:
+            self.banner.show_message(html.escape(str(err), quote=False), error=True)
+            return
+        self.panel.set_values({**self.lab.spec.defaults(), **preset.params})
+        self.axis1.show(axes[0])
+        if len(axes) > 1:
+            self.axis2.show(axes[1])
+        else:
+            self.axis2.set_name(None)
+        self.repeats.setValue(preset.repeats)
+        self.seed.setValue(preset.seed)
+        if preset.measures:
+            self.measure.setCurrentIndex(max(self.measure.findData(preset.measures[0]), 0))
+        figure = f"<br><i>Follows: {html.escape(preset.figure)}</i>" if preset.figure else ""
+        self.preset_note.setText(f"<b>{html.escape(preset.title)}</b><br>"
+                                 f"{html.escape(preset.description)}{figure}")
+        self.presets.setCurrentIndex(self.presets.findData(name))
+
     def _axes_changed(self) -> None:
         """The swept parameters come from the axes: their base controls are disabled."""
         swept = {picker.name() for picker in (self.axis1, self.axis2)}
@@ -183,14 +226,18 @@ class SweepView(QtWidgets.QWidget):
     def run(self) -> None:
         if self.running:
             return
+        scheduler = self.scheduler.text().strip() or None
         try:
             spec = self.sweep_spec()
+            estimate = check_budget(spec, self.workers.value() or cores(), local=not scheduler)
         except ParamError as err:
-            self.banner.show_message(html.escape(str(err)), error=True)
+            self.banner.show_message(html.escape(str(err), quote=False), error=True)
             return
-        self.banner.hide()
-        self.sweep = SweepRun(spec, scheduler=self.scheduler.text().strip() or None,
-                              workers=self.workers.value() or None)
+        if estimate:
+            self.banner.show_message("Estimate: " + html.escape(estimate, quote=False))
+        else:
+            self.banner.hide()
+        self.sweep = SweepRun(spec, scheduler=scheduler, workers=self.workers.value() or None)
         self.result = self.sweep.result
         self._errors = []
         self._layout_figure()
@@ -241,12 +288,17 @@ class SweepView(QtWidgets.QWidget):
         ended = sweep.state in ENDED
         if arrived or ended:
             self._redraw()
-        self._update_status()
+        if arrived or ended or sweep.state != self._shown_state:
+            self._shown_state = sweep.state
+            self._update_status()
         if ended:
             self._timer.stop()
             self._update_controls()
             if sweep.state == "failed":
                 self.banner.show_message(html.escape(sweep.message), error=True)
+            else:
+                self.banner.show_message(f"Sweep {sweep.state}. Hover a point to read it; "
+                                         "click it to open that run in <i>Single run</i>.")
 
     def _update_status(self) -> None:
         result, sweep = self.result, self.sweep
@@ -268,8 +320,9 @@ class SweepView(QtWidgets.QWidget):
         if sweep is not None and sweep.state in ("finished", "stopped"):
             parts.append(f"{sweep.state} in {sweep.wall_time:.1f} s")
         text = " · ".join(parts)
-        if text != self.status_line.text():
-            self.status_line.setText(text)
+        if text == self.status_line.text():
+            return
+        self.status_line.setText(text)
         self.progress.setRange(0, 0 if sweep is not None and sweep.state == "connecting"
                                else total)
         self.progress.setValue(ran)
@@ -279,8 +332,8 @@ class SweepView(QtWidgets.QWidget):
         running = self.running
         self.run_button.setEnabled(not running and bool(self.lab.measures))
         self.stop_button.setEnabled(running)
-        for widget in (self.panel, self.axis1, self.axis2, self.repeats, self.seed,
-                       self.scheduler, self.workers):
+        for widget in (self.presets, self.panel, self.axis1, self.axis2, self.repeats,
+                       self.seed, self.scheduler, self.workers):
             widget.setEnabled(not running)
 
     # -- drawing -------------------------------------------------------------------------------
@@ -294,7 +347,7 @@ class SweepView(QtWidgets.QWidget):
         if measure is None or result is None:
             return
         spec = result.spec
-        axes = [GridAxis(a.name, a.numeric().tolist() if len(a.numeric()) else a.values, a.log,
+        axes = [GridAxis(self.lab.spec[a.name].title, a.numeric().tolist(), a.log,
                          self.lab.spec[a.name].unit) for a in spec.axes]
         label = f"{measure.name} ({measure.unit})" if measure.unit else measure.name
         self.figure.setup(axes, f"{self.lab.title} sweep: {measure.description}", label,

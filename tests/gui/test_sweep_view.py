@@ -71,7 +71,7 @@ def sharpness_sweep(window, lr="0.5:4:4", depth="1,2,3", repeats=1, measure="reg
     tab = window.lab_tabs["sharpness"]
     window.show_lab("sharpness")
     view = tab.sweep_mode.show_sweep()
-    view.panel.set_values({"lr_mode": "normalized", "steps": 20})
+    view.panel.set_values({"lr_mode": "normalized", "steps": 20, "width": [16]})
     view.axis1.set_name("lr")
     start, stop, count = lr.split(":")
     view.axis1.set_range(float(start), float(stop), int(count), False)
@@ -98,6 +98,7 @@ def legend_labels(view):
 
 def test_view_builds_for_every_lab_and_its_default_sweep_is_valid(window):
     for name, lab in window.labs.items():
+        window.show_lab(name)
         tab = window.lab_tabs[name]
         view = tab.sweep_mode.show_sweep()
         assert tab.sweep_mode.shown
@@ -239,7 +240,8 @@ def test_one_axis_sweep_is_a_curve_with_standard_error_bands(window, qtbot, fake
     run.feed([result_for(run.spec.point((i,), r), final_loss=v)
               for i, values in losses.items() for r, v in enumerate(values)])
     band = view.figure.band
-    qtbot.waitUntil(lambda: len(band.line.getData()[1] or ()) == 2)
+    qtbot.waitUntil(lambda: band.line.getData()[1] is not None
+                    and len(band.line.getData()[1]) == 2)
     x, mean = band.line.getData()
     assert np.allclose(mean, [2.0, 4.0])
     assert np.allclose(x, [0.5, 1.6666666666666667])
