@@ -25,6 +25,7 @@ DONE, DIVERGED, FAILED, NOT_RUN = 0, 1, 2, 3
 NOT_RUN_COLOR = "#c8c8c8"  # a cell no repeat has finished yet
 FAILED_COLOR = "#3a3a3a"   # every repeat of the cell raised
 NAN_COLOR = "#ffffff"      # finished, but the measure has no value there (e.g. never reached EoS)
+HALO_COLOR = "#e4e4e4"     # under a theory line (an ink: the dark theme darkens it, see theme.py)
 CATEGORY_COLORS = ("#4c78a8", "#f58518", "#b8252b", "#54a24b", "#b279a2", "#72b7b2", "#eeca3b")
 CONTINUOUS_MAP = "viridis"
 OVERLAY_STYLES = (QtCore.Qt.PenStyle.DashLine, QtCore.Qt.PenStyle.DashDotLine,
@@ -213,6 +214,9 @@ class SweepFigure:
         if len(self.axes) == 2:
             self.axes[1].apply(plot, "left")
             plot.showGrid(x=False, y=False)
+            for side in ("left", "bottom"):
+                plot.getAxis(side).setTickPen(None)
+                plot.getAxis(side).setZValue(0)
             plot.addItem(self.image)
             plot.addItem(self.highlight, ignoreBounds=True)
             x, y = self.axes[0].edges, self.axes[1].edges
@@ -229,8 +233,10 @@ class SweepFigure:
             plot.setLogMode(y=self.log_scale)
             plot.setLabel("left", measure_label)
             plot.showGrid(x=True, y=True, alpha=1.0)
-            for side in ("left", "bottom"):
+            for side in ("left", "bottom"):  # an opaque grid at major ticks (see make_plot)
+                plot.getAxis(side).setStyle(maxTickLevel=0)
                 plot.getAxis(side).setTickPen(pg.mkPen(GRID_COLOR))
+                plot.getAxis(side).setZValue(-1)
             self.band = BandCurve(plot, 0, f"{measure_label}, mean ± 1 s.e. over repeats")
             self._legend_items.append((self.band.line, self.band.line.name()))
             plot.setXRange(*self._x_range(), padding=0.02)
@@ -282,7 +288,7 @@ class SweepFigure:
         return rgba
 
     def set_overlays(self, overlays) -> None:
-        """Theory curves (label, x, y in parameter values) drawn dashed over a white halo, so
+        """Theory curves (label, x, y in parameter values) drawn dashed over a pale halo, so
         they read over any colour and are never mistaken for data."""
         for item in self._overlay_items:
             self.plot.removeItem(item)
@@ -291,8 +297,7 @@ class SweepFigure:
             x = self.axes[0].overlay_x(overlay.x)
             y = self.axes[1].overlay_x(overlay.y) if len(self.axes) == 2 else \
                 np.asarray(overlay.y, float)
-            halo = pg.PlotDataItem(x, y, pen=pg.mkPen((255, 255, 255, 200), width=5),
-                                   connect="finite")
+            halo = pg.PlotDataItem(x, y, pen=pg.mkPen(HALO_COLOR, width=5), connect="finite")
             line = pg.PlotDataItem(x, y, connect="finite",
                                    pen=pg.mkPen("#111111", width=2.2,
                                                 style=OVERLAY_STYLES[k % len(OVERLAY_STYLES)]))

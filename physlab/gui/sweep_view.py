@@ -355,7 +355,7 @@ class SweepView(QtWidgets.QWidget):
         overlays = self.lab.sweep_overlays(spec.base, spec.axes) if self.lab.sweep_overlays \
             else []
         self.figure.set_overlays(overlays)
-        theme.adapt_widget(self.figure.widget)
+        theme.adapt_widget(self)  # the items just made, into the current theme
         self._redraw()
 
     def _redraw(self) -> None:

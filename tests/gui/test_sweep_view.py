@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from physlab.core.export import read_figure_meta, read_npz
 from physlab.core.sweep import (DIVERGED, DONE, FAILED, PointResult, SweepResult,
                                 shutdown_local_cluster)
+from physlab.core.sweep import cluster
 from physlab.gui import sweep_view
 from physlab.gui.sweep_plots import CATEGORY_COLORS, FAILED_COLOR, NOT_RUN_COLOR
 
@@ -258,8 +259,8 @@ def test_exports_open_as_image_and_arrays(window, qtbot, fake_run, tmp_path, mon
     run.finish()
     qtbot.waitUntil(lambda: view.run_button.isEnabled())
     actions = {a.text(): a for a in window.findChildren(QtGui.QAction)}
-    for action, name in (("Export &figure…", "map.png"), ("Export &data…", "map.npz"),
-                         ("Export &data…", "map.csv")):
+    for action, name in (("Export &figure…", "map.png"), ("Export &figure…", "map.svg"),
+                         ("Export &data…", "map.npz"), ("Export &data…", "map.csv")):
         monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
                             lambda *a, name=name, **k: (str(tmp_path / name), ""))
         actions[action].trigger()
@@ -269,6 +270,8 @@ def test_exports_open_as_image_and_arrays(window, qtbot, fake_run, tmp_path, mon
     meta = read_figure_meta(tmp_path / "map.png")
     assert meta["lab"] == "sharpness" and [a["name"] for a in meta["axes"]] == ["lr", "depth"]
     assert meta["shown_measure"] == "regime"
+    assert read_figure_meta(tmp_path / "map.svg")["axes"][1]["values"] == [1, 2, 3]
+    assert QtGui.QImage(str(tmp_path / "map.svg")).width() > 500  # Qt's SVG reader renders it
     data, meta = read_npz(tmp_path / "map.npz")
     assert data["regime"].shape == (4, 3, 1)
     assert np.array_equal(data["regime"][:, 0, 0], [0, 0, 1, 1])
@@ -285,6 +288,21 @@ def test_export_before_a_sweep_is_refused_with_a_message(window, monkeypatch, tm
     monkeypatch.setattr(QtWidgets.QMessageBox, "warning", lambda *a: warned.append(a[2]))
     window.export_data()
     assert warned == ["nothing to export yet: run a sweep first"]
+
+
+def test_scheduler_comes_from_the_environment_and_goes_to_the_run(window, qtbot, fake_run,
+                                                                 monkeypatch):
+    monkeypatch.setenv("PHYSLAB_SCHEDULER", "tcp://10.0.0.7:8786")
+    tab, view = sharpness_sweep(window)
+    assert view.scheduler.text() == "tcp://10.0.0.7:8786"
+    view.workers.setValue(3)
+    view.run()
+    assert fake_run[-1].scheduler == "tcp://10.0.0.7:8786"
+    view.stop()
+    qtbot.waitUntil(view.run_button.isEnabled)
+    view.scheduler.setText("")
+    view.run()
+    assert fake_run[-1].scheduler is None and fake_run[-1].requested_workers == 3
 
 
 def test_bad_axis_is_refused_with_a_one_line_message(window, fake_run):
@@ -345,6 +363,10 @@ def test_real_sweep_on_a_two_worker_local_cluster(window, qtbot):
                     alone.values[name], nan_ok=True)
         assert all(colour_at(view, p.index) != rgb(NOT_RUN_COLOR)
                    for p in result.spec.points())
+        # closing the app shuts the local cluster down (its worker processes end)
+        started = cluster._cluster
+        assert started is not None and len(started.workers) == 2
+        window.close()
+        assert cluster._cluster is None and started.status.name == "closed"
     finally:
-        view.shutdown()
         shutdown_local_cluster()
