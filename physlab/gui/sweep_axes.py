@@ -46,14 +46,13 @@ def default_list(p: Param) -> str:
 
 
 def default_range(p: Param) -> tuple[float, float, bool]:
-    """A first guess at (start, stop, log) of a range axis around the default, within bounds."""
-    default = float(p.default[0] if p.kind == "ints" else p.default)
+    """A first guess at (start, stop, log) of a float axis around the default, within bounds."""
+    default = float(p.default)
     log = p.log and default > 0
     if log:
         start, stop = default / 10, default * 10
     elif default != 0:
-        start, stop = default / 2, default * 2 if default > 0 else default / 2
-        start, stop = min(start, stop), max(start, stop)
+        start, stop = sorted((default / 2, default * 2))
     else:
         start, stop = 0.0, 1.0
     if p.low is not None:
@@ -78,7 +77,8 @@ class AxisPicker(QtWidgets.QWidget):
             self.param.addItem("— none (a 1-D sweep) —", None)
         for p in sweepable(spec):
             self.param.addItem(p.title, p.name)
-            self.param.setItemData(self.param.count() - 1, p.help, QtCore.Qt.ItemDataRole.ToolTipRole)
+            self.param.setItemData(self.param.count() - 1, p.help,
+                                   QtCore.Qt.ItemDataRole.ToolTipRole)
         self.start = FloatBox(False)
         self.stop = FloatBox(False)
         for box, name in ((self.start, "axis_start"), (self.stop, "axis_stop")):

@@ -22,7 +22,7 @@ from physlab.core.presets import PresetError
 from physlab.core.sweep import (DIVERGED, FAILED, NOT_RUN, SweepResult, SweepRun, SweepSpec,
                                 parse_axis)
 from physlab.core.sweep.budget import check_budget
-from physlab.core.sweep.cluster import cores
+from physlab.core.sweep.cluster import SCHEDULER_ENV, cores
 from physlab.core.sweep.presets import list_sweep_presets, load_sweep_preset
 from physlab.core.sweep_session import SweepRecord
 
@@ -35,7 +35,6 @@ from .sweep_plots import GridAxis, SweepFigure, format_value, summarise
 
 POLL_HZ = 30
 ENDED = ("finished", "stopped", "failed")
-SCHEDULER_ENV = "PHYSLAB_SCHEDULER"
 
 
 class SweepView(QtWidgets.QWidget):
@@ -283,8 +282,8 @@ class SweepView(QtWidgets.QWidget):
     def _poll(self) -> None:
         sweep = self.sweep
         arrived = sweep.poll()
-        self._errors += [f"{_where(self.result.spec, r.point)}: {r.error}"
-                         for r in arrived if r.status == FAILED]
+        self._errors += [f"{_where(self.result.spec, r.point.params)} (repeat {r.point.repeat}, "
+                         f"seed {r.point.seed}): {r.error}" for r in arrived if r.status == FAILED]
         ended = sweep.state in ENDED
         if arrived or ended:
             self._redraw()
@@ -370,8 +369,7 @@ class SweepView(QtWidgets.QWidget):
         """What the read-out line says about the grid cell ``index``."""
         result, measure = self.result, self._measure()
         spec = result.spec
-        where = ", ".join(f"{a.name} = {format_value(_plain_value(a.values[k]))}"
-                          for a, k in zip(spec.axes, index))
+        where = _where(spec, spec.params_at(index))
         status = result.arrays["status"][index]
         values = result.arrays[measure.name][index]
         ran = (status <= DIVERGED)
@@ -412,8 +410,7 @@ class SweepView(QtWidgets.QWidget):
         tab.panel.set_values(point.params)
         tab.seed.setValue(point.seed)
         tab.sweep_mode.show_single()
-        where = ", ".join(f"{a.name} = {format_value(_plain_value(point.params[a.name]))}"
-                          for a in self.result.spec.axes)
+        where = _where(self.result.spec, point.params)
         tab.show_message(f"Sweep point {where} (repeat {repeat}, seed {point.seed}): "
                          "<b>press Run (Ctrl+R)</b> to watch this run.")
 
@@ -481,15 +478,14 @@ class SweepView(QtWidgets.QWidget):
         self._update_status()
 
 
-def _plain_value(v):
-    """An axis value as shown: a one-element list of an ``ints`` parameter is its integer."""
+def _where(spec: SweepSpec, params: dict) -> str:
+    """The axis values of a point, e.g. ``lr = 2.5, depth = 3`` (a one-element list of an
+    ``ints`` parameter shown as its integer)."""
+    return ", ".join(f"{a.name} = {format_value(_single(params[a.name]))}" for a in spec.axes)
+
+
+def _single(v):
     return v[0] if isinstance(v, list) and len(v) == 1 else v
-
-
-def _where(spec: SweepSpec, point) -> str:
-    params = ", ".join(f"{a.name} = {format_value(_plain_value(point.params[a.name]))}"
-                       for a in spec.axes)
-    return f"{params} (repeat {point.repeat}, seed {point.seed})"
 
 
 def _plain(text: str) -> str:
