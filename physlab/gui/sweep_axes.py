@@ -98,7 +98,8 @@ class AxisPicker(QtWidgets.QWidget):
         self.log.toggled.connect(self.changed)
         self.values = QtWidgets.QLineEdit()
         self.values.setObjectName("axis_values")
-        self.values.setToolTip("the values, comma-separated")
+        self.values.setToolTip("the values, comma-separated (or a range of numbers: "
+                               "start:stop:count, or start:stop:count:log)")
         self.values.editingFinished.connect(self.changed)
 
         self.range_row = QtWidgets.QWidget()

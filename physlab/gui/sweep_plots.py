@@ -17,11 +17,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from physlab.core.sweep import DIVERGED, DONE, FAILED
+
 from . import theme
 from .plots import GRID_COLOR, BandCurve, TidyLogAxis
 
-# status codes of the sweep engine (physlab.core.sweep): done, diverged, failed, not run
-DONE, DIVERGED, FAILED, NOT_RUN = 0, 1, 2, 3
 NOT_RUN_COLOR = "#c8c8c8"  # a cell no repeat has finished yet
 FAILED_COLOR = "#3a3a3a"   # every repeat of the cell raised
 NAN_COLOR = "#ffffff"      # finished, but the measure has no value there (e.g. never reached EoS)

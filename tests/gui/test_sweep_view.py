@@ -158,6 +158,20 @@ def test_continuous_measure_has_a_colour_bar_with_name_and_unit(window, qtbot, f
     assert "no value (NaN)" in legend_labels(view)
 
 
+def test_log_grid_gives_a_log_axis_and_boundaries_span_the_map(window, fake_run):
+    tab, view = sharpness_sweep(window)
+    view.axis1.set_range(0.5, 8.0, 5, True)
+    view.run()
+    figure = view.figure
+    assert figure.plot.getAxis("bottom").logMode and not figure.plot.getAxis("left").logMode
+    # cells are even in log10(c): 0.5, 1, 2, 4, 8 sit at -0.30, 0, 0.30, 0.60, 0.90
+    assert np.allclose(figure.axes[0].coords, np.log10([0.5, 1, 2, 4, 8]))
+    line = next(item for item, label in figure.legend.items if label.text == "η·λ0 = 2").item
+    x, y = line.getData()  # what is drawn, in view coordinates
+    assert np.allclose(x, np.log10(2.0))
+    assert np.allclose(sorted(y), [0.5, 3.5])  # from the bottom edge of depth 1 to the top of 3
+
+
 def hover(qtbot, view, index):
     scene = view.figure.scene_pos(index)
     pos = view.figure.widget.mapFromScene(scene)
