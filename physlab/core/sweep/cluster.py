@@ -14,6 +14,7 @@ import atexit
 import logging
 import os
 import threading
+import time
 
 SCHEDULER_ENV = "PHYSLAB_SCHEDULER"
 CONNECT_TIMEOUT = "15s"
@@ -82,7 +83,12 @@ def connect(scheduler: str | None, workers: int | None):
         return client
     cluster = local_cluster(workers)
     client = Client(cluster, set_as_default=False)
-    client.wait_for_workers(workers or len(cluster.workers), timeout="120s")
+    want = workers or len(cluster.workers)
+    client.wait_for_workers(want, timeout="120s")
+    deadline = time.monotonic() + 30.0
+    while len(client.scheduler_info(n_workers=-1)["workers"]) > want and \
+            time.monotonic() < deadline:  # scaling down retires workers asynchronously
+        time.sleep(0.05)
     return client
 
 

@@ -165,6 +165,6 @@ class SweepRun:
 
 def _worker_count(client) -> int:
     try:
-        return len(client.scheduler_info().get("workers", {}))
+        return len(client.scheduler_info(n_workers=-1).get("workers", {}))
     except Exception:  # noqa: BLE001 - a count for the status line only
         return 0
