@@ -164,9 +164,12 @@ class AxisPicker(QtWidgets.QWidget):
         if self.is_range():
             self.set_range(axis.values[0], axis.values[-1], len(axis.values), axis.log)
             return
-        self.values.setText(",".join(",".join(map(str, v)) if isinstance(v, list) else
-                                     str(v).lower() if isinstance(v, bool) else str(v)
-                                     for v in axis.values))
+        shown = [v[0] if isinstance(v, list) and len(v) == 1 else v for v in axis.values]
+        if axis.log and len(shown) > 1:  # a log grid of integers keeps its log spacing flag
+            self.values.setText(f"{shown[0]}:{shown[-1]}:{len(shown)}:log")
+        else:
+            self.values.setText(",".join(str(v).lower() if isinstance(v, bool) else str(v)
+                                         for v in shown))
         self.changed.emit()
 
     def text(self) -> str:

@@ -192,6 +192,7 @@ class SweepView(QtWidgets.QWidget):
         """Set the controls from a sweep preset (base parameters, axes, repeats, measure)."""
         if name is None:
             self.preset_note.setText("")
+            self.preset_note.setToolTip("")
             return
         try:
             preset = load_sweep_preset(self.lab.name, name, self.lab.spec)
@@ -209,9 +210,10 @@ class SweepView(QtWidgets.QWidget):
         self.seed.setValue(preset.seed)
         if preset.measures:
             self.measure.setCurrentIndex(max(self.measure.findData(preset.measures[0]), 0))
+        # the title and figure; the (long) description in the tooltip, to keep the panel short
         figure = f"<br><i>Follows: {html.escape(preset.figure)}</i>" if preset.figure else ""
-        self.preset_note.setText(f"<b>{html.escape(preset.title)}</b><br>"
-                                 f"{html.escape(preset.description)}{figure}")
+        self.preset_note.setText(f"<b>{html.escape(preset.title)}</b>{figure}")
+        self.preset_note.setToolTip(f"<p>{html.escape(preset.description)}</p>")
         self.presets.setCurrentIndex(self.presets.findData(name))
 
     def _axes_changed(self) -> None:

@@ -3,6 +3,7 @@ failures, exports and sessions — against a fake SweepRun that the test feeds, 
 waits for a cluster — and one real sweep on a 2-worker local Dask cluster."""
 from __future__ import annotations
 
+import html
 import math
 import numpy as np
 import pyqtgraph as pg
@@ -12,7 +13,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from physlab.core.export import read_figure_meta, read_npz
 from physlab.core.sweep import (DIVERGED, DONE, FAILED, PointResult, SweepResult,
                                 shutdown_local_cluster)
-from physlab.core.sweep import cluster
+from physlab.core.sweep import cluster, parse_axis
+from physlab.core.sweep.presets import load_sweep_preset
 from physlab.gui import sweep_view
 from physlab.gui.sweep_plots import CATEGORY_COLORS, FAILED_COLOR, NOT_RUN_COLOR
 
@@ -110,6 +112,26 @@ def test_view_builds_for_every_lab_and_its_default_sweep_is_valid(window):
         assert spec.lab == name and len(spec.axes) == 1
         tab.sweep_mode.show_single()
         assert window.current() is tab
+
+
+def test_a_sweep_preset_sets_the_sweep_the_command_line_runs(window):
+    """Every lab's sweep presets: the controls describe the same sweep (base, axes, repeats,
+    seed, hence the same points and seeds) as `physlab sweep LAB --preset NAME`."""
+    presets = 0
+    for name, lab in window.labs.items():
+        window.show_lab(name)
+        view = window.lab_tabs[name].sweep_mode.show_sweep()
+        for k in range(1, view.presets.count()):
+            preset = load_sweep_preset(name, view.presets.itemData(k), lab.spec)
+            view.apply_preset(preset.name)
+            spec = view.sweep_spec()
+            assert spec.axes == tuple(parse_axis(lab.spec, g) for g in preset.grid), preset.name
+            assert spec.base == lab.spec.validate(preset.params)
+            assert (spec.repeats, spec.seed) == (preset.repeats, preset.seed)
+            assert view.measure.currentData() == (preset.measures or (lab.measures[0].name,))[0]
+            assert preset.title in html.unescape(view.preset_note.text())
+            presets += 1
+    assert presets >= 3
 
 
 def test_heatmap_fills_in_live_with_regime_colours(window, qtbot, fake_run):
