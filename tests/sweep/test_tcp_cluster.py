@@ -2,69 +2,24 @@
 processes started here (free ports, bounded waits, an idle timeout so they stop by themselves),
 a sweep through them by address, and only the processes this test started killed at the end."""
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from benchmarks.tcp_cluster import free_port, tcp_cluster
 from physlab.cli import main
 from physlab.core.sweep import SweepResult, SweepRun, SweepSpec, measure_names, parse_axis
-from physlab.core.sweep.cluster import worker_environment
 from physlab.core.sweep.point import run_point
 from physlab.labs import get_lab
 
-DASK = Path(sys.executable).with_name("dask")
 LAB = get_lab("sharpness")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def stop(procs) -> None:
-    for proc in procs:  # each in its own session: its group is it and its nanny's children
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-    for proc in procs:
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
 
 
 @pytest.fixture(scope="module")
 def scheduler(tmp_path_factory):
-    from distributed import Client
-
-    logs = tmp_path_factory.mktemp("dask")
-    address = f"tcp://127.0.0.1:{free_port()}"
-    env = {**os.environ, **worker_environment()}
-    procs = []
-
-    def start(name, *args):
-        log = open(logs / f"{name}.log", "w")
-        procs.append(subprocess.Popen([str(DASK), *args], stdout=log, stderr=subprocess.STDOUT,
-                                      env=env, start_new_session=True))
-    try:
-        start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":")[-1],
-              "--no-dashboard", "--idle-timeout", "300s")
-        for i in range(2):
-            start(f"worker{i}", "worker", address, "--nthreads", "1", "--no-dashboard",
-                  "--host", "127.0.0.1", "--death-timeout", "60", "--name", f"w{i}")
-        with Client(address, timeout="60s", set_as_default=False) as client:
-            client.wait_for_workers(2, timeout="90s")
+    with tcp_cluster(workers=2, logs=tmp_path_factory.mktemp("dask")) as address:
         yield address
-    finally:
-        stop(procs)
 
 
 def spec() -> SweepSpec:

@@ -10,13 +10,14 @@ with it: the scheduler runs its points again elsewhere, with the same seeds.
 """
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
 
 from .cluster import SCHEDULER_ENV, connect, describe
 from .point import run_point
-from .result import DIVERGED, FAILED, PointResult, SweepResult, measure_names
+from .result import DIVERGED, FAILED, PointResult, SweepFileError, SweepResult, measure_names
 from .spec import SweepSpec
 
 WORKER_POLL_SECONDS = 1.0  # how often the number of connected workers is refreshed
@@ -31,7 +32,6 @@ class SweepRun:
 
     def __init__(self, spec: SweepSpec, scheduler: str | None = None, workers: int | None = None,
                  resume: SweepResult | None = None):
-        import os
         self.spec = spec
         self.scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
         self.requested_workers = workers
@@ -52,8 +52,8 @@ class SweepRun:
     def _take_over(self, previous: SweepResult) -> None:
         """Keep the points ``previous`` finished (done or diverged); the rest run again."""
         if previous.spec.describe() != self.spec.describe():
-            raise ValueError("the sweep to resume has other axes, base parameters, repeats, "
-                             "measures or seed")
+            raise SweepFileError("the sweep to resume has other axes, base parameters, "
+                                 "repeats, measures or seed")
         keep = previous.arrays["status"] <= DIVERGED
         for name, array in previous.arrays.items():
             self.result.arrays[name][keep] = array[keep]
