@@ -249,6 +249,13 @@ def test_stop_cancels_and_keeps_what_finished(window, qtbot, fake_run):
     assert colour_at(view, (0, 0)) == rgb(CATEGORY_COLORS[0])
 
 
+def test_closing_the_app_stops_a_running_sweep(window, fake_run):
+    tab, view = sharpness_sweep(window)
+    view.run()
+    window.close()
+    assert fake_run[-1].stopped and not view._timer.isActive()
+
+
 def test_failures_are_counted_and_listed_in_a_dialog(window, qtbot, fake_run):
     tab, view = sharpness_sweep(window)
     view.run()
