@@ -409,10 +409,17 @@ class SweepView(QtWidgets.QWidget):
             return
         point = self.result.spec.point(tuple(index), repeat)
         tab = self.tab
+        where = _where(self.result.spec, point.params)
+        if point.seed > tab.seed.maximum():  # the engine's seeds are 32-bit, the control int32
+            grid = ",".join(map(str, point.index))
+            self.banner.show_message(
+                f"Point {where} has seed {point.seed}, beyond the seed control (0 to "
+                f"{tab.seed.maximum()}): export the data and run <tt>physlab run {self.lab.name}"
+                f" --from SWEEP.npz --point {grid} --repeat {repeat}</tt>", error=True)
+            return
         tab.panel.set_values(point.params)
         tab.seed.setValue(point.seed)
         tab.sweep_mode.show_single()
-        where = _where(self.result.spec, point.params)
         tab.show_message(f"Sweep point {where} (repeat {repeat}, seed {point.seed}): "
                          "<b>press Run (Ctrl+R)</b> to watch this run.")
 
