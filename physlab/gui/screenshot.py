@@ -9,7 +9,9 @@ the first run overlaid as history. ``--sweep PRESET`` (or ``--sweep ""`` with ``
 the Sweep view instead, once the sweep has finished (``--set`` then sets its base parameters)::
 
     python -m physlab.gui.screenshot --lab sharpness --sweep early-training-phase-diagram \
-        [--grid depth=1,2,3] [--measure regime] --out map.png
+        [--grid depth=1,2,3] [--measure regime] [--hover I,J] --out map.png
+
+``--hover I,J`` puts the mouse over grid cell (I, J) before the shot (its read-out shows).
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ def main(argv=None) -> int:
     parser.add_argument("--sweep", help="a sweep preset of the lab (\"\": none)")
     parser.add_argument("--grid", action="append", default=[], help="a sweep axis, NAME=SPEC")
     parser.add_argument("--measure", help="the measure the sweep's map shows")
+    parser.add_argument("--hover", help="the grid cell I[,J] under the mouse in the shot")
     args = parser.parse_args(argv)
 
     from .plots import configure
@@ -89,6 +92,12 @@ def _sweep_shot(app, window, tab, args) -> int:
         if view.running:
             QtCore.QTimer.singleShot(200, grab_when_done)
             return
+        if args.hover:
+            from PySide6 import QtTest
+            figure = view.figure
+            cell = tuple(int(i) for i in args.hover.split(","))
+            pos = figure.widget.mapFromScene(figure.scene_pos(cell))
+            QtTest.QTest.mouseMove(figure.widget.viewport(), pos)
         QtCore.QTimer.singleShot(300, lambda: (window.grab().save(args.out), window.close(),
                                                app.quit()))
 

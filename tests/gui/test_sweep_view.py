@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import html
 import math
+
 import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from physlab.core.export import read_figure_meta, read_npz
-from physlab.core.sweep import (DIVERGED, DONE, FAILED, PointResult, SweepResult,
-                                shutdown_local_cluster)
-from physlab.core.sweep import cluster, parse_axis
+from physlab.core.sweep import (DIVERGED, DONE, FAILED, PointResult, SweepResult, cluster,
+                                parse_axis, shutdown_local_cluster)
 from physlab.core.sweep.presets import load_sweep_preset
 from physlab.gui import sweep_view
 from physlab.gui.sweep_plots import CATEGORY_COLORS, FAILED_COLOR, NOT_RUN_COLOR
