@@ -45,12 +45,25 @@ def blas_sweep(points: int, steps: int) -> SweepSpec:
                      measures=("final_loss",))
 
 
-def serial(spec: SweepSpec) -> float:
+def cpu_point(point, lab_name, measures):
+    """run_point, with the CPU time the point took (its thread's) as its seconds."""
+    t0 = time.thread_time()
+    result = run_point(point, lab_name, measures)
+    result.seconds = time.thread_time() - t0
+    return result
+
+
+class CpuRun(SweepRun):
+    task = staticmethod(cpu_point)
+
+
+def serial(spec: SweepSpec) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of the points in a plain loop in this process."""
     warm(spec.lab)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.thread_time()
     for p in spec.points():
         run_point(p, spec.lab, measure_names(spec))
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.thread_time() - c0
 
 
 def on_cluster(spec: SweepSpec, run_class=SweepRun, **kwargs) -> SweepRun:
@@ -92,7 +105,8 @@ def unpinned_cluster(workers: int):
     with dask.config.set({"distributed.nanny.pre-spawn-environ": {
             "OMP_NUM_THREADS": n, "OPENBLAS_NUM_THREADS": n, "MKL_NUM_THREADS": n}}):
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                            dashboard_address=None, env=env)
+                            dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
+                            env=env)
 
 
 def main(argv=None) -> int:
@@ -105,15 +119,21 @@ def main(argv=None) -> int:
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} at start")
 
     spec = chebyshev_sweep(points, steps)
-    t_serial = serial(spec)
+    t_serial, cpu_serial = serial(spec)
     t0 = time.perf_counter()
     on_cluster(chebyshev_sweep(20, 5), workers=workers)  # start and warm the cluster
     startup = time.perf_counter() - t0
-    local = on_cluster(spec, workers=workers)
+    local = on_cluster(spec, CpuRun, workers=workers)
+    cpu_workers = sum(r.seconds for r in local.poll())
     print(f"1. {spec.total()} Chebyshev points × {steps} steps: serial {t_serial:.1f} s, "
           f"local cluster ({workers} workers) {local.elapsed:.1f} s → "
           f"{t_serial / local.elapsed:.2f}× (target ≥ 1.7×); cluster start + warm-up "
           f"{startup:.1f} s, not counted")
+    print(f"   CPU the points got: serial {cpu_serial / t_serial:.2f} cores, cluster "
+          f"{cpu_workers / local.elapsed:.2f} cores (of {workers}); CPU per point: serial "
+          f"{1e3 * cpu_serial / spec.total():.0f} ms, on a worker "
+          f"{1e3 * cpu_workers / spec.total():.0f} ms → with {workers} idle cores: "
+          f"{workers * cpu_serial / cpu_workers:.2f}×")
 
     noop = on_cluster(chebyshev_sweep(400 if not args.quick else 40, 5), NoopRun,
                       workers=workers)

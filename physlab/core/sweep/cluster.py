@@ -51,8 +51,11 @@ def local_cluster(workers: int | None = None):
         if _cluster is not None and _cluster.status.name in ("closing", "closed", "failed"):
             _cluster = None
         if _cluster is None:
+            # no dashboard; the scheduler's small HTTP server (health checks) on a free port
+            # rather than 8787, which another cluster on the machine may hold
             _cluster = LocalCluster(n_workers=workers or cores(), threads_per_worker=1,
                                     processes=True, dashboard_address=None,
+                                    scheduler_kwargs={"dashboard_address": ":0"},
                                     silence_logs=logging.ERROR, env=worker_environment())
         elif workers and len(_cluster.workers) != workers:
             _cluster.scale(workers)

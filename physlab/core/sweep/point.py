@@ -4,6 +4,7 @@ the serial benchmark); returns a :class:`PointResult`, never raises for the poin
 """
 from __future__ import annotations
 
+import ctypes
 import math
 import time
 
@@ -12,14 +13,32 @@ from .result import DIVERGED, DONE, FAILED, PointResult
 from .spec import Point, find_lab
 
 CHUNK_SECONDS = 0.5  # nobody watches a point's frames: long chunks, little per-chunk overhead
+MALLOC_THRESHOLD = 32 << 20  # glibc's own ceiling for its dynamic trim/mmap thresholds
 _warm: set[str] = set()  # labs whose kernels this process has compiled (or loaded from cache)
 
 
 def warm(lab_name: str) -> None:
     """Compile (or load from the on-disk cache) the lab's kernels, once per worker process."""
+    if not _warm:
+        keep_freed_memory()
     if lab_name not in _warm:
         find_lab(lab_name).warmup()
         _warm.add(lab_name)
+
+
+def keep_freed_memory() -> None:
+    """Let glibc keep freed memory for the next step instead of returning it to the OS.
+
+    Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which also pins glibc's
+    mmap threshold at 128 KiB: every array a training step allocates is then mmapped and
+    page-faulted afresh, which doubles the CPU time of a Sharpness point (benchmarks/sweep.py).
+    Setting both thresholds at run time (``mallopt``) fixes local and remote workers alike."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to undo
+        return
+    for option in (-1, -3):  # M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
+        libc.mallopt(option, MALLOC_THRESHOLD)
 
 
 def _one_thread() -> int:
