@@ -36,13 +36,15 @@ OVERLAY_STYLES = (QtCore.Qt.PenStyle.DashLine, QtCore.Qt.PenStyle.DashDotLine,
 class CellSummary:
     """One measure over the repeats of every grid cell: ``value`` (mean, or the most frequent
     category), ``se`` (standard error of the mean, 0 with one value), ``count`` (repeats with a
-    finite value), ``attempted`` (repeats that ran, failed or not) and ``failed``."""
+    finite value), ``attempted`` (repeats that ran, failed or not), ``failed`` and
+    ``diverged``."""
 
     value: np.ndarray
     se: np.ndarray
     count: np.ndarray
     attempted: np.ndarray
     failed: np.ndarray
+    diverged: np.ndarray
 
 
 def summarise(values: np.ndarray, status: np.ndarray, categorical: bool = False) -> CellSummary:
@@ -64,7 +66,7 @@ def summarise(values: np.ndarray, status: np.ndarray, categorical: bool = False)
         votes = np.stack([(labels == k).sum(-1) for k in range(top)], -1)
         mean = np.where(count > 0, votes.argmax(-1), np.nan).astype(float)
     return CellSummary(mean, se, count, ran.sum(-1) + (status == FAILED).sum(-1),
-                       (status == FAILED).sum(-1))
+                       (status == FAILED).sum(-1), (status == DIVERGED).sum(-1))
 
 
 class GridAxis:
@@ -239,6 +241,11 @@ class SweepFigure:
                 plot.getAxis(side).setZValue(-1)
             self.band = BandCurve(plot, 0, f"{measure_label}, mean ± 1 s.e. over repeats")
             self._legend_items.append((self.band.line, self.band.line.name()))
+            # points where a repeat diverged: a result, but one to read with care
+            self.diverged = pg.PlotDataItem(pen=None, symbol="x", symbolSize=12, symbolPen=None,
+                                            symbolBrush=CATEGORY_COLORS[2])  # log mode follows
+            plot.addItem(self.diverged)
+            self._legend_items.append((self.diverged, "a repeat diverged"))
             plot.setXRange(*self._x_range(), padding=0.02)
             plot.enableAutoRange(y=True)
         self.layout.addItem(self.legend, row=0, col=2)
@@ -260,6 +267,10 @@ class SweepFigure:
             x = np.asarray(self.axes[0].values, float) if self.axes[0].mode != "index" \
                 else self.axes[0].coords
             self.band.set_data(x, cells.value, cells.se, positive=self.log_scale)
+            shown = (cells.diverged > 0) & np.isfinite(cells.value)
+            if self.log_scale:
+                shown &= cells.value > 0
+            self.diverged.setData(x[shown], cells.value[shown])
         self._refresh_legend()
 
     def _rgba(self, cells: CellSummary) -> np.ndarray:

@@ -300,7 +300,8 @@ def test_one_axis_sweep_is_a_curve_with_standard_error_bands(window, qtbot, fake
     run = fake_run[-1]
     assert run.spec.shape() == (4, 3)
     losses = {0: [1.0, 2.0, 3.0], 1: [4.0, 4.0, 4.0]}
-    run.feed([result_for(run.spec.point((i,), r), final_loss=v)
+    run.feed([result_for(run.spec.point((i,), r), DIVERGED if (i, r) == (1, 2) else DONE,
+                         final_loss=v)
               for i, values in losses.items() for r, v in enumerate(values)])
     band = view.figure.band
     qtbot.waitUntil(lambda: band.line.getData()[1] is not None
@@ -311,6 +312,9 @@ def test_one_axis_sweep_is_a_curve_with_standard_error_bands(window, qtbot, fake
     # s.e. of (1, 2, 3) is 1/sqrt(3)
     assert np.allclose(band.high.getData()[1], [2.0 + 1 / np.sqrt(3), 4.0])
     assert np.allclose(band.low.getData()[1], [2.0 - 1 / np.sqrt(3), 4.0])
+    # the point with a diverged repeat is marked, and the legend says what the mark means
+    assert np.allclose(view.figure.diverged.getData()[0], [x[1]])
+    assert "a repeat diverged" in legend_labels(view)
 
 
 def test_exports_open_as_image_and_arrays(window, qtbot, fake_run, tmp_path, monkeypatch):
