@@ -40,7 +40,7 @@ SCENARIOS = {
 }
 
 
-SWEEP = {"base": {"lr_mode": "normalized", "width": [16], "steps": 1500, "eig_every": 20},
+SWEEP = {"base": {"lr_mode": "normalized", "width": [16], "steps": 5000, "eig_every": 20},
          "axes": (("lr", 0.5, 8.0, 8), ("depth", "1,2,3,4")), "seconds": 60}
 SWEEP_NAME = "sweep (Sharpness c × depth, 8 × 4 points, local cluster)"
 
