@@ -33,6 +33,7 @@ from .export import atomic_path, check_target, meta_json, now, read_export_meta,
 from .params import ParamError, memory_limit
 from .records import RecordError
 from .registry import Lab
+from .sweep_session import SweepRecord, read_sweep, sweep_entry
 
 SCHEMA = 1
 SUFFIX = ".physlab"
@@ -62,6 +63,7 @@ class LabState:
     params: dict
     seed: int
     runs: list[RunRecord] = field(default_factory=list)
+    sweep: SweepRecord | None = None  # the Sweep view's sweep (see core/sweep_session.py)
 
 
 def write_session(path: Path, labs: Mapping[str, LabState]) -> Path:
@@ -77,7 +79,8 @@ def write_session(path: Path, labs: Mapping[str, LabState]) -> Path:
                          "arrays": list(run.frame)})
             for key, value in run.frame.items():
                 arrays[f"{name}/{i}/{key}"] = np.asarray(value)
-        doc["labs"][name] = {"params": state.params, "seed": int(state.seed), "runs": runs}
+        doc["labs"][name] = {"params": state.params, "seed": int(state.seed), "runs": runs,
+                             **sweep_entry(name, state.sweep, arrays)}
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as f:
             np.savez_compressed(f, session=np.array(meta_json(doc)), **arrays)
@@ -162,7 +165,30 @@ def _read_lab(zf: zipfile.ZipFile, lab: Lab, entry: Any, arrays: bool, budget: l
                             budget) if arrays else {}
         runs.append(RunRecord(params=run_params, seed=run["seed"], frame=frame,
                               meta=run["meta"]))
-    return LabState(params=params, seed=entry["seed"], runs=runs)
+    sweep = None
+    if arrays and isinstance(entry.get("sweep"), dict):
+        try:  # the Sweep view's sweep: its arrays read with the same size checks as the runs'
+            sweep = read_sweep(_ZipArrays(zf, budget), lab.name, entry)
+        except (KeyError, TypeError, ValueError) as err:
+            raise RecordError(f"the saved sweep: {records.short(str(err), 120)}") from None
+    return LabState(params=params, seed=entry["seed"], runs=runs, sweep=sweep)
+
+
+class _ZipArrays:
+    """``name → array`` of a session's members, each read only once its header fits the
+    session's remaining memory budget (what :func:`read_sweep` reads a sweep's arrays from)."""
+
+    def __init__(self, zf: zipfile.ZipFile, budget: list[int]):
+        self._zf, self._budget = zf, budget
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        dtype, shape = bounded.member_header(self._zf, name)
+        need = dtype.itemsize * int(np.prod(shape, dtype=object))
+        if need > self._budget[0]:
+            raise RecordError(f"array {name!r} would take {need:,} bytes (limit "
+                              f"{memory_limit():,} for the whole session)")
+        self._budget[0] -= need
+        return bounded.read_member(self._zf, name, need)
 
 
 def _params(lab: Lab, values: dict, where: str) -> dict:

@@ -33,3 +33,7 @@ class Banner(QtWidgets.QLabel):
             self.show_message("The run failed: " + message, error=True)
         elif message and state.active:  # e.g. a live change refused
             self.show_message(message, error=True)
+
+    @property
+    def is_error(self) -> bool:
+        return self.property("error") is True

@@ -32,6 +32,7 @@ from .plots import hide_empty_legends, set_curve_antialias
 from .preset_box import PresetBox
 from .run_controls import READY, RunControls, RunStatus, describe
 from .seed_edit import SeedEdit
+from .sweep_mode import SweepMode, or_sweep
 from .worker import QtRunner
 
 PAINT_HZ = 30
@@ -73,14 +74,18 @@ class LabTab(QtWidgets.QWidget):
         self.banner = Banner()
         plots, self.figure = self.build_plots()
         self.history = RunHistory(lab.spec, self.history_traces, self.history_view)
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.addWidget(self._side())
+        side = self._side()
         right = QtWidgets.QWidget()
         right_layout = QtWidgets.QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.banner)
         right_layout.addWidget(plots, 1)
+
+        single = QtWidgets.QWidget()  # the single-run view; the Sweep view is its sibling
+        layout = QtWidgets.QHBoxLayout(single)
+        layout.addWidget(side)
         layout.addWidget(right, 1)
+        self.sweep_mode = SweepMode(self, single)  # "Single run | Sweep" (gui/sweep_mode.py)
 
         self._restart = QtCore.QTimer(self)  # debounces re-runs while a restart control is dragged
         self._restart.setSingleShot(True)
@@ -165,6 +170,7 @@ class LabTab(QtWidgets.QWidget):
         return self.runs.params
 
     # -- actions -------------------------------------------------------------------------------
+    @or_sweep
     def run(self) -> None:
         try:
             params = self.lab.spec.validate(self.panel.values())
@@ -180,12 +186,14 @@ class LabTab(QtWidgets.QWidget):
         self._draw_history()
         self.runner.start(params, self.runs.seed)
 
+    @or_sweep
     def toggle_pause(self) -> None:
         if self.runner.state == RunState.RUNNING:
             self.runner.pause()
         elif self.runner.state == RunState.PAUSED:
             self.runner.resume()
 
+    @or_sweep
     def stop(self) -> None:
         self.runner.stop()
 
@@ -202,6 +210,7 @@ class LabTab(QtWidgets.QWidget):
         """Stop for good (closing the app): waits up to ``timeout`` s for the run's thread."""
         self._timer.stop()
         self._restart.stop()
+        self.sweep_mode.shutdown()
         return self.runner.shutdown(timeout)
 
     def apply_preset(self, name: str | None) -> None:
@@ -225,6 +234,7 @@ class LabTab(QtWidgets.QWidget):
         self.show_message(f"Preset <b>{html.escape(preset.title)}</b> is set: <b>press Run "
                           "(Ctrl+R)</b> to draw its figure.")
 
+    @or_sweep
     def export_image(self, path: Path, settings: FigureSettings = FigureSettings()) -> Path:
         """The tab's plots as PNG, SVG or PDF, with the run's metadata inside (when there is a
         run)."""
@@ -232,6 +242,7 @@ class LabTab(QtWidgets.QWidget):
         return export_figure(self.figure, path, meta=meta_json(record.meta) if record else "",
                              settings=settings)
 
+    @or_sweep
     def export_data(self, path: Path) -> Path:
         """Write the data on screen (the latest snapshot) with the run's metadata."""
         record = self.record()
@@ -269,9 +280,11 @@ class LabTab(QtWidgets.QWidget):
     def session_state(self) -> LabState:
         """This lab's part of a saved session: the controls, and the kept runs with the one on
         screen last."""
-        return self.runs.session_state(self.panel.values(), self.seed.value(),
-                                       self.history.records, self.runner.state,
-                                       self.runner.message)
+        state = self.runs.session_state(self.panel.values(), self.seed.value(),
+                                        self.history.records, self.runner.state,
+                                        self.runner.message)
+        state.sweep = self.sweep_mode.session_record()
+        return state
 
     def restore(self, state: LabState) -> None:
         """Show a saved session's state: its controls, its runs, the last one on screen."""
@@ -290,6 +303,7 @@ class LabTab(QtWidgets.QWidget):
                 self.show_message("⚠ " + run.meta.get("divergence", "the run diverged") +
                                   " (saved run)", error=True)
         self._draw_history()
+        self.sweep_mode.restore(state.sweep)
 
     # -- messages ------------------------------------------------------------------------------
     def show_message(self, text: str, error: bool = False) -> None:

@@ -25,6 +25,7 @@ from .lab_tab import LabTab
 from .lazy_tabs import LabTabs, Placeholder
 from .run_controls import SCALE, RunStatus
 from .settings import last_folder, remember_folder, settings
+from .sweep_mode import shutdown_sweeps
 
 SHORTCUTS = (
     ("Run", "Ctrl+R", "start a run with the current parameters"),
@@ -378,6 +379,7 @@ class MainWindow(QtWidgets.QMainWindow):
         deadline = time.monotonic() + SHUTDOWN_SECONDS
         for tab in tabs:
             tab.shutdown(max(deadline - time.monotonic(), 0.0))
+        shutdown_sweeps()  # the local Dask cluster, if a sweep started one
 
     def remember_layout(self) -> None:
         """Keep the window's geometry and the shown lab for the next start."""
