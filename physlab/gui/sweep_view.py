@@ -410,13 +410,6 @@ class SweepView(QtWidgets.QWidget):
         point = self.result.spec.point(tuple(index), repeat)
         tab = self.tab
         where = _where(self.result.spec, point.params)
-        if point.seed > tab.seed.maximum():  # the engine's seeds are 32-bit, the control int32
-            grid = ",".join(map(str, point.index))
-            self.banner.show_message(
-                f"Point {where} has seed {point.seed}, beyond the seed control (0 to "
-                f"{tab.seed.maximum()}): export the data and run <tt>physlab run {self.lab.name}"
-                f" --from SWEEP.npz --point {grid} --repeat {repeat}</tt>", error=True)
-            return
         tab.panel.set_values(point.params)
         tab.seed.setValue(point.seed)
         tab.sweep_mode.show_single()
