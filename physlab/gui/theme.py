@@ -187,6 +187,6 @@ def _recolour_views(root: QtWidgets.QWidget, mapping: dict[str, str], theme: The
 def recolour_scene(scene, old: str, new: str) -> None:
     """Map the plots in ``scene`` from theme ``old``'s colours to theme ``new``'s, leaving the
     window and the current theme alone (a figure of the dark window is exported light)."""
-    mapping = {THEMES[old].inks[light]: THEMES[new].inks[light] for light in LIGHT_INKS}
+    mapping = _mapping(THEMES[old], THEMES[new])
     for item in scene.items():
         _recolour(item, mapping, THEMES[new])
