@@ -2,12 +2,12 @@
 vectorised NumPy that materialises the data (X as arrays, BLAS Gram matrices, batched solves;
 ``rng.choice`` draws and first-occurrence sorting). Both sides are Monte Carlo with different random
 numbers, so they are compared statistically: the largest |Δmean| in units of its standard error."""
+
 from __future__ import annotations
 
 import numpy as np
 
-from physlab.collapse import LAB
-from physlab.collapse import tails
+from physlab.collapse import LAB, tails
 
 from .harness import Workload
 
@@ -15,7 +15,7 @@ from .harness import Workload
 def _z(ours, theirs) -> str:
     (m1, s1), (m2, s2) = ours, theirs
     floor = 1e-9 * np.abs(m2)  # deterministic entries (a plateau every repeat reaches) have s.e. 0
-    z = np.abs(m1 - m2) / np.sqrt(s1 ** 2 + s2 ** 2 + floor ** 2 + 1e-300)
+    z = np.abs(m1 - m2) / np.sqrt(s1**2 + s2**2 + floor**2 + 1e-300)
     return f"max |Δmean| = {np.max(z):.1f} s.e."
 
 
@@ -68,13 +68,19 @@ def numpy_chain(d, T, T0, generations, repeats, real_fraction, seed=1):
 
 
 def chain_workload(quick: bool) -> Workload:
-    size = dict(d=20, T=40, T0=40, generations=5, repeats=50) if quick else \
-        dict(d=100, T=200, T0=200, generations=20, repeats=100)
+    size = (
+        dict(d=20, T=40, T0=40, generations=5, repeats=50)
+        if quick
+        else dict(d=100, T=200, T0=200, generations=20, repeats=100)
+    )
     params = {**size, "real_fraction": 0.5}
-    return Workload("collapse: regression chain, 3 strategies",
-                    "d={d}, T={T}, {generations} gen., {repeats} repeats".format(**size),
-                    lambda: _physlab_chain(params),
-                    {"numpy (explicit data)": lambda: numpy_chain(**params)}, _z)
+    return Workload(
+        "collapse: regression chain, 3 strategies",
+        "d={d}, T={T}, {generations} gen., {repeats} repeats".format(**size),
+        lambda: _physlab_chain(params),
+        {"numpy (explicit data)": lambda: numpy_chain(**params)},
+        _z,
+    )
 
 
 def _physlab_tails(params: dict):
@@ -84,8 +90,9 @@ def _physlab_tails(params: dict):
     return f["error_mean"], f["error_std"] / np.sqrt(params["repeats"])
 
 
-def numpy_tails(zipf_exponent, cutoff, narrowed_exponent, clean_fraction, T_values, repeats,
-                seed=1):
+def numpy_tails(
+    zipf_exponent, cutoff, narrowed_exponent, clean_fraction, T_values, repeats, seed=1
+):
     rng = np.random.default_rng(seed)
     q = tails.generators(zipf_exponent, cutoff, narrowed_exponent)
     p = q[tails.CLEAN]
@@ -104,14 +111,22 @@ def numpy_tails(zipf_exponent, cutoff, narrowed_exponent, clean_fraction, T_valu
 
 
 def tails_workload(quick: bool) -> Workload:
-    T_values = [10, 100, 1000, 10_000] if quick else \
-        [10, 100, 1000, 10_000, 100_000, 1_000_000]
-    params = dict(zipf_exponent=2.0, cutoff=100, narrowed_exponent=3.0, clean_fraction=0.1,
-                  T_values=T_values, repeats=5 if quick else 20)
-    return Workload("collapse: Hutter tails model, 4 generators",
-                    f"T up to {T_values[-1]:.0e}, {params['repeats']} repeats",
-                    lambda: _physlab_tails(params),
-                    {"numpy (choice + unique)": lambda: numpy_tails(**params)}, _z)
+    T_values = [10, 100, 1000, 10_000] if quick else [10, 100, 1000, 10_000, 100_000, 1_000_000]
+    params = dict(
+        zipf_exponent=2.0,
+        cutoff=100,
+        narrowed_exponent=3.0,
+        clean_fraction=0.1,
+        T_values=T_values,
+        repeats=5 if quick else 20,
+    )
+    return Workload(
+        "collapse: Hutter tails model, 4 generators",
+        f"T up to {T_values[-1]:.0e}, {params['repeats']} repeats",
+        lambda: _physlab_tails(params),
+        {"numpy (choice + unique)": lambda: numpy_tails(**params)},
+        _z,
+    )
 
 
 def workloads(quick: bool) -> list[Workload]:

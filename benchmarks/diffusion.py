@@ -4,6 +4,7 @@ empirical optimal denoiser and the ELS machine on the digits (16 samples, 500 tr
 References: the same reverse process written directly from the formulas of the reference note
 (sigmoids, x_u ~ N(a x̂0 + b x_t, τ² + a²P)), compared statistically through the samples'
 spectra; and vectorised NumPy denoisers (broadcast distances, NumPy softmax), compared exactly."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,8 +21,9 @@ from .harness import Workload, max_rel
 
 def _gaussian_params(quick: bool) -> dict:
     size, n, steps = (8, 256, 20) if quick else (32, 64, 200)
-    return DiffusionExperiment.spec.validate({"size": size, "n_samples": n, "steps": steps,
-                                               "basis": "fourier", "softness": 0.2})
+    return DiffusionExperiment.spec.validate(
+        {"size": size, "n_samples": n, "steps": steps, "basis": "fourier", "softness": 0.2}
+    )
 
 
 def physlab_gaussian(p: dict, seed: int = 0) -> np.ndarray:
@@ -97,7 +99,7 @@ def numpy_els(z, train, alpha, sigma2, patch):
     out = []
     for s in range(len(z)):
         q = patches(z[s].reshape(1, size, size), patch)
-        logw = 2 * (w * a * q) @ tp.T - (w * a * a) @ (tp ** 2).T - (w * q * q).sum(1)[:, None]
+        logw = 2 * (w * a * q) @ tp.T - (w * a * a) @ (tp**2).T - (w * q * q).sum(1)[:, None]
         logw = np.where(allowed, logw, -np.inf)
         e = np.exp(logw - logw.max(axis=1, keepdims=True))
         out.append((e @ train.reshape(-1)) / e.sum(axis=1))
@@ -107,9 +109,13 @@ def numpy_els(z, train, alpha, sigma2, patch):
 def workloads(quick: bool) -> list[Workload]:
     p = _gaussian_params(quick)
     size = f"{p['n_samples']} samples {p['size']}×{p['size']}, {p['steps']} steps"
-    gaussian = Workload("diffusion: exact-Gaussian sampling (Fourier basis)", size,
-                        lambda: physlab_gaussian(p), {"numpy (note's formulas)":
-                                                     lambda: numpy_gaussian(p)}, _spectrum_z)
+    gaussian = Workload(
+        "diffusion: exact-Gaussian sampling (Fourier basis)",
+        size,
+        lambda: physlab_gaussian(p),
+        {"numpy (note's formulas)": lambda: numpy_gaussian(p)},
+        _spectrum_z,
+    )
     z, train, alpha, sigma2 = _denoiser_inputs(quick)
     calls = 5 if quick else 20
 
@@ -117,16 +123,27 @@ def workloads(quick: bool) -> list[Workload]:
         return lambda: [fn() for _ in range(calls)][-1]
 
     rel = lambda a, b: f"max rel. Δ = {max_rel(a, b):.1e}"  # noqa: E731
-    emp = Workload("diffusion: empirical denoiser (digits)",
-                   f"{len(z)} samples × {len(train)} images, {calls} calls",
-                   repeat(lambda: empirical_denoise(z, train, alpha, sigma2)),
-                   {"numpy (broadcast)": repeat(lambda: numpy_empirical(z, train, alpha,
-                                                                        sigma2))}, rel)
+    emp = Workload(
+        "diffusion: empirical denoiser (digits)",
+        f"{len(z)} samples × {len(train)} images, {calls} calls",
+        repeat(lambda: empirical_denoise(z, train, alpha, sigma2)),
+        {"numpy (broadcast)": repeat(lambda: numpy_empirical(z, train, alpha, sigma2))},
+        rel,
+    )
     zi, ti = z.reshape(-1, 8, 8), train.reshape(-1, 8, 8)
-    els = Workload("diffusion: ELS machine (digits, 5×5 patches)",
-                   f"{len(z)} samples × {len(train)} images × 64 positions, {calls} calls",
-                   repeat(lambda: els_denoise(zi, ti, alpha.reshape(8, 8), sigma2.reshape(8, 8),
-                                              5, "bbels").reshape(len(z), -1)),
-                   {"numpy (same products, NumPy softmax)":
-                    repeat(lambda: numpy_els(z, train, alpha, sigma2, 5))}, rel)
+    els = Workload(
+        "diffusion: ELS machine (digits, 5×5 patches)",
+        f"{len(z)} samples × {len(train)} images × 64 positions, {calls} calls",
+        repeat(
+            lambda: els_denoise(
+                zi, ti, alpha.reshape(8, 8), sigma2.reshape(8, 8), 5, "bbels"
+            ).reshape(len(z), -1)
+        ),
+        {
+            "numpy (same products, NumPy softmax)": repeat(
+                lambda: numpy_els(z, train, alpha, sigma2, 5)
+            )
+        },
+        rel,
+    )
     return [gaussian, emp, els]

@@ -1,11 +1,12 @@
 """Timing and the result table: medians of repeated runs, ratio reference / physlab, and how far the
 results of the two implementations differ."""
+
 from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 @dataclass
@@ -40,6 +41,7 @@ def have_torch() -> bool:
     """Whether the optional PyTorch reference can run (``pip install torch==2.13.0``)."""
     try:
         import torch  # noqa: F401
+
         return True
     except ImportError:
         return False
@@ -75,17 +77,27 @@ def _fmt_time(t: float | None) -> str:
 
 def table(rows: list[Row]) -> str:
     """A Markdown table (also readable as plain text)."""
-    head = ("workload", "size", "physlab", "reference", "ref. time", "ratio ref/physlab",
-            "difference")
+    head = (
+        "workload",
+        "size",
+        "physlab",
+        "reference",
+        "ref. time",
+        "ratio ref/physlab",
+        "difference",
+    )
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         ratio = "—" if r.ratio is None else f"{r.ratio:.1f}×"
-        lines.append(f"| {r.workload} | {r.size} | {_fmt_time(r.physlab_s)} | {r.reference} | "
-                     f"{_fmt_time(r.reference_s)} | {ratio} | {r.difference} |")
+        lines.append(
+            f"| {r.workload} | {r.size} | {_fmt_time(r.physlab_s)} | {r.reference} | "
+            f"{_fmt_time(r.reference_s)} | {ratio} | {r.difference} |"
+        )
     return "\n".join(lines)
 
 
 def max_rel(a, b) -> float:
     import numpy as np
+
     a, b = np.asarray(a, float), np.asarray(b, float)
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)))

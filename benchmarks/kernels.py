@@ -4,6 +4,7 @@ solve (T = 100, P = 10, L = 3), and the scaling-law model, lazy and rich.
 References: the straightforward NumPy (and, for the network, PyTorch CPU) versions of the same
 computations — the network with explicit first-layer weights, the DMFT with the reference
 notebook's (TP)×(TP) inverses over the whole run, the scaling model stepped by plain GD."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -48,8 +49,9 @@ def physlab_tracking(setup, activation, gamma0, lr, steps):
 
 def _explicit_tracking(xp, act, setup, gamma0, lr, steps):
     """The network with explicit weights, written once for NumPy and PyTorch (``xp``)."""
-    X, Kx, y, W0, Ws, w = (xp.asarray(a) if not isinstance(a, list) else [xp.asarray(b) for b in a]
-                           for a in setup)
+    X, Kx, y, W0, Ws, w = (
+        xp.asarray(a) if not isinstance(a, list) else [xp.asarray(b) for b in a] for a in setup
+    )
     N, D = W0.shape
     P = len(y)
     c = lr * gamma0 / P
@@ -58,13 +60,13 @@ def _explicit_tracking(xp, act, setup, gamma0, lr, steps):
     w = w.clone() if hasattr(w, "clone") else w.copy()
 
     def forward():
-        hs, phis, dphis = [W0 @ X.T / D ** 0.5], [], []
+        hs, phis, dphis = [W0 @ X.T / D**0.5], [], []
         for ell in range(len(Ws) + 1):
             phi, dphi = act(hs[-1])
             phis.append(phi)
             dphis.append(dphi)
             if ell < len(Ws):
-                hs.append(Ws[ell] @ phi / N ** 0.5)
+                hs.append(Ws[ell] @ phi / N**0.5)
         return phis, dphis, w @ phis[-1] / (gamma0 * N)
 
     def ntk(phis, gs):
@@ -82,27 +84,32 @@ def _explicit_tracking(xp, act, setup, gamma0, lr, steps):
         for ell in range(len(Ws), -1, -1):
             gs[ell] = dphis[ell] * z
             if ell:
-                z = Ws[ell - 1].T @ gs[ell] / N ** 0.5
+                z = Ws[ell - 1].T @ gs[ell] / N**0.5
         K = ntk(phis, gs)
         if step == steps:
             return K
         w = w + c * (phis[-1] @ delta)
         for ell in range(len(Ws)):
-            Ws[ell] = Ws[ell] + (c / N ** 0.5) * ((gs[ell + 1] * delta) @ phis[ell].T)
-        W0 = W0 + (c / D ** 0.5) * ((gs[0] * delta) @ X)
+            Ws[ell] = Ws[ell] + (c / N**0.5) * ((gs[ell + 1] * delta) @ phis[ell].T)
+        W0 = W0 + (c / D**0.5) * ((gs[0] * delta) @ X)
 
 
 def numpy_tracking(setup, activation, gamma0, lr, steps):
-    act = {"relu": lambda h: (np.maximum(h, 0.0), (h > 0).astype(float)),
-           "tanh": lambda h: (np.tanh(h), 1.0 - np.tanh(h) ** 2)}[activation]
+    act = {
+        "relu": lambda h: (np.maximum(h, 0.0), (h > 0).astype(float)),
+        "tanh": lambda h: (np.tanh(h), 1.0 - np.tanh(h) ** 2),
+    }[activation]
     return _explicit_tracking(np, act, setup, gamma0, lr, steps)
 
 
 def torch_tracking(setup, activation, gamma0, lr, steps):
     import torch
+
     torch.set_num_threads(2)
-    act = {"relu": lambda h: (torch.relu(h), (h > 0).double()),
-           "tanh": lambda h: (torch.tanh(h), 1.0 - torch.tanh(h) ** 2)}[activation]
+    act = {
+        "relu": lambda h: (torch.relu(h), (h > 0).double()),
+        "tanh": lambda h: (torch.tanh(h), 1.0 - torch.tanh(h) ** 2),
+    }[activation]
 
     class XP:  # the array namespace _explicit_tracking needs
         @staticmethod
@@ -118,12 +125,18 @@ def tracking_workloads(quick: bool) -> list[Workload]:
         N, P, D, steps = (200, 8, 16, 3) if quick else (2000, 32, 64, 20)
         setup = _setup(N, P, D, depth)
         args = ("relu", 1.0, 1.0, steps)
-        refs = {"numpy (explicit weights)": lambda s=setup: numpy_tracking(s, *args)}
+        refs = {"numpy (explicit weights)": lambda s=setup, a=args: numpy_tracking(s, *a)}
         if have_torch():
-            refs["torch (explicit weights)"] = lambda s=setup: torch_tracking(s, *args)
-        out.append(Workload(f"kernels: finite-width kernel tracking, depth {depth}",
-                            f"N={N}, P={P}, {steps} GD steps + kernels",
-                            lambda s=setup: physlab_tracking(s, *args), refs, _rel))
+            refs["torch (explicit weights)"] = lambda s=setup, a=args: torch_tracking(s, *a)
+        out.append(
+            Workload(
+                f"kernels: finite-width kernel tracking, depth {depth}",
+                f"N={N}, P={P}, {steps} GD steps + kernels",
+                lambda s=setup, a=args: physlab_tracking(s, *a),
+                refs,
+                _rel,
+            )
+        )
     return out
 
 
@@ -143,8 +156,9 @@ def numpy_deep_linear(Kx, y, depth, gamma0, lr, steps, tol=1e-8, max_iter=200):
         delta[0] = y
         for t in range(T - 1):
             blk = slice(t * P, (t + 1) * P)
-            K = G[0][t, t] * Kx + sum((G[l + 1][t, t] if l + 1 < depth else 1.0) * H[l][blk, blk]
-                                      for l in range(depth))
+            K = G[0][t, t] * Kx + sum(
+                (G[l + 1][t, t] if l + 1 < depth else 1.0) * H[l][blk, blk] for l in range(depth)
+            )
             delta[t + 1] = delta[t] - lr / P * K @ delta[t]
         return delta
 
@@ -156,8 +170,9 @@ def numpy_deep_linear(Kx, y, depth, gamma0, lr, steps, tol=1e-8, max_iter=200):
             Gp = np.ones((T, T)) if l == depth - 1 else G[l + 1]
             Hd = np.einsum("tmsn,sn->tms", Hm.reshape(T, P, T, P), delta) * causal[:, None, :]
             C = k * Hd.reshape(T * P, T) + (A[l - 1] if l else 0.0)
-            D = k * ((causal * Gp)[:, :, None] * delta[None]).reshape(T, T * P) + \
-                (B[l] if l < depth - 1 else 0.0)
+            D = k * ((causal * Gp)[:, :, None] * delta[None]).reshape(T, T * P) + (
+                B[l] if l < depth - 1 else 0.0
+            )
             inv_cd = np.linalg.inv(np.eye(T * P) - C @ D)
             inv_dc = np.linalg.inv(np.eye(T) - D @ C)
             A_new = inv_cd @ C
@@ -181,10 +196,13 @@ def dmft_workload(quick: bool) -> Workload:
     steps, P, depth = (20, 6, 2) if quick else (100, 10, 3)
     _, Kx, y = make_dataset(P, 20, "random", np.random.default_rng(0))
     args = (Kx, y, depth, 0.3, 1.0, steps)
-    return Workload("kernels: deep-linear DMFT solve", f"T={steps}, P={P}, L={depth}",
-                    lambda: solve_deep_linear(*args)[0],
-                    {"numpy (notebook: (TP)² inverses)": lambda: numpy_deep_linear(*args)},
-                    _rel)
+    return Workload(
+        "kernels: deep-linear DMFT solve",
+        f"T={steps}, P={P}, L={depth}",
+        lambda: solve_deep_linear(*args)[0],
+        {"numpy (notebook: (TP)² inverses)": lambda: numpy_deep_linear(*args)},
+        _rel,
+    )
 
 
 # -- scaling laws ---------------------------------------------------------------------------------
@@ -211,6 +229,7 @@ def plain_rich(K, b, lr, gamma, steps):
 
 def torch_rich(K, b, lr, gamma, steps):
     import torch
+
     torch.set_num_threads(2)
     K, b = torch.from_numpy(K), torch.from_numpy(b)
     N = len(b)
@@ -232,13 +251,18 @@ def scaling_workloads(quick: bool) -> list[Workload]:
     refs = {"numpy (plain GD)": lambda: plain_rich(*args)}
     if have_torch():
         refs["torch (plain GD)"] = lambda: torch_rich(*args)
-    rich = Workload("scaling: rich random-feature model", f"N={N}, M={M}, {steps} steps",
-                    lambda: physlab_rich(*args), refs, _rel)
+    rich = Workload(
+        "scaling: rich random-feature model",
+        f"N={N}, M={M}, {steps} steps",
+        lambda: physlab_rich(*args),
+        refs,
+        _rel,
+    )
     params = {"widths": [16, 32, 64], "steps": 200, "features": 256} if quick else {}
 
     def physlab_lazy():
         exp = ScalingExperiment(params, 0)
-        exp.advance(10 ** 9)
+        exp.advance(10**9)
         return exp.frame()["loss"][:, -1]
 
     def stepped_lazy():
@@ -253,8 +277,13 @@ def scaling_workloads(quick: bool) -> list[Workload]:
         return np.array(out)
 
     size = "6 widths 16–512, M=4000, 10⁴ steps" if not quick else "3 widths, 200 steps"
-    lazy = Workload("scaling: lazy curves, all widths", size, physlab_lazy,
-                    {"numpy (stepped GD)": stepped_lazy}, _rel)
+    lazy = Workload(
+        "scaling: lazy curves, all widths",
+        size,
+        physlab_lazy,
+        {"numpy (stepped GD)": stepped_lazy},
+        _rel,
+    )
     return [rich, lazy]
 
 

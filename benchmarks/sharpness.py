@@ -1,5 +1,6 @@
 """Sharpness lab workloads: full-batch GD and one top-eigenvalue estimate on the Chebyshev net and
 a 2×200 tanh MLP, and the uv model's bifurcation diagram."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,10 +14,12 @@ from .harness import Workload, have_torch, max_rel
 from .reference_mlp import NumpyMLP, TorchMLP
 
 NETS = {
-    "Chebyshev net (701 params, n = 20)": dict(dataset="chebyshev", width=[30, 20], depth=2,
-                                                n_samples=20, lr=0.05),
-    "2×200 tanh MLP (n = 1000, d = 10)": dict(dataset="teacher", width=[200], depth=2,
-                                               n_samples=1000, input_dim=10, lr=0.05),
+    "Chebyshev net (701 params, n = 20)": dict(
+        dataset="chebyshev", width=[30, 20], depth=2, n_samples=20, lr=0.05
+    ),
+    "2×200 tanh MLP (n = 1000, d = 10)": dict(
+        dataset="teacher", width=[200], depth=2, n_samples=1000, input_dim=10, lr=0.05
+    ),
 }
 
 
@@ -36,15 +39,32 @@ def gd_workloads(quick: bool) -> list[Workload]:
         def ours(theta0=theta0, model=model, steps=steps, lr=lr):
             theta = theta0.copy()
             rows = {"loss": np.empty(steps)}
-            model.train(theta, OPTIMIZERS["gd"], np.full(steps, lr), (0.0, 0.9, 0.999, 1e-8),
-                        np.zeros_like(theta), np.zeros_like(theta), 0, 1e300, rows)
+            model.train(
+                theta,
+                OPTIMIZERS["gd"],
+                np.full(steps, lr),
+                (0.0, 0.9, 0.999, 1e-8),
+                np.zeros_like(theta),
+                np.zeros_like(theta),
+                0,
+                1e300,
+                rows,
+            )
             return theta
+
         refs = {"numpy": lambda arch=arch, t=theta0, s=steps, lr=lr: NumpyMLP(*arch).gd(t, lr, s)}
         if have_torch():
             torch_net = TorchMLP(*arch)
             refs["torch-cpu"] = lambda t=theta0, s=steps, lr=lr, net=torch_net: net.gd(t, lr, s)
-        out.append(Workload(f"GD steps, {name}", f"{steps} steps", ours, refs,
-                            lambda a, b: f"max |Δθ| = {np.max(np.abs(a - b)):.1e}"))
+        out.append(
+            Workload(
+                f"GD steps, {name}",
+                f"{steps} steps",
+                ours,
+                refs,
+                lambda a, b: f"max |Δθ| = {np.max(np.abs(a - b)):.1e}",
+            )
+        )
     return out
 
 
@@ -53,17 +73,31 @@ def eig_workloads(quick: bool) -> list[Workload]:
     for name, params in NETS.items():
         theta, model, arch = _net(params)
         v0 = np.random.default_rng(1).standard_normal(theta.size)
-        top = lambda hvp, v0=v0: lanczos_top(hvp, v0, k=1).values[0]  # noqa: E731
-        ours = lambda model=model, theta=theta, v0=v0: model.top_eigenvalues(theta, v0, 1).values[0]
+
+        def top(hvp, v0=v0):
+            return lanczos_top(hvp, v0, k=1).values[0]
+
+        def ours(model=model, theta=theta, v0=v0):
+            return model.top_eigenvalues(theta, v0, 1).values[0]
+
         np_net = NumpyMLP(*arch)
-        refs = {"numpy (FD-HVP)": lambda top=top, net=np_net, theta=theta:
-                top(lambda v: net.hvp(theta, v))}
+        refs = {
+            "numpy (FD-HVP)": lambda top=top, net=np_net, theta=theta: top(
+                lambda v: net.hvp(theta, v)
+            )
+        }
         if have_torch():
             torch_net = TorchMLP(*arch)
             refs["torch-cpu"] = lambda top=top, net=torch_net, theta=theta: top(net.hvp_fn(theta))
-        out.append(Workload(f"top Hessian eigenvalue (Lanczos, tol 1e-7), {name}",
-                            f"{theta.size} params", ours, refs,
-                            lambda a, b: f"rel. Δλ = {max_rel(a, b):.1e}"))
+        out.append(
+            Workload(
+                f"top Hessian eigenvalue (Lanczos, tol 1e-7), {name}",
+                f"{theta.size} params",
+                ours,
+                refs,
+                lambda a, b: f"rel. Δλ = {max_rel(a, b):.1e}",
+            )
+        )
     return out
 
 
@@ -81,8 +115,10 @@ def _numpy_bifurcation(etas, f0, lam0, x, y, n, steps, keep):
 def _iterate(f, lam, etas, y, x, n, steps, keep, alive, out):
     for t in range(steps):
         r = f - y
-        f, lam = (f - etas * lam * r + (etas * etas * x * x / n) * r * r * f,
-                  lam + (etas * x * x * r / n) * (etas * lam * r - 4.0 * f))
+        f, lam = (
+            f - etas * lam * r + (etas * etas * x * x / n) * r * r * f,
+            lam + (etas * x * x * r / n) * (etas * lam * r - 4.0 * f),
+        )
         alive &= (np.abs(f) < 1e6) & (np.abs(lam) < 1e6)
         if t >= steps - keep:
             out[:, t - (steps - keep)] = etas * lam
@@ -105,10 +141,18 @@ def uv_workload(quick: bool) -> Workload:
         periodic = np.zeros(n_eta, dtype=bool)
         periodic[finite_rows] = np.std(b[finite_rows], axis=1) < 1e-6
         diff = np.max(np.abs(a - b)[ok & periodic[:, None]], initial=0.0)
-        return (f"max |Δηλ| = {diff:.1e} on fixed points ({periodic.sum()} of {n_eta} η); "
-                f"divergence {'agrees' if same_nan else 'differs'}")
-    return Workload("uv bifurcation diagram (closed map)", f"{n_eta} η × {steps} steps", ours,
-                    {"numpy": lambda: _numpy_bifurcation(etas, *args, steps, keep)}, compare)
+        return (
+            f"max |Δηλ| = {diff:.1e} on fixed points ({periodic.sum()} of {n_eta} η); "
+            f"divergence {'agrees' if same_nan else 'differs'}"
+        )
+
+    return Workload(
+        "uv bifurcation diagram (closed map)",
+        f"{n_eta} η × {steps} steps",
+        ours,
+        {"numpy": lambda: _numpy_bifurcation(etas, *args, steps, keep)},
+        compare,
+    )
 
 
 def workloads(quick: bool) -> list[Workload]:

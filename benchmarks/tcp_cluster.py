@@ -2,6 +2,7 @@
 and ``dask worker ADDRESS --nthreads 1`` processes started here, each in its own session (free
 port, idle and death timeouts so they stop by themselves), and only they are killed on exit.
 Used by the tcp-cluster test and the sweep benchmark."""
+
 from __future__ import annotations
 
 import contextlib
@@ -11,8 +12,8 @@ import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 DASK = Path(sys.executable).with_name("dask")
 
@@ -49,15 +50,43 @@ def tcp_cluster(workers: int = 2, logs: Path | None = None) -> Iterator[str]:
 
     def start(name: str, *args: str) -> None:
         with open(logs / f"{name}.log", "w") as log:
-            procs.append(subprocess.Popen([str(DASK), *args], stdout=log,
-                                          stderr=subprocess.STDOUT, env=env,
-                                          start_new_session=True))
+            procs.append(
+                subprocess.Popen(
+                    [str(DASK), *args],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    start_new_session=True,
+                )
+            )
+
     try:
-        start("scheduler", "scheduler", "--host", "127.0.0.1", "--port",
-              address.rsplit(":", 1)[-1], "--no-dashboard", "--idle-timeout", "300s")
+        start(
+            "scheduler",
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            address.rsplit(":", 1)[-1],
+            "--no-dashboard",
+            "--idle-timeout",
+            "300s",
+        )
         for i in range(workers):
-            start(f"worker{i}", "worker", address, "--nthreads", "1", "--no-dashboard",
-                  "--host", "127.0.0.1", "--death-timeout", "60", "--name", f"w{i}")
+            start(
+                f"worker{i}",
+                "worker",
+                address,
+                "--nthreads",
+                "1",
+                "--no-dashboard",
+                "--host",
+                "127.0.0.1",
+                "--death-timeout",
+                "60",
+                "--name",
+                f"w{i}",
+            )
         with Client(address, timeout="60s", set_as_default=False) as client:
             client.wait_for_workers(workers, timeout="90s")
         yield address

@@ -13,9 +13,8 @@ import physlab
 run = physlab.run("collapse", generations=10, repeats=50, seed=0)
 strategies = run.params["strategy"]
 fig, ax = plt.subplots(figsize=(6, 4))
-for name, mean, std, theory in zip(strategies, run["error_mean"], run["error_std"],
-                                   run["theory"]):
-    line, = ax.plot(run["generation"], mean, "o-", ms=3, label=f"{name} (simulation)")
+for name, mean, std, theory in zip(strategies, run["error_mean"], run["error_std"], run["theory"]):
+    (line,) = ax.plot(run["generation"], mean, "o-", ms=3, label=f"{name} (simulation)")
     ax.fill_between(run["generation"], mean - std, mean + std, color=line.get_color(), alpha=0.2)
     ax.plot(run["generation"], theory, "--", color=line.get_color(), label=f"{name} (theory)")
 ax.set_xlabel("generation n")

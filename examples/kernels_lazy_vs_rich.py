@@ -14,10 +14,15 @@ import physlab
 fig, ax = plt.subplots(figsize=(6, 4))
 for gamma0 in (0.1, 1.0, 2.0):
     run = physlab.run("kernels", gamma0=gamma0, steps=150, seed=0)
-    line, = ax.plot(run["step"], run["alignment"], label=f"simulation, γ0 = {gamma0}")
-    if "theory_alignment" in run.keys():
-        ax.plot(run["step"], run["theory_alignment"], "--", color=line.get_color(),
-                label=f"DMFT, γ0 = {gamma0}")
+    (line,) = ax.plot(run["step"], run["alignment"], label=f"simulation, γ0 = {gamma0}")
+    if "theory_alignment" in run:
+        ax.plot(
+            run["step"],
+            run["theory_alignment"],
+            "--",
+            color=line.get_color(),
+            label=f"DMFT, γ0 = {gamma0}",
+        )
     change = np.linalg.norm(run["ntk"][-1] - run["ntk"][0]) / np.linalg.norm(run["ntk"][0])
     print(f"γ0 = {gamma0}: relative NTK change {change:.3f}")
 ax.set_xlabel("step")

@@ -12,6 +12,7 @@ The names here are the stable interface (the rest of the package may move): :fun
 :class:`~physlab.core.params.ParamError`. Validation is the CLI's: a bad value raises
 ``ParamError`` naming the parameter and the allowed range. No Qt is imported.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -31,11 +32,13 @@ __all__ = ["ConfigError", "ParamError", "Run", "from_config", "labs", "load", "p
 def labs() -> list[str]:
     """The names of the labs this installation has (``physlab list``)."""
     from .catalog import all_labs
+
     return list(all_labs())
 
 
 def _lab(name: str) -> Lab:
     from .catalog import all_labs
+
     known = all_labs()
     if name not in known:
         raise ValueError(f"unknown lab {name!r}; labs: {', '.join(known)}")
@@ -66,8 +69,10 @@ class Run:
         try:
             return self.arrays[key]
         except KeyError:
-            raise KeyError(f"{self.lab} run has no array {key!r}; it has: "
-                           f"{', '.join(self.arrays) or 'none (rerun() computes them)'}") from None
+            raise KeyError(
+                f"{self.lab} run has no array {key!r}; it has: "
+                f"{', '.join(self.arrays) or 'none (rerun() computes them)'}"
+            ) from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.arrays)
@@ -94,9 +99,11 @@ class Run:
     def save(self, path: str | Path) -> Path:
         """Write the arrays and metadata to ``path`` (.npz or .csv), atomically, as the CLI does."""
         from .core.export import write_run
+
         if not self.arrays:
-            raise ValueError("this run holds no arrays (it was read from a figure or CSV); "
-                             "rerun() it first")
+            raise ValueError(
+                "this run holds no arrays (it was read from a figure or CSV); rerun() it first"
+            )
         return write_run(Path(path), self.arrays, self.meta)
 
     def __repr__(self) -> str:
@@ -127,9 +134,17 @@ def run(lab: str, seed: int = 0, preset: str | None = None, **params: Any) -> Ru
     checked = the_lab.spec.validate(values)
     seed = int(seed)
     exp, wall = run_to_completion(the_lab, checked, seed)
-    meta = run_meta(the_lab, exp.params, exp.seed, steps_done=exp.steps_done,
-                    total_steps=exp.total_steps, divergence=exp.diverged, wall_time=wall,
-                    stopped=False, summary=exp.summary())
+    meta = run_meta(
+        the_lab,
+        exp.params,
+        exp.seed,
+        steps_done=exp.steps_done,
+        total_steps=exp.total_steps,
+        divergence=exp.diverged,
+        wall_time=wall,
+        stopped=False,
+        summary=exp.summary(),
+    )
     return Run(the_lab.name, dict(exp.params), exp.seed, exp.frame(), meta)
 
 
@@ -148,16 +163,17 @@ def load(path: str | Path) -> Run | dict[str, list[Run]]:
     ``.pdf`` figure gives its parameters, seed and metadata (:meth:`Run.rerun` recomputes the
     arrays); a ``.physlab`` session gives every lab's kept runs, oldest first, by lab name.
     """
+    from .catalog import all_labs
     from .core.export import read_npz
     from .core.session import SUFFIX, _export_meta, read_session
-    from .catalog import all_labs
 
     path = Path(path)
     if path.suffix.lower() == SUFFIX:
         states, _ = read_session(path, all_labs())
-        return {name: [Run(name, r.params, r.seed, dict(r.frame), dict(r.meta))
-                       for r in state.runs]
-                for name, state in states.items()}
+        return {
+            name: [Run(name, r.params, r.seed, dict(r.frame), dict(r.meta)) for r in state.runs]
+            for name, state in states.items()
+        }
     meta = _export_meta(path)
     the_lab = _lab(str(meta.get("lab")))
     params_, seed = the_lab.spec.validate(meta.get("params") or {}), int(meta.get("seed", 0))

@@ -7,6 +7,7 @@ Order is deterministic: by each lab's ``order`` (physlab's own labs take 10…40
 100), then by name. A lab that fails to load, or whose name is taken (physlab's own labs load first
 and keep theirs), is skipped with a warning naming its package, never a crash.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -26,29 +27,45 @@ def _load(ep: EntryPoint) -> Lab | None:
     try:
         lab = ep.load()
     except Exception as err:  # a third party's import error must not take the app down
-        warnings.warn(f"physlab: skipped lab {ep.name!r} from {_origin(ep)} ({ep.value}): "
-                      f"{type(err).__name__}: {err}", RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            f"physlab: skipped lab {ep.name!r} from {_origin(ep)} ({ep.value}): "
+            f"{type(err).__name__}: {err}",
+            RuntimeWarning,
+            stacklevel=3,
+        )
         return None
     if not isinstance(lab, Lab) or lab.name != ep.name:
-        warnings.warn(f"physlab: skipped lab {ep.name!r} from {_origin(ep)}: {ep.value} is not a "
-                      f"Lab named {ep.name!r}", RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            f"physlab: skipped lab {ep.name!r} from {_origin(ep)}: {ep.value} is not a "
+            f"Lab named {ep.name!r}",
+            RuntimeWarning,
+            stacklevel=3,
+        )
         return None
     return lab
 
 
 def all_labs() -> dict[str, Lab]:
     """``name → Lab`` of every lab that loads, in a deterministic order."""
-    found = sorted(entry_points(group=GROUP), key=lambda ep: (_origin(ep) != HOME, _origin(ep),
-                                                              ep.name))
+    found = sorted(
+        entry_points(group=GROUP), key=lambda ep: (_origin(ep) != HOME, _origin(ep), ep.name)
+    )
     if not any(_origin(ep) == HOME for ep in found):
-        warnings.warn("physlab: its own labs are not registered — install it (make, or "
-                      "pip install -e .) so that its entry points exist", RuntimeWarning,
-                      stacklevel=2)
+        warnings.warn(
+            "physlab: its own labs are not registered — install it (make, or "
+            "pip install -e .) so that its entry points exist",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     labs: dict[str, Lab] = {}
     for ep in found:
         if ep.name in labs:
-            warnings.warn(f"physlab: skipped lab {ep.name!r} from {_origin(ep)}: a lab of that "
-                          f"name is already loaded", RuntimeWarning, stacklevel=2)
+            warnings.warn(
+                f"physlab: skipped lab {ep.name!r} from {_origin(ep)}: a lab of that "
+                f"name is already loaded",
+                RuntimeWarning,
+                stacklevel=2,
+            )
             continue
         lab = _load(ep)
         if lab is not None:

@@ -1,4 +1,5 @@
 """Test set-up: Qt runs offscreen, and no test may leave a runner thread alive."""
+
 import os
 import tempfile
 import threading
@@ -13,8 +14,9 @@ import pytest  # noqa: E402
 @pytest.fixture(autouse=True)
 def no_leaked_run_threads():
     yield
-    leaked = [t for t in threading.enumerate()
-              if t.name.startswith("physlab-run-") and t.is_alive()]
+    leaked = [
+        t for t in threading.enumerate() if t.name.startswith("physlab-run-") and t.is_alive()
+    ]
     for t in leaked:
         t.join(5.0)
     still = [t.name for t in leaked if t.is_alive()]

@@ -1,10 +1,11 @@
 """Every preset of every lab names the published figure it reproduces and is valid; the Sharpness
 presets run (the other labs' preset tests run theirs: tests/<lab>/test_*presets.py)."""
+
 import numpy as np
 import pytest
 
-from physlab.core.presets import list_presets, load_preset
 from physlab.catalog import all_labs
+from physlab.core.presets import list_presets, load_preset
 
 LABS = all_labs()
 ALL = [(lab, name) for lab in LABS for name in list_presets(lab)]
@@ -26,7 +27,9 @@ def test_sharpness_preset_runs(name):
     lab = LABS["sharpness"]
     preset = load_preset("sharpness", name, lab.spec)
     params = dict(preset.params)
-    warmup = params.get("warmup_steps", 0) if params.get("schedule", "constant") != "constant" else 0
+    warmup = (
+        params.get("warmup_steps", 0) if params.get("schedule", "constant") != "constant" else 0
+    )
     params["steps"] = min(params.get("steps", 300), warmup + 300)  # shortened, past any warm-up
     params = lab.spec.validate(params)
     exp = lab.build(params, preset.seed or 0)

@@ -1,13 +1,15 @@
 """Bad input to every parameter of every lab, from code and from the command line: a clear
 one-line refusal naming the parameter, never a traceback (issue 7; covers the labs that exist)."""
+
 import math
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from physlab.catalog import all_labs
 from physlab.cli import main
 from physlab.core.params import ParamError
-from physlab.catalog import all_labs
 
 LABS = all_labs()
 PARAMS = [(lab, p) for lab in LABS.values() for p in lab.spec]
@@ -52,11 +54,14 @@ def test_command_line_refusals_exit_2_with_one_line(lab, tmp_path, capsys):
     out = tmp_path / "never.npz"
     for param in lab.spec:
         if param.kind in ("int", "float"):
-            assert main(["run", lab.name, "--set", f"{param.name}=nan", "--out", str(out),
-                         "--quiet"]) == 2
+            assert (
+                main(["run", lab.name, "--set", f"{param.name}=nan", "--out", str(out), "--quiet"])
+                == 2
+            )
             message = capsys.readouterr().err.strip()
             assert param.name in message and len(message.splitlines()) == 1
-    assert main(["run", lab.name, "--set", "no_such_parameter=1", "--out", str(out),
-                 "--quiet"]) == 2
+    assert (
+        main(["run", lab.name, "--set", "no_such_parameter=1", "--out", str(out), "--quiet"]) == 2
+    )
     assert "no_such_parameter" in capsys.readouterr().err
     assert not out.exists()

@@ -1,4 +1,5 @@
 """The benchmark suite's smoke run: every workload runs and agrees with its reference (no timing)."""
+
 import re
 
 from benchmarks.__main__ import main

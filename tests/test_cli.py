@@ -1,4 +1,5 @@
 """The CLI contract: names, exit statuses, and what is (not) written."""
+
 import json
 import subprocess
 import sys
@@ -29,8 +30,10 @@ def test_list_and_params(capsys):
 
 def test_run_writes_contract_keys(tmp_path):
     out = tmp_path / "run.npz"
-    assert main(["run", "sharpness", "--set", "steps=50", "--seed", "3", "--out", str(out),
-                 "--quiet"]) == 0
+    assert (
+        main(["run", "sharpness", "--set", "steps=50", "--seed", "3", "--out", str(out), "--quiet"])
+        == 0
+    )
     data, meta = read_npz(out)
     assert {"step", "loss", "lr", "sharpness_step", "sharpness", "eigenvalues"} <= set(data)
     assert meta["seed"] == 3 and meta["params"]["steps"] == 50 and meta["diverged"] is False
@@ -39,8 +42,22 @@ def test_run_writes_contract_keys(tmp_path):
 
 def test_preset_and_csv(tmp_path):
     out = tmp_path / "uv.csv"
-    assert main(["run", "sharpness", "--preset", "catapult-uv", "--set", "steps=30",
-                 "--out", str(out), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "sharpness",
+                "--preset",
+                "catapult-uv",
+                "--set",
+                "steps=30",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     lines = out.read_text().splitlines()
     assert lines[0].startswith("# physlab")
     assert lines[1] == "array,i0,i1,value"  # tidy: one row per value (README, "CSV files")
@@ -49,12 +66,15 @@ def test_preset_and_csv(tmp_path):
     assert sum(line.startswith("loss,") for line in lines) == 30
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["--set", "lr=-1"], "parameter 'lr'"),
-    (["--set", "lrr=1"], "unknown parameter"),
-    (["--set", "width=30,20,10"], "parameter 'width'"),
-    (["--preset", "nope"], "no preset 'nope'"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--set", "lr=-1"], "parameter 'lr'"),
+        (["--set", "lrr=1"], "unknown parameter"),
+        (["--set", "width=30,20,10"], "parameter 'width'"),
+        (["--preset", "nope"], "no preset 'nope'"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, args, needle):
     out = tmp_path / "x.npz"
     assert main(["run", "sharpness", *args, "--out", str(out)]) == 2
@@ -77,16 +97,39 @@ def test_divergence_exits_3_and_still_writes(tmp_path, capsys):
 
 
 def test_console_entry_point_runs_as_module(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "physlab", "params", "sharpness"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "physlab", "params", "sharpness"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0 and "lr" in result.stdout
 
 
 def test_collapse_rows_follow_the_strategy_param(tmp_path):
     out = tmp_path / "collapse.npz"
-    assert main(["run", "collapse", "--set", "strategy=accumulate,replace", "--set", "d=10",
-                 "--set", "T=30", "--set", "T0=30", "--set", "repeats=20", "--out", str(out),
-                 "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "collapse",
+                "--set",
+                "strategy=accumulate,replace",
+                "--set",
+                "d=10",
+                "--set",
+                "T=30",
+                "--set",
+                "T0=30",
+                "--set",
+                "repeats=20",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     data, meta = read_npz(out)
     assert {"generation", "error_mean", "error_std", "theory", "T_values"} <= set(data)
     assert data["error_mean"].shape == (2, 21)
@@ -99,24 +142,79 @@ def test_collapse_refuses_too_few_samples_with_the_rule(tmp_path, capsys):
     assert main(["run", "collapse", "--set", "T0=50", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "T0 ≥ d + 2 = 102" in err and not out.exists()
-    assert main(["run", "collapse", "--set", "repeats=100000", "--set", "d=500", "--set", "T0=600", "--set", "T=600",
-                 "--out", str(out)]) == 2
+    assert (
+        main(
+            [
+                "run",
+                "collapse",
+                "--set",
+                "repeats=100000",
+                "--set",
+                "d=500",
+                "--set",
+                "T0=600",
+                "--set",
+                "T=600",
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
     assert "GiB" in capsys.readouterr().err and not out.exists()
 
 
 def test_kernels_and_scaling_runs_write_their_contract_keys(tmp_path):
     out = tmp_path / "kernels.npz"
-    assert main(["run", "kernels", "--set", "steps=5", "--set", "width=64", "--set",
-                 "particles=500", "--out",
-                 str(out), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "kernels",
+                "--set",
+                "steps=5",
+                "--set",
+                "width=64",
+                "--set",
+                "particles=500",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     data, meta = read_npz(out)
-    assert {"step", "loss", "alignment", "ntk_step", "ntk", "phi", "theory_loss",
-            "theory_ntk"} <= set(data)
+    assert {
+        "step",
+        "loss",
+        "alignment",
+        "ntk_step",
+        "ntk",
+        "phi",
+        "theory_loss",
+        "theory_ntk",
+    } <= set(data)
     assert data["ntk"].shape[1:] == (16, 16) and meta["params"]["width"] == 64
     out = tmp_path / "scaling.npz"
-    assert main(["run", "scaling", "--set", "widths=16,32,64", "--set", "steps=500",
-                 "--set", "features=500",
-                 "--out", str(out), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "scaling",
+                "--set",
+                "widths=16,32,64",
+                "--set",
+                "steps=500",
+                "--set",
+                "features=500",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     data, _ = read_npz(out)
     assert {"step", "widths", "loss", "fitted_exponent", "theory_exponent"} <= set(data)
     assert data["loss"].shape == (3, len(data["step"]))
@@ -124,9 +222,33 @@ def test_kernels_and_scaling_runs_write_their_contract_keys(tmp_path):
 
 def test_diffusion_run_writes_its_contract_keys(tmp_path):
     out = tmp_path / "diffusion.npz"
-    assert main(["run", "diffusion", "--set", "size=8", "--set", "steps=10", "--set",
-                 "n_samples=4", "--out", str(out), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "diffusion",
+                "--set",
+                "size=8",
+                "--set",
+                "steps=10",
+                "--set",
+                "n_samples=4",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     data, _ = read_npz(out)
-    assert {"samples", "frames", "x0_frames", "t", "log_snr", "spectrum_k", "spectrum_data",
-            "spectrum_samples"} <= set(data)
+    assert {
+        "samples",
+        "frames",
+        "x0_frames",
+        "t",
+        "log_snr",
+        "spectrum_k",
+        "spectrum_data",
+        "spectrum_samples",
+    } <= set(data)
     assert data["samples"].shape == (4, 8, 8) and data["log_snr"].shape[0] == 64

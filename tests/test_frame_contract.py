@@ -2,15 +2,16 @@
 give frames that match the declaration at the start, mid-run and at the end; every declared key
 shows up in some run (no dead declarations); summary() is JSON; the NPZ export reads back bit for
 bit; and the lab's tab paints the frame offscreen."""
+
 import json
 
 import numpy as np
 import pytest
 
+from physlab.catalog import all_labs
 from physlab.core.export import read_npz
 from physlab.core.frames import FrameKey, FrameSpec
 from physlab.core.headless import save
-from physlab.catalog import all_labs
 
 LABS = all_labs()
 BUILT_IN = ("sharpness", "kernels", "scaling", "diffusion", "collapse")
@@ -20,21 +21,54 @@ def test_every_built_in_lab_loads():
     """A lab that fails to import is skipped with a warning in the app; here it is a failure (or
     every test below would pass by leaving it out)."""
     assert set(BUILT_IN) <= set(LABS), sorted(LABS)
+
+
 # small runs beyond each lab's warm-up configurations, so that every declared key is exercised
 EXTRA = {
-    "sharpness": [{"model": "mlp", "optimizer": "adam", "width": [4], "depth": 1, "n_samples": 4,
-                   "steps": 3, "eig_every": 1, "k_eigs": 2},
-                  {"model": "mlp", "optimizer": "gi-adam", "dataset": "digits", "loss": "ce",
-                   "width": [4], "depth": 1, "n_samples": 20, "n_test": 10, "steps": 3,
-                   "eig_every": 1}],
-    "kernels": [{"depth": 2, "activation": "linear", "width": 8, "steps": 2, "n_samples": 4,
-                 "snapshots": 2}],
+    "sharpness": [
+        {
+            "model": "mlp",
+            "optimizer": "adam",
+            "width": [4],
+            "depth": 1,
+            "n_samples": 4,
+            "steps": 3,
+            "eig_every": 1,
+            "k_eigs": 2,
+        },
+        {
+            "model": "mlp",
+            "optimizer": "gi-adam",
+            "dataset": "digits",
+            "loss": "ce",
+            "width": [4],
+            "depth": 1,
+            "n_samples": 20,
+            "n_test": 10,
+            "steps": 3,
+            "eig_every": 1,
+        },
+    ],
+    "kernels": [
+        {"depth": 2, "activation": "linear", "width": 8, "steps": 2, "n_samples": 4, "snapshots": 2}
+    ],
     "scaling": [{"widths": [4, 8, 16], "features": 32, "steps": 10}],
-    "diffusion": [{"size": 4, "n_samples": 20, "steps": 3, "frames": 3},
-                  {"size": 4, "n_samples": 3, "steps": 3, "frames": 3, "condition": "inpaint",
-                   "basis": "pixel", "hole": 2}],
-    "collapse": [{"model": "verify", "repeats": 2}, {"d": 3, "T": 6, "T0": 6, "repeats": 3,
-                                                      "generations": 2, "strategy": ["mix"]}],
+    "diffusion": [
+        {"size": 4, "n_samples": 20, "steps": 3, "frames": 3},
+        {
+            "size": 4,
+            "n_samples": 3,
+            "steps": 3,
+            "frames": 3,
+            "condition": "inpaint",
+            "basis": "pixel",
+            "hole": 2,
+        },
+    ],
+    "collapse": [
+        {"model": "verify", "repeats": 2},
+        {"d": 3, "T": 6, "T0": 6, "repeats": 3, "generations": 2, "strategy": ["mix"]},
+    ],
 }
 
 
@@ -66,8 +100,9 @@ def test_frames_keep_the_declaration(name):
             assert not problems, (name, params, problems)
             seen |= set(frame)
         json.dumps(exp.summary())  # plain JSON: no numpy scalars, no arrays
-    assert seen == set(lab.frame_spec.names()), "declared but never seen: " \
-        f"{set(lab.frame_spec.names()) - seen}"
+    assert seen == set(lab.frame_spec.names()), (
+        f"declared but never seen: {set(lab.frame_spec.names()) - seen}"
+    )
 
 
 @pytest.mark.parametrize("name", list(LABS))
@@ -84,6 +119,7 @@ def test_export_round_trips_and_the_tab_paints(name, tmp_path, qtbot):
     assert meta["summary"] == json.loads(json.dumps(exp.summary()))
 
     from physlab.gui.plots import configure
+
     configure()
     tab = lab.tab_class()(lab)
     qtbot.addWidget(tab)
@@ -91,17 +127,24 @@ def test_export_round_trips_and_the_tab_paints(name, tmp_path, qtbot):
 
 
 def test_check_names_each_breach():
-    spec = FrameSpec([FrameKey("step", ("T",), "int64", "step"),
-                      FrameKey("x", ("T", "n"), "float64", "x"),
-                      FrameKey("y", ("n + 1",), "float64", "y", when={"model": ("a",)}),
-                      FrameKey("z", (2,), "float64", "z", optional=True)])
+    spec = FrameSpec(
+        [
+            FrameKey("step", ("T",), "int64", "step"),
+            FrameKey("x", ("T", "n"), "float64", "x"),
+            FrameKey("y", ("n + 1",), "float64", "y", when={"model": ("a",)}),
+            FrameKey("z", (2,), "float64", "z", optional=True),
+        ]
+    )
     good = {"step": np.arange(3), "x": np.zeros((3, 4)), "y": np.zeros(5)}
     assert spec.check(good, {"n": 4, "model": "a"}) == []
     assert spec.check({"step": np.arange(3), "x": np.zeros((3, 4))}, {"n": 4, "model": "b"}) == []
     bad = {"step": np.arange(3.0), "x": np.zeros((2, 5)), "w": np.zeros(1)}
     problems = spec.check(bad, {"n": 4, "model": "a"})
-    assert problems == ["'w' is not declared", "'step' has dtype float64, declared int64",
-                        "'x' axis 0 has length 2, declared T = 3",
-                        "'x' axis 1 has length 5, declared n = 4", "'y' is missing"]
-    assert spec.check(good, {"n": 4, "model": "b"}) == ["'y' is declared only for other "
-                                                        "parameters"]
+    assert problems == [
+        "'w' is not declared",
+        "'step' has dtype float64, declared int64",
+        "'x' axis 0 has length 2, declared T = 3",
+        "'x' axis 1 has length 5, declared n = 4",
+        "'y' is missing",
+    ]
+    assert spec.check(good, {"n": 4, "model": "b"}) == ["'y' is declared only for other parameters"]

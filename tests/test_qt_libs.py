@@ -1,6 +1,7 @@
 """`make run` on a machine without Qt's X11 libraries prints the command that installs them
 instead of Qt's abort (issue 13, item 18). ``ldd`` is faked so the test does not depend on what
 this machine has installed."""
+
 import os
 import shutil
 import subprocess
@@ -19,22 +20,38 @@ def fake_ldd(folder: Path, *missing: str) -> dict:
     script = folder / "ldd"
     script.write_text("#!/bin/sh\ncat <<'EOF'\n" + "\n".join(lines) + "\nEOF\n")
     script.chmod(0o755)
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "MAKEFLAGS", "MFLAGS")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "MAKEFLAGS", "MFLAGS")
+    }
     env["PATH"] = f"{folder}{os.pathsep}{env['PATH']}"
     env["DISPLAY"] = ":99"
     return env
 
 
 def check(env):
-    return subprocess.run([sys.executable, "-m", "physlab.gui.qt_libs"], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "physlab.gui.qt_libs"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the xcb plugin is Linux's")
 def test_missing_libraries_are_named_with_the_command_that_installs_them(tmp_path):
-    result = check(fake_ldd(tmp_path, "libxcb-cursor.so.0", "libxcb-icccm.so.4",
-                            "libxcb-icccm.so.4", "libnot-in-the-table.so.3"))
+    result = check(
+        fake_ldd(
+            tmp_path,
+            "libxcb-cursor.so.0",
+            "libxcb-icccm.so.4",
+            "libxcb-icccm.so.4",
+            "libnot-in-the-table.so.3",
+        )
+    )
     assert result.returncode == 1 and result.stdout == ""
     err = result.stderr
     assert "libxcb-cursor.so.0, libxcb-icccm.so.4, libnot-in-the-table.so.3" in err
@@ -61,11 +78,19 @@ def test_no_display_is_explained(tmp_path):
     assert "xvfb-run -a make run" in result.stderr
 
 
-@pytest.mark.skipif(not (ROOT / ".venv/.installed").is_file() or shutil.which("make") is None,
-                    reason="needs make, and `make` run once")
+@pytest.mark.skipif(
+    not (ROOT / ".venv/.installed").is_file() or shutil.which("make") is None,
+    reason="needs make, and `make` run once",
+)
 def test_make_run_stops_with_the_install_command_before_qt_starts(tmp_path):
-    result = subprocess.run(["make", "-s", "run"], env=fake_ldd(tmp_path, "libxcb-cursor.so.0"),
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["make", "-s", "run"],
+        env=fake_ldd(tmp_path, "libxcb-cursor.so.0"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "sudo apt-get install -y libxcb-cursor0" in result.stderr
     assert "qt.qpa" not in result.stderr  # Qt never started

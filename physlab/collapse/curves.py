@@ -1,5 +1,6 @@
 """The names of the curves (rows) of each Collapse model's frame, from the run's params: what the
 tab's legends say, kept out of ``summary()`` (the frame contract is in :mod:`.frame_keys`)."""
+
 from __future__ import annotations
 
 from . import tails, verify

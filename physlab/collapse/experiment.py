@@ -7,10 +7,12 @@ tails model (Dohmatob et al., "A Tale of Tails", 2024), strong collapse (Dohmato
 verification (Feng et al. 2024) and Gaussian refitting (Shumailov et al., Nature 2024); the models
 are in :mod:`.studies`, the physics in the modules they call (``docs/physics/collapse.md``).
 """
+
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -38,9 +40,11 @@ class CollapseExperiment(Experiment):
     def advance(self, n: int) -> None:
         self.step(n)
         if not self.finite():
-            self.diverged = (f"the simulated errors became non-finite after step "
-                             f"{self.steps_done}; the parameters are outside the range where the "
-                             f"fits are well defined (try fewer generations or larger T0).")
+            self.diverged = (
+                f"the simulated errors became non-finite after step "
+                f"{self.steps_done}; the parameters are outside the range where the "
+                f"fits are well defined (try fewer generations or larger T0)."
+            )
 
     @abstractmethod
     def step(self, n: int) -> None:

@@ -1,5 +1,6 @@
 """What a Collapse frame holds, per model (see :mod:`physlab.core.frames`). G: generations so
 far (plus the clean one), X: points of the sweep, Q: ranks drawn in the tails view."""
+
 from physlab.core.frames import FrameKey, FrameSpec
 
 REGRESSION, GAUSSIAN = {"model": ("regression",)}, {"model": ("gaussian",)}
@@ -13,56 +14,155 @@ PER_REPEAT = "over repeats done so far"
 def _band(name: str, rows, x: str, what: str, when: dict, finite: str = "any") -> list[FrameKey]:
     """Mean and standard deviation over repeats: NaN where no repeat is done yet (a sweep before
     its first step may be all NaN; ``finite`` says how much of the mean must be finite)."""
-    return [FrameKey(f"{name}_mean", (rows, x), "float64", f"{what}: mean {PER_REPEAT}", when,
-                     finite=finite),
-            FrameKey(f"{name}_std", (rows, x), "float64", f"{what}: standard deviation "
-                     f"{PER_REPEAT}", when, finite="any")]
+    return [
+        FrameKey(
+            f"{name}_mean", (rows, x), "float64", f"{what}: mean {PER_REPEAT}", when, finite=finite
+        ),
+        FrameKey(
+            f"{name}_std",
+            (rows, x),
+            "float64",
+            f"{what}: standard deviation {PER_REPEAT}",
+            when,
+            finite="any",
+        ),
+    ]
 
 
-FRAME = FrameSpec([
-    FrameKey("generation", ("G",), "int64", "generation n (0 = trained on real data)",
-             REGRESSION),
-    *_band("error", ROWS, "G", "test error ‖ŵ − w₀‖²_Σ per strategy", REGRESSION),
-    FrameKey("theory", (ROWS, "G"), "float64", "the theory's test error per strategy "
-             "(Dohmatob, Feng & Kempe 2024; Gerstgrasser et al. 2024)", REGRESSION, finite="any"),
-    FrameKey("T_values", ("X",), "int64", "downstream sample sizes T of the scaling-law view",
-             REGRESSION),
-    *_band("sweep_error", SWEEP_ROWS, "X", "test error vs T, clean and after the last "
-           "generation", REGRESSION, finite="some"),  # the clean row is there from the start
-    FrameKey("sweep_theory", (SWEEP_ROWS, "X"), "float64", "the theory of that view", REGRESSION, finite="any"),
-
-    FrameKey("generation", ("G",), "int64", "generation n", GAUSSIAN),
-    FrameKey("log_variance_paths", ("min(8, repeats)", "G"), "float64", "log σ²ₙ of single "
-             "repeats", GAUSSIAN),
-    FrameKey("log_variance_median", ("G",), "float64", "median log σ²ₙ over repeats", GAUSSIAN),
-    FrameKey("log_variance_mean", ("G",), "float64", "mean log σ²ₙ over repeats", GAUSSIAN),
-    FrameKey("log_variance_std", ("G",), "float64", "its standard deviation", GAUSSIAN, finite="any"),
-    FrameKey("theory_log_variance", ("G",), "float64", "n·E log(s²/σ²) (Shumailov et al. 2024)",
-             GAUSSIAN),
-    FrameKey("theory_log_variance_std", ("G",), "float64", "√n · sd log(s²/σ²)", GAUSSIAN, finite="any"),
-    FrameKey("mean_sq_drift", ("G",), "float64", "mean (μₙ − μ₀)² over repeats", GAUSSIAN),
-    FrameKey("mean_sq_drift_std", ("G",), "float64", "its standard deviation", GAUSSIAN, finite="any"),
-    FrameKey("theory_mean_drift", ("G",), "float64", "the theory n/M", GAUSSIAN),
-
-    FrameKey("T_values", ("len(T_values)",), "int64", "training-set sizes T", TAILS),
-    *_band("error", TAIL_ROWS, "len(T_values)", "test error (unseen mass) per generator", TAILS),
-    FrameKey("theory", (TAIL_ROWS, "len(T_values)"), "float64", "Σ p_i (1 − q_i)^T (Dohmatob et "
-             "al., A Tale of Tails, 2024)", TAILS, finite="any"),
-    FrameKey("plateau", (1,), "float64", "tail mass beyond the cut-off rank k", TAILS, finite="any"),
-    FrameKey("rank", ("Q",), "int64", "ranks i shown in the generator view", TAILS),
-    FrameKey("generator_probability", (TAIL_ROWS, "Q"), "float64", "q_i of each generator", TAILS, finite="any"),
-
-    FrameKey("T_values", ("X",), "int64", "training sample sizes n", STRONG),
-    *_band("error", 2, "X", "test error ‖ŵ − w₁‖², mixed then clean", STRONG),
-    FrameKey("theory", (2, "X"), "float64", "the theory (Dohmatob et al., Strong Model "
-             "Collapse, 2025)", STRONG, finite="any"),
-    FrameKey("floor", (1,), "float64", "the error floor p₂²c²", STRONG, finite="any"),
-
-    FrameKey("flip_values", ("X",), "float64", "label-flip probabilities p", VERIFY, finite="all"),
-    *_band("accuracy", 2, "X", "clean test accuracy, with then without the verifier", VERIFY),
-    FrameKey("theory", (2, "X"), "float64", "finite-T theory of the accuracy (Feng et al. 2024)",
-             VERIFY, finite="any"),
-    FrameKey("critical_flip", (2,), "float64", "the critical flip probability p*", VERIFY, finite="any"),
-    FrameKey("kept_noise", (2, "X"), "float64", "label noise p′ left after verification", VERIFY, finite="any"),
-    FrameKey("bayes_accuracy", (2,), "float64", "Bayes accuracy Φ(±‖μ‖)", VERIFY, finite="any"),
-])
+FRAME = FrameSpec(
+    [
+        FrameKey(
+            "generation", ("G",), "int64", "generation n (0 = trained on real data)", REGRESSION
+        ),
+        *_band("error", ROWS, "G", "test error ‖ŵ − w₀‖²_Σ per strategy", REGRESSION),
+        FrameKey(
+            "theory",
+            (ROWS, "G"),
+            "float64",
+            "the theory's test error per strategy "
+            "(Dohmatob, Feng & Kempe 2024; Gerstgrasser et al. 2024)",
+            REGRESSION,
+            finite="any",
+        ),
+        FrameKey(
+            "T_values",
+            ("X",),
+            "int64",
+            "downstream sample sizes T of the scaling-law view",
+            REGRESSION,
+        ),
+        *_band(
+            "sweep_error",
+            SWEEP_ROWS,
+            "X",
+            "test error vs T, clean and after the last generation",
+            REGRESSION,
+            finite="some",
+        ),  # the clean row is there from the start
+        FrameKey(
+            "sweep_theory",
+            (SWEEP_ROWS, "X"),
+            "float64",
+            "the theory of that view",
+            REGRESSION,
+            finite="any",
+        ),
+        FrameKey("generation", ("G",), "int64", "generation n", GAUSSIAN),
+        FrameKey(
+            "log_variance_paths",
+            ("min(8, repeats)", "G"),
+            "float64",
+            "log σ²ₙ of single repeats",
+            GAUSSIAN,
+        ),
+        FrameKey("log_variance_median", ("G",), "float64", "median log σ²ₙ over repeats", GAUSSIAN),
+        FrameKey("log_variance_mean", ("G",), "float64", "mean log σ²ₙ over repeats", GAUSSIAN),
+        FrameKey(
+            "log_variance_std", ("G",), "float64", "its standard deviation", GAUSSIAN, finite="any"
+        ),
+        FrameKey(
+            "theory_log_variance",
+            ("G",),
+            "float64",
+            "n·E log(s²/σ²) (Shumailov et al. 2024)",
+            GAUSSIAN,
+        ),
+        FrameKey(
+            "theory_log_variance_std",
+            ("G",),
+            "float64",
+            "√n · sd log(s²/σ²)",
+            GAUSSIAN,
+            finite="any",
+        ),
+        FrameKey("mean_sq_drift", ("G",), "float64", "mean (μₙ − μ₀)² over repeats", GAUSSIAN),
+        FrameKey(
+            "mean_sq_drift_std", ("G",), "float64", "its standard deviation", GAUSSIAN, finite="any"
+        ),
+        FrameKey("theory_mean_drift", ("G",), "float64", "the theory n/M", GAUSSIAN),
+        FrameKey("T_values", ("len(T_values)",), "int64", "training-set sizes T", TAILS),
+        *_band(
+            "error", TAIL_ROWS, "len(T_values)", "test error (unseen mass) per generator", TAILS
+        ),
+        FrameKey(
+            "theory",
+            (TAIL_ROWS, "len(T_values)"),
+            "float64",
+            "Σ p_i (1 − q_i)^T (Dohmatob et al., A Tale of Tails, 2024)",
+            TAILS,
+            finite="any",
+        ),
+        FrameKey(
+            "plateau", (1,), "float64", "tail mass beyond the cut-off rank k", TAILS, finite="any"
+        ),
+        FrameKey("rank", ("Q",), "int64", "ranks i shown in the generator view", TAILS),
+        FrameKey(
+            "generator_probability",
+            (TAIL_ROWS, "Q"),
+            "float64",
+            "q_i of each generator",
+            TAILS,
+            finite="any",
+        ),
+        FrameKey("T_values", ("X",), "int64", "training sample sizes n", STRONG),
+        *_band("error", 2, "X", "test error ‖ŵ − w₁‖², mixed then clean", STRONG),
+        FrameKey(
+            "theory",
+            (2, "X"),
+            "float64",
+            "the theory (Dohmatob et al., Strong Model Collapse, 2025)",
+            STRONG,
+            finite="any",
+        ),
+        FrameKey("floor", (1,), "float64", "the error floor p₂²c²", STRONG, finite="any"),
+        FrameKey(
+            "flip_values", ("X",), "float64", "label-flip probabilities p", VERIFY, finite="all"
+        ),
+        *_band("accuracy", 2, "X", "clean test accuracy, with then without the verifier", VERIFY),
+        FrameKey(
+            "theory",
+            (2, "X"),
+            "float64",
+            "finite-T theory of the accuracy (Feng et al. 2024)",
+            VERIFY,
+            finite="any",
+        ),
+        FrameKey(
+            "critical_flip",
+            (2,),
+            "float64",
+            "the critical flip probability p*",
+            VERIFY,
+            finite="any",
+        ),
+        FrameKey(
+            "kept_noise",
+            (2, "X"),
+            "float64",
+            "label noise p′ left after verification",
+            VERIFY,
+            finite="any",
+        ),
+        FrameKey("bayes_accuracy", (2,), "float64", "Bayes accuracy Φ(±‖μ‖)", VERIFY, finite="any"),
+    ]
+)

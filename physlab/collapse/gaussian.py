@@ -16,6 +16,7 @@ log σ² itself only drifts linearly and stays finite for any number of generati
 
 Repeats run in parallel in numba, one random stream per (generation, repeat).
 """
+
 from __future__ import annotations
 
 import math

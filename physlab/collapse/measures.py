@@ -7,6 +7,7 @@ accumulate stays bounded, mixing a fixed real fraction stops the growth (Dohmato
 "Is Model Collapse Inevitable?", 2024). For the other models, ``final_value``: the main curve at
 its last point.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,12 @@ from physlab.core.measures import Measure, final_frame
 from .regression import STRATEGIES
 
 FLOP_RATE = 1e9  # flop/s of one core (rough, for refusing huge sweeps)
-MAIN_CURVE = {"gaussian": "log_variance_mean", "tails": "error_mean", "strong": "error_mean",
-              "verify": "accuracy_mean"}
+MAIN_CURVE = {
+    "gaussian": "log_variance_mean",
+    "tails": "error_mean",
+    "strong": "error_mean",
+    "verify": "accuracy_mean",
+}
 
 
 def _strategy_row(exp, strategy: str, key: str) -> float:
@@ -37,21 +42,36 @@ def _final_value(exp) -> float:
     return float(curve.reshape(-1, curve.shape[-1])[0, -1])
 
 
-MEASURES = tuple(
-    Measure(f"error_{s}", f"test error of the {s} chain after the last generation (simulated)",
-            read=lambda e, s=s: _strategy_row(e, s, "error_mean")) for s in STRATEGIES
-) + tuple(
-    Measure(f"theory_{s}", f"test error of the {s} chain after the last generation (theory)",
-            read=lambda e, s=s: _strategy_row(e, s, "theory")) for s in STRATEGIES
-) + (
-    Measure("final_value", "the model's main curve at its last point (gaussian: mean log "
+MEASURES = (
+    tuple(
+        Measure(
+            f"error_{s}",
+            f"test error of the {s} chain after the last generation (simulated)",
+            read=lambda e, s=s: _strategy_row(e, s, "error_mean"),
+        )
+        for s in STRATEGIES
+    )
+    + tuple(
+        Measure(
+            f"theory_{s}",
+            f"test error of the {s} chain after the last generation (theory)",
+            read=lambda e, s=s: _strategy_row(e, s, "theory"),
+        )
+        for s in STRATEGIES
+    )
+    + (
+        Measure(
+            "final_value",
+            "the model's main curve at its last point (gaussian: mean log "
             "variance; tails, strong: test error; verify: accuracy); NaN for regression",
-            read=_final_value),
+            read=_final_value,
+        ),
+    )
 )
 
 
 def point_cost(p: dict) -> tuple[float, float]:
     """(bytes, seconds): a d×d fit on T0 samples per generation, strategy and repeat."""
     d = p["d"]
-    flops = 2.0 * p["repeats"] * (p["generations"] + 1) * 3 * (p["T0"] * d * d + d ** 3)
+    flops = 2.0 * p["repeats"] * (p["generations"] + 1) * 3 * (p["T0"] * d * d + d**3)
     return 8.0 * p["repeats"] * 4 * d * d, flops / FLOP_RATE

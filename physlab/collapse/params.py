@@ -1,4 +1,5 @@
 """The Collapse lab's parameters (the CLI names are a contract)."""
+
 from __future__ import annotations
 
 from physlab.core.params import Param, ParamError, ParamSpec, check_increasing, check_memory
@@ -18,8 +19,12 @@ def _models(*names: str) -> dict:
 def memory_estimate(p: dict) -> int:
     """Bytes the run's state takes (the arrays that grow with the parameters)."""
     if p["model"] == "regression":
-        pooled = p["repeats"] * p["d"] ** 2 * 8 * (("accumulate" in p["strategy"])
-                                                   + (p["design"] == "fixed"))
+        pooled = (
+            p["repeats"]
+            * p["d"] ** 2
+            * 8
+            * (("accumulate" in p["strategy"]) + (p["design"] == "fixed"))
+        )
         return pooled + 8 * p["repeats"] * (4 * p["d"] + 3 * (p["generations"] + 1))
     if p["model"] == "gaussian":  # the state, one block of generations, per-generation stats
         return 16 * (p["repeats"] + max(1 << 21, p["repeats"])) + 104 * (p["generations"] + 1)
@@ -32,90 +37,346 @@ def _check(p: dict) -> None:
     model = p["model"]
     if model == "regression":
         if p["T0"] < p["d"] + 2:
-            raise ParamError("T0", f"{p['T0']} is too small: the generators are OLS fits and need "
-                                   f"T0 ≥ d + 2 = {p['d'] + 2}")
+            raise ParamError(
+                "T0",
+                f"{p['T0']} is too small: the generators are OLS fits and need "
+                f"T0 ≥ d + 2 = {p['d'] + 2}",
+            )
         if p["design"] == "fixed" and "mix" in p["strategy"]:
-            raise ParamError("design", "fixed applies to replace and accumulate; mix draws fresh "
-                                       "real data every generation (unselect mix or use fresh)")
+            raise ParamError(
+                "design",
+                "fixed applies to replace and accumulate; mix draws fresh "
+                "real data every generation (unselect mix or use fresh)",
+            )
         if p["ridge"] == 0.0 and p["T"] < p["d"] + 2:
-            raise ParamError("T", f"{p['T']} is too small for an OLS fit: use T ≥ d + 2 = "
-                                  f"{p['d'] + 2}, or ridge > 0")
+            raise ParamError(
+                "T",
+                f"{p['T']} is too small for an OLS fit: use T ≥ d + 2 = {p['d'] + 2}, or ridge > 0",
+            )
     if model == "tails":
         if p["narrowed_exponent"] <= p["zipf_exponent"]:
-            raise ParamError("narrowed_exponent", f"{p['narrowed_exponent']:g} must exceed "
-                             f"zipf_exponent = {p['zipf_exponent']:g} (narrowing thins the tail)")
+            raise ParamError(
+                "narrowed_exponent",
+                f"{p['narrowed_exponent']:g} must exceed "
+                f"zipf_exponent = {p['zipf_exponent']:g} (narrowing thins the tail)",
+            )
         check_increasing("T_values", p["T_values"])
     if model == "verify" and p["keep_correct"] == 0.0 and p["keep_wrong"] == 0.0:
         raise ParamError("keep_correct", "the verifier keeps nothing when ϕ = ψ = 0")
     check_memory(memory_estimate(p), "repeats", "lower repeats, d or generations")
 
 
-SPEC = ParamSpec([
-    Param("model", "choice", "regression", "regression: linear regression retrained on its own "
-          "labels; tails: Hutter's Zipf memorisation model; strong: a fixed synthetic fraction; "
-          "verify: synthetic labels filtered by a verifier; gaussian: refitting a Gaussian",
-          choices=MODELS, group="Model"),
-    Param("d", "int", 100, "input dimension d", low=1, high=500, group="Data",
-          when=_models("regression", "strong", "verify")),
-    Param("T", "int", 200, "samples of the measured (downstream) fit; for verify, synthetic "
-          "samples before verification", low=2, high=10_000_000, log=True, group="Data",
-          when=_models("regression", "verify")),
-    Param("T0", "int", 200, "samples per generation of the generators (OLS fits)", low=3,
-          high=10_000_000, log=True, group="Data", when=REG),
-    Param("sigma", "float", 1.0, "label noise σ of the measured fit (and of strong's data)",
-          low=0.0, high=100.0, group="Data", when=_models("regression", "strong"), label="σ"),
-    Param("sigma0", "float", 1.0, "label noise σ0 each generator adds", low=0.0, high=100.0,
-          group="Data", when=REG, label="σ0"),
-    Param("covariance", "choice", "isotropic", "input covariance Σ: isotropic (I) or power law "
-          "(eigenvalues i^−a)", choices=("isotropic", "powerlaw"), group="Data", when=REG),
-    Param("cov_exponent", "float", 1.5, "power-law exponent a of Σ's eigenvalues i^−a", low=0.1,
-          high=4.0, group="Data", when={"model": ("regression",), "covariance": ("powerlaw",)}),
-    Param("strategy", "multi", list(STRATEGIES), "what each generation trains on: replace = only "
-          "the previous model's synthetic data; accumulate = all data so far; mix = a fresh real "
-          "fraction plus synthetic", choices=STRATEGIES, group="Recursion", when=REG),
-    Param("real_fraction", "float", 0.5, "fresh real fraction of each generation's data (mix)",
-          low=0.0, high=1.0, live=True, group="Recursion", when=REG),
-    Param("generations", "int", 20, "number of generations n (may be raised while running)",
-          low=1, high=100_000, live=True, group="Recursion",
-          when=_models("regression", "gaussian")),
-    Param("design", "choice", "fresh", "inputs of the generators: fresh = new X every "
-          "generation; fixed = one X reused by every generation (Gerstgrasser et al.'s theorem "
-          "and the KoyejoLab code; replace and accumulate only)", choices=("fresh", "fixed"),
-          group="Recursion", when=REG),
-    Param("measure", "choice", "downstream", "what is measured: downstream = a fresh fit on T "
-          "samples labelled by ŵₙ (Dohmatob et al.); chain = the generator ŵₙ itself "
-          "(Gerstgrasser et al.)", choices=("downstream", "chain"), group="Recursion", when=REG),
-    Param("ridge", "float", 0.0, "ridge penalty λ of the measured fit (0 = OLS; the objective is "
-          "‖Xw − y‖²/T + λ‖w‖²)", low=0.0, high=100.0, group="Recursion", when=REG),
-    Param("M", "int", 10, "samples drawn from each generation's Gaussian", low=2, high=1_000_000,
-          log=True, group="Recursion", when=_models("gaussian")),
-    Param("zipf_exponent", "float", 2.0, "Zipf exponent β of the input frequencies p_i ∝ i^−β",
-          low=1.2, high=5.0, group="Tails", when=_models("tails"), label="zipf_exponent β"),
-    Param("cutoff", "int", 100, "rank k beyond which the tail-cutting generator never produces",
-          low=1, high=N_ITEMS - 1, log=True, group="Tails", when=_models("tails")),
-    Param("narrowed_exponent", "float", 3.0, "exponent β' > β of the tail-narrowing generator",
-          low=1.2, high=10.0, group="Tails", when=_models("tails"), label="narrowed β'"),
-    Param("clean_fraction", "float", 0.1, "clean fraction π mixed with the tail-cut data",
-          low=0.0, high=1.0, group="Tails", when=_models("tails"), label="clean_fraction π"),
-    Param("T_values", "ints", [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000,
-                               50_000, 100_000, 200_000, 500_000, 1_000_000],
-          "training-set sizes T where the error is recorded (increasing)", low=1,
-          high=10_000_000, max_len=64, group="Tails", when=_models("tails")),
-    Param("synthetic_fraction", "float", 0.2, "fraction p2 of the training data that is "
-          "synthetic", low=0.0, high=1.0, group="Strong", when=_models("strong"),
-          label="synthetic_fraction p2"),
-    Param("shift", "float", 1.0, "distance c = ‖w2 − w1‖ between the synthetic and the true "
-          "labelling", low=0.0, high=100.0, group="Strong", when=_models("strong"),
-          label="shift c"),
-    Param("flip", "float", 0.3, "operating point p: probability that a synthetic label is "
-          "flipped (the sweep covers p ∈ [0, 1])", low=0.0, high=1.0, group="Verify",
-          when=_models("verify"), label="flip p"),
-    Param("keep_correct", "float", 0.9, "probability ϕ that the verifier keeps a correct sample",
-          low=0.0, high=1.0, group="Verify", when=_models("verify"), label="keep_correct ϕ"),
-    Param("keep_wrong", "float", 0.3, "probability ψ that the verifier keeps a wrong sample",
-          low=0.0, high=1.0, group="Verify", when=_models("verify"), label="keep_wrong ψ"),
-    Param("mu_norm", "float", 1.5, "class separation ‖μ‖ (x | y ~ N(yμ, I))", low=0.01,
-          high=10.0, group="Verify", when=_models("verify"), label="mu_norm ‖μ‖"),
-    Param("repeats", "int", 100, "independent repeats averaged (bands show ±1 standard error)",
-          low=1, high=100_000, log=True, group="Run"),
-], check=_check)
+SPEC = ParamSpec(
+    [
+        Param(
+            "model",
+            "choice",
+            "regression",
+            "regression: linear regression retrained on its own "
+            "labels; tails: Hutter's Zipf memorisation model; strong: a fixed synthetic fraction; "
+            "verify: synthetic labels filtered by a verifier; gaussian: refitting a Gaussian",
+            choices=MODELS,
+            group="Model",
+        ),
+        Param(
+            "d",
+            "int",
+            100,
+            "input dimension d",
+            low=1,
+            high=500,
+            group="Data",
+            when=_models("regression", "strong", "verify"),
+        ),
+        Param(
+            "T",
+            "int",
+            200,
+            "samples of the measured (downstream) fit; for verify, synthetic "
+            "samples before verification",
+            low=2,
+            high=10_000_000,
+            log=True,
+            group="Data",
+            when=_models("regression", "verify"),
+        ),
+        Param(
+            "T0",
+            "int",
+            200,
+            "samples per generation of the generators (OLS fits)",
+            low=3,
+            high=10_000_000,
+            log=True,
+            group="Data",
+            when=REG,
+        ),
+        Param(
+            "sigma",
+            "float",
+            1.0,
+            "label noise σ of the measured fit (and of strong's data)",
+            low=0.0,
+            high=100.0,
+            group="Data",
+            when=_models("regression", "strong"),
+            label="σ",
+        ),
+        Param(
+            "sigma0",
+            "float",
+            1.0,
+            "label noise σ0 each generator adds",
+            low=0.0,
+            high=100.0,
+            group="Data",
+            when=REG,
+            label="σ0",
+        ),
+        Param(
+            "covariance",
+            "choice",
+            "isotropic",
+            "input covariance Σ: isotropic (I) or power law (eigenvalues i^−a)",
+            choices=("isotropic", "powerlaw"),
+            group="Data",
+            when=REG,
+        ),
+        Param(
+            "cov_exponent",
+            "float",
+            1.5,
+            "power-law exponent a of Σ's eigenvalues i^−a",
+            low=0.1,
+            high=4.0,
+            group="Data",
+            when={"model": ("regression",), "covariance": ("powerlaw",)},
+        ),
+        Param(
+            "strategy",
+            "multi",
+            list(STRATEGIES),
+            "what each generation trains on: replace = only "
+            "the previous model's synthetic data; accumulate = all data so far; mix = a fresh real "
+            "fraction plus synthetic",
+            choices=STRATEGIES,
+            group="Recursion",
+            when=REG,
+        ),
+        Param(
+            "real_fraction",
+            "float",
+            0.5,
+            "fresh real fraction of each generation's data (mix)",
+            low=0.0,
+            high=1.0,
+            live=True,
+            group="Recursion",
+            when=REG,
+        ),
+        Param(
+            "generations",
+            "int",
+            20,
+            "number of generations n (may be raised while running)",
+            low=1,
+            high=100_000,
+            live=True,
+            group="Recursion",
+            when=_models("regression", "gaussian"),
+        ),
+        Param(
+            "design",
+            "choice",
+            "fresh",
+            "inputs of the generators: fresh = new X every "
+            "generation; fixed = one X reused by every generation (Gerstgrasser et al.'s theorem "
+            "and the KoyejoLab code; replace and accumulate only)",
+            choices=("fresh", "fixed"),
+            group="Recursion",
+            when=REG,
+        ),
+        Param(
+            "measure",
+            "choice",
+            "downstream",
+            "what is measured: downstream = a fresh fit on T "
+            "samples labelled by ŵₙ (Dohmatob et al.); chain = the generator ŵₙ itself "
+            "(Gerstgrasser et al.)",
+            choices=("downstream", "chain"),
+            group="Recursion",
+            when=REG,
+        ),
+        Param(
+            "ridge",
+            "float",
+            0.0,
+            "ridge penalty λ of the measured fit (0 = OLS; the objective is ‖Xw − y‖²/T + λ‖w‖²)",
+            low=0.0,
+            high=100.0,
+            group="Recursion",
+            when=REG,
+        ),
+        Param(
+            "M",
+            "int",
+            10,
+            "samples drawn from each generation's Gaussian",
+            low=2,
+            high=1_000_000,
+            log=True,
+            group="Recursion",
+            when=_models("gaussian"),
+        ),
+        Param(
+            "zipf_exponent",
+            "float",
+            2.0,
+            "Zipf exponent β of the input frequencies p_i ∝ i^−β",
+            low=1.2,
+            high=5.0,
+            group="Tails",
+            when=_models("tails"),
+            label="zipf_exponent β",
+        ),
+        Param(
+            "cutoff",
+            "int",
+            100,
+            "rank k beyond which the tail-cutting generator never produces",
+            low=1,
+            high=N_ITEMS - 1,
+            log=True,
+            group="Tails",
+            when=_models("tails"),
+        ),
+        Param(
+            "narrowed_exponent",
+            "float",
+            3.0,
+            "exponent β' > β of the tail-narrowing generator",
+            low=1.2,
+            high=10.0,
+            group="Tails",
+            when=_models("tails"),
+            label="narrowed β'",
+        ),
+        Param(
+            "clean_fraction",
+            "float",
+            0.1,
+            "clean fraction π mixed with the tail-cut data",
+            low=0.0,
+            high=1.0,
+            group="Tails",
+            when=_models("tails"),
+            label="clean_fraction π",
+        ),
+        Param(
+            "T_values",
+            "ints",
+            [
+                10,
+                20,
+                50,
+                100,
+                200,
+                500,
+                1000,
+                2000,
+                5000,
+                10_000,
+                20_000,
+                50_000,
+                100_000,
+                200_000,
+                500_000,
+                1_000_000,
+            ],
+            "training-set sizes T where the error is recorded (increasing)",
+            low=1,
+            high=10_000_000,
+            max_len=64,
+            group="Tails",
+            when=_models("tails"),
+        ),
+        Param(
+            "synthetic_fraction",
+            "float",
+            0.2,
+            "fraction p2 of the training data that is synthetic",
+            low=0.0,
+            high=1.0,
+            group="Strong",
+            when=_models("strong"),
+            label="synthetic_fraction p2",
+        ),
+        Param(
+            "shift",
+            "float",
+            1.0,
+            "distance c = ‖w2 − w1‖ between the synthetic and the true labelling",
+            low=0.0,
+            high=100.0,
+            group="Strong",
+            when=_models("strong"),
+            label="shift c",
+        ),
+        Param(
+            "flip",
+            "float",
+            0.3,
+            "operating point p: probability that a synthetic label is "
+            "flipped (the sweep covers p ∈ [0, 1])",
+            low=0.0,
+            high=1.0,
+            group="Verify",
+            when=_models("verify"),
+            label="flip p",
+        ),
+        Param(
+            "keep_correct",
+            "float",
+            0.9,
+            "probability ϕ that the verifier keeps a correct sample",
+            low=0.0,
+            high=1.0,
+            group="Verify",
+            when=_models("verify"),
+            label="keep_correct ϕ",
+        ),
+        Param(
+            "keep_wrong",
+            "float",
+            0.3,
+            "probability ψ that the verifier keeps a wrong sample",
+            low=0.0,
+            high=1.0,
+            group="Verify",
+            when=_models("verify"),
+            label="keep_wrong ψ",
+        ),
+        Param(
+            "mu_norm",
+            "float",
+            1.5,
+            "class separation ‖μ‖ (x | y ~ N(yμ, I))",
+            low=0.01,
+            high=10.0,
+            group="Verify",
+            when=_models("verify"),
+            label="mu_norm ‖μ‖",
+        ),
+        Param(
+            "repeats",
+            "int",
+            100,
+            "independent repeats averaged (bands show ±1 standard error)",
+            low=1,
+            high=100_000,
+            log=True,
+            group="Run",
+        ),
+    ],
+    check=_check,
+)

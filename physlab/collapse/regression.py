@@ -18,6 +18,7 @@ chain's generator ŵ_n itself (Gerstgrasser et al.); its test error is ‖ŵ −
 drawn through its sufficient statistics (:mod:`.wishart`), repeats run in parallel, and each (generation, part, repeat) has its own random
 stream, so the numbers do not depend on threads or on which other strategies are selected.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,8 +27,16 @@ from numba import njit, prange
 from physlab.core.numba_setup import JIT
 from physlab.core.rng import new_state
 
-from .wishart import (add_gram, bartlett, cholesky, cholesky_solve, fill_normal, lower_matvec,
-                      lower_t_matvec, solve_upper_t)
+from .wishart import (
+    add_gram,
+    bartlett,
+    cholesky,
+    cholesky_solve,
+    fill_normal,
+    lower_matvec,
+    lower_t_matvec,
+    solve_upper_t,
+)
 
 STRATEGIES = ("replace", "accumulate", "mix")
 REPLACE, ACCUMULATE, MIX = 0, 1, 2
@@ -116,8 +125,25 @@ def _mixture_step(s, w_real, w, scale, n_real, n_syn, sigma, Cr, Cs, G, L, z, tm
 
 
 @njit(parallel=True, **JIT)
-def chain_step(gen, seed, active, w0, scale, T0, sigma0, n_real, T, sigma, ridge, W, P, errors,
-               fixed, Cf, chain):
+def chain_step(
+    gen,
+    seed,
+    active,
+    w0,
+    scale,
+    T0,
+    sigma0,
+    n_real,
+    T,
+    sigma,
+    ridge,
+    W,
+    P,
+    errors,
+    fixed,
+    Cf,
+    chain,
+):
     """Advance every repeat's generators to generation ``gen`` (≥ 1; gen = 0 only measures) and
     write the test error of each active strategy to ``errors[strategy, repeat]``: of the
     downstream fit, or of the generator itself when ``chain``.
@@ -151,16 +177,32 @@ def chain_step(gen, seed, active, w0, scale, T0, sigma0, n_real, T, sigma, ridge
                         W[ACCUMULATE, r, i] += sigma0 * tmp2[i]
             if active[MIX]:
                 s = new_state(seed, stream_id(gen, _PART_MIX, r))
-                _mixture_step(s, w0[r], W[MIX, r], scale, n_real, T0 - n_real, sigma0,
-                              C, C2, G, L, z, tmp, tmp2, rhs)
+                _mixture_step(
+                    s,
+                    w0[r],
+                    W[MIX, r],
+                    scale,
+                    n_real,
+                    T0 - n_real,
+                    sigma0,
+                    C,
+                    C2,
+                    G,
+                    L,
+                    z,
+                    tmp,
+                    tmp2,
+                    rhs,
+                )
         out = np.zeros(3)
         if chain:
             for k in range(3):
                 out[k] = sq_error(W[k, r], w0[r], lam)
         else:
             s = new_state(seed, stream_id(gen, _PART_DOWNSTREAM, r))
-            downstream_errors(s, W[:, r, :], w0[r], scale, T, sigma, ridge, C, G, L, z, tmp,
-                              tmp2, out)
+            downstream_errors(
+                s, W[:, r, :], w0[r], scale, T, sigma, ridge, C, G, L, z, tmp, tmp2, out
+            )
         for k in range(3):
             errors[k, r] = out[k] if active[k] else np.nan
 
@@ -175,8 +217,9 @@ def sample_size_sweep(seed, index0, W, w0, scale, T_values, sigma, ridge, errors
         out = np.empty(rows)
         for j in range(T_values.size):
             s = new_state(seed, stream_id(index0 + j, _PART_DOWNSTREAM, r))
-            downstream_errors(s, W[:, r, :], w0[r], scale, T_values[j], sigma, ridge, C, G, L, z,
-                              tmp, tmp2, out)
+            downstream_errors(
+                s, W[:, r, :], w0[r], scale, T_values[j], sigma, ridge, C, G, L, z, tmp, tmp2, out
+            )
             for k in range(rows):
                 errors[k, j, r] = out[k]
 
@@ -197,6 +240,21 @@ def strong_sweep(seed, first, w1, shift, n_values, p_syn, sigma, errors):
                 s = new_state(seed, stream_id(j, _PART_MIX, first + r))
                 for i in range(d):  # ŵ − w1 = G⁻¹(G_s Δ + h), or G⁻¹h when clean
                     w[i] = w1[r, i] + (shift[r, i] if row == 0 else 0.0)
-                _mixture_step(s, w1[r], w, scale, n_values[j] - n_syn, n_syn, sigma, Cr, Cs, G,
-                              L, z, tmp, tmp2, rhs)
+                _mixture_step(
+                    s,
+                    w1[r],
+                    w,
+                    scale,
+                    n_values[j] - n_syn,
+                    n_syn,
+                    sigma,
+                    Cr,
+                    Cs,
+                    G,
+                    L,
+                    z,
+                    tmp,
+                    tmp2,
+                    rhs,
+                )
                 errors[row, j, r] = sq_error(w, w1[r], scale)

@@ -5,6 +5,7 @@ A chain (regression, gaussian) steps through generations, so its curves grow gen
 generation. A sweep (tails, strong, verify) steps through repeats: every step adds repeats at all
 points of the sweep, so the curves sharpen and their bands narrow as the run goes.
 """
+
 from __future__ import annotations
 
 from abc import abstractmethod
@@ -27,7 +28,7 @@ def band(samples: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
     """Mean and standard deviation over repeats (NaN where no repeat is done yet)."""
     count = samples.shape[axis]
     if count == 0:
-        shape = samples.shape[:axis % samples.ndim]
+        shape = samples.shape[: axis % samples.ndim]
         return np.full(shape, np.nan), np.full(shape, np.nan)
     std = samples.std(axis=axis, ddof=1) if count > 1 else np.zeros(samples.shape[:-1])
     return samples.mean(axis=axis), std
@@ -41,8 +42,11 @@ class RegressionChain(CollapseExperiment):
         super().__init__(params, seed)
         p = self.params
         d, R = p["d"], p["repeats"]
-        self.lam = np.ones(d) if p["covariance"] == "isotropic" else \
-            np.arange(1, d + 1, dtype=float) ** -p["cov_exponent"]
+        self.lam = (
+            np.ones(d)
+            if p["covariance"] == "isotropic"
+            else np.arange(1, d + 1, dtype=float) ** -p["cov_exponent"]
+        )
         self.scale = np.sqrt(self.lam)
         self.w0 = self.rng.standard_normal((R, d)) / np.sqrt(d)  # ‖w0‖² ≈ 1
         self.active = np.array([s in p["strategy"] for s in STRATEGIES])
@@ -72,9 +76,25 @@ class RegressionChain(CollapseExperiment):
             gen = self.done_steps
             errors = np.empty((3, p["repeats"]))
             n_real = self._n_real()
-            chain_step(gen, self.seed, self.active, self.w0, self.scale, p["T0"], p["sigma0"],
-                       n_real, p["T"], p["sigma"], p["ridge"], self.W, self.P, errors,
-                       self.fixed, self.Cf, p["measure"] == "chain")
+            chain_step(
+                gen,
+                self.seed,
+                self.active,
+                self.w0,
+                self.scale,
+                p["T0"],
+                p["sigma0"],
+                n_real,
+                p["T"],
+                p["sigma"],
+                p["ridge"],
+                self.W,
+                self.P,
+                errors,
+                self.fixed,
+                self.Cf,
+                p["measure"] == "chain",
+            )
             self.errors.append(errors)
             if gen > 0:
                 self.chain_theory.append(self._theory_step(gen, self.chain_theory[-1], n_real))
@@ -86,15 +106,29 @@ class RegressionChain(CollapseExperiment):
     def _theory_step(self, gen: int, previous: np.ndarray, n_real: int) -> np.ndarray:
         p = self.params
         fixed = p["design"] == "fixed"
-        return np.array([theory.chain_increment(s, gen, p["d"], p["T0"], p["sigma0"], n_real,
-                                                previous[i], fixed)
-                         for i, s in enumerate(STRATEGIES)])
+        return np.array(
+            [
+                theory.chain_increment(
+                    s, gen, p["d"], p["T0"], p["sigma0"], n_real, previous[i], fixed
+                )
+                for i, s in enumerate(STRATEGIES)
+            ]
+        )
 
     def _sweep(self, rows: list[int], W: np.ndarray) -> None:
         p = self.params
         errors = np.empty((len(rows), self.T_values.size, p["repeats"]))
-        sample_size_sweep(self.seed, (1 << 20) + rows[0] * SWEEP_POINTS, W, self.w0, self.scale,
-                          self.T_values, p["sigma"], p["ridge"], errors)
+        sample_size_sweep(
+            self.seed,
+            (1 << 20) + rows[0] * SWEEP_POINTS,
+            W,
+            self.w0,
+            self.scale,
+            self.T_values,
+            p["sigma"],
+            p["ridge"],
+            errors,
+        )
         self.sweep[rows] = errors
 
     def _final_chain_error(self) -> np.ndarray:
@@ -107,7 +141,7 @@ class RegressionChain(CollapseExperiment):
     def frame(self) -> dict:
         errors = np.array(self.errors).transpose(1, 0, 2) if self.errors else np.zeros((3, 0, 1))
         mean, std = band(errors)
-        chain = np.array(self.chain_theory[:len(self.errors)]).T.reshape(3, -1)
+        chain = np.array(self.chain_theory[: len(self.errors)]).T.reshape(3, -1)
         clean, factor = self.chain_terms
         down = chain if self.params["measure"] == "chain" else clean + factor * chain
         clean, factor = self.sweep_terms
@@ -115,10 +149,16 @@ class RegressionChain(CollapseExperiment):
         sweep_mean, sweep_std = band(self.sweep)
         keep = np.flatnonzero(self.active)
         rows = [0, *(keep + 1)]
-        return {"generation": np.arange(len(self.errors)), "error_mean": mean[keep],
-                "error_std": std[keep], "theory": down[keep],
-                "T_values": self.T_values, "sweep_error_mean": sweep_mean[rows],
-                "sweep_error_std": sweep_std[rows], "sweep_theory": sweep_theory[rows]}
+        return {
+            "generation": np.arange(len(self.errors)),
+            "error_mean": mean[keep],
+            "error_std": std[keep],
+            "theory": down[keep],
+            "T_values": self.T_values,
+            "sweep_error_mean": sweep_mean[rows],
+            "sweep_error_std": sweep_std[rows],
+            "sweep_theory": sweep_theory[rows],
+        }
 
     def summary(self) -> dict:
         p = self.params
@@ -127,7 +167,8 @@ class RegressionChain(CollapseExperiment):
             m = p["T0"] - self._n_real()
             out["mix_contraction"] = theory.mix_contraction(p["d"], p["T0"], m)
             out["mix_contraction_proportional_limit"] = theory.mix_contraction_limit(
-                p["d"], p["T0"], m)
+                p["d"], p["T0"], m
+            )
         return out
 
     def finite(self) -> bool:
@@ -159,9 +200,17 @@ class GaussianChain(CollapseExperiment):
         """Per generation (rows): mean, std and median of log σ², mean and std of (μ − μ0)², and
         the first paths' log σ²."""
         lv_mean, lv_std = band(log_vars)
-        sq_mean, sq_std = band(means ** 2)
-        return np.column_stack([lv_mean, lv_std, np.median(log_vars, axis=1), sq_mean, sq_std,
-                                log_vars[:, :self.PATHS]])
+        sq_mean, sq_std = band(means**2)
+        return np.column_stack(
+            [
+                lv_mean,
+                lv_std,
+                np.median(log_vars, axis=1),
+                sq_mean,
+                sq_std,
+                log_vars[:, : self.PATHS],
+            ]
+        )
 
     def step(self, n: int) -> None:
         n = min(n, self.total_steps - self.done_steps)
@@ -169,8 +218,16 @@ class GaussianChain(CollapseExperiment):
         while n > 0:
             block = min(n, max(1, self.BLOCK // R))
             means, log_vars = np.empty((block, R)), np.empty((block, R))
-            gaussian.advance(self.seed, self.done_steps, block, self.params["M"], self.mean,
-                             self.log_var, means, log_vars)
+            gaussian.advance(
+                self.seed,
+                self.done_steps,
+                block,
+                self.params["M"],
+                self.mean,
+                self.log_var,
+                means,
+                log_vars,
+            )
             self.stats.append(self._stats(means, log_vars))
             self.done_steps += block
             n -= block
@@ -180,17 +237,26 @@ class GaussianChain(CollapseExperiment):
         st = np.concatenate(self.stats)
         n = np.arange(st.shape[0])
         drift, spread = gaussian.log_variance_drift(M), gaussian.log_variance_spread(M)
-        return {"generation": n, "log_variance_paths": st[:, 5:].T.copy(),
-                "log_variance_median": st[:, 2], "log_variance_mean": st[:, 0],
-                "log_variance_std": st[:, 1], "theory_log_variance": n * drift,
-                "theory_log_variance_std": np.sqrt(n * spread),
-                "mean_sq_drift": st[:, 3], "mean_sq_drift_std": st[:, 4],
-                "theory_mean_drift": n / M}
+        return {
+            "generation": n,
+            "log_variance_paths": st[:, 5:].T.copy(),
+            "log_variance_median": st[:, 2],
+            "log_variance_mean": st[:, 0],
+            "log_variance_std": st[:, 1],
+            "theory_log_variance": n * drift,
+            "theory_log_variance_std": np.sqrt(n * spread),
+            "mean_sq_drift": st[:, 3],
+            "mean_sq_drift_std": st[:, 4],
+            "theory_mean_drift": n / M,
+        }
 
     def summary(self) -> dict:
         M, R = self.params["M"], self.params["repeats"]
-        return {"log_variance_drift_per_generation": gaussian.log_variance_drift(M),
-                "repeats_reach_generation": gaussian.repeats_reach(M, R), "repeats": R}
+        return {
+            "log_variance_drift_per_generation": gaussian.log_variance_drift(M),
+            "repeats_reach_generation": gaussian.repeats_reach(M, R),
+            "repeats": R,
+        }
 
 
 class Sweep(CollapseExperiment):
@@ -245,28 +311,47 @@ class TailsSweep(Sweep):
         pi = p["clean_fraction"]
         mixed = pi * q[tails.CLEAN] + (1.0 - pi) * q[tails.CUT]
         qs = (q[tails.CLEAN], q[tails.CUT], q[tails.NARROW], mixed)
-        self.theory = np.array([tails.expected_error(self.p_items, qc, self.x.astype(float))
-                                for qc in qs])
+        self.theory = np.array(
+            [tails.expected_error(self.p_items, qc, self.x.astype(float)) for qc in qs]
+        )
         self.rank = log_grid(1, tails.N_ITEMS, 200)
         self.q_at_rank = np.array([qc[self.rank - 1] for qc in qs])
 
     def run(self, first: int, count: int) -> np.ndarray:
         out = np.empty((len(self.rows), self.x.size, count))
-        tails.simulate(self.seed, first, self.p_items, self.prob, self.alias, tails.CUT,
-                       self.params["clean_fraction"], self.x, out)
+        tails.simulate(
+            self.seed,
+            first,
+            self.p_items,
+            self.prob,
+            self.alias,
+            tails.CUT,
+            self.params["clean_fraction"],
+            self.x,
+            out,
+        )
         return out
 
     def frame(self) -> dict:
         mean, std = band(self.samples)
-        return {"T_values": self.x, "error_mean": mean, "error_std": std, "theory": self.theory,
-                "plateau": np.array([self.p_items[self.params["cutoff"]:].sum()]),
-                "rank": self.rank, "generator_probability": self.q_at_rank}
+        return {
+            "T_values": self.x,
+            "error_mean": mean,
+            "error_std": std,
+            "theory": self.theory,
+            "plateau": np.array([self.p_items[self.params["cutoff"] :].sum()]),
+            "rank": self.rank,
+            "generator_probability": self.q_at_rank,
+        }
 
     def summary(self) -> dict:
         beta = self.params["zipf_exponent"]
-        return {**super().summary(), "clean_exponent": 1.0 - 1.0 / beta,
-                "narrowed_exponent_theory": (beta - 1.0) / self.params["narrowed_exponent"],
-                "tail_mass_plateau": float(self.p_items[self.params["cutoff"]:].sum())}
+        return {
+            **super().summary(),
+            "clean_exponent": 1.0 - 1.0 / beta,
+            "narrowed_exponent_theory": (beta - 1.0) / self.params["narrowed_exponent"],
+            "tail_mass_plateau": float(self.p_items[self.params["cutoff"] :].sum()),
+        }
 
 
 class StrongSweep(Sweep):
@@ -281,30 +366,51 @@ class StrongSweep(Sweep):
     def __init__(self, params: dict, seed: int):
         super().__init__(params, seed)
         p, d = self.params, self.params["d"]
-        self.theory = np.array([theory.strong_error(self.x, d, p["sigma"], p["shift"], q)
-                                for q in (p["synthetic_fraction"], 0.0)])
+        self.theory = np.array(
+            [
+                theory.strong_error(self.x, d, p["sigma"], p["shift"], q)
+                for q in (p["synthetic_fraction"], 0.0)
+            ]
+        )
 
     def run(self, first: int, count: int) -> np.ndarray:
         d = self.params["d"]
-        draws = [np.random.default_rng([self.seed, r]).standard_normal((2, d))
-                 for r in range(first, first + count)]  # per repeat: independent of batching
+        draws = [
+            np.random.default_rng([self.seed, r]).standard_normal((2, d))
+            for r in range(first, first + count)
+        ]  # per repeat: independent of batching
         w1 = np.array([w[0] for w in draws]) / np.sqrt(d)
         shift = np.array([w[1] for w in draws])
         shift *= self.params["shift"] / np.linalg.norm(shift, axis=1, keepdims=True)
         out = np.empty((2, self.x.size, count))
-        strong_sweep(self.seed, first, w1, shift, self.x, self.params["synthetic_fraction"],
-                     self.params["sigma"], out)
+        strong_sweep(
+            self.seed,
+            first,
+            w1,
+            shift,
+            self.x,
+            self.params["synthetic_fraction"],
+            self.params["sigma"],
+            out,
+        )
         return out
 
     def frame(self) -> dict:
         mean, std = band(self.samples)
         floor = (self.params["synthetic_fraction"] * self.params["shift"]) ** 2
-        return {"T_values": self.x, "error_mean": mean, "error_std": std, "theory": self.theory,
-                "floor": np.array([floor])}
+        return {
+            "T_values": self.x,
+            "error_mean": mean,
+            "error_std": std,
+            "theory": self.theory,
+            "floor": np.array([floor]),
+        }
 
     def summary(self) -> dict:
-        return {**super().summary(),
-                "floor_p2sq_c2": (self.params["synthetic_fraction"] * self.params["shift"]) ** 2}
+        return {
+            **super().summary(),
+            "floor_p2sq_c2": (self.params["synthetic_fraction"] * self.params["shift"]) ** 2,
+        }
 
 
 class VerifySweep(Sweep):
@@ -317,8 +423,9 @@ class VerifySweep(Sweep):
         super().__init__(params, seed)
         p = self.params
         self.keeps = ((p["keep_correct"], p["keep_wrong"]), (1.0, 1.0))
-        self.theory = np.array([verify.theory_accuracy(self.x, p["T"], p["d"], p["mu_norm"], *k)
-                                for k in self.keeps])
+        self.theory = np.array(
+            [verify.theory_accuracy(self.x, p["T"], p["d"], p["mu_norm"], *k) for k in self.keeps]
+        )
 
     def run(self, first: int, count: int) -> np.ndarray:
         p = self.params
@@ -326,18 +433,23 @@ class VerifySweep(Sweep):
         for i in range(count):  # one generator per repeat: independent of batching
             rng = np.random.default_rng([self.seed, first + i])
             for row, keep in enumerate(self.keeps):
-                out[row, :, i] = verify.simulate(rng, self.x, p["T"], p["d"], p["mu_norm"], *keep,
-                                                 1)[0]
+                out[row, :, i] = verify.simulate(
+                    rng, self.x, p["T"], p["d"], p["mu_norm"], *keep, 1
+                )[0]
         return out
 
     def frame(self) -> dict:
         mean, std = band(self.samples)
         p = self.params
-        return {"flip_values": self.x, "accuracy_mean": mean, "accuracy_std": std,
-                "theory": self.theory,
-                "critical_flip": np.array([verify.critical_flip(*k) for k in self.keeps]),
-                "kept_noise": np.array([verify.kept_noise(self.x, *k) for k in self.keeps]),
-                "bayes_accuracy": verify.normal_cdf(np.array([p["mu_norm"], -p["mu_norm"]]))}
+        return {
+            "flip_values": self.x,
+            "accuracy_mean": mean,
+            "accuracy_std": std,
+            "theory": self.theory,
+            "critical_flip": np.array([verify.critical_flip(*k) for k in self.keeps]),
+            "kept_noise": np.array([verify.kept_noise(self.x, *k) for k in self.keeps]),
+            "bayes_accuracy": verify.normal_cdf(np.array([p["mu_norm"], -p["mu_norm"]])),
+        }
 
     def summary(self) -> dict:
         p_star = verify.critical_flip(*self.keeps[0])
@@ -348,8 +460,13 @@ class VerifySweep(Sweep):
         return out
 
 
-MODELS = {"regression": RegressionChain, "gaussian": GaussianChain, "tails": TailsSweep,
-          "strong": StrongSweep, "verify": VerifySweep}
+MODELS = {
+    "regression": RegressionChain,
+    "gaussian": GaussianChain,
+    "tails": TailsSweep,
+    "strong": StrongSweep,
+    "verify": VerifySweep,
+}
 
 
 def choose(params: dict) -> type[CollapseExperiment]:

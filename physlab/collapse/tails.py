@@ -13,6 +13,7 @@ The simulation draws the T samples one by one (Walker's alias method, O(1) per d
 seen, and records the unseen mass at each T checkpoint; repeats run in parallel. N = 2^19 items (the
 same finite N in theory and simulation).
 """
+
 from __future__ import annotations
 
 import math
@@ -82,8 +83,9 @@ def _draw(s, prob, alias):
 
 
 @njit(parallel=True, **JIT)
-def simulate(seed, first, p, tables_prob, tables_alias, mix_table, clean_fraction, T_values,
-             errors):
+def simulate(
+    seed, first, p, tables_prob, tables_alias, mix_table, clean_fraction, T_values, errors
+):
     """errors[curve, j, r] = unseen p-mass after T_values[j] draws, for repeats first…first+R−1.
     ``tables_*[c]`` is the alias table of curve c's generator; the mixed curve draws from the clean
     table with probability π and from ``mix_table`` otherwise."""

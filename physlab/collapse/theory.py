@@ -23,6 +23,7 @@ downstream fit and e_n = E‖ŵ_n − w0‖²_Σ the error the generator chain h
 Strong model collapse (Dohmatob, Feng, Subramonian & Kempe, ICLR 2025, Thm 1, isotropic OLS):
 E = σ²d/(n−d−1) + c²[p2² + p1p2·φ/(1−φ)], φ = d/n; the floor p2²c² as n → ∞.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,17 +32,25 @@ import numpy as np
 def ols_variance(d: int, T: np.ndarray | float) -> np.ndarray:
     """E tr Σ(XᵀX)⁻¹ = d/(T−d−1): the error per unit noise variance of an OLS fit on T samples."""
     T = np.asarray(T, dtype=float)
-    return np.where(T > d + 1, d / np.maximum(T - d - 1, 1e-300), np.inf)
+    return np.where(d + 1 < T, d / np.maximum(T - d - 1, 1e-300), np.inf)
 
 
-def chain_increment(strategy: str, k: int, d: int, T0: int, sigma0: float, n_real: int,
-                    previous: float, fixed: bool = False) -> float:
+def chain_increment(
+    strategy: str,
+    k: int,
+    d: int,
+    T0: int,
+    sigma0: float,
+    n_real: int,
+    previous: float,
+    fixed: bool = False,
+) -> float:
     """e_k from e_{k−1} for one generation k ≥ 1 of a strategy (``fixed``: one design reused)."""
-    v = sigma0 ** 2 * float(ols_variance(d, T0))
+    v = sigma0**2 * float(ols_variance(d, T0))
     if strategy == "replace":
         return previous + v
     if strategy == "accumulate":
-        return previous + (v / k ** 2 if fixed else sigma0 ** 2 * d / (k * (k * T0 - d - 1)))
+        return previous + (v / k**2 if fixed else sigma0**2 * d / (k * (k * T0 - d - 1)))
     return mix_contraction(d, T0, T0 - n_real) * previous + v
 
 
@@ -78,28 +87,34 @@ def ridge_kappa(lam: np.ndarray, T: float, ridge: float) -> float:
     return 0.5 * (lo + hi)
 
 
-def downstream_terms(lam: np.ndarray, T: np.ndarray | float, sigma: float,
-                     ridge: float) -> tuple[np.ndarray, np.ndarray]:
+def downstream_terms(
+    lam: np.ndarray, T: np.ndarray | float, sigma: float, ridge: float
+) -> tuple[np.ndarray, np.ndarray]:
     """(clean, factor) with E_test = clean + factor·chain_error for the downstream fit on T samples:
     the error stays linear in the generator chain's error, so the T-dependent part (a root search
     for ridge) is computed once per run rather than at every frame."""
     d = lam.size
     T = np.asarray(T, dtype=float)
     if ridge == 0.0:
-        return sigma ** 2 * ols_variance(d, T), np.ones_like(T)
+        return sigma**2 * ols_variance(d, T), np.ones_like(T)
     clean, factor = [], []
     for t in np.atleast_1d(T):
         kappa = ridge_kappa(lam, t, ridge)
         inv = 1.0 / (lam + kappa)
         df2 = np.sum((lam * inv) ** 2)
         amplify = 1.0 / (1.0 - df2 / t)
-        clean.append((kappa ** 2 * np.sum(lam * inv ** 2) / d + sigma ** 2 * df2 / t) * amplify)
-        factor.append((d - 2.0 * kappa * inv.sum() + kappa ** 2 * np.sum(inv ** 2) * amplify) / d)
+        clean.append((kappa**2 * np.sum(lam * inv**2) / d + sigma**2 * df2 / t) * amplify)
+        factor.append((d - 2.0 * kappa * inv.sum() + kappa**2 * np.sum(inv**2) * amplify) / d)
     return np.reshape(clean, T.shape), np.reshape(factor, T.shape)
 
 
-def downstream_error(lam: np.ndarray, T: np.ndarray | float, sigma: float, ridge: float,
-                     chain_error: float | np.ndarray) -> np.ndarray:
+def downstream_error(
+    lam: np.ndarray,
+    T: np.ndarray | float,
+    sigma: float,
+    ridge: float,
+    chain_error: float | np.ndarray,
+) -> np.ndarray:
     """E‖ŵ − w0‖²_Σ of the downstream fit on T samples labelled by a generator whose own error is
     ``chain_error`` (0 = clean labels). Exact for OLS; deterministic equivalent for ridge."""
     clean, factor = downstream_terms(lam, T, sigma, ridge)
@@ -111,4 +126,4 @@ def strong_error(n: np.ndarray, d: int, sigma: float, shift: float, p_syn: float
     n = np.asarray(n, dtype=float)
     phi = d / n
     p1 = 1.0 - p_syn
-    return sigma ** 2 * ols_variance(d, n) + shift ** 2 * (p_syn ** 2 + p1 * p_syn * phi / (1 - phi))
+    return sigma**2 * ols_variance(d, n) + shift**2 * (p_syn**2 + p1 * p_syn * phi / (1 - phi))

@@ -11,6 +11,7 @@ p* = 1/(1 + ψ/ϕ) (p' = ½).
 The sample is drawn through its sufficient statistics: with K_c kept correct and K_w kept wrong
 samples, Σ y_i x_i = (K_c − K_w)μ + √m·g, g ~ N(0, I_d), exactly. The work is tiny, so NumPy does it.
 """
+
 from __future__ import annotations
 
 import math
@@ -41,17 +42,26 @@ def critical_flip(keep_correct: float, keep_wrong: float) -> float:
     return keep_correct / (keep_correct + keep_wrong)
 
 
-def theory_accuracy(p: np.ndarray, T: int, d: int, mu_norm: float, keep_correct: float,
-                    keep_wrong: float) -> np.ndarray:
+def theory_accuracy(
+    p: np.ndarray, T: int, d: int, mu_norm: float, keep_correct: float, keep_wrong: float
+) -> np.ndarray:
     """Accuracy at typical fluctuations: ŵ ≈ (1−2p')μ + g/√m with m = T(pψ + (1−p)ϕ), so
     ŵᵀμ/‖ŵ‖ ≈ (1−2p')‖μ‖² / √((1−2p')²‖μ‖² + d/m); its T → ∞ limit is the step at p*."""
     a = 1.0 - 2.0 * kept_noise(p, keep_correct, keep_wrong)
     m = np.maximum(T * (p * keep_wrong + (1.0 - p) * keep_correct), 1e-12)
-    return normal_cdf(a * mu_norm ** 2 / np.sqrt(a * a * mu_norm ** 2 + d / m))
+    return normal_cdf(a * mu_norm**2 / np.sqrt(a * a * mu_norm**2 + d / m))
 
 
-def simulate(rng: np.random.Generator, p: np.ndarray, T: int, d: int, mu_norm: float,
-             keep_correct: float, keep_wrong: float, repeats: int) -> np.ndarray:
+def simulate(
+    rng: np.random.Generator,
+    p: np.ndarray,
+    T: int,
+    d: int,
+    mu_norm: float,
+    keep_correct: float,
+    keep_wrong: float,
+    repeats: int,
+) -> np.ndarray:
     """Test accuracies, shape (repeats, len(p)); a run that keeps no sample scores ½ (a coin)."""
     flipped = rng.binomial(T, np.broadcast_to(p, (repeats, p.size)))
     kept_right = rng.binomial(T - flipped, keep_correct)
@@ -59,6 +69,6 @@ def simulate(rng: np.random.Generator, p: np.ndarray, T: int, d: int, mu_norm: f
     m = kept_right + kept_wrong
     g = rng.standard_normal((repeats, p.size, d))
     along = (kept_right - kept_wrong) * mu_norm + np.sqrt(m) * g[..., 0]  # μ = ‖μ‖ e₁
-    norm = np.sqrt(along ** 2 + m * np.sum(g[..., 1:] ** 2, axis=-1))
+    norm = np.sqrt(along**2 + m * np.sum(g[..., 1:] ** 2, axis=-1))
     margin = np.divide(along * mu_norm, norm, out=np.zeros(norm.shape), where=norm > 0)
     return np.where(m > 0, normal_cdf(margin), 0.5)

@@ -12,6 +12,7 @@ views depend on it. C is already the Cholesky factor of G, so an OLS solve is tw
 
 The linear algebra is written out (numba's ``np.linalg`` needs SciPy, which physlab does not ship).
 """
+
 from __future__ import annotations
 
 import math

@@ -13,6 +13,7 @@ for: a 1.5 MB archive may inflate to gigabytes, and an array header may claim 10
 
 Everything that does not fit raises :class:`~physlab.core.records.RecordError`, one line.
 """
+
 from __future__ import annotations
 
 import struct
@@ -44,8 +45,10 @@ def member_header(zf: zipfile.ZipFile, name: str) -> tuple[np.dtype, tuple[int, 
         dtype, shape, header = _read_header(f, name)
     need = dtype.itemsize * _count(shape)
     if header + need > info.file_size:
-        raise RecordError(f"array {name!r} claims shape {_shape(shape)} ({need:,} bytes) but "
-                          f"its entry holds {info.file_size:,} bytes")
+        raise RecordError(
+            f"array {name!r} claims shape {_shape(shape)} ({need:,} bytes) but "
+            f"its entry holds {info.file_size:,} bytes"
+        )
     return dtype, shape
 
 
@@ -67,11 +70,13 @@ def read_text_member(zf: zipfile.ZipFile, name: str, max_chars: int = TEXT_LIMIT
     """The string stored as 0-d array ``name`` (our JSON records), capped at ``max_chars``."""
     dtype, shape = member_header(zf, name)
     if dtype.kind != "U" or shape != ():
-        raise RecordError(f"{name!r} is not a text record (it is an array of {dtype}, shape "
-                          f"{_shape(shape)})")
+        raise RecordError(
+            f"{name!r} is not a text record (it is an array of {dtype}, shape {_shape(shape)})"
+        )
     if dtype.itemsize // 4 > max_chars:
-        raise RecordError(f"{name!r} is {dtype.itemsize // 4:,} characters long (limit "
-                          f"{max_chars:,})")
+        raise RecordError(
+            f"{name!r} is {dtype.itemsize // 4:,} characters long (limit {max_chars:,})"
+        )
     return str(read_member(zf, name, 4 * max_chars))
 
 
@@ -135,8 +140,9 @@ def png_text(path: Path, key: str, limit: int = TEXT_LIMIT) -> str | None:
                 f.seek(length + 4, 1)  # data and CRC
                 continue
             if length > limit + 1024:
-                raise RecordError(f"a {kind.decode()} chunk of {length:,} bytes is larger than "
-                                  f"any physlab writes")
+                raise RecordError(
+                    f"a {kind.decode()} chunk of {length:,} bytes is larger than any physlab writes"
+                )
             body = f.read(length)
             f.seek(4, 1)
             if len(body) < length:
@@ -177,8 +183,9 @@ def svg_text(path: Path, prefix: str, limit: int = TEXT_LIMIT) -> str | None:
                 text = (element.text or "").strip()
                 if text.startswith(prefix):
                     if len(text) > limit:
-                        raise RecordError(f"its description is {len(text):,} characters long "
-                                          f"(limit {limit:,})")
+                        raise RecordError(
+                            f"its description is {len(text):,} characters long (limit {limit:,})"
+                        )
                     return text
             element.clear()
     except ET.ParseError as err:

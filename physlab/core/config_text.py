@@ -10,6 +10,7 @@ re-run; a hand-written line may name only some (the others take their defaults).
 Reading is as strict as ``--from``: an unknown lab, an unknown parameter (say, from a newer physlab),
 a repeated field, a bad value or seed is refused with one line naming it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -50,8 +51,9 @@ def _seed(text: str) -> int:
 
 def to_text(lab: str, params: Mapping[str, Any], seed: int) -> str:
     """The one-line form of ``lab`` run with ``params`` (in the spec's order) and ``seed``."""
-    fields = [f"{quote(name)}={quote(format_value(value), safe=',.-')}"
-              for name, value in params.items()]
+    fields = [
+        f"{quote(name)}={quote(format_value(value), safe=',.-')}" for name, value in params.items()
+    ]
     fields.append(f"seed={int(seed)}")
     return f"{SCHEME}{quote(lab)}?{'&'.join(fields)}"
 
@@ -60,9 +62,10 @@ def lab_of(text: str) -> str:
     """The lab a configuration line names (before its parameters are checked)."""
     text = text.strip()
     if not text.startswith(SCHEME):
-        raise ConfigError(f"a configuration starts with {SCHEME!r}, e.g. "
-                          f"'{SCHEME}sharpness?lr=0.2&seed=0'")
-    lab, _, _ = text[len(SCHEME):].partition("?")
+        raise ConfigError(
+            f"a configuration starts with {SCHEME!r}, e.g. '{SCHEME}sharpness?lr=0.2&seed=0'"
+        )
+    lab, _, _ = text[len(SCHEME) :].partition("?")
     if not lab:
         raise ConfigError("the configuration names no lab")
     return lab
@@ -71,10 +74,11 @@ def lab_of(text: str) -> str:
 def from_text(text: str, spec: ParamSpec) -> tuple[dict, int]:
     """The validated parameters and seed of a configuration line for the lab whose spec is
     ``spec`` (check :func:`lab_of` first); raises :class:`ConfigError`."""
-    _, _, query = text.strip()[len(SCHEME):].partition("?")
+    _, _, query = text.strip()[len(SCHEME) :].partition("?")
     try:
-        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query),
-                          max_num_fields=1000)
+        pairs = parse_qsl(
+            query, keep_blank_values=True, strict_parsing=bool(query), max_num_fields=1000
+        )
     except ValueError as err:
         raise ConfigError(f"the configuration's fields cannot be read: {err}") from None
     names = [name for name, _ in pairs]
@@ -84,9 +88,11 @@ def from_text(text: str, spec: ParamSpec) -> tuple[dict, int]:
     known = {p.name for p in spec}
     unknown = [n for n in names if n not in known and n != "seed"]
     if unknown:
-        raise ConfigError(f"unknown parameter{'s' if len(unknown) > 1 else ''} "
-                          f"{', '.join(map(repr, unknown))} (written by a newer physlab?); "
-                          f"known: {', '.join(sorted(known))}")
+        raise ConfigError(
+            f"unknown parameter{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(map(repr, unknown))} (written by a newer physlab?); "
+            f"known: {', '.join(sorted(known))}"
+        )
     seed = 0
     values = {}
     try:

@@ -4,6 +4,7 @@ GUI's progress can show the same from its snapshots' ``steps_done`` and ``elapse
 The first chunk is one step and pays for start-up (caches, first allocations), so the speed is
 measured from the end of the first chunk on once there is a second; before that, from the start.
 """
+
 from __future__ import annotations
 
 LONG_RUN_SECONDS = 180.0  # a run projected to take longer than this gets a warning
@@ -25,8 +26,11 @@ class Eta:
         if self._first is None:
             self._first = (steps_done, elapsed)
         s0, t0 = self._first
-        steps, seconds = (steps_done - s0, elapsed - t0) if steps_done > s0 and elapsed > t0 \
+        steps, seconds = (
+            (steps_done - s0, elapsed - t0)
+            if steps_done > s0 and elapsed > t0
             else (steps_done, elapsed)
+        )
         self.steps_per_second = steps / max(seconds, 1e-9)
         self.seconds_left = max(total_steps - steps_done, 0) / self.steps_per_second
         self.seconds_total = elapsed + self.seconds_left

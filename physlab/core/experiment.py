@@ -6,11 +6,13 @@ what ``physlab run`` writes come from one code path. A run is reproducible from 
 seed: an experiment draws all randomness from ``numpy.random.default_rng(seed)`` at build time or
 from generators derived from it, never from global state.
 """
+
 from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from typing import Any, Callable, ClassVar, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -105,10 +107,15 @@ class SteppedExperiment(Experiment):
         return self.step
 
 
-def drive(exp: Experiment, *, should_stop: Callable[[], bool] = lambda: False,
-          on_chunk: Callable[[Experiment], None] = lambda e: None,
-          before_chunk: Callable[[Experiment], None] = lambda e: None,
-          target_seconds: float = 0.03, first_chunk: int = 1) -> None:
+def drive(
+    exp: Experiment,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_chunk: Callable[[Experiment], None] = lambda e: None,
+    before_chunk: Callable[[Experiment], None] = lambda e: None,
+    target_seconds: float = 0.03,
+    first_chunk: int = 1,
+) -> None:
     """Advance ``exp`` to the end in chunks of about ``target_seconds`` each.
 
     The chunk length adapts to the measured speed, so that stop requests and live parameter changes

@@ -6,20 +6,21 @@ file of a killed export is removed by the next export to the same name. New file
 umask gives, a replaced file keeps its mode, and a symbolic link is written through (its target
 is replaced, the link stays).
 """
+
 from __future__ import annotations
 
 import contextlib
 import glob
-import io
 import json
 import os
 import platform
 import secrets
 import stat
 import time
-from datetime import datetime, timezone
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -42,18 +43,27 @@ def versions() -> dict:
 
     from physlab._version import __version__
 
-    return {"physlab": __version__, "numpy": np.__version__, "numba": numba.__version__,
-            "python": platform.python_version()}
+    return {
+        "physlab": __version__,
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "python": platform.python_version(),
+    }
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def build_meta(lab: str, params: Mapping[str, Any], seed: int, **extra: Any) -> dict:
     """The metadata written with every export: enough to reproduce the run."""
-    meta = {"lab": lab, "params": dict(params), "seed": int(seed), "created": now(),
-            "versions": versions()}
+    meta = {
+        "lab": lab,
+        "params": dict(params),
+        "seed": int(seed),
+        "created": now(),
+        "versions": versions(),
+    }
     meta.update(extra)
     return meta
 
@@ -67,11 +77,15 @@ def check_target(path: Path, formats: tuple[str, ...] = FORMATS) -> Path:
     path = Path(path)
     shown = _short(path)
     if path.suffix.lower() not in formats:
-        raise ExportError(f"cannot write {_short(Path(path.name))}: the file name must end in "
-                          + " or ".join(formats))
+        raise ExportError(
+            f"cannot write {_short(Path(path.name))}: the file name must end in "
+            + " or ".join(formats)
+        )
     if len(os.fsencode(path.name)) > NAME_MAX:
-        raise ExportError(f"cannot write {shown}: the file name is {len(os.fsencode(path.name))} "
-                          f"bytes long, at most {NAME_MAX} are allowed")
+        raise ExportError(
+            f"cannot write {shown}: the file name is {len(os.fsencode(path.name))} "
+            f"bytes long, at most {NAME_MAX} are allowed"
+        )
     real = _real(path)
     if real.is_dir():
         raise ExportError(f"cannot write {shown}: it is a directory")
@@ -85,8 +99,10 @@ def check_target(path: Path, formats: tuple[str, ...] = FORMATS) -> Path:
     try:
         probe = _create_partial(real)
     except OSError as err:
-        raise ExportError(f"cannot write {shown}: no file can be created in {_short(folder)} "
-                          f"({err.strerror or err})") from err
+        raise ExportError(
+            f"cannot write {shown}: no file can be created in {_short(folder)} "
+            f"({err.strerror or err})"
+        ) from err
     with contextlib.suppress(OSError):
         probe.unlink()
     return path
@@ -95,7 +111,7 @@ def check_target(path: Path, formats: tuple[str, ...] = FORMATS) -> Path:
 def _short(path: Path, limit: int = 80) -> str:
     """A path cut for a one-line message."""
     text = str(path)
-    return text if len(text) <= limit else text[: limit // 2 - 1] + "…" + text[-(limit // 2):]
+    return text if len(text) <= limit else text[: limit // 2 - 1] + "…" + text[-(limit // 2) :]
 
 
 def _real(path: Path) -> Path:
@@ -218,8 +234,10 @@ def _write_csv_rows(f, name: str, arr: np.ndarray, rank: int, chunk: int = 65536
     for start in range(0, flat.size, chunk):  # a bounded slice of rows in memory at a time
         stop = min(start + chunk, flat.size)
         index = np.column_stack(np.unravel_index(np.arange(start, stop), arr.shape)).tolist()
-        f.writelines(f"{name},{','.join(map(str, i))},{pad}{cell(v)}\n"
-                     for i, v in zip(index, flat[start:stop].tolist()))
+        f.writelines(
+            f"{name},{','.join(map(str, i))},{pad}{cell(v)}\n"
+            for i, v in zip(index, flat[start:stop].tolist())
+        )
 
 
 def read_figure_meta(path: Path) -> dict | None:
@@ -231,7 +249,7 @@ def read_figure_meta(path: Path) -> dict | None:
         return _pdf_meta(path)
     if path.suffix.lower() == ".svg":
         text = bounded.svg_text(path, FIGURE_META_KEY + " ")
-        return None if text is None else _meta_record(text[len(FIGURE_META_KEY) + 1:])
+        return None if text is None else _meta_record(text[len(FIGURE_META_KEY) + 1 :])
     text = bounded.png_text(path, FIGURE_META_KEY)
     return None if text is None else _meta_record(text)
 
@@ -247,7 +265,7 @@ def read_export_meta(path: Path) -> dict | None:
     if suffix == ".csv":
         first = bounded.first_line(path)
         prefix = f"# {FIGURE_META_KEY} "
-        return _meta_record(first[len(prefix):]) if first.startswith(prefix) else None
+        return _meta_record(first[len(prefix) :]) if first.startswith(prefix) else None
     with bounded.open_zip(path) as zf:
         if "meta.npy" not in zf.namelist():
             return None
@@ -266,10 +284,12 @@ def _pdf_meta(path: Path) -> dict | None:
     :mod:`physlab.gui.figure_export`); a file larger than :data:`PDF_LIMIT` is refused unread."""
     import html
     import re
+
     size = path.stat().st_size
     if size > PDF_LIMIT:
-        raise records.RecordError(f"{path.name} is {size:,} bytes, more than a physlab figure "
-                                  f"(limit {PDF_LIMIT:,})")
+        raise records.RecordError(
+            f"{path.name} is {size:,} bytes, more than a physlab figure (limit {PDF_LIMIT:,})"
+        )
     data = path.read_bytes()
     if not data.startswith(b"%PDF-"):
         raise records.RecordError(f"{path.name} is not a PDF file")
@@ -297,6 +317,9 @@ def read_npz(path: Path, limit: int | None = None) -> tuple[dict[str, np.ndarray
         if need > limit:
             raise records.RecordError(f"its arrays would take {need:,} bytes (limit {limit:,})")
         data = {name: bounded.read_member(zf, name, limit) for name in arrays}
-        meta = _meta_record(bounded.read_text_member(zf, "meta"), records.RUN_META) \
-            if "meta" in names else {}
+        meta = (
+            _meta_record(bounded.read_text_member(zf, "meta"), records.RUN_META)
+            if "meta" in names
+            else {}
+        )
     return data, meta

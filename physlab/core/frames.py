@@ -23,6 +23,7 @@ before any control or plot changes: :meth:`FrameSpec.check_header` on dtypes and
 :meth:`FrameSpec.check_values` on finiteness; both raise
 :class:`~physlab.core.records.RecordError` naming the first array that does not fit.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
@@ -87,20 +88,29 @@ class FrameSpec:
     def check(self, frame: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
         """Every way ``frame`` breaks the declaration (an empty list when it keeps it)."""
         arrays = [name for name, value in frame.items() if isinstance(value, np.ndarray)]
-        problems = [f"{name!r} is a {type(value).__name__}, not a numpy array"
-                    for name, value in frame.items() if not isinstance(value, np.ndarray)]
-        problems += self.header_problems({name: (frame[name].dtype, frame[name].shape)
-                                          for name in arrays}, params)
+        problems = [
+            f"{name!r} is a {type(value).__name__}, not a numpy array"
+            for name, value in frame.items()
+            if not isinstance(value, np.ndarray)
+        ]
+        problems += self.header_problems(
+            {name: (frame[name].dtype, frame[name].shape) for name in arrays}, params
+        )
         return problems
 
-    def header_problems(self, shapes: Mapping[str, tuple[Any, tuple[int, ...]]],
-                        params: Mapping[str, Any]) -> list[str]:
+    def header_problems(
+        self, shapes: Mapping[str, tuple[Any, tuple[int, ...]]], params: Mapping[str, Any]
+    ) -> list[str]:
         """Every way arrays of these ``{name: (dtype, shape)}`` break the declaration."""
         keys = self.applicable(params)
         declared = set(self.names())
-        problems = [f"{name!r} is not declared" if name not in declared else
-                    f"{name!r} is declared only for other parameters"
-                    for name in shapes if name not in keys]
+        problems = [
+            f"{name!r} is not declared"
+            if name not in declared
+            else f"{name!r} is declared only for other parameters"
+            for name in shapes
+            if name not in keys
+        ]
         symbols: dict[str, int] = {}
         for key in keys.values():
             if key.name not in shapes:
@@ -108,12 +118,12 @@ class FrameSpec:
                     problems.append(f"{key.name!r} is missing")
                 continue
             dtype, shape = shapes[key.name]
-            problems.extend(self._check_shape(key, np.dtype(dtype), tuple(shape), params,
-                                              symbols))
+            problems.extend(self._check_shape(key, np.dtype(dtype), tuple(shape), params, symbols))
         return problems
 
-    def check_header(self, shapes: Mapping[str, tuple[Any, tuple[int, ...]]],
-                     params: Mapping[str, Any]) -> None:
+    def check_header(
+        self, shapes: Mapping[str, tuple[Any, tuple[int, ...]]], params: Mapping[str, Any]
+    ) -> None:
         """Refuse arrays (``{name: (dtype, shape)}``, read from file headers before the data)
         that break the declaration: raises :class:`RecordError` with the first problem."""
         problems = self.header_problems(shapes, params)
@@ -136,13 +146,19 @@ class FrameSpec:
 
     def validate(self, frame: Mapping[str, np.ndarray], params: Mapping[str, Any]) -> None:
         """:meth:`check_header` and :meth:`check_values` of arrays already in memory."""
-        self.check_header({name: (value.dtype, value.shape) for name, value in frame.items()},
-                          params)
+        self.check_header(
+            {name: (value.dtype, value.shape) for name, value in frame.items()}, params
+        )
         self.check_values(frame)
 
     @staticmethod
-    def _check_shape(key: FrameKey, dtype: np.dtype, shape: tuple[int, ...],
-                     params: Mapping[str, Any], symbols: dict[str, int]) -> list[str]:
+    def _check_shape(
+        key: FrameKey,
+        dtype: np.dtype,
+        shape: tuple[int, ...],
+        params: Mapping[str, Any],
+        symbols: dict[str, int],
+    ) -> list[str]:
         problems = []
         if dtype != np.dtype(key.dtype):
             problems.append(f"{key.name!r} has dtype {dtype}, declared {key.dtype}")
@@ -157,13 +173,22 @@ class FrameSpec:
             else:
                 expected = dim
             if length != expected:
-                problems.append(f"{key.name!r} axis {axis} has length {length}, declared "
-                                f"{dim} = {expected}")
+                problems.append(
+                    f"{key.name!r} axis {axis} has length {length}, declared {dim} = {expected}"
+                )
         return problems
 
     def describe(self) -> list[dict]:
         """The declaration as plain data (for documentation and tools)."""
-        return [{"name": k.name, "shape": list(k.shape), "dtype": k.dtype, "meaning": k.meaning,
-                 "when": {n: list(v) for n, v in k.when.items()}, "optional": k.optional,
-                 "finite": k.finite}
-                for k in self]
+        return [
+            {
+                "name": k.name,
+                "shape": list(k.shape),
+                "dtype": k.dtype,
+                "meaning": k.meaning,
+                "when": {n: list(v) for n, v in k.when.items()},
+                "optional": k.optional,
+                "finite": k.finite,
+            }
+            for k in self
+        ]

@@ -1,5 +1,6 @@
 """What ``physlab --info`` prints: versions, where the numba cache and the settings live, and the
 threading layer the parallel kernels use (the first two are what a bug report needs)."""
+
 from __future__ import annotations
 
 import platform
@@ -20,18 +21,17 @@ def _version(dist: str) -> str:
 
 def info_lines() -> list[str]:
     """One ``name: value`` line per fact; runs one tiny parallel kernel to learn the layer."""
-    import numba
 
     from physlab._version import __version__
 
-    from .numba_setup import threading_layer_in_use
+    from .numba_setup import numba_config, threading_layer_in_use
 
-    lines = [f"physlab: {__version__}",
-             f"python: {sys.version.split()[0]} ({platform.platform()})"]
+    lines = [f"physlab: {__version__}", f"python: {sys.version.split()[0]} ({platform.platform()})"]
     lines += [f"{dist}: {_version(dist)}" for dist in PACKAGES]
-    lines += [f"numba cache: {numba.config.CACHE_DIR or '(beside the sources)'}",
-              f"numba threads: {numba.config.NUMBA_NUM_THREADS}",
-              f"threading layer: {threading_layer_in_use()}",
-              f"settings: {settings_path()}"
-              f"{'' if settings_path().exists() else ' (none saved yet)'}"]
+    lines += [
+        f"numba cache: {numba_config.CACHE_DIR or '(beside the sources)'}",
+        f"numba threads: {numba_config.NUMBA_NUM_THREADS}",
+        f"threading layer: {threading_layer_in_use()}",
+        f"settings: {settings_path()}{'' if settings_path().exists() else ' (none saved yet)'}",
+    ]
     return lines

@@ -5,10 +5,11 @@ the names are a contract like the NPZ keys (``physlab measures LAB`` lists them)
 A measure reads the experiment object after the run; most read its :meth:`Experiment.frame`,
 which :func:`final_frame` computes once per run and shares between the measures.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -36,6 +37,7 @@ class Measure:
 @dataclass(frozen=True)
 class Overlay:
     """A theory curve on a sweep's map, in the axes' value coordinates (x: axis 1, y: axis 2)."""
+
     label: str
     x: np.ndarray
     y: np.ndarray
@@ -46,7 +48,7 @@ def final_frame(exp: Experiment) -> Frame:
     cached = getattr(exp, "_measures_frame", None)
     if cached is None or cached[0] != exp.steps_done:
         cached = (exp.steps_done, exp.frame())
-        exp._measures_frame = cached
+        exp._measures_frame = cached  # type: ignore[attr-defined]  # a cache the run carries
     return cached[1]
 
 

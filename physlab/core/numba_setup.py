@@ -15,6 +15,7 @@ starts a fresh cache, and the previous directory is removed. Qt code (``gui/`` a
 packages) is left out: simulation code never imports it, and editing a plot should not recompile
 every kernel. ``NUMBA_CACHE_DIR`` set by the user wins.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,10 +27,12 @@ from typing import Any, TypedDict
 import numba
 import numpy as np
 
-_config: Any = numba.config  # its attributes are set from the environment: none declared statically
+numba_config: Any = (
+    numba.config
+)  # its attributes are set from the environment: none declared statically
 
 if "NUMBA_THREADING_LAYER" not in os.environ:
-    _config.THREADING_LAYER = "threadsafe"
+    numba_config.THREADING_LAYER = "threadsafe"
 
 PACKAGE = Path(__file__).resolve().parents[1]
 
@@ -68,11 +71,12 @@ def _use_versioned_cache() -> None:
         target.mkdir(parents=True, exist_ok=True)
     except OSError:  # no writable home: numba's default (beside the sources) still works
         return
-    _config.CACHE_DIR = str(target)
+    numba_config.CACHE_DIR = str(target)
 
 
 if not os.environ.get("NUMBA_CACHE_DIR"):
     _use_versioned_cache()
+
 
 class JitOptions(TypedDict):
     nogil: bool
@@ -87,7 +91,7 @@ cached on disk. ``fastmath`` is off: the kernels rely on IEEE inf/NaN to detect 
 def use_threads(n: int | None) -> None:
     """Set the number of threads of parallel kernels launched from the calling thread (numba keeps
     this per thread); None means all of them."""
-    limit = _config.NUMBA_NUM_THREADS
+    limit = numba_config.NUMBA_NUM_THREADS
     numba.set_num_threads(limit if n is None else max(1, min(int(n), limit)))
 
 

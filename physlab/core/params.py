@@ -7,14 +7,16 @@ the GUI builds one control per ``Param`` (``kind`` picks the widget, ``low``/``h
 range, ``help``/``unit`` its tooltip, ``live`` whether it stays enabled while a run streams), and
 ``ParamSpec.describe`` is what ``physlab params LAB --json`` prints.
 """
+
 from __future__ import annotations
 
 import math
 import operator
 import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from .records import SEED_LIMIT, short
 
@@ -150,8 +152,11 @@ class Param:
         elif self.kind == Kind.MULTI:
             if isinstance(value, str):
                 value = [value]
-            if not isinstance(value, (list, tuple)) or not value or \
-                    not all(isinstance(v, str) and v in self.choices for v in value):
+            if (
+                not isinstance(value, (list, tuple))
+                or not value
+                or not all(isinstance(v, str) and v in self.choices for v in value)
+            ):
                 raise bad
             value = [c for c in self.choices if c in value]
         elif self.kind == Kind.INTS:
@@ -165,14 +170,24 @@ class Param:
         return value
 
     def _check_range(self, value: float, bad: ParamError) -> None:
-        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+        if (self.low is not None and value < self.low) or (
+            self.high is not None and value > self.high
+        ):
             raise bad
 
     def describe(self) -> dict:
         """A JSON-ready description (``physlab params LAB --json``)."""
-        out = {"name": self.name, "kind": self.kind.value, "default": self.default, "help": self.help,
-               "unit": self.unit, "live": self.live, "restart": self.restart, "group": self.group,
-               "allowed": self.allowed()}
+        out = {
+            "name": self.name,
+            "kind": self.kind.value,
+            "default": self.default,
+            "help": self.help,
+            "unit": self.unit,
+            "live": self.live,
+            "restart": self.restart,
+            "group": self.group,
+            "allowed": self.allowed(),
+        }
         if self.kind in (Kind.CHOICE, Kind.MULTI):
             out["choices"] = list(self.choices)
         if self.low is not None:
@@ -184,8 +199,16 @@ class Param:
         return out
 
 
-_BOOLS = {"true": True, "1": True, "yes": True, "on": True,
-          "false": False, "0": False, "no": False, "off": False}
+_BOOLS = {
+    "true": True,
+    "1": True,
+    "yes": True,
+    "on": True,
+    "false": False,
+    "0": False,
+    "no": False,
+    "off": False,
+}
 
 
 def _parse_int(text: str) -> int:
@@ -258,8 +281,11 @@ def memory_limit() -> int:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value < 1 << 20:
-        raise SettingError(MEMORY_ENV, f"{short(text)} is not a size of at least 1M (write e.g. "
-                                       "2G, 512M or a number of bytes)")
+        raise SettingError(
+            MEMORY_ENV,
+            f"{short(text)} is not a size of at least 1M (write e.g. "
+            "2G, 512M or a number of bytes)",
+        )
     return int(value)
 
 
@@ -272,8 +298,11 @@ def check_memory(need: int, name: str, advice: str) -> None:
     says what to lower (e.g. "lower width or depth")."""
     limit = memory_limit()
     if need > limit:
-        raise ParamError(name, f"this run would hold about {gib(need)} (limit {gib(limit)}, "
-                               f"set by {MEMORY_ENV}); {advice}")
+        raise ParamError(
+            name,
+            f"this run would hold about {gib(need)} (limit {gib(limit)}, "
+            f"set by {MEMORY_ENV}); {advice}",
+        )
 
 
 def check_increasing(name: str, values: Sequence[int]) -> None:

@@ -10,6 +10,7 @@
 Presets are validated against the lab's spec when loaded, so a stale preset is reported by name
 instead of producing a strange run.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -19,7 +20,6 @@ from pathlib import Path
 from .params import ParamError, ParamSpec, check_seed
 from .records import short
 from .resources import resource
-
 
 MAX_PRESET_BYTES = 1 << 20
 
@@ -53,8 +53,10 @@ def load_preset(lab: str, name: str, spec: ParamSpec) -> Preset:
     raises :class:`PresetError` with a clear message."""
     known = list_presets(lab)
     if name not in known:
-        raise PresetError(f"no preset {short(name)} for lab {lab!r}; known: "
-                          f"{', '.join(known) or 'none'} (a file of your own: --preset-file)")
+        raise PresetError(
+            f"no preset {short(name)} for lab {lab!r}; known: "
+            f"{', '.join(known) or 'none'} (a file of your own: --preset-file)"
+        )
     return load_preset_file(preset_dir(lab) / f"{name}.toml", spec, name)
 
 
@@ -64,12 +66,13 @@ def load_preset_file(path: Path, spec: ParamSpec, name: str | None = None) -> Pr
     name = name or path.stem
     try:
         if path.stat().st_size > MAX_PRESET_BYTES:
-            raise PresetError(f"preset file {path.name} is larger than {MAX_PRESET_BYTES:,} "
-                              "bytes; presets are a few lines")
+            raise PresetError(
+                f"preset file {path.name} is larger than {MAX_PRESET_BYTES:,} "
+                "bytes; presets are a few lines"
+            )
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError, RecursionError) as err:
-        why = err.strerror if isinstance(err, OSError) and err.strerror else \
-            short(str(err), 100)
+        why = err.strerror if isinstance(err, OSError) and err.strerror else short(str(err), 100)
         raise PresetError(f"preset {short(name)} ({path}) cannot be read: {why}") from None
     params = doc.get("params", {})
     if not isinstance(params, dict):
@@ -80,8 +83,10 @@ def load_preset_file(path: Path, spec: ParamSpec, name: str | None = None) -> Pr
         seed = check_seed(seed) if seed is not None else None
     except ParamError as err:
         raise PresetError(f"preset {short(name)}: {err}") from None
-    texts = {key: doc.get(key, default) for key, default in
-             (("title", name), ("description", ""), ("figure", ""))}
+    texts = {
+        key: doc.get(key, default)
+        for key, default in (("title", name), ("description", ""), ("figure", ""))
+    }
     if not all(isinstance(v, str) for v in texts.values()):
         raise PresetError(f"preset {short(name)}: title, description and figure must be text")
     return Preset(name=name, params=dict(params), seed=seed, path=path, **texts)

@@ -7,13 +7,15 @@ A :class:`Kind` checks one JSON value and returns it (normalised); :class:`Recor
 with typed fields. :func:`load_json` parses text with a cap on its length and nesting depth (JSON
 nested 100,000 deep would otherwise exhaust the interpreter's recursion limit).
 """
+
 from __future__ import annotations
 
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -42,8 +44,9 @@ def load_json(text: str, what: str, max_chars: int) -> Any:
         raise RecordError(f"{what} is {len(text):,} characters long (limit {max_chars:,})")
     bare = _STRINGS.sub("", text).encode("utf-8", "replace")
     codes = np.frombuffer(bare, dtype=np.uint8)
-    steps = (np.isin(codes, (ord("["), ord("{"))).astype(np.int32)
-             - np.isin(codes, (ord("]"), ord("}"))))
+    steps = np.isin(codes, (ord("["), ord("{"))).astype(np.int32) - np.isin(
+        codes, (ord("]"), ord("}"))
+    )
     if steps.size and int(np.cumsum(steps).max()) > MAX_JSON_DEPTH:
         raise RecordError(f"{what} nests deeper than {MAX_JSON_DEPTH} levels")
     try:
@@ -88,14 +91,17 @@ class Int(Kind):
     high: int = SEED_LIMIT - 1
 
     @property
-    def name(self) -> str:
+    def name(self) -> str:  # type: ignore[override]  # a class attribute in Kind, computed here
         return f"an integer in [{self.low}, {self.high}]"
 
     def check(self, value, where):
         if isinstance(value, float) and math.isfinite(value) and value == int(value):
             value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or \
-                not self.low <= value <= self.high:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not self.low <= value <= self.high
+        ):
             raise self.fail(value, where)
         return value
 
@@ -126,7 +132,7 @@ class ListOf(Kind):
     max_len: int = 10_000
 
     @property
-    def name(self) -> str:
+    def name(self) -> str:  # type: ignore[override]  # a class attribute in Kind, computed here
         return f"a list of at most {self.max_len} items"
 
     def check(self, value, where):
@@ -161,23 +167,46 @@ SEED = Int(0, SEED_LIMIT - 1)
 COUNT = Int(0, SEED_LIMIT - 1)
 
 # what the tabs read from a run's summary (everything else in it is only carried along)
-SUMMARY = Record({"rows": ListOf(Str()), "sweep_rows": ListOf(Str()), "repeats": Int(1),
-                  "theory": Str(), "theory_note": Str(), "fit_note": Str()})
+SUMMARY = Record(
+    {
+        "rows": ListOf(Str()),
+        "sweep_rows": ListOf(Str()),
+        "repeats": Int(1),
+        "theory": Str(),
+        "theory_note": Str(),
+        "fit_note": Str(),
+    }
+)
 
 # the metadata of an exported run (NPZ ``meta``, CSV header line, PNG text chunk, SVG <desc>)
 # and of every run a session keeps; see :func:`physlab.core.headless.run_meta`
-EXPORT_META = Record({"lab": Str(), "params": Object(), "seed": SEED, "created": Str(),
-                      "versions": Object(), "wall_time": Number(), "steps_done": COUNT,
-                      "total_steps": COUNT, "diverged": Bool(), "divergence": Str(),
-                      "stopped": Bool(), "summary": SUMMARY},
-                     required=("lab", "params", "seed"))
+EXPORT_META = Record(
+    {
+        "lab": Str(),
+        "params": Object(),
+        "seed": SEED,
+        "created": Str(),
+        "versions": Object(),
+        "wall_time": Number(),
+        "steps_done": COUNT,
+        "total_steps": COUNT,
+        "diverged": Bool(),
+        "divergence": Str(),
+        "stopped": Bool(),
+        "summary": SUMMARY,
+    },
+    required=("lab", "params", "seed"),
+)
 RUN_META = Record(EXPORT_META.fields)  # a session's run: its params and seed are beside it
 
 # a session's ``session`` entry (see :mod:`physlab.core.session`)
-SESSION_RUN = Record({"meta": RUN_META, "params": Object(), "seed": SEED,
-                      "arrays": ListOf(Str(), max_len=1000)},
-                     required=("meta", "params", "seed", "arrays"))
-SESSION_LAB = Record({"params": Object(), "seed": SEED, "runs": ListOf(SESSION_RUN, 100)},
-                     required=("params", "seed", "runs"))
+SESSION_RUN = Record(
+    {"meta": RUN_META, "params": Object(), "seed": SEED, "arrays": ListOf(Str(), max_len=1000)},
+    required=("meta", "params", "seed", "arrays"),
+)
+SESSION_LAB = Record(
+    {"params": Object(), "seed": SEED, "runs": ListOf(SESSION_RUN, 100)},
+    required=("params", "seed", "runs"),
+)
 SESSION_HEADER = Record({"format": Str(), "schema": Int(0, 1 << 31)})
 SESSION = Record({"labs": Object()}, required=("labs",))  # each lab: SESSION_LAB, apart

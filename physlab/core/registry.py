@@ -5,11 +5,13 @@ entry-point group ``physlab.labs`` (:mod:`physlab.catalog` finds them; the proto
 ``docs/labs.md``). The tab is named by a dotted path so that importing a lab (as the CLI does)
 never imports Qt.
 """
+
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .experiment import Experiment
 from .frames import FrameSpec

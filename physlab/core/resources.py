@@ -1,5 +1,6 @@
 """Where physlab's resources (presets, icons, style) live: the top-level ``resources/`` folder of
 the source tree (physlab is installed in editable mode), or ``$PHYSLAB_RESOURCES``."""
+
 from __future__ import annotations
 
 import os

@@ -14,6 +14,7 @@ generating gamma variables", ACM TOMS 2000).
 A state is a ``uint64`` array of length 1: SplitMix64's counter, the generator's whole state (the
 ziggurat keeps nothing between calls).
 """
+
 from __future__ import annotations
 
 import math
@@ -115,7 +116,7 @@ def gamma(s, shape):
             continue
         v = v * v * v
         u = uniform(s)
-        if u < 1.0 - 0.0331 * x ** 4 or math.log(u) < 0.5 * x * x + d * (1.0 - v + math.log(v)):
+        if u < 1.0 - 0.0331 * x**4 or math.log(u) < 0.5 * x * x + d * (1.0 - v + math.log(v)):
             return boost * d * v
 
 

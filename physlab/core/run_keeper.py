@@ -1,6 +1,7 @@
 """What a lab's tab keeps of its runs, without Qt: the run on screen (its parameters, seed and
 latest snapshot), its record once it has ended, the earlier runs kept for comparison, and the
 lab's share of a saved session (:class:`~physlab.core.session.LabState`)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -46,14 +47,22 @@ class RunKeeper:
         snap = self.snapshot
         if snap is None or self.params is None:
             return None
-        meta = run_meta(self.lab, self.params, self.seed, steps_done=snap.steps_done,
-                        total_steps=snap.total_steps, wall_time=snap.elapsed,
-                        divergence=message if state == RunState.DIVERGED else None,
-                        stopped=state != RunState.FINISHED, summary=snap.summary)
+        meta = run_meta(
+            self.lab,
+            self.params,
+            self.seed,
+            steps_done=snap.steps_done,
+            total_steps=snap.total_steps,
+            wall_time=snap.elapsed,
+            divergence=message if state == RunState.DIVERGED else None,
+            stopped=state != RunState.FINISHED,
+            summary=snap.summary,
+        )
         return RunRecord(dict(self.params), self.seed, snap.frame, meta)
 
-    def end(self, snapshot: Snapshot | None, run_id: int, state: RunState,
-            message: str = "") -> RunRecord | None:
+    def end(
+        self, snapshot: Snapshot | None, run_id: int, state: RunState, message: str = ""
+    ) -> RunRecord | None:
         """The current run (``run_id``) has ended in ``state``: its record, the first time only
         (None for a replaced run or one already kept)."""
         if snapshot is None or self.current is not None or snapshot.run_id != run_id:
@@ -62,8 +71,9 @@ class RunKeeper:
         self.current = self.record(state, message)
         return self.current
 
-    def session_state(self, params: dict, seed: int, kept: Sequence[RunRecord],
-                      state: RunState, message: str = "") -> LabState:
+    def session_state(
+        self, params: dict, seed: int, kept: Sequence[RunRecord], state: RunState, message: str = ""
+    ) -> LabState:
         """The lab's part of a session: the controls (``params``, ``seed``) and the ``kept``
         runs, with the one on screen last."""
         runs = [r for r in kept if r is not self.current]
@@ -80,7 +90,13 @@ class RunKeeper:
         run = state.runs[-1]
         meta = run.meta
         self.current, self.params, self.seed = run, dict(run.params), run.seed
-        self.snapshot = Snapshot(-1, run.frame, int(meta.get("steps_done", 0)),
-                                 int(meta.get("total_steps", 0)), 0.0,
-                                 float(meta.get("wall_time", 0.0)), meta.get("summary", {}))
+        self.snapshot = Snapshot(
+            -1,
+            run.frame,
+            int(meta.get("steps_done", 0)),
+            int(meta.get("total_steps", 0)),
+            0.0,
+            float(meta.get("wall_time", 0.0)),
+            meta.get("summary", {}),
+        )
         return run

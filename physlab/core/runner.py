@@ -14,14 +14,16 @@ that is stopped or replaced while it builds (a cold JIT compile cannot be interr
 at once — its state reads "stopped", its thread finishes the build in the background and exits
 without a word, since everything it would report carries a run id that is no longer current.
 """
+
 from __future__ import annotations
 
 import enum
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from .experiment import Experiment, Frame, drive
 from .params import ParamError
@@ -61,8 +63,12 @@ class Snapshot:
 class Runner:
     """Runs experiments built by ``build(params, seed)`` in a background thread."""
 
-    def __init__(self, build: Callable[[dict, int], Experiment], listener: Listener | None = None,
-                 target_seconds: float = 0.03):
+    def __init__(
+        self,
+        build: Callable[[dict, int], Experiment],
+        listener: Listener | None = None,
+        target_seconds: float = 0.03,
+    ):
         self._build = build
         self._listener = listener
         self._target = target_seconds
@@ -95,9 +101,12 @@ class Runner:
         self._resume = threading.Event()
         self._resume.set()
         self._set_state(run_id, RunState.BUILDING, "")
-        self._thread = threading.Thread(target=self._work, args=(run_id, dict(params), seed,
-                                                                 self._stop, self._resume),
-                                        name=f"physlab-run-{run_id}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._work,
+            args=(run_id, dict(params), seed, self._stop, self._resume),
+            name=f"physlab-run-{run_id}",
+            daemon=True,
+        )
         self._threads = [t for t in self._threads if t.is_alive()] + [self._thread]
         self._thread.start()
         return run_id
@@ -179,8 +188,9 @@ class Runner:
         return any(t.is_alive() for t in self._threads)
 
     # -- worker thread -------------------------------------------------------------------------
-    def _work(self, run_id: int, params: dict, seed: int, stop: threading.Event,
-              resume: threading.Event) -> None:
+    def _work(
+        self, run_id: int, params: dict, seed: int, stop: threading.Event, resume: threading.Event
+    ) -> None:
         try:
             exp = self._build(params, seed)
             if stop.is_set():
@@ -205,16 +215,22 @@ class Runner:
                 elapsed = time.perf_counter() - t_start
                 self._publish(run_id, e, e.steps_done / max(elapsed, 1e-9), elapsed)
 
-            drive(exp, should_stop=stop.is_set, before_chunk=before_chunk, on_chunk=on_chunk,
-                  target_seconds=self._target)
+            drive(
+                exp,
+                should_stop=stop.is_set,
+                before_chunk=before_chunk,
+                on_chunk=on_chunk,
+                target_seconds=self._target,
+            )
             if exp.diverged:
                 self._set_state(run_id, RunState.DIVERGED, exp.diverged)
             elif stop.is_set():
                 self._set_state(run_id, RunState.STOPPED, f"stopped at step {exp.steps_done}")
             else:
                 elapsed = time.perf_counter() - t_start
-                self._set_state(run_id, RunState.FINISHED,
-                                f"finished {exp.steps_done} steps in {elapsed:.2f} s")
+                self._set_state(
+                    run_id, RunState.FINISHED, f"finished {exp.steps_done} steps in {elapsed:.2f} s"
+                )
         except ParamError as err:
             self._set_state(run_id, RunState.FAILED, str(err))
         except Exception as err:  # the worker must report, never die silently
@@ -222,8 +238,9 @@ class Runner:
             self._set_state(run_id, RunState.FAILED, f"{type(err).__name__}: {err}")
 
     def _publish(self, run_id: int, exp: Experiment, rate: float, elapsed: float) -> None:
-        snap = Snapshot(run_id, exp.frame(), exp.steps_done, exp.total_steps, rate, elapsed,
-                        exp.summary())
+        snap = Snapshot(
+            run_id, exp.frame(), exp.steps_done, exp.total_steps, rate, elapsed, exp.summary()
+        )
         with self._lock:  # the listener is called under the lock: see shutdown()
             if run_id != self.run_id:
                 return

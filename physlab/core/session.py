@@ -18,13 +18,15 @@ every parameter against the lab's spec, and every array's header against the lab
 of which anything is wrong is skipped whole, with a warning naming what. Writing is atomic (see
 :func:`~physlab.core.export.atomic_path`).
 """
+
 from __future__ import annotations
 
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -69,26 +71,41 @@ class LabState:
 def write_session(path: Path, labs: Mapping[str, LabState]) -> Path:
     """Write ``labs`` to ``path`` (must end in ``.physlab``), atomically."""
     path = check_target(Path(path), (SUFFIX,))
-    doc: dict[str, Any] = {"format": FORMAT, "schema": SCHEMA, "created": now(),
-                           "versions": versions(), "labs": {}}
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "schema": SCHEMA,
+        "created": now(),
+        "versions": versions(),
+        "labs": {},
+    }
     arrays: dict[str, Any] = {}
     for name, state in labs.items():
         runs = []
         for i, run in enumerate(state.runs):
-            runs.append({"meta": run.meta, "params": run.params, "seed": int(run.seed),
-                         "arrays": list(run.frame)})
+            runs.append(
+                {
+                    "meta": run.meta,
+                    "params": run.params,
+                    "seed": int(run.seed),
+                    "arrays": list(run.frame),
+                }
+            )
             for key, value in run.frame.items():
                 arrays[f"{name}/{i}/{key}"] = np.asarray(value)
-        doc["labs"][name] = {"params": state.params, "seed": int(state.seed), "runs": runs,
-                             **sweep_entry(name, state.sweep, arrays)}
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as f:
-            np.savez_compressed(f, session=np.array(meta_json(doc)), **arrays)
+        doc["labs"][name] = {
+            "params": state.params,
+            "seed": int(state.seed),
+            "runs": runs,
+            **sweep_entry(name, state.sweep, arrays),
+        }
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        np.savez_compressed(f, session=np.array(meta_json(doc)), **arrays)
     return path
 
 
-def read_session(path: Path, labs: Mapping[str, Lab], arrays: bool = True
-                 ) -> tuple[dict[str, LabState], list[str]]:
+def read_session(
+    path: Path, labs: Mapping[str, Lab], arrays: bool = True
+) -> tuple[dict[str, LabState], list[str]]:
     """Open a session: (the state of every lab it holds that ``labs`` knows, warnings).
 
     Raises :class:`SessionError` (and nothing else) for a file that is missing, not a session,
@@ -102,10 +119,13 @@ def read_session(path: Path, labs: Mapping[str, Lab], arrays: bool = True
     try:
         with bounded.open_zip(path) as zf:
             if "session.npy" not in zf.namelist():
-                raise SessionError(f"cannot open {path.name}: it is not a physlab session "
-                                   "(no session record inside)")
-            doc = records.load_json(bounded.read_text_member(zf, "session"), "the session record",
-                                    bounded.TEXT_LIMIT)
+                raise SessionError(
+                    f"cannot open {path.name}: it is not a physlab session "
+                    "(no session record inside)"
+                )
+            doc = records.load_json(
+                bounded.read_text_member(zf, "session"), "the session record", bounded.TEXT_LIMIT
+            )
             _check_header(path, doc)
             doc = records.SESSION.check(doc, "")
             return _read_labs(zf, doc["labs"], labs, arrays)
@@ -113,11 +133,22 @@ def read_session(path: Path, labs: Mapping[str, Lab], arrays: bool = True
         raise
     except (RecordError, ParamError) as err:
         raise SessionError(f"cannot open {path.name}: {err}") from None
-    except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, MemoryError,
-            RecursionError, zipfile.BadZipFile, zlib.error) as err:
-        raise SessionError(f"cannot open {path.name}: the file is damaged or not a physlab "
-                           f"session ({type(err).__name__}: {records.short(str(err), 80)})"
-                           ) from None
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        EOFError,
+        MemoryError,
+        RecursionError,
+        zipfile.BadZipFile,
+        zlib.error,
+    ) as err:
+        raise SessionError(
+            f"cannot open {path.name}: the file is damaged or not a physlab "
+            f"session ({type(err).__name__}: {records.short(str(err), 80)})"
+        ) from None
 
 
 def _check_header(path: Path, doc: Any) -> None:
@@ -127,23 +158,27 @@ def _check_header(path: Path, doc: Any) -> None:
     if isinstance(schema, bool) or not isinstance(schema, int):
         raise SessionError(f"cannot open {path.name}: it has no schema number")
     if schema > SCHEMA:
-        raise SessionError(f"cannot open {path.name}: it was written by a newer physlab "
-                           f"(schema {schema}; this version reads schema {SCHEMA})")
+        raise SessionError(
+            f"cannot open {path.name}: it was written by a newer physlab "
+            f"(schema {schema}; this version reads schema {SCHEMA})"
+        )
     if schema < SCHEMA:
-        raise SessionError(f"cannot open {path.name}: schema {schema} is older than any this "
-                           f"version reads (schema {SCHEMA})")
+        raise SessionError(
+            f"cannot open {path.name}: schema {schema} is older than any this "
+            f"version reads (schema {SCHEMA})"
+        )
 
 
-def _read_labs(zf: zipfile.ZipFile, entries: dict, labs: Mapping[str, Lab], arrays: bool
-               ) -> tuple[dict[str, LabState], list[str]]:
+def _read_labs(
+    zf: zipfile.ZipFile, entries: dict, labs: Mapping[str, Lab], arrays: bool
+) -> tuple[dict[str, LabState], list[str]]:
     states: dict[str, LabState] = {}
     warnings: list[str] = []
     budget = [memory_limit()]  # bytes of arrays still allowed, over the whole session
     for name, entry in entries.items():
         lab = labs.get(name)
         if lab is None:
-            warnings.append(f"lab {records.short(name)} is not in this version of physlab; "
-                            "skipped")
+            warnings.append(f"lab {records.short(name)} is not in this version of physlab; skipped")
             continue
         try:
             states[name] = _read_lab(zf, lab, entry, arrays, budget)
@@ -152,8 +187,9 @@ def _read_labs(zf: zipfile.ZipFile, entries: dict, labs: Mapping[str, Lab], arra
     return states, warnings
 
 
-def _read_lab(zf: zipfile.ZipFile, lab: Lab, entry: Any, arrays: bool, budget: list[int]
-              ) -> LabState:
+def _read_lab(
+    zf: zipfile.ZipFile, lab: Lab, entry: Any, arrays: bool, budget: list[int]
+) -> LabState:
     """One lab's state, every part checked before any array is read."""
     entry = records.SESSION_LAB.check(entry, f"labs.{lab.name}")
     params = _params(lab, entry["params"], "the saved controls")
@@ -161,10 +197,12 @@ def _read_lab(zf: zipfile.ZipFile, lab: Lab, entry: Any, arrays: bool, budget: l
     for i, run in enumerate(entry["runs"]):
         where = f"run {i + 1}"
         run_params = _params(lab, run["params"], where)
-        frame = _read_frame(zf, lab, f"{lab.name}/{i}/", run["arrays"], run_params, where,
-                            budget) if arrays else {}
-        runs.append(RunRecord(params=run_params, seed=run["seed"], frame=frame,
-                              meta=run["meta"]))
+        frame = (
+            _read_frame(zf, lab, f"{lab.name}/{i}/", run["arrays"], run_params, where, budget)
+            if arrays
+            else {}
+        )
+        runs.append(RunRecord(params=run_params, seed=run["seed"], frame=frame, meta=run["meta"]))
     sweep = None
     if arrays and isinstance(entry.get("sweep"), dict):
         try:  # the Sweep view's sweep: its arrays read with the same size checks as the runs'
@@ -185,8 +223,10 @@ class _ZipArrays:
         dtype, shape = bounded.member_header(self._zf, name)
         need = dtype.itemsize * int(np.prod(shape, dtype=object))
         if need > self._budget[0]:
-            raise RecordError(f"array {name!r} would take {need:,} bytes (limit "
-                              f"{memory_limit():,} for the whole session)")
+            raise RecordError(
+                f"array {name!r} would take {need:,} bytes (limit "
+                f"{memory_limit():,} for the whole session)"
+            )
         self._budget[0] -= need
         return bounded.read_member(self._zf, name, need)
 
@@ -198,20 +238,31 @@ def _params(lab: Lab, values: dict, where: str) -> dict:
         raise RecordError(f"{where}: {err}") from None
 
 
-def _read_frame(zf: zipfile.ZipFile, lab: Lab, prefix: str, names: list[str], params: dict,
-                where: str, budget: list[int]) -> dict[str, np.ndarray]:
+def _read_frame(
+    zf: zipfile.ZipFile,
+    lab: Lab,
+    prefix: str,
+    names: list[str],
+    params: dict,
+    where: str,
+    budget: list[int],
+) -> dict[str, np.ndarray]:
     try:
         shapes = {key: bounded.member_header(zf, prefix + key) for key in dict.fromkeys(names)}
         lab.frame_spec.check_header(shapes, params)
-        need = sum(dtype.itemsize * int(np.prod(shape, dtype=object))
-                   for dtype, shape in shapes.values())
-        if lab.memory_estimate is not None and \
-                need > lab.memory_estimate(params) + RUN_SLACK:
-            raise RecordError(f"its arrays would take {need:,} bytes, more than a run with "
-                              f"these parameters holds (about {lab.memory_estimate(params):,})")
+        need = sum(
+            dtype.itemsize * int(np.prod(shape, dtype=object)) for dtype, shape in shapes.values()
+        )
+        if lab.memory_estimate is not None and need > lab.memory_estimate(params) + RUN_SLACK:
+            raise RecordError(
+                f"its arrays would take {need:,} bytes, more than a run with "
+                f"these parameters holds (about {lab.memory_estimate(params):,})"
+            )
         if need > budget[0]:
-            raise RecordError(f"its arrays would take {need:,} bytes (limit {memory_limit():,} "
-                              f"for the whole session, set by PHYSLAB_MEMORY_LIMIT)")
+            raise RecordError(
+                f"its arrays would take {need:,} bytes (limit {memory_limit():,} "
+                f"for the whole session, set by PHYSLAB_MEMORY_LIMIT)"
+            )
         budget[0] -= need
         frame = {key: bounded.read_member(zf, prefix + key, need) for key in shapes}
         lab.frame_spec.check_values(frame)
@@ -229,16 +280,18 @@ def run_from_file(path: Path, lab: Lab) -> tuple[dict, int]:
         states, warnings = read_session(path, {lab.name: lab}, arrays=False)
         if lab.name not in states:
             why = "; ".join(w for w in warnings if w.startswith(lab.title + ":"))
-            raise SessionError(f"{path.name}: {why}" if why else
-                               f"{path.name} holds no {lab.name!r} lab")
+            raise SessionError(
+                f"{path.name}: {why}" if why else f"{path.name} holds no {lab.name!r} lab"
+            )
         state = states[lab.name]
         if state.runs:
             return state.runs[-1].params, state.runs[-1].seed
         return state.params, state.seed
     meta = _export_meta(path)
     if meta["lab"] != lab.name:
-        raise SessionError(f"{path.name} is a run of lab {records.short(meta['lab'])}, not "
-                           f"{lab.name!r}")
+        raise SessionError(
+            f"{path.name} is a run of lab {records.short(meta['lab'])}, not {lab.name!r}"
+        )
     try:
         return lab.spec.validate(meta["params"]), meta["seed"]
     except ParamError as err:
@@ -254,12 +307,26 @@ def _export_meta(path: Path) -> dict:
         meta = read_export_meta(path)
     except RecordError as err:
         raise SessionError(f"cannot read {path.name}: {err}") from None
-    except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, MemoryError,
-            RecursionError, zipfile.BadZipFile, zlib.error) as err:
-        raise SessionError(f"cannot read {path.name}: {type(err).__name__}: "
-                           f"{records.short(str(err), 80)}") from None
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        EOFError,
+        MemoryError,
+        RecursionError,
+        zipfile.BadZipFile,
+        zlib.error,
+    ) as err:
+        raise SessionError(
+            f"cannot read {path.name}: {type(err).__name__}: {records.short(str(err), 80)}"
+        ) from None
     if meta is None:
-        hint = " (export figures from the app after a run)" if path.suffix.lower() in (
-            ".png", ".svg", ".pdf") else ""
+        hint = (
+            " (export figures from the app after a run)"
+            if path.suffix.lower() in (".png", ".svg", ".pdf")
+            else ""
+        )
         raise SessionError(f"{path.name} has no physlab metadata{hint}")
     return meta

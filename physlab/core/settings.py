@@ -2,6 +2,7 @@
 folder), kept Qt-free so that ``physlab --info`` and ``physlab --reset-settings`` can find them
 without starting the GUI. The GUI reads and writes the file through ``QSettings`` in INI format
 (:mod:`physlab.gui.settings`)."""
+
 from __future__ import annotations
 
 import os

@@ -8,6 +8,7 @@ In the session's JSON a lab's entry gains ``"sweep": {"spec": {…SweepSpec.desc
 without a sweep has no ``sweep`` key, so sessions written before sweeps existed open unchanged.
 The sweep engine is imported only when a session holds a sweep.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,9 +31,15 @@ def sweep_entry(lab: str, record: SweepRecord | None, arrays: dict) -> dict:
     result = record.result
     for name, value in result.arrays.items():
         arrays[f"{lab}/sweep/{name}"] = value
-    return {"sweep": {"spec": result.spec.describe(), "measure": record.measure,
-                      "errors": list(result.errors), "meta": dict(result.meta),
-                      "arrays": list(result.arrays)}}
+    return {
+        "sweep": {
+            "spec": result.spec.describe(),
+            "measure": record.measure,
+            "errors": list(result.errors),
+            "meta": dict(result.meta),
+            "arrays": list(result.arrays),
+        }
+    }
 
 
 def read_sweep(z, lab: str, entry: dict) -> SweepRecord | None:
@@ -48,5 +55,7 @@ def read_sweep(z, lab: str, entry: dict) -> SweepRecord | None:
     arrays = {name: z[f"{lab}/sweep/{name}"] for name in doc["arrays"]}
     if arrays["status"].shape != spec.shape():
         raise ValueError(f"the saved sweep of {lab} is damaged: its arrays do not fit its axes")
-    return SweepRecord(SweepResult(spec, arrays, list(doc["errors"]), dict(doc["meta"])),
-                       str(doc.get("measure", "")))
+    return SweepRecord(
+        SweepResult(spec, arrays, list(doc["errors"]), dict(doc["meta"])),
+        str(doc.get("measure", "")),
+    )

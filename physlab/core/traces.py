@@ -6,18 +6,26 @@ doubling, so appending is amortised O(1). To keep memory bounded on long runs it
 ``stride``-th offered row (the stride doubles each time). The ``step`` column tells which steps were
 kept, so a decimated trace is still exact where it has points.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 
 class TraceTable:
-    def __init__(self, columns: tuple[str, ...], *, widths: dict[str, int] | None = None,
-                 max_rows: int = 1 << 17, capacity: int = 256):
+    def __init__(
+        self,
+        columns: tuple[str, ...],
+        *,
+        widths: dict[str, int] | None = None,
+        max_rows: int = 1 << 17,
+        capacity: int = 256,
+    ):
         widths = widths or {}
         self.columns = columns
-        self._data = {c: np.full((capacity,) + ((widths[c],) if c in widths else ()), np.nan)
-                      for c in columns}
+        self._data = {
+            c: np.full((capacity,) + ((widths[c],) if c in widths else ()), np.nan) for c in columns
+        }
         self._n = 0
         self._offered = 0
         self.stride = 1
@@ -45,11 +53,11 @@ class TraceTable:
                 grown[: self._n] = arr[: self._n]
                 self._data[c] = grown
         for c in self.columns:
-            self._data[c][self._n: self._n + rows] = np.asarray(cols[c])[keep]
+            self._data[c][self._n : self._n + rows] = np.asarray(cols[c])[keep]
         self._n += rows
         while self._n >= self.max_rows:
             for arr in self._data.values():
-                kept = arr[: self._n: 2].copy()
+                kept = arr[: self._n : 2].copy()
                 arr[: len(kept)] = kept
             self._n = len(kept)
             self.stride *= 2

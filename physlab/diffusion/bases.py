@@ -5,6 +5,7 @@ covariance, largest variance first) and Haar wavelets (size a power of two). Eac
 a spatial frequency |k| per component (for the Fourier and Haar bases; NaN otherwise) so views can
 colour components by scale.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,8 +19,10 @@ def _fourier_1d(n: int) -> tuple[np.ndarray, np.ndarray]:
     x = np.arange(n)
     rows, freqs = [np.full(n, 1 / np.sqrt(n))], [0]
     for m in range(1, (n + 1) // 2):
-        rows += [np.sqrt(2 / n) * np.cos(2 * np.pi * m * x / n),
-                 np.sqrt(2 / n) * np.sin(2 * np.pi * m * x / n)]
+        rows += [
+            np.sqrt(2 / n) * np.cos(2 * np.pi * m * x / n),
+            np.sqrt(2 / n) * np.sin(2 * np.pi * m * x / n),
+        ]
         freqs += [m, m]
     if n % 2 == 0:
         rows.append((-1.0) ** x / np.sqrt(n))

@@ -2,6 +2,7 @@
 the 8×8 handwritten digits shipped in ``resources/data`` — each as a mean image μ and pixel
 covariance Σ (exact for the fields, empirical for the digits), plus training images for the
 empirical and ELS denoisers."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -13,10 +13,11 @@
   −‖z|Ω_x − αψ‖²/(2σ²), and x̂0(pixel) = the weighted mean of the patch centres; the border
   variants (bbELS, circular) are in :mod:`.els_boundary`.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from numba import njit, prange
@@ -40,14 +41,15 @@ class GaussianDenoiser:
 
     def posterior_variance(self, alpha: np.ndarray, sigma2: np.ndarray) -> np.ndarray:
         """Per-component posterior variance Kσ²/(α²K + σ²) (diagonal K only)."""
-        return self.var * sigma2 / (alpha ** 2 * self.var + sigma2)
+        return self.var * sigma2 / (alpha**2 * self.var + sigma2)
 
     def gain(self, alpha: np.ndarray, sigma2: np.ndarray) -> np.ndarray:
         """Per-component αK/(α²K + σ²), so that x̂0 = E[x0 | z] = gain·z (diagonal K only)."""
-        return alpha * self.var / (alpha ** 2 * self.var + sigma2)
+        return alpha * self.var / (alpha**2 * self.var + sigma2)
 
-    def posterior(self, z: np.ndarray, alpha: np.ndarray, sigma2: np.ndarray,
-                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def posterior(
+        self, z: np.ndarray, alpha: np.ndarray, sigma2: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(x̂0, a posterior sample of x0) for noisy components z (samples × d)."""
         if self.diagonal:
             mean = z * self.gain(alpha, sigma2)
@@ -128,9 +130,15 @@ def _softmax_mean(logw, values, allowed, m):
     return out
 
 
-def els_denoise(z: np.ndarray, train: np.ndarray, alpha: np.ndarray, sigma2: np.ndarray,
-                patch: int, boundary: str = "bbels",
-                should_stop: Callable[[], bool] = lambda: False) -> np.ndarray:
+def els_denoise(
+    z: np.ndarray,
+    train: np.ndarray,
+    alpha: np.ndarray,
+    sigma2: np.ndarray,
+    patch: int,
+    boundary: str = "bbels",
+    should_stop: Callable[[], bool] = lambda: False,
+) -> np.ndarray:
     """z: (n, size, size) noisy images; train: (m, size, size) raw training images (no mean
     subtracted: the machine is translation equivariant); alpha, sigma2: (size, size); ``patch``
     odd; ``boundary`` one of :data:`.els_boundary.BOUNDARIES` (which training patches each pixel
@@ -147,7 +155,7 @@ def els_denoise(z: np.ndarray, train: np.ndarray, alpha: np.ndarray, sigma2: np.
     m = len(train)
     mode = query_mode(boundary)
     train_patches = patches(train, patch)  # (m·s², k²), zero outside the image
-    basis = np.concatenate([2.0 * train_patches, train_patches ** 2], axis=1).T.copy()
+    basis = np.concatenate([2.0 * train_patches, train_patches**2], axis=1).T.copy()
     centres = train.reshape(-1)  # the centre pixel of each training patch, same order
     inside = windows(np.ones((1, size, size)), patch, mode)  # query offsets that count
     w = windows((0.5 / np.maximum(sigma2, SIGMA2_FLOOR))[None], patch, mode) * inside
@@ -177,7 +185,8 @@ def els_patch_schedule(size: int, alpha: float) -> int:
     """The patch size Kamb & Ganguli calibrated on MNIST at the noise level with signal scale α:
     their schedule is read at their own time t(α) (step i = round(20t)) and scaled from 28×28 to
     the image size (odd, at least 3)."""
-    i = min(max(int(round(kamb_time(alpha) * len(KAMB_MNIST_PATCHES))), 0),
-            len(KAMB_MNIST_PATCHES) - 1)
+    i = min(
+        max(int(round(kamb_time(alpha) * len(KAMB_MNIST_PATCHES))), 0), len(KAMB_MNIST_PATCHES) - 1
+    )
     k = KAMB_MNIST_PATCHES[i] * size / 28.0
     return max(3, int(round((k - 1) / 2)) * 2 + 1)

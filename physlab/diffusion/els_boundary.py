@@ -13,6 +13,7 @@ creativity in convolutional diffusion models" (2024) and their code (``utils/ide
 Both are exactly translation equivariant on raw images (the machine must not see a
 position-dependent mean). Positions are given per axis and combined for the two axes.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -12,9 +12,11 @@ The stored frames are kept in arrays allocated once for the whole run and filled
 hands out read-only views of the filled part, so streaming never copies the history (at the
 largest size it is ~2×105 MB) — the keys are declared in :mod:`.frame_keys`.
 """
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -39,10 +41,12 @@ class DiffusionExperiment(Experiment):
         self.proc = ReverseProcess(p, self.data, rng)
         self.size = self.data.size
         self.spectrum_k, self.spectrum_data = datasets.radial_spectrum(
-            datasets.covariance_power(self.data.cov))
+            datasets.covariance_power(self.data.cov)
+        )
         steps = p["steps"]
-        self.frame_steps = np.unique(np.linspace(0, steps, min(p["frames"], steps + 1))
-                                     .round().astype(int))
+        self.frame_steps = np.unique(
+            np.linspace(0, steps, min(p["frames"], steps + 1)).round().astype(int)
+        )
         stored, shown = len(self.frame_steps), min(SHOWN, len(self.proc.z))
         bins = len(self.spectrum_data)
         self.stored = 0  # how many of the frame_steps have been stored
@@ -66,9 +70,11 @@ class DiffusionExperiment(Experiment):
                 return
             self.proc.advance(self.should_stop)
             if not np.all(np.isfinite(self.proc.z)):
-                self.diverged = (f"the samples became non-finite at step {self.proc.step} "
-                                 f"(t = {self.proc.t[self.proc.step]:.3f}); try more steps or a "
-                                 f"larger softness")
+                self.diverged = (
+                    f"the samples became non-finite at step {self.proc.step} "
+                    f"(t = {self.proc.t[self.proc.step]:.3f}); try more steps or a "
+                    f"larger softness"
+                )
                 return
             if self.proc.step in self.frame_steps:
                 self._store()
@@ -126,12 +132,16 @@ class DiffusionExperiment(Experiment):
         order = np.argsort(proc.labels, kind="stable")
         out = {
             "samples": self._images(proc.z if proc.done else proc.x0[:SHOWN]),
-            "frames": self._history(self.frames), "x0_frames": self._history(self.x0_frames),
-            "t": self._history(self.frame_t).copy(), "kstar": self._history(self.kstar).copy(),
-            "log_snr": proc.gamma[order][:, cols].copy(), "log_snr_t": proc.t[cols].copy(),
+            "frames": self._history(self.frames),
+            "x0_frames": self._history(self.x0_frames),
+            "t": self._history(self.frame_t).copy(),
+            "kstar": self._history(self.kstar).copy(),
+            "log_snr": proc.gamma[order][:, cols].copy(),
+            "log_snr_t": proc.t[cols].copy(),
             "component_label": proc.labels[order].copy(),
             "component_frequency": proc.freq[order].copy(),
-            "spectrum_k": self.spectrum_k.copy(), "spectrum_data": self.spectrum_data.copy(),
+            "spectrum_k": self.spectrum_k.copy(),
+            "spectrum_data": self.spectrum_data.copy(),
             "spectrum_samples": self.spectra[self.stored - 1].copy(),
             "spectrum_x0": self.x0_spectra[self.stored - 1].copy(),
             "spectrum_samples_t": self._history(self.spectra).copy(),
@@ -149,8 +159,11 @@ class DiffusionExperiment(Experiment):
     def summary(self) -> dict:
         """The paper's softness beside physlab's: s_GUD = s·(v_max − v_min) for the raw labels
         (see :mod:`.schedule`)."""
-        return {"components": int(len(self.proc.U)), "image_size": int(self.size),
-                "softness_gud": self.proc.softness_gud}
+        return {
+            "components": int(len(self.proc.U)),
+            "image_size": int(self.size),
+            "softness_gud": self.proc.softness_gud,
+        }
 
     def threads(self) -> int | None:
         return None if self.params["denoiser"] != "gaussian" else 1

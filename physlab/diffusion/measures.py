@@ -7,6 +7,7 @@ measures memorisation: the optimal empirical denoiser reproduces training images
 the ELS machine makes new patch mosaics (Kamb & Ganguli, "An analytic theory of creativity in
 convolutional diffusion models", 2024).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,15 +39,22 @@ def _nearest_train_distance(exp) -> float:
     if train is None:
         return np.nan
     samples = final_frame(exp)["samples"].reshape(-1, train.shape[1])
-    d2 = (samples ** 2).sum(1)[:, None] - 2.0 * samples @ train.T + (train ** 2).sum(1)[None]
+    d2 = (samples**2).sum(1)[:, None] - 2.0 * samples @ train.T + (train**2).sum(1)[None]
     return float(np.median(np.sqrt(np.maximum(d2.min(axis=1), 0.0) / train.shape[1])))
 
 
 MEASURES = (
-    Measure("spectral_error", "median over |k| of |log(samples' / data's power spectrum)|",
-            read=_spectral_error),
-    Measure("nearest_train_distance", "median RMS pixel distance of a sample to its nearest "
-            "training image (NaN without a training set)", read=_nearest_train_distance),
+    Measure(
+        "spectral_error",
+        "median over |k| of |log(samples' / data's power spectrum)|",
+        read=_spectral_error,
+    ),
+    Measure(
+        "nearest_train_distance",
+        "median RMS pixel distance of a sample to its nearest "
+        "training image (NaN without a training set)",
+        read=_nearest_train_distance,
+    ),
 )
 
 
@@ -58,6 +66,6 @@ def point_cost(p: dict) -> tuple[float, float]:
     elif p["denoiser"] == "empirical":
         flops = 6.0 * p["n_samples"] * p["train_size"] * d * p["steps"]
     else:
-        flops = (4.0 * p["n_samples"] * d * d + d ** 3 / 3) * p["steps"]
+        flops = (4.0 * p["n_samples"] * d * d + d**3 / 3) * p["steps"]
     memory = 8.0 * (4 * d * d + 6 * p["n_samples"] * d + 2 * p["frames"] * 16 * d)
     return memory, flops / FLOP_RATE

@@ -9,6 +9,7 @@ Conditioning (GUD's soft conditioning, §3.3 of the paper): observed components 
 keep a log-SNR of :data:`OBSERVED_GAMMA` at every time, so the reverse kernel leaves them exactly
 where they start (the observation) and the exact Gaussian denoiser draws the others from the
 conditional law given them — super-resolution from coarse Fourier modes, inpainting in pixels."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,8 +20,15 @@ from physlab.core.numba_setup import JIT
 from .bases import make_basis
 from .data import Dataset
 from .denoisers import GaussianDenoiser, els_denoise, els_patch_schedule, empirical_denoise
-from .schedule import (alpha_sigma2, gud_softness, log_snr, normalised_labels, raw_labels,
-                       reverse_coefficients, sequential_log_snr)
+from .schedule import (
+    alpha_sigma2,
+    gud_softness,
+    log_snr,
+    normalised_labels,
+    raw_labels,
+    reverse_coefficients,
+    sequential_log_snr,
+)
 
 OBSERVED_GAMMA = -30.0  # log(σ²/α²) of an observed component: σ² ≈ 1e-13, i.e. known exactly
 
@@ -59,21 +67,28 @@ class ReverseProcess:
         if self.denoiser == "gaussian":
             self.gaussian = GaussianDenoiser(self.K)
         else:
-            train = data.train if data.train is not None else \
-                rng.multivariate_normal(data.mean, data.cov, size=p["train_size"])
+            train = (
+                data.train
+                if data.train is not None
+                else rng.multivariate_normal(data.mean, data.cov, size=p["train_size"])
+            )
             picked = rng.choice(len(train), size=min(p["train_size"], len(train)), replace=False)
             self.train_pixels = train[picked]
             self.train = ((self.train_pixels - self.centre) @ self.U.T) / self.scale
         self.z = rng.standard_normal((p["n_samples"], len(self.U)))
         self.observation = None
         if self.observed.any():
-            self.observation = rng.multivariate_normal(data.mean, data.cov) \
-                if data.train is None else data.train[rng.integers(len(data.train))]
+            self.observation = (
+                rng.multivariate_normal(data.mean, data.cov)
+                if data.train is None
+                else data.train[rng.integers(len(data.train))]
+            )
             clean = ((self.observation - data.mean) @ self.U.T) / self.scale
             alpha, sigma2 = alpha_sigma2(np.array([OBSERVED_GAMMA]))
             noise = rng.standard_normal((p["n_samples"], len(self.U)))
-            self.z[:, self.observed] = alpha * clean[self.observed] + \
-                np.sqrt(sigma2) * noise[:, self.observed]
+            self.z[:, self.observed] = (
+                alpha * clean[self.observed] + np.sqrt(sigma2) * noise[:, self.observed]
+            )
         self.x0 = np.zeros_like(self.z)
         self.step = 0
 
@@ -101,7 +116,7 @@ class ReverseProcess:
             side, hole = self.size, p["hole"]
             start = (side - hole) // 2
             inside = np.zeros((side, side), dtype=bool)
-            inside[start:start + hole, start:start + hole] = True
+            inside[start : start + hole, start : start + hole] = True
             return ~inside.ravel()
         return np.zeros(d, dtype=bool)
 
@@ -121,9 +136,15 @@ class ReverseProcess:
         s = self.size
         patch = self.p["patch"] or els_patch_schedule(s, float(np.median(alpha)))
         self.patch_used = patch
-        x0 = els_denoise(self.z.reshape(-1, s, s), self.train.reshape(-1, s, s),
-                         alpha.reshape(s, s), sigma2.reshape(s, s), patch, self.p["boundary"],
-                         should_stop).reshape(-1, s * s)
+        x0 = els_denoise(
+            self.z.reshape(-1, s, s),
+            self.train.reshape(-1, s, s),
+            alpha.reshape(s, s),
+            sigma2.reshape(s, s),
+            patch,
+            self.p["boundary"],
+            should_stop,
+        ).reshape(-1, s * s)
         return x0, x0
 
     def advance(self, should_stop=lambda: False) -> None:
@@ -140,12 +161,20 @@ class ReverseProcess:
             if self.denoiser == "gaussian" and self.gaussian.diagonal:
                 # per component the exact kernel is N(a x̂0 + b z, τ² + a²P): one normal draw
                 spread = np.sqrt(tau2 + a * a * self.gaussian.posterior_variance(alpha, sigma2))
-                _gaussian_step(self.z, self.rng.standard_normal(self.z.shape),
-                               self.gaussian.gain(alpha, sigma2), a, b, spread, self.x0)
+                _gaussian_step(
+                    self.z,
+                    self.rng.standard_normal(self.z.shape),
+                    self.gaussian.gain(alpha, sigma2),
+                    a,
+                    b,
+                    spread,
+                    self.x0,
+                )
             else:
                 self.x0, clean = self.denoise(alpha, sigma2, should_stop)
-                self.z = a * clean + b * self.z + \
-                    np.sqrt(tau2) * self.rng.standard_normal(self.z.shape)
+                self.z = (
+                    a * clean + b * self.z + np.sqrt(tau2) * self.rng.standard_normal(self.z.shape)
+                )
         self.step += 1
 
     @property

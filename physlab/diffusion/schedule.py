@@ -23,6 +23,7 @@ b = α_{t|u} σ_u²/σ_t², τ² = σ²_{t|u}σ_u²/σ_t² — computed from log
 from their active window (γ of ±hundreds at small s) stay finite. A component already generated
 (γ ≪ 0) has x̂0 = x_t up to O(σ_t) and τ ≈ σ_u, so it changes by O(e^{γ/2}): it is frozen.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -69,8 +70,14 @@ def gud_softness(softness: float, v: np.ndarray) -> float:
     return float(softness * (v.max() - v.min()))
 
 
-def log_snr(labels: np.ndarray, softness: float, t, gamma_min: float = GAMMA_MIN,
-            gamma_max: float = GAMMA_MAX, log_variance: np.ndarray | None = None) -> np.ndarray:
+def log_snr(
+    labels: np.ndarray,
+    softness: float,
+    t,
+    gamma_min: float = GAMMA_MIN,
+    gamma_max: float = GAMMA_MAX,
+    log_variance: np.ndarray | None = None,
+) -> np.ndarray:
     """γ_i(t) for components × times: the soft-conditioning schedule with normalised labels, or,
     given ``log_variance`` (log Σ_i), the variance-adjusted one on effective labels
     L_i = l_i/s + log Σ_i (softness 1): γ_i(t) = γ̃_min + (L_i − L_max) + t·(γ̃_max − γ̃_min +
@@ -86,8 +93,13 @@ def log_snr(labels: np.ndarray, softness: float, t, gamma_min: float = GAMMA_MIN
     return gamma_min + offset[:, None] + t[None, :] * slope
 
 
-def sequential_log_snr(labels: np.ndarray, softness: float, t, gamma_min: float = GAMMA_MIN,
-                       gamma_max: float = GAMMA_MAX) -> np.ndarray:
+def sequential_log_snr(
+    labels: np.ndarray,
+    softness: float,
+    t,
+    gamma_min: float = GAMMA_MIN,
+    gamma_max: float = GAMMA_MAX,
+) -> np.ndarray:
     """The reference code's clipped ``SequentialSchedule`` (its row and column schedules):
     γ_i(t) = clip(γ̃_min + (t − τ_i)·(γ̃_max − γ̃_min)/(1 − τ_max), γ̃_min, γ̃_max), each component
     active only in a window of length 1 − τ_max. Offsets τ_i = (1 − l_i)·τ_max, so that, as in

@@ -1,5 +1,6 @@
 """Help ▸ About: physlab's labs and the papers each one follows, in a dialog that fits the screen
 (the text scrolls; a message box grew taller than a 1000-pixel screen and hid its OK button)."""
+
 from __future__ import annotations
 
 import html
@@ -17,8 +18,9 @@ def about_html(labs: Iterable[Lab]) -> str:
     parts = [f"<h3>physlab {__version__}</h3><p>A simulation lab for the physics of learning.</p>"]
     for lab in labs:
         papers = "".join(f"<li>{html.escape(str(paper))}</li>" for paper in lab.papers)
-        parts.append(f"<p><b>{html.escape(lab.title)}</b>: {html.escape(lab.summary)}</p>"
-                     f"<ul>{papers}</ul>")
+        parts.append(
+            f"<p><b>{html.escape(lab.title)}</b>: {html.escape(lab.summary)}</p><ul>{papers}</ul>"
+        )
     return "".join(parts)
 
 

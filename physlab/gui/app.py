@@ -1,4 +1,5 @@
 """Start the Qt application and show the main window."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """The message banner above a lab's plots: what to do next, a preset's note, why a run failed."""
+
 from __future__ import annotations
 
 from PySide6 import QtWidgets

@@ -1,5 +1,6 @@
 """Edit ▸ Copy / Paste configuration: a tab's lab, parameters and seed as one line of text
 (:mod:`physlab.core.config_text`), through the system clipboard."""
+
 from __future__ import annotations
 
 from PySide6 import QtGui
@@ -24,8 +25,10 @@ def paste_configuration(window, text: str | None = None) -> str:
     name = lab_of(text)
     labs = window.lab_tabs.names()
     if name not in labs:
-        raise ConfigError(f"the configuration is for lab {name!r}, which this physlab does not "
-                          f"have; labs: {', '.join(labs)}")
+        raise ConfigError(
+            f"the configuration is for lab {name!r}, which this physlab does not "
+            f"have; labs: {', '.join(labs)}"
+        )
     tab = window.lab_tabs.get_or_build(name)
     params, seed = from_text(text, tab.lab.spec)
     tab.panel.set_values(params)

@@ -9,19 +9,21 @@ seed and metadata, read when asked, so it is always the latest); ``np`` and ``ph
 imported. The console runs on the GUI thread: a long computation typed into it blocks the app,
 as in any embedded console.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
 import numpy as np
-from PySide6 import QtCore, QtWidgets
 from pyqtgraph.console import ConsoleWidget
+from PySide6 import QtCore, QtWidgets
 
 import physlab
 from physlab.api import Run
 
-INTRO = ("physlab console: runs['sharpness']['loss'], runs['collapse'].params, "
-         "np, physlab.run(...)\n")
+INTRO = (
+    "physlab console: runs['sharpness']['loss'], runs['collapse'].params, np, physlab.run(...)\n"
+)
 
 
 class RunsOnScreen(Mapping):
@@ -35,8 +37,9 @@ class RunsOnScreen(Mapping):
         for name, tab in self._window.lab_tabs.built().items():
             record = tab.record()
             if record is not None:
-                out[name] = Run(name, dict(record.params), record.seed, dict(record.frame),
-                                dict(record.meta))
+                out[name] = Run(
+                    name, dict(record.params), record.seed, dict(record.frame), dict(record.meta)
+                )
         return out
 
     def __getitem__(self, name: str) -> Run:

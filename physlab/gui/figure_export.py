@@ -19,6 +19,7 @@ QPdfWriter. What it takes for the files to look right in the programs people ope
   librsvg ≤ 2.56 (GNOME, Inkscape's import, many converters) ignores that attribute and drew a
   1-px line as a 60-px band.
 """
+
 from __future__ import annotations
 
 import base64
@@ -27,16 +28,21 @@ import html
 import math
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtSvg import QSvgGenerator
 
 from physlab import __version__
-from physlab.core.export import (FIGURE_META_KEY, PDF_META_TAG, ExportError, atomic_path,
-                                 check_target)
+from physlab.core.export import (
+    FIGURE_META_KEY,
+    PDF_META_TAG,
+    ExportError,
+    atomic_path,
+    check_target,
+)
 
 from . import theme
 
@@ -53,10 +59,13 @@ XLINK_NS = "http://www.w3.org/1999/xlink"
 class FigureSettings:
     """How figures are exported: a PNG's width in pixels and its resolution (which sets its
     printed size, width / dpi inches), and the background of every format."""
+
     width: int = 1800
     dpi: int = 300
     dark: bool = False
 
+
+DEFAULT_FIGURE = FigureSettings()  # frozen: one shared default is safe
 
 
 def mark_ui_only(item) -> None:
@@ -64,8 +73,9 @@ def mark_ui_only(item) -> None:
     QtWidgets.QGraphicsItem.setData(item, UI_ONLY, True)  # unbound: pyqtgraph items own .data
 
 
-def export_figure(item, path: Path, meta: str = "",
-                  settings: FigureSettings = FigureSettings()) -> Path:
+def export_figure(
+    item, path: Path, meta: str = "", settings: FigureSettings = DEFAULT_FIGURE
+) -> Path:
     """Write the plots of ``item`` (a PlotItem or a whole GraphicsLayout) to ``path`` (.png, .svg
     or .pdf), atomically, with the run's metadata JSON ``meta`` inside."""
     path = check_target(Path(path), FIGURE_FORMATS)
@@ -87,8 +97,9 @@ def _export_look(scene, dark: bool) -> Iterator[QtGui.QColor]:
     theme. Everything is restored afterwards; yields the background colour."""
     wanted = "dark" if dark else "light"
     now = theme.current().name
-    hidden = [i for i in scene.items()
-              if QtWidgets.QGraphicsItem.data(i, UI_ONLY) and i.isVisible()]
+    hidden = [
+        i for i in scene.items() if QtWidgets.QGraphicsItem.data(i, UI_ONLY) and i.isVisible()
+    ]
     exporting = [i for i in scene.items() if hasattr(i, "setExportMode")]
     for i in hidden:
         i.setVisible(False)
@@ -107,8 +118,14 @@ def _export_look(scene, dark: bool) -> Iterator[QtGui.QColor]:
             i.setVisible(True)
 
 
-def _paint(device, scene, source: QtCore.QRectF, target: QtCore.QRectF,
-           background: QtGui.QColor, items: bool = False) -> None:
+def _paint(
+    device,
+    scene,
+    source: QtCore.QRectF,
+    target: QtCore.QRectF,
+    background: QtGui.QColor,
+    items: bool = False,
+) -> None:
     """Paint the ``source`` part of ``scene`` onto ``target`` of ``device`` (item by item with
     ``items``, see :func:`_paint_items`)."""
     painter = QtGui.QPainter()
@@ -126,8 +143,9 @@ def _paint(device, scene, source: QtCore.QRectF, target: QtCore.QRectF,
         painter.end()
 
 
-def _paint_items(painter: QtGui.QPainter, scene, source: QtCore.QRectF,
-                 target: QtCore.QRectF) -> None:
+def _paint_items(
+    painter: QtGui.QPainter, scene, source: QtCore.QRectF, target: QtCore.QRectF
+) -> None:
     """Paint the scene's visible items bottom to top as QGraphicsScene.render does (at scale 1),
     setting every item's clip explicitly. QSvgGenerator does not undo a clip when the painter is
     restored: through scene.render, the clip of one item (a text label) was kept for the items
@@ -177,8 +195,7 @@ def _write_png(scene, source, tmp: Path, meta: str, settings: FigureSettings, ba
     # painter they kept their on-screen size: legend text looked tiny next to the axis labels).
     # Cosmetic pens keep their width in device pixels, as on a high-DPI screen.
     image.setDevicePixelRatio(width / source.width())
-    _paint(image, scene, source, QtCore.QRectF(0, 0, source.width(), source.height()),
-           background)
+    _paint(image, scene, source, QtCore.QRectF(0, 0, source.width(), source.height()), background)
     image.setDevicePixelRatio(1.0)
     dots_per_metre = round(settings.dpi / 0.0254)  # sets the printed size, width / dpi inches
     image.setDotsPerMeterX(dots_per_metre)
@@ -214,8 +231,14 @@ def _write_pdf(scene, source, tmp: Path, meta: str, settings, background) -> Non
     writer = QtGui.QPdfWriter(str(tmp))
     writer.setResolution(SCENE_DPI)
     points = QtCore.QSizeF(target.width() * 72 / SCENE_DPI, target.height() * 72 / SCENE_DPI)
-    writer.setPageSize(QtGui.QPageSize(points, QtGui.QPageSize.Unit.Point, "physlab figure",
-                                       QtGui.QPageSize.SizeMatchPolicy.ExactMatch))
+    writer.setPageSize(
+        QtGui.QPageSize(
+            points,
+            QtGui.QPageSize.Unit.Point,
+            "physlab figure",
+            QtGui.QPageSize.SizeMatchPolicy.ExactMatch,
+        )
+    )
     writer.setPageMargins(QtCore.QMarginsF(0, 0, 0, 0))
     writer.setTitle("physlab figure")
     writer.setCreator(f"physlab {__version__}")
@@ -228,15 +251,17 @@ def _xmp(meta: str) -> bytes:
     """An XMP packet (the PDF's document metadata, stored uncompressed): title, creator tool and
     the run's metadata JSON (under :data:`~physlab.core.export.PDF_META_TAG`)."""
     run = f"<{PDF_META_TAG}>{html.escape(meta, quote=False)}</{PDF_META_TAG}>" if meta else ""
-    return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
-            '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
-            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-            '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
-            'xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
-            'xmlns:physlab="https://github.com/physlab/physlab/ns/1.0/">'
-            '<dc:title><rdf:Alt><rdf:li xml:lang="x-default">physlab figure</rdf:li></rdf:Alt>'
-            f'</dc:title><xmp:CreatorTool>physlab {__version__}</xmp:CreatorTool>{run}'
-            '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>').encode("utf-8")
+    return (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
+        'xmlns:physlab="https://github.com/physlab/physlab/ns/1.0/">'
+        '<dc:title><rdf:Alt><rdf:li xml:lang="x-default">physlab figure</rdf:li></rdf:Alt>'
+        f"</dc:title><xmp:CreatorTool>physlab {__version__}</xmp:CreatorTool>{run}"
+        '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+    ).encode()
 
 
 # -- SVG: transforms into coordinates -------------------------------------------------------------
@@ -274,18 +299,25 @@ def _sharpen(image, headroom: int = 4, largest: int = 2048) -> None:
     matrix = _parse_matrix(image.get("transform"))
     if not data.startswith(prefix) or matrix is None:
         return
-    picture = QtGui.QImage.fromData(base64.b64decode(data[len(prefix):]), "PNG")
+    picture = QtGui.QImage.fromData(base64.b64decode(data[len(prefix) :]), "PNG")
     if picture.isNull():
         return
-    shown = (float(image.get("width", 0)) * math.hypot(matrix[0], matrix[1]),
-             float(image.get("height", 0)) * math.hypot(matrix[2], matrix[3]))
-    factors = [max(1, min(math.ceil(headroom * size / pixels), largest // pixels))
-               for size, pixels in zip(shown, (picture.width(), picture.height()))]
+    shown = (
+        float(image.get("width", 0)) * math.hypot(matrix[0], matrix[1]),
+        float(image.get("height", 0)) * math.hypot(matrix[2], matrix[3]),
+    )
+    factors = [
+        max(1, min(math.ceil(headroom * size / pixels), largest // pixels))
+        for size, pixels in zip(shown, (picture.width(), picture.height()))
+    ]
     if factors == [1, 1]:
         return
-    bigger = picture.scaled(picture.width() * factors[0], picture.height() * factors[1],
-                            QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,
-                            QtCore.Qt.TransformationMode.FastTransformation)
+    bigger = picture.scaled(
+        picture.width() * factors[0],
+        picture.height() * factors[1],
+        QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,
+        QtCore.Qt.TransformationMode.FastTransformation,
+    )
     buffer = QtCore.QBuffer()
     buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
     bigger.save(buffer, "PNG")
@@ -303,8 +335,9 @@ def _flatten(element, outer: Matrix) -> None:
         for child in element:
             _flatten(child, total)
         return
-    if element.get("vector-effect") == "non-scaling-stroke" and _transform_shape(element, tag,
-                                                                                   total):
+    if element.get("vector-effect") == "non-scaling-stroke" and _transform_shape(
+        element, tag, total
+    ):
         element.attrib.pop("transform", None)
         element.attrib.pop("vector-effect", None)
         return
@@ -334,10 +367,17 @@ def _transform_shape(element, tag: str, m: Matrix) -> bool:
             element.set(b, _num(y))
     elif tag == "rect" and m[1] == m[2] == 0 and not (element.get("rx") or element.get("ry")):
         x0, y0 = _apply(m, float(element.get("x", 0)), float(element.get("y", 0)))
-        x1, y1 = _apply(m, float(element.get("x", 0)) + float(element.get("width", 0)),
-                        float(element.get("y", 0)) + float(element.get("height", 0)))
-        for name, value in (("x", min(x0, x1)), ("y", min(y0, y1)), ("width", abs(x1 - x0)),
-                            ("height", abs(y1 - y0))):
+        x1, y1 = _apply(
+            m,
+            float(element.get("x", 0)) + float(element.get("width", 0)),
+            float(element.get("y", 0)) + float(element.get("height", 0)),
+        )
+        for name, value in (
+            ("x", min(x0, x1)),
+            ("y", min(y0, y1)),
+            ("width", abs(x1 - x0)),
+            ("height", abs(y1 - y0)),
+        ):
             element.set(name, _num(value))
     else:
         return False
@@ -376,8 +416,14 @@ def _compose(outer: Matrix, inner: Matrix) -> Matrix:
     """The matrix applying ``inner`` first, then ``outer``."""
     a, b, c, d, e, f = outer
     p, q, r, s, t, u = inner
-    return (a * p + c * q, b * p + d * q, a * r + c * s, b * r + d * s,
-            a * t + c * u + e, b * t + d * u + f)
+    return (
+        a * p + c * q,
+        b * p + d * q,
+        a * r + c * s,
+        b * r + d * s,
+        a * t + c * u + e,
+        b * t + d * u + f,
+    )
 
 
 def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
@@ -411,8 +457,10 @@ class FigureSettingsDialog(QtWidgets.QDialog):
         form.addRow("PNG resolution", self.dpi_box)
         form.addRow("", self.printed)
         form.addRow(self.dark_box)
-        buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok
-                                             | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        buttons = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Ok
+            | QtWidgets.QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -422,13 +470,14 @@ class FigureSettingsDialog(QtWidgets.QDialog):
 
     def _show_printed(self) -> None:
         inches = self.width_box.value() / self.dpi_box.value()
-        self.printed.setText(f"printed {inches * 2.54:.1f} cm ({inches:.2f} in) wide; SVG and PDF "
-                             "are vector")
+        self.printed.setText(
+            f"printed {inches * 2.54:.1f} cm ({inches:.2f} in) wide; SVG and PDF are vector"
+        )
 
     def settings(self) -> FigureSettings:
-        return FigureSettings(self.width_box.value(), self.dpi_box.value(),
-                              self.dark_box.isChecked())
-
+        return FigureSettings(
+            self.width_box.value(), self.dpi_box.value(), self.dark_box.isChecked()
+        )
 
 
 def ask_figure_settings(parent, settings: FigureSettings) -> FigureSettings | None:

@@ -3,6 +3,7 @@ outside the GUI thread, Qt can crash or deadlock — seen in the test suite: a r
 collection destroyed a closed window's menu while the GUI thread was deleting its actions, and
 each waited for the other forever. So automatic collection is switched off and the GUI thread
 collects on a timer instead (pyqtgraph's GarbageCollector, which keeps the usual thresholds)."""
+
 from __future__ import annotations
 
 from pyqtgraph.util.garbage_collector import GarbageCollector

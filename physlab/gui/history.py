@@ -2,9 +2,10 @@
 labelled by what differed, under the run on screen — so a parameter change can be judged against
 the run before it without exporting anything. Only runs of the same view (a lab's
 ``history_view``, e.g. the model) are overlaid, and they never widen the current run's axes."""
+
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
@@ -23,8 +24,11 @@ Traces = Callable[[dict, dict], Sequence[tuple[pg.PlotItem, np.ndarray, np.ndarr
 
 def difference(spec: ParamSpec, params: dict, seed: int, current: dict, current_seed: int) -> str:
     """What distinguishes a run from the current one, e.g. ``η=0.1, N=40`` or ``seed 3``."""
-    changed = [f"{symbol(spec[name])}={_short(value)}" for name, value in params.items()
-               if name in spec.params and current.get(name) != value and spec.active(name, params)]
+    changed = [
+        f"{symbol(spec[name])}={_short(value)}"
+        for name, value in params.items()
+        if name in spec.params and current.get(name) != value and spec.active(name, params)
+    ]
     if seed != current_seed:
         changed.append(f"seed {seed}")
     if not changed:
@@ -78,10 +82,11 @@ class RunHistory:
         self.erase()
         if not self.shown:
             return
-        earlier = [r for r in self.records
-                   if r is not current and self.view(r.params) == self.view(params)]
+        earlier = [
+            r for r in self.records if r is not current and self.view(r.params) == self.view(params)
+        ]
         for age, record in enumerate(reversed(earlier)):
-            alpha = int(200 * 0.7 ** age)
+            alpha = int(200 * 0.7**age)
             pen = pg.mkPen((*GHOST, alpha), width=1.3)
             name = "earlier: " + difference(self.spec, record.params, record.seed, params, seed)
             for j, (plot, x, y) in enumerate(self.traces(record.frame, record.params)):

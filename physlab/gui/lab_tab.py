@@ -8,6 +8,7 @@ A lab's tab subclasses :class:`LabTab` and implements ``build_plots`` (returns t
 the graphics item exported as the figure), ``paint(frame)`` and ``clear_plots``, and may name the
 curves earlier runs are overlaid as (``history_traces``).
 """
+
 from __future__ import annotations
 
 import html
@@ -25,9 +26,9 @@ from physlab.core.runner import RunState, Snapshot
 from physlab.core.session import LabState, RunRecord
 
 from .banner import Banner
+from .figure_export import DEFAULT_FIGURE, FigureSettings, export_figure
 from .history import RunHistory
 from .param_panel import ParamPanel
-from .figure_export import FigureSettings, export_figure
 from .plots import hide_empty_legends, set_curve_antialias
 from .preset_box import PresetBox
 from .run_controls import READY, RunControls, RunStatus, describe
@@ -97,9 +98,11 @@ class LabTab(QtWidgets.QWidget):
         self._timer.start()
         self._update_controls(RunState.IDLE)
         hide_empty_legends(self.figure)
-        self.show_message(f"{html.escape(lab.summary)}<br><b>Press Run (Ctrl+R)</b> to start with "
-                          "the defaults, or pick a preset: each one reproduces a published "
-                          "figure.")
+        self.show_message(
+            f"{html.escape(lab.summary)}<br><b>Press Run (Ctrl+R)</b> to start with "
+            "the defaults, or pick a preset: each one reproduces a published "
+            "figure."
+        )
 
     def _side(self) -> QtWidgets.QWidget:
         """The column left of the plots: preset, seed, parameters, run controls, history."""
@@ -119,8 +122,10 @@ class LabTab(QtWidgets.QWidget):
         self.overlay = QtWidgets.QCheckBox("Overlay earlier runs")
         self.overlay.setObjectName("overlay")
         self.overlay.setChecked(True)
-        self.overlay.setToolTip("draw the last runs of this lab in grey under the current one, "
-                                "labelled by what differed")
+        self.overlay.setToolTip(
+            "draw the last runs of this lab in grey under the current one, "
+            "labelled by what differed"
+        )
         self.overlay.toggled.connect(self._toggle_overlay)
         self.clear_history_button = QtWidgets.QPushButton("Clear")
         self.clear_history_button.setToolTip("forget the earlier runs")
@@ -231,16 +236,19 @@ class LabTab(QtWidgets.QWidget):
         if preset.seed is not None:
             self.seed.setValue(preset.seed)
         self.presets.chose(preset, self.panel.values())
-        self.show_message(f"Preset <b>{html.escape(preset.title)}</b> is set: <b>press Run "
-                          "(Ctrl+R)</b> to draw its figure.")
+        self.show_message(
+            f"Preset <b>{html.escape(preset.title)}</b> is set: <b>press Run "
+            "(Ctrl+R)</b> to draw its figure."
+        )
 
     @or_sweep
-    def export_image(self, path: Path, settings: FigureSettings = FigureSettings()) -> Path:
+    def export_image(self, path: Path, settings: FigureSettings = DEFAULT_FIGURE) -> Path:
         """The tab's plots as PNG, SVG or PDF, with the run's metadata inside (when there is a
         run)."""
         record = self.record()
-        return export_figure(self.figure, path, meta=meta_json(record.meta) if record else "",
-                             settings=settings)
+        return export_figure(
+            self.figure, path, meta=meta_json(record.meta) if record else "", settings=settings
+        )
 
     @or_sweep
     def export_data(self, path: Path) -> Path:
@@ -280,9 +288,13 @@ class LabTab(QtWidgets.QWidget):
     def session_state(self) -> LabState:
         """This lab's part of a saved session: the controls, and the kept runs with the one on
         screen last."""
-        state = self.runs.session_state(self.panel.values(), self.seed.value(),
-                                        self.history.records, self.runner.state,
-                                        self.runner.message)
+        state = self.runs.session_state(
+            self.panel.values(),
+            self.seed.value(),
+            self.history.records,
+            self.runner.state,
+            self.runner.message,
+        )
         state.sweep = self.sweep_mode.session_record()
         return state
 
@@ -300,8 +312,10 @@ class LabTab(QtWidgets.QWidget):
             self._dirty = True
             self.controls.show_steps(self.snapshot)
             if run.meta.get("diverged"):
-                self.show_message("⚠ " + run.meta.get("divergence", "the run diverged") +
-                                  " (saved run)", error=True)
+                self.show_message(
+                    "⚠ " + run.meta.get("divergence", "the run diverged") + " (saved run)",
+                    error=True,
+                )
         self._draw_history()
         self.sweep_mode.restore(state.sweep)
 

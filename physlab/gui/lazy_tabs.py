@@ -3,10 +3,10 @@
 Building every lab's plots at start-up was most of the launch (``benchmarks/`` measures the
 start-up); the window starts with a placeholder per lab and builds a tab when it first becomes
 visible, or when code asks for it by ``window.lab_tabs.get_or_build(name)`` (sessions, tests)."""
+
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6 import QtWidgets
 
@@ -28,8 +28,13 @@ class LabTabs:
     place of its placeholder); :meth:`built` lists only the tabs that exist (for shutdown and
     sessions)."""
 
-    def __init__(self, labs: Mapping[str, Lab], holders: Mapping[str, QtWidgets.QTabWidget],
-                 placeholders: Mapping[str, Placeholder], make: Callable[[Lab], LabTab]):
+    def __init__(
+        self,
+        labs: Mapping[str, Lab],
+        holders: Mapping[str, QtWidgets.QTabWidget],
+        placeholders: Mapping[str, Placeholder],
+        make: Callable[[Lab], LabTab],
+    ):
         self._labs, self._holders, self._placeholders = labs, holders, dict(placeholders)
         self._make = make
         self._built: dict[str, LabTab] = {}

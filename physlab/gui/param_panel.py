@@ -1,11 +1,13 @@
 """Parameter controls generated from a lab's ParamSpec: one widget per Param, grouped, with the
 range and help in the tooltip. Controls of parameters that cannot change during a run are disabled
 while one streams; parameters whose ``when`` condition does not hold are hidden."""
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -43,7 +45,7 @@ class FloatBox(QtWidgets.QDoubleSpinBox):
 
     def stepBy(self, steps: int) -> None:
         if self._log and self.value() > 0:
-            self.setValue(self.value() * 1.25 ** steps)
+            self.setValue(self.value() * 1.25**steps)
         else:
             super().stepBy(steps)
 
@@ -88,8 +90,11 @@ class SliderFloat(QtWidgets.QWidget):
 
     def _from_slider(self, tick: int) -> None:
         frac = tick / self.TICKS
-        value = self.low * (self.high / self.low) ** frac if self.log else \
-            self.low + frac * (self.high - self.low)
+        value = (
+            self.low * (self.high / self.low) ** frac
+            if self.log
+            else self.low + frac * (self.high - self.low)
+        )
         self.box.setValue(float(f"{value:.3g}"))  # emits through _from_box
 
     def value(self) -> float:
@@ -150,8 +155,9 @@ class ListEdit(QtWidgets.QPlainTextEdit):
         self.setWordWrapMode(QtGui.QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         for policy in (self.setVerticalScrollBarPolicy, self.setHorizontalScrollBarPolicy):
             policy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
-                           QtWidgets.QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Fixed
+        )
         self.textChanged.connect(self._fit)
 
     def text(self) -> str:
@@ -167,8 +173,12 @@ class ListEdit(QtWidgets.QPlainTextEdit):
 
     def _fit(self) -> None:
         margins = self.contentsMargins()
-        height = (self.lines() * self.fontMetrics().lineSpacing()
-                  + 2 * self.document().documentMargin() + margins.top() + margins.bottom())
+        height = (
+            self.lines() * self.fontMetrics().lineSpacing()
+            + 2 * self.document().documentMargin()
+            + margins.top()
+            + margins.bottom()
+        )
         self.setFixedHeight(int(height))
 
     def resizeEvent(self, event) -> None:
@@ -188,8 +198,10 @@ class ListEdit(QtWidgets.QPlainTextEdit):
 
 def _int_box(p: Param) -> QtWidgets.QSpinBox:
     w = QtWidgets.QSpinBox()
-    w.setRange(int(p.low if p.low is not None else -2**31),
-               int(min(p.high if p.high is not None else 2**31 - 1, 2**31 - 1)))
+    w.setRange(
+        int(p.low if p.low is not None else -(2**31)),
+        int(min(p.high if p.high is not None else 2**31 - 1, 2**31 - 1)),
+    )
     w.setKeyboardTracking(False)
     return w
 
@@ -222,18 +234,36 @@ class Control:
 
 
 CONTROLS: dict[Kind, Control] = {
-    Kind.CHOICE: Control(lambda p: _combo(p.choices), lambda w, p: w.currentText(),
-                         lambda w, v: w.setCurrentText(v), lambda w: w.currentTextChanged),
-    Kind.BOOL: Control(lambda p: QtWidgets.QCheckBox(), lambda w, p: w.isChecked(),
-                       lambda w, v: w.setChecked(v), lambda w: w.toggled),
-    Kind.INT: Control(_int_box, lambda w, p: int(w.value()), lambda w, v: w.setValue(v),
-                      lambda w: w.valueChanged),
-    Kind.FLOAT: Control(_float_control, lambda w, p: float(w.value()),
-                        lambda w, v: w.setValue(v), lambda w: w.valueChanged),
-    Kind.MULTI: Control(lambda p: MultiChoice(p.choices, p.default), lambda w, p: w.value(),
-                        lambda w, v: w.set_value(v), lambda w: w.toggled),
-    Kind.INTS: Control(lambda p: ListEdit(), lambda w, p: p.parse(w.text()),
-                       _set_text, lambda w: w.editingFinished),
+    Kind.CHOICE: Control(
+        lambda p: _combo(p.choices),
+        lambda w, p: w.currentText(),
+        lambda w, v: w.setCurrentText(v),
+        lambda w: w.currentTextChanged,
+    ),
+    Kind.BOOL: Control(
+        lambda p: QtWidgets.QCheckBox(),
+        lambda w, p: w.isChecked(),
+        lambda w, v: w.setChecked(v),
+        lambda w: w.toggled,
+    ),
+    Kind.INT: Control(
+        _int_box, lambda w, p: int(w.value()), lambda w, v: w.setValue(v), lambda w: w.valueChanged
+    ),
+    Kind.FLOAT: Control(
+        _float_control,
+        lambda w, p: float(w.value()),
+        lambda w, v: w.setValue(v),
+        lambda w: w.valueChanged,
+    ),
+    Kind.MULTI: Control(
+        lambda p: MultiChoice(p.choices, p.default),
+        lambda w, p: w.value(),
+        lambda w, v: w.set_value(v),
+        lambda w: w.toggled,
+    ),
+    Kind.INTS: Control(
+        lambda p: ListEdit(), lambda w, p: p.parse(w.text()), _set_text, lambda w: w.editingFinished
+    ),
 }
 
 
@@ -260,7 +290,9 @@ class ParamPanel(QtWidgets.QWidget):
             if p.group not in forms:
                 box = self._boxes[p.group] = QtWidgets.QGroupBox(p.group)
                 forms[p.group] = QtWidgets.QFormLayout(box)
-                forms[p.group].setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+                forms[p.group].setFieldGrowthPolicy(
+                    QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow
+                )
                 layout.addWidget(box)
             widget = self._make(p)
             widget.setObjectName(f"param_{p.name}")

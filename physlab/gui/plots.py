@@ -1,23 +1,33 @@
 """Small shared plot helpers: consistent styling (data solid, theory dashed), legends, hover
 read-outs (figure export is in :mod:`.figure_export`)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from . import theme
 from .figure_export import mark_ui_only
 
-DATA_COLORS = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
-               "#7f7f7f")
+DATA_COLORS = (
+    "#1f77b4",
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+)
 THEORY_COLOR = "#d62728"
 
 
 def configure() -> None:
     """Global pyqtgraph options; call before any plot is made."""
-    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background="w",
-                        foreground=theme.Ink.TEXT)
+    pg.setConfigOptions(
+        imageAxisOrder="row-major", antialias=True, background="w", foreground=theme.Ink.TEXT
+    )
 
 
 def data_pen(i: int = 0, width: float = 1.6):
@@ -47,12 +57,23 @@ class TidyLogAxis(pg.AxisItem):
         return [(None, values)]
 
 
-def make_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str, xlabel: str,
-              ylabel: str, log_y: bool = False) -> pg.PlotItem:
+def make_plot(
+    layout: pg.GraphicsLayoutWidget,
+    row: int,
+    col: int,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    log_y: bool = False,
+) -> pg.PlotItem:
     """A plot with labelled axes, grid, a legend strip between its title and its data (see
     :class:`LegendStrip`) and a hover read-out."""
-    plot = layout.addPlot(row=row, col=col, title=title,
-                          axisItems={side: TidyLogAxis(side) for side in ("left", "bottom")})
+    plot = layout.addPlot(
+        row=row,
+        col=col,
+        title=title,
+        axisItems={side: TidyLogAxis(side) for side in ("left", "bottom")},
+    )
     plot.setLabel("bottom", xlabel)
     plot.setLabel("left", ylabel)
     plot.showGrid(x=True, y=True, alpha=1.0)
@@ -84,8 +105,10 @@ def preview_range(plot: pg.PlotItem, x=None, y=None) -> None:
     """Show the ranges ``x``/``y`` (data coordinates, ``None``: leave as is) on an empty plot, so
     that before a run its axes read in the run's units instead of 0–1; auto-range takes over when
     data arrives."""
-    for rng, log, axis in ((x, plot.ctrl.logXCheck.isChecked(), "x"),
-                           (y, plot.ctrl.logYCheck.isChecked(), "y")):
+    for rng, log, axis in (
+        (x, plot.ctrl.logXCheck.isChecked(), "x"),
+        (y, plot.ctrl.logYCheck.isChecked(), "y"),
+    ):
         if rng is not None:
             lo, hi = np.log10(rng) if log else rng
             (plot.setXRange if axis == "x" else plot.setYRange)(lo, hi, padding=0.02)
@@ -127,8 +150,9 @@ class LegendStrip(pg.LegendItem):
         first, then theory and guides (dashed or dotted), each in the order they came."""
         self.items.sort(key=lambda entry: _is_theory(entry[0].item))
         width = self.plot.vb.width()
-        widths = [sample.width() + label.itemRect().width() + self.SPACING
-                  for sample, label in self.items]
+        widths = [
+            sample.width() + label.itemRect().width() + self.SPACING for sample, label in self.items
+        ]
         columns = max(len(widths), 1)
         while columns > 1 and sum(max(widths[c::columns]) for c in range(columns)) > width:
             columns -= 1
@@ -136,8 +160,9 @@ class LegendStrip(pg.LegendItem):
             self.layout.removeAt(i)
         for i, (sample, label) in enumerate(self.items):
             row, col = divmod(i, columns)
-            self.layout.addItem(sample, row, 2 * col,
-                                alignment=QtCore.Qt.AlignmentFlag.AlignVCenter)
+            self.layout.addItem(
+                sample, row, 2 * col, alignment=QtCore.Qt.AlignmentFlag.AlignVCenter
+            )
             self.layout.addItem(label, row, 2 * col + 1)
             self.layout.setColumnSpacing(2 * col + 1, self.SPACING)
         self.columnCount, self.rowCount = columns, -(-len(self.items) // columns)
@@ -170,7 +195,7 @@ class HoverReadout:
         point = vb.mapSceneToView(pos)
         x, y = point.x(), point.y()
         if self.plot.ctrl.logYCheck.isChecked():
-            y = 10 ** y
+            y = 10**y
         self.label.setText(f"x = {x:.4g}, y = {y:.4g}")
         (x0, x1), (y0, y1) = vb.viewRange()
         self.label.setPos(x0, y0)
@@ -202,8 +227,9 @@ def hide_empty_legends(figure) -> None:
 
 def drawable(plot: pg.PlotItem, x, y) -> tuple[np.ndarray, np.ndarray]:
     """The points of (x, y) that ``plot`` can draw on its current axes (see :func:`finite`)."""
-    return finite(x, y, positive=plot.ctrl.logYCheck.isChecked(),
-                  positive_x=plot.ctrl.logXCheck.isChecked())
+    return finite(
+        x, y, positive=plot.ctrl.logYCheck.isChecked(), positive_x=plot.ctrl.logXCheck.isChecked()
+    )
 
 
 def finite(x, y, positive: bool = False, positive_x: bool = False):
@@ -213,8 +239,9 @@ def finite(x, y, positive: bool = False, positive_x: bool = False):
     return x[keep], y[keep]
 
 
-def keep_drawable(x: np.ndarray, y: np.ndarray, positive: bool = False,
-                  positive_x: bool = False) -> np.ndarray:
+def keep_drawable(
+    x: np.ndarray, y: np.ndarray, positive: bool = False, positive_x: bool = False
+) -> np.ndarray:
     """The one filter for plot data: which points are finite, with y > 0 (``positive``) and
     x > 0 (``positive_x``) where the axis is logarithmic."""
     keep = np.isfinite(x) & np.isfinite(y)
@@ -246,8 +273,14 @@ class BandCurve:
         color = DATA_COLORS[i % len(DATA_COLORS)]
         fill = pg.mkColor(color)
         fill.setAlpha(55)
-        self.line = pg.PlotDataItem(pen=pg.mkPen(color, width=2), symbol=symbol, symbolSize=5,
-                                    symbolBrush=color, symbolPen=None, name=name)
+        self.line = pg.PlotDataItem(
+            pen=pg.mkPen(color, width=2),
+            symbol=symbol,
+            symbolSize=5,
+            symbolBrush=color,
+            symbolPen=None,
+            name=name,
+        )
         edge = pg.mkPen((0, 0, 0, 0))  # drawn invisibly so that they count for auto-range
         self.low = pg.PlotDataItem(pen=edge)
         self.high = pg.PlotDataItem(pen=edge)
@@ -257,8 +290,9 @@ class BandCurve:
         for item in self.items[1:]:
             plot.addItem(item)
 
-    def set_data(self, x: np.ndarray, mean: np.ndarray, spread: np.ndarray,
-                 positive: bool = False) -> None:
+    def set_data(
+        self, x: np.ndarray, mean: np.ndarray, spread: np.ndarray, positive: bool = False
+    ) -> None:
         x, mean, spread = (np.asarray(a, dtype=float) for a in (x, mean, spread))
         keep = keep_drawable(x, mean, positive)
         x, mean, spread = x[keep], mean[keep], np.nan_to_num(spread[keep])
@@ -307,8 +341,17 @@ class PlotItems:
             entry = self._items[(id(plot), key)] = (plot, item)
         return entry[1]
 
-    def line(self, plot: pg.PlotItem, key, x, y, pen, name: str | None = None,
-             positive: bool = False, positive_x: bool = False) -> None:
+    def line(
+        self,
+        plot: pg.PlotItem,
+        key,
+        x,
+        y,
+        pen,
+        name: str | None = None,
+        positive: bool = False,
+        positive_x: bool = False,
+    ) -> None:
         """Set the data of the line ``key`` (made on first use), dropping points a plot cannot
         draw (non-positive y on a log axis with ``positive``, x ≤ 0 with ``positive_x``)."""
         item = self.get(plot, key, lambda: pg.PlotDataItem(pen=pen, name=name))

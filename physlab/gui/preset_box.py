@@ -1,5 +1,6 @@
 """A lab's preset chooser. It names the preset the controls were set from, and says so when they
 no longer match it ("eos-chebyshev (modified)")."""
+
 from __future__ import annotations
 
 import html
@@ -38,8 +39,9 @@ class PresetBox(QtWidgets.QComboBox):
             return
         # escaped: descriptions contain "<" (β < 1), which rich text would take for a tag
         figure = f"<br><i>Reproduces: {html.escape(preset.figure)}</i>" if preset.figure else ""
-        self.note.setText(f"<b>{html.escape(preset.title)}</b><br>"
-                          f"{html.escape(preset.description)}{figure}")
+        self.note.setText(
+            f"<b>{html.escape(preset.title)}</b><br>{html.escape(preset.description)}{figure}"
+        )
 
     def forget(self) -> None:
         """The controls hold something else (a session): show the defaults item, unmarked."""

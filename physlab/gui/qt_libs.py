@@ -9,6 +9,7 @@ Wayland session, no ``ldd``).
 
     python -m physlab.gui.qt_libs    # status 0: fine; 1: libraries missing (message on stderr)
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -52,8 +53,10 @@ PACKAGES = {
 }
 
 
-NO_DISPLAY = ("physlab cannot open its window: there is no X display (DISPLAY is not set). Start "
-              "it from a desktop session, or under a virtual display: xvfb-run -a make run")
+NO_DISPLAY = (
+    "physlab cannot open its window: there is no X display (DISPLAY is not set). Start "
+    "it from a desktop session, or under a virtual display: xvfb-run -a make run"
+)
 
 
 def xcb_plugin() -> Path | None:
@@ -67,8 +70,11 @@ def xcb_plugin() -> Path | None:
 
 def missing_libraries(ldd_output: str) -> list[str]:
     """The libraries ``ldd`` reports as ``… => not found``, once each, in its order."""
-    found = [line.split("=>")[0].strip() for line in ldd_output.splitlines()
-             if line.strip().endswith("not found")]
+    found = [
+        line.split("=>")[0].strip()
+        for line in ldd_output.splitlines()
+        if line.strip().endswith("not found")
+    ]
     return list(dict.fromkeys(found))
 
 
@@ -77,15 +83,25 @@ def message(missing: list[str]) -> str:
     debian = list(dict.fromkeys(PACKAGES[lib][0] for lib in missing if lib in PACKAGES))
     fedora = list(dict.fromkeys(PACKAGES[lib][1] for lib in missing if lib in PACKAGES))
     unknown = [lib for lib in missing if lib not in PACKAGES]
-    lines = ["physlab cannot open its window: Qt's X11 platform plugin needs system libraries "
-             "that are not installed:", "    " + ", ".join(missing), ""]
+    lines = [
+        "physlab cannot open its window: Qt's X11 platform plugin needs system libraries "
+        "that are not installed:",
+        "    " + ", ".join(missing),
+        "",
+    ]
     if debian:
-        lines += ["Install them with (Debian / Ubuntu)",
-                  "    sudo apt-get install -y " + " ".join(debian),
-                  "or (Fedora)", "    sudo dnf install -y " + " ".join(fedora)]
+        lines += [
+            "Install them with (Debian / Ubuntu)",
+            "    sudo apt-get install -y " + " ".join(debian),
+            "or (Fedora)",
+            "    sudo dnf install -y " + " ".join(fedora),
+        ]
     if unknown:
-        lines.append("and find the package that provides " + ", ".join(unknown) +
-                     " (apt-file search / dnf provides)")
+        lines.append(
+            "and find the package that provides "
+            + ", ".join(unknown)
+            + " (apt-file search / dnf provides)"
+        )
     lines += ["then run `make run` again."]
     return "\n".join(lines)
 

@@ -1,5 +1,6 @@
 """A lab's run controls: Run / Pause / Stop / Reset and the progress bar, and the one-line status
 of the run that the window's status bar shows while the lab is on screen."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,8 +33,11 @@ def describe(title: str, state: RunState, message: str, snap: Snapshot | None) -
     if state in (RunState.RUNNING, RunState.PAUSED) and snap is not None:
         paused = state == RunState.PAUSED
         where = f"step {snap.steps_done:,}/{snap.total_steps:,}"
-        return RunStatus(f"{title}: {'paused at ' if paused else ''}{where}", fraction,
-                         0.0 if paused else snap.steps_per_second)
+        return RunStatus(
+            f"{title}: {'paused at ' if paused else ''}{where}",
+            fraction,
+            0.0 if paused else snap.steps_per_second,
+        )
     text = {RunState.BUILDING: BUILDING, RunState.IDLE: READY}.get(state, message or state.value)
     return RunStatus(f"{title}: {text}", fraction, busy=state == RunState.BUILDING)
 
@@ -47,10 +51,12 @@ class RunControls(QtWidgets.QWidget):
         self.pause_button = QtWidgets.QPushButton("Pause")
         self.stop_button = QtWidgets.QPushButton("Stop")
         self.reset_button = QtWidgets.QPushButton("Reset")
-        for button, tip in ((self.run_button, "Start a run with these parameters (Ctrl+R)"),
-                            (self.pause_button, "Pause / resume (Ctrl+P)"),
-                            (self.stop_button, "Stop the run, keep its data (Esc)"),
-                            (self.reset_button, "Stop and clear the plots (Ctrl+Shift+R)")):
+        for button, tip in (
+            (self.run_button, "Start a run with these parameters (Ctrl+R)"),
+            (self.pause_button, "Pause / resume (Ctrl+P)"),
+            (self.stop_button, "Stop the run, keep its data (Esc)"),
+            (self.reset_button, "Stop and clear the plots (Ctrl+Shift+R)"),
+        ):
             button.setToolTip(tip)
         self.progress = QtWidgets.QProgressBar()
         self.progress.setObjectName("progress")

@@ -9,6 +9,7 @@ and the dark theme, into a folder (for looking at what we build), and the README
 Kernels tab's two views are the labs ``kernels`` and ``scaling``); ``--readme`` also rewrites the
 README figures; ``--only`` keeps the shots whose name contains TEXT.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,8 +55,13 @@ README = (
     Shot("diffusion-coarse-to-fine", "diffusion", "rg-coarse-to-fine", scrub=0.62),
     Shot("diffusion-standard", "diffusion", "standard-diffusion", scrub=0.62),
     Shot("collapse-accumulate-vs-replace", "collapse", "gerstgrasser-accumulate-vs-replace"),
-    Shot("collapse-history-overlay", "collapse", None, {"T0": 400, "strategy": ["replace"]},
-         before={"T0": 200, "strategy": ["replace"]}),
+    Shot(
+        "collapse-history-overlay",
+        "collapse",
+        None,
+        {"T0": 400, "strategy": ["replace"]},
+        before={"T0": 200, "strategy": ["replace"]},
+    ),
 )
 
 
@@ -64,9 +70,11 @@ class Camera:
 
     def __init__(self):
         from .plots import configure
+
         configure()
         self.app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
         from .window import MainWindow
+
         self.window = MainWindow(warm_up=False)
         self.window.resize(*SIZE)
         self.window.show()
@@ -96,9 +104,15 @@ class Camera:
         if stop_at is None:
             self.wait(lambda: self._ended(tab))
             return
-        self.wait(lambda: self._ended(tab) or (
-            tab.snapshot is not None and
-            tab.snapshot.steps_done >= stop_at * tab.snapshot.total_steps))
+        self.wait(
+            lambda: (
+                self._ended(tab)
+                or (
+                    tab.snapshot is not None
+                    and tab.snapshot.steps_done >= stop_at * tab.snapshot.total_steps
+                )
+            )
+        )
         tab.toggle_pause()
         self.wait(lambda: tab.runner.state != RunState.RUNNING, 5.0)
 
@@ -169,12 +183,20 @@ def readme(camera: Camera, folder: Path, only: str = "") -> list[Path]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m physlab.gui.screenshots",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("screenshots"),
-                        help="folder for the tour of every tab (created if missing)")
-    parser.add_argument("--readme", action="store_true",
-                        help="also regenerate the README figures in resources/screenshots/")
+    parser = argparse.ArgumentParser(
+        prog="python -m physlab.gui.screenshots", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("screenshots"),
+        help="folder for the tour of every tab (created if missing)",
+    )
+    parser.add_argument(
+        "--readme",
+        action="store_true",
+        help="also regenerate the README figures in resources/screenshots/",
+    )
     parser.add_argument("--no-tour", action="store_true", help="only the README figures")
     parser.add_argument("--only", default="", help="only shots whose name contains this")
     args = parser.parse_args(argv)

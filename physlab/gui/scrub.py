@@ -1,5 +1,6 @@
 """A slider that scrubs through stored snapshots of a streaming run and otherwise follows the
 latest one (the Kernels and Diffusion tabs' time sliders)."""
+
 from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets

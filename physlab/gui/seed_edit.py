@@ -2,6 +2,7 @@
 hold. A line edit that takes digits only, with the spin box's ``value`` / ``setValue`` /
 ``valueChanged`` / ``maximum`` interface, so a seed from a session or a pasted configuration
 shows as it is."""
+
 from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -14,8 +15,9 @@ class SeedEdit(QtWidgets.QLineEdit):
 
     def __init__(self, parent=None):
         super().__init__("0", parent)
-        self.setValidator(QtGui.QRegularExpressionValidator(
-            QtCore.QRegularExpression(r"\d{1,19}"), self))
+        self.setValidator(
+            QtGui.QRegularExpressionValidator(QtCore.QRegularExpression(r"\d{1,19}"), self)
+        )
         self._value = 0
         self.editingFinished.connect(self._commit)
         self.textEdited.connect(lambda _text: self._commit(quiet=True))

@@ -1,6 +1,7 @@
 """The app's remembered settings (theme, window geometry, last tab, last folders) in one INI file
 whose path is Qt-free (:func:`physlab.core.settings.settings_path`), so that ``physlab --info``
 shows it and ``physlab --reset-settings`` clears it without starting the GUI."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -2,6 +2,7 @@
 (start, stop, count, log) for numbers, or a list for integers, choices and switches. It writes the
 axis as the command line does (``lr=0.01:2:24:log``, ``depth=1,2,4``), so the GUI and
 ``physlab sweep --grid`` share one parser and one set of error messages."""
+
 from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
@@ -22,8 +23,10 @@ def first_guess(spec: ParamSpec) -> Param:
     """The axis offered first: a parameter with a natural log scale (a learning rate, a
     richness), else any float, else the first that can be swept."""
     params = sweepable(spec)
-    return next((p for p in params if p.kind == "float" and p.log),
-                next((p for p in params if p.kind == "float"), params[0]))
+    return next(
+        (p for p in params if p.kind == "float" and p.log),
+        next((p for p in params if p.kind == "float"), params[0]),
+    )
 
 
 def default_list(p: Param) -> str:
@@ -77,8 +80,9 @@ class AxisPicker(QtWidgets.QWidget):
             self.param.addItem("— none (a 1-D sweep) —", None)
         for p in sweepable(spec):
             self.param.addItem(p.title, p.name)
-            self.param.setItemData(self.param.count() - 1, p.help,
-                                   QtCore.Qt.ItemDataRole.ToolTipRole)
+            self.param.setItemData(
+                self.param.count() - 1, p.help, QtCore.Qt.ItemDataRole.ToolTipRole
+            )
         self.start = FloatBox(False)
         self.stop = FloatBox(False)
         for box, name in ((self.start, "axis_start"), (self.stop, "axis_stop")):
@@ -98,8 +102,10 @@ class AxisPicker(QtWidgets.QWidget):
         self.log.toggled.connect(self.changed)
         self.values = QtWidgets.QLineEdit()
         self.values.setObjectName("axis_values")
-        self.values.setToolTip("the values, comma-separated (or a range of numbers: "
-                               "start:stop:count, or start:stop:count:log)")
+        self.values.setToolTip(
+            "the values, comma-separated (or a range of numbers: "
+            "start:stop:count, or start:stop:count:log)"
+        )
         self.values.editingFinished.connect(self.changed)
 
         self.range_row = QtWidgets.QWidget()
@@ -145,8 +151,9 @@ class AxisPicker(QtWidgets.QWidget):
                 self.values.setText(default_list(p))
         self.changed.emit()
 
-    def set_range(self, start: float, stop: float, count: int, log: bool,
-                  quiet: bool = False) -> None:
+    def set_range(
+        self, start: float, stop: float, count: int, log: bool, quiet: bool = False
+    ) -> None:
         for widget in (self.start, self.stop, self.count, self.log):
             widget.blockSignals(True)
         self.start.setValue(start)
@@ -168,8 +175,9 @@ class AxisPicker(QtWidgets.QWidget):
         if axis.log and len(shown) > 1:  # a log grid of integers keeps its log spacing flag
             self.values.setText(f"{shown[0]}:{shown[-1]}:{len(shown)}:log")
         else:
-            self.values.setText(",".join(str(v).lower() if isinstance(v, bool) else str(v)
-                                         for v in shown))
+            self.values.setText(
+                ",".join(str(v).lower() if isinstance(v, bool) else str(v) for v in shown)
+            )
         self.changed.emit()
 
     def text(self) -> str:

@@ -7,6 +7,7 @@ While the Sweep view is on screen the window's Run / Pause / Stop / Export actio
 the current lab tab) go to it: a :class:`~physlab.gui.lab_tab.LabTab` action decorated with
 :func:`or_sweep` is done by the view's method of the same name instead.
 """
+
 from __future__ import annotations
 
 import functools
@@ -29,8 +30,11 @@ class SweepMode:
         self.tabs.addTab(single, "Single run")
         self.tabs.addTab(QtWidgets.QWidget(), "Sweep")
         self.tabs.setTabToolTip(SINGLE, "one run of the lab, streaming live")
-        self.tabs.setTabToolTip(SWEEP, "the lab over a grid of one or two parameters: a phase "
-                                       "diagram or a curve, filled in as points finish")
+        self.tabs.setTabToolTip(
+            SWEEP,
+            "the lab over a grid of one or two parameters: a phase "
+            "diagram or a curve, filled in as points finish",
+        )
         layout = QtWidgets.QVBoxLayout(tab)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
@@ -45,6 +49,7 @@ class SweepMode:
         if self.view is None:
             from . import theme
             from .sweep_view import SweepView
+
             self.view = SweepView(self.tab)
             self.tabs.blockSignals(True)
             current = self.tabs.currentIndex()
@@ -91,12 +96,14 @@ class SweepMode:
 
 def or_sweep(method):
     """Make a :class:`LabTab` action be done by the Sweep view while that is on screen."""
+
     @functools.wraps(method)
     def action(tab, *args, **kwargs):
         view = tab.sweep_mode.active_view()
         if view is not None:
             return getattr(view, method.__name__)(*args, **kwargs)
         return method(tab, *args, **kwargs)
+
     return action
 
 

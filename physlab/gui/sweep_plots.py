@@ -8,10 +8,11 @@ values (and its ticks labelled as values, as pyqtgraph's log mode does), an even
 grid at its values, and anything else (a list of sizes, choices) at the cell indices with the
 values as tick labels, so every cell of the heatmap is the same size on screen.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
@@ -20,16 +21,20 @@ from PySide6 import QtCore, QtWidgets
 from physlab.core.sweep import DIVERGED, DONE, FAILED
 
 from . import theme
-from .plots import GRID_COLOR, BandCurve, TidyLogAxis
+from .plots import BandCurve, TidyLogAxis
+from .theme import Ink
 
 NOT_RUN_COLOR = "#c8c8c8"  # a cell no repeat has finished yet
-FAILED_COLOR = "#3a3a3a"   # every repeat of the cell raised
-NAN_COLOR = "#ffffff"      # finished, but the measure has no value there (e.g. never reached EoS)
-HALO_COLOR = "#e4e4e4"     # under a theory line (an ink: the dark theme darkens it, see theme.py)
+FAILED_COLOR = "#3a3a3a"  # every repeat of the cell raised
+NAN_COLOR = "#ffffff"  # finished, but the measure has no value there (e.g. never reached EoS)
+HALO_COLOR = "#e4e4e4"  # under a theory line (an ink: the dark theme darkens it, see theme.py)
 CATEGORY_COLORS = ("#4c78a8", "#f58518", "#b8252b", "#54a24b", "#b279a2", "#72b7b2", "#eeca3b")
 CONTINUOUS_MAP = "viridis"
-OVERLAY_STYLES = (QtCore.Qt.PenStyle.DashLine, QtCore.Qt.PenStyle.DashDotLine,
-                  QtCore.Qt.PenStyle.DotLine)
+OVERLAY_STYLES = (
+    QtCore.Qt.PenStyle.DashLine,
+    QtCore.Qt.PenStyle.DashDotLine,
+    QtCore.Qt.PenStyle.DotLine,
+)
 
 
 @dataclass
@@ -58,15 +63,20 @@ def summarise(values: np.ndarray, status: np.ndarray, categorical: bool = False)
         masked = np.where(ok, values, 0.0)
         mean = np.where(count > 0, masked.sum(-1) / np.maximum(count, 1), np.nan)
         sq = np.where(ok, (values - mean[..., None]) ** 2, 0.0).sum(-1)
-        se = np.where(count > 1, np.sqrt(sq / np.maximum(count - 1, 1) / np.maximum(count, 1)),
-                      0.0)
+        se = np.where(count > 1, np.sqrt(sq / np.maximum(count - 1, 1) / np.maximum(count, 1)), 0.0)
     if categorical:
         labels = np.where(ok, np.rint(values), -1).astype(int)
         top = max(int(labels.max(initial=-1)) + 1, 1)
         votes = np.stack([(labels == k).sum(-1) for k in range(top)], -1)
         mean = np.where(count > 0, votes.argmax(-1), np.nan).astype(float)
-    return CellSummary(mean, se, count, ran.sum(-1) + (status == FAILED).sum(-1),
-                       (status == FAILED).sum(-1), (status == DIVERGED).sum(-1))
+    return CellSummary(
+        mean,
+        se,
+        count,
+        ran.sum(-1) + (status == FAILED).sum(-1),
+        (status == FAILED).sum(-1),
+        (status == DIVERGED).sum(-1),
+    )
 
 
 class GridAxis:
@@ -74,8 +84,9 @@ class GridAxis:
 
     def __init__(self, name: str, values: Sequence, log: bool, unit: str = ""):
         self.name, self.values, self.unit = name, tuple(values), unit
-        numeric = all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
-                      for v in self.values)
+        numeric = all(
+            isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in self.values
+        )
         raw = np.asarray(self.values, float) if numeric else np.arange(len(self.values), float)
         self.mode = "index"
         if numeric and log and np.all(raw > 0) and _even(np.log10(raw)):
@@ -87,8 +98,9 @@ class GridAxis:
         self._numeric = raw if numeric else None
         step = np.diff(self.coords).mean() if len(self.coords) > 1 else 1.0
         mids = (self.coords[1:] + self.coords[:-1]) / 2
-        self.edges = np.concatenate([[self.coords[0] - step / 2], mids,
-                                     [self.coords[-1] + step / 2]])
+        self.edges = np.concatenate(
+            [[self.coords[0] - step / 2], mids, [self.coords[-1] + step / 2]]
+        )
 
     @property
     def label(self) -> str:
@@ -158,8 +170,7 @@ class SweepFigure:
     with a colour bar and a legend beside it. ``on_hover(index | None)`` and ``on_click(index)``
     receive the grid index of the cell under the mouse."""
 
-    def __init__(self, on_hover: Callable[[tuple | None], None],
-                 on_click: Callable[[tuple], None]):
+    def __init__(self, on_hover: Callable[[tuple | None], None], on_click: Callable[[tuple], None]):
         self.widget = pg.GraphicsLayoutWidget()
         self.layout = self.widget.ci
         self.on_hover, self.on_click = on_hover, on_click
@@ -171,8 +182,9 @@ class SweepFigure:
         self.highlight.setZValue(20)
         self.highlight.hide()
         self.band: BandCurve | None = None
-        self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get(CONTINUOUS_MAP),
-                                        interactive=False, width=18)
+        self.colorbar = pg.ColorBarItem(
+            values=(0, 1), colorMap=pg.colormap.get(CONTINUOUS_MAP), interactive=False, width=18
+        )
         self.legend = pg.LegendItem(labelTextSize="9pt", verSpacing=-4)
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
         self.legend.setPen(pg.mkPen("#cccccc"))
@@ -196,8 +208,14 @@ class SweepFigure:
             if item.scene() is not None:
                 self.layout.removeItem(item)
 
-    def setup(self, axes: Sequence[GridAxis], title: str, measure_label: str,
-              categories: Sequence[str], log_scale: bool) -> None:
+    def setup(
+        self,
+        axes: Sequence[GridAxis],
+        title: str,
+        measure_label: str,
+        categories: Sequence[str],
+        log_scale: bool,
+    ) -> None:
         """Lay the figure out for a sweep's axes and the measure shown (clears the data)."""
         self.categories = tuple(categories)
         self.log_scale = log_scale and not categories
@@ -230,20 +248,22 @@ class SweepFigure:
                 self.colorbar.setLabel("right", label)
                 self.layout.addItem(self.colorbar, row=0, col=1)
         else:
-            plot.getAxis("left").setTicks([[(k, c) for k, c in enumerate(self.categories)]]
-                                          if self.categories else None)
+            plot.getAxis("left").setTicks(
+                [[(k, c) for k, c in enumerate(self.categories)]] if self.categories else None
+            )
             plot.setLogMode(y=self.log_scale)
             plot.setLabel("left", measure_label)
             plot.showGrid(x=True, y=True, alpha=1.0)
             for side in ("left", "bottom"):  # an opaque grid at major ticks (see make_plot)
                 plot.getAxis(side).setStyle(maxTickLevel=0)
-                plot.getAxis(side).setTickPen(pg.mkPen(GRID_COLOR))
+                plot.getAxis(side).setTickPen(pg.mkPen(Ink.GRID))
                 plot.getAxis(side).setZValue(-1)
             self.band = BandCurve(plot, 0, f"{measure_label}, mean ± 1 s.e. over repeats")
             self._legend_items.append((self.band.line, self.band.line.name()))
             # points where a repeat diverged: a result, but one to read with care
-            self.diverged = pg.PlotDataItem(pen=None, symbol="x", symbolSize=12, symbolPen=None,
-                                            symbolBrush=CATEGORY_COLORS[2])  # log mode follows
+            self.diverged = pg.PlotDataItem(
+                pen=None, symbol="x", symbolSize=12, symbolPen=None, symbolBrush=CATEGORY_COLORS[2]
+            )  # log mode follows
             plot.addItem(self.diverged)
             self._legend_items.append((self.diverged, "a repeat diverged"))
             plot.setXRange(*self._x_range(), padding=0.02)
@@ -264,8 +284,11 @@ class SweepFigure:
         if len(self.axes) == 2:
             self.image.setImage(self._rgba(cells), autoLevels=False)
         else:
-            x = np.asarray(self.axes[0].values, float) if self.axes[0].mode != "index" \
+            x = (
+                np.asarray(self.axes[0].values, float)
+                if self.axes[0].mode != "index"
                 else self.axes[0].coords
+            )
             self.band.set_data(x, cells.value, cells.se, positive=self.log_scale)
             shown = (cells.diverged > 0) & np.isfinite(cells.value)
             if self.log_scale:
@@ -285,17 +308,18 @@ class SweepFigure:
         else:
             shown = np.log10(np.where(value > 0, value, np.nan)) if self.log_scale else value
             finite &= np.isfinite(shown)
-            lo, hi = (np.nanmin(shown[finite]), np.nanmax(shown[finite])) if finite.any() \
-                else (0.0, 1.0)
+            lo, hi = (
+                (np.nanmin(shown[finite]), np.nanmax(shown[finite])) if finite.any() else (0.0, 1.0)
+            )
             hi = hi if hi > lo else lo + 1.0
             self.colorbar.setLevels((lo, hi))
             unit = np.clip((np.where(finite, shown, lo) - lo) / (hi - lo), 0, 1)
-            rgba[...] = self.colorbar.colorMap().map(unit.ravel(), mode="byte").reshape(
-                rgba.shape)
+            rgba[...] = self.colorbar.colorMap().map(unit.ravel(), mode="byte").reshape(rgba.shape)
         rgba[~finite] = pg.mkColor(NAN_COLOR).getRgb()
         rgba[(cells.attempted.T == 0)] = pg.mkColor(NOT_RUN_COLOR).getRgb()
-        rgba[(cells.failed.T > 0) & (cells.failed.T == cells.attempted.T)] = \
-            pg.mkColor(FAILED_COLOR).getRgb()
+        rgba[(cells.failed.T > 0) & (cells.failed.T == cells.attempted.T)] = pg.mkColor(
+            FAILED_COLOR
+        ).getRgb()
         return rgba
 
     def set_overlays(self, overlays) -> None:
@@ -306,12 +330,18 @@ class SweepFigure:
         self._overlay_items.clear()
         for k, overlay in enumerate(overlays):
             x = self.axes[0].overlay_x(overlay.x)
-            y = self.axes[1].overlay_x(overlay.y) if len(self.axes) == 2 else \
-                np.asarray(overlay.y, float)
+            y = (
+                self.axes[1].overlay_x(overlay.y)
+                if len(self.axes) == 2
+                else np.asarray(overlay.y, float)
+            )
             halo = pg.PlotDataItem(x, y, pen=pg.mkPen(HALO_COLOR, width=5), connect="finite")
-            line = pg.PlotDataItem(x, y, connect="finite",
-                                   pen=pg.mkPen("#111111", width=2.2,
-                                                style=OVERLAY_STYLES[k % len(OVERLAY_STYLES)]))
+            line = pg.PlotDataItem(
+                x,
+                y,
+                connect="finite",
+                pen=pg.mkPen("#111111", width=2.2, style=OVERLAY_STYLES[k % len(OVERLAY_STYLES)]),
+            )
             for item in (halo, line):
                 item.setZValue(10)
                 theme.adapt(item)
@@ -333,12 +363,14 @@ class SweepFigure:
         for item, name in self._legend_items:
             self.legend.addItem(item, name)
         for name, colour in swatches:
-            self.legend.addItem(pg.ScatterPlotItem(symbol="s", size=12, brush=colour,
-                                                   pen=pg.mkPen("#888888")), name)
+            self.legend.addItem(
+                pg.ScatterPlotItem(symbol="s", size=12, brush=colour, pen=pg.mkPen("#888888")), name
+            )
 
     def _swatches(self) -> list[tuple[str, str]]:
-        swatches = [(c, CATEGORY_COLORS[k % len(CATEGORY_COLORS)])
-                    for k, c in enumerate(self.categories)]
+        swatches = [
+            (c, CATEGORY_COLORS[k % len(CATEGORY_COLORS)]) for k, c in enumerate(self.categories)
+        ]
         cells = self._cells
         if cells is None or (cells.attempted == 0).any():
             swatches.append(("not run yet", NOT_RUN_COLOR))
@@ -346,8 +378,9 @@ class SweepFigure:
             done = cells.count > 0
             if ((cells.failed > 0) & (cells.failed == cells.attempted)).any():
                 swatches.append(("failed (click the status line)", FAILED_COLOR))
-            if (~done & (cells.attempted > cells.failed)).any() or \
-                    (done & ~np.isfinite(cells.value)).any():
+            if (~done & (cells.attempted > cells.failed)).any() or (
+                done & ~np.isfinite(cells.value)
+            ).any():
                 swatches.append(("no value (NaN)", NAN_COLOR))
         return swatches
 
@@ -391,4 +424,3 @@ class SweepFigure:
         index = self.cell_at(event.scenePos())
         if index is not None:
             self.on_click(index)
-

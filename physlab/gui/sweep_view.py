@@ -7,6 +7,7 @@ The sweep runs on a Dask cluster through :class:`~physlab.core.sweep.SweepRun`, 
 thread of its own; this view only polls it from a QTimer on the GUI thread (``poll`` never
 blocks) and repaints when points have arrived, so the window stays responsive while workers run.
 """
+
 from __future__ import annotations
 
 import html
@@ -19,8 +20,15 @@ from PySide6 import QtCore, QtWidgets
 from physlab.core.export import ExportError, meta_json
 from physlab.core.params import ParamError
 from physlab.core.presets import PresetError
-from physlab.core.sweep import (DIVERGED, FAILED, NOT_RUN, SweepResult, SweepRun, SweepSpec,
-                                parse_axis)
+from physlab.core.sweep import (
+    DIVERGED,
+    FAILED,
+    NOT_RUN,
+    SweepResult,
+    SweepRun,
+    SweepSpec,
+    parse_axis,
+)
 from physlab.core.sweep.budget import check_budget
 from physlab.core.sweep.cluster import SCHEDULER_ENV, cores
 from physlab.core.sweep.presets import list_sweep_presets, load_sweep_preset
@@ -28,8 +36,8 @@ from physlab.core.sweep_session import SweepRecord
 
 from . import theme
 from .banner import Banner
+from .figure_export import DEFAULT_FIGURE, FigureSettings, export_figure
 from .param_panel import ParamPanel
-from .figure_export import FigureSettings, export_figure
 from .sweep_axes import AxisPicker
 from .sweep_plots import GridAxis, SweepFigure, format_value, summarise
 
@@ -71,15 +79,18 @@ class SweepView(QtWidgets.QWidget):
         self.seed = QtWidgets.QSpinBox()
         self.seed.setObjectName("sweep_seed")
         self.seed.setRange(0, 2**31 - 1)
-        self.seed.setToolTip("the sweep's seed: each point's seed is derived from it, its grid "
-                             "index and its repeat")
+        self.seed.setToolTip(
+            "the sweep's seed: each point's seed is derived from it, its grid index and its repeat"
+        )
         self.measure = QtWidgets.QComboBox()
         self.measure.setObjectName("measure")
         for m in self.lab.measures:
             self.measure.addItem(m.name, m.name)
-            self.measure.setItemData(self.measure.count() - 1,
-                                     m.description + (f" ({m.unit})" if m.unit else ""),
-                                     QtCore.Qt.ItemDataRole.ToolTipRole)
+            self.measure.setItemData(
+                self.measure.count() - 1,
+                m.description + (f" ({m.unit})" if m.unit else ""),
+                QtCore.Qt.ItemDataRole.ToolTipRole,
+            )
         self.measure.setToolTip("what the map shows (every measure is recorded: switch freely)")
         self.measure.currentIndexChanged.connect(self._layout_figure)
         self.log_scale = QtWidgets.QCheckBox("log scale")
@@ -89,9 +100,11 @@ class SweepView(QtWidgets.QWidget):
         self.scheduler = QtWidgets.QLineEdit(os.environ.get(SCHEDULER_ENV, ""))
         self.scheduler.setObjectName("scheduler")
         self.scheduler.setPlaceholderText("local (a cluster on this machine)")
-        self.scheduler.setToolTip("empty: start a Dask cluster on this machine, one worker per "
-                                  "core; or a running scheduler's address, tcp://HOST:PORT "
-                                  f"(default ${SCHEDULER_ENV})")
+        self.scheduler.setToolTip(
+            "empty: start a Dask cluster on this machine, one worker per "
+            "core; or a running scheduler's address, tcp://HOST:PORT "
+            f"(default ${SCHEDULER_ENV})"
+        )
         self.workers = QtWidgets.QSpinBox()
         self.workers.setObjectName("workers")
         self.workers.setRange(0, 512)
@@ -140,8 +153,7 @@ class SweepView(QtWidgets.QWidget):
         side = QtWidgets.QWidget()
         side_layout = QtWidgets.QVBoxLayout(side)
         side_layout.addWidget(grid_box)
-        side_layout.addWidget(QtWidgets.QLabel("<b>Base parameters</b> (the axes override "
-                                               "theirs)"))
+        side_layout.addWidget(QtWidgets.QLabel("<b>Base parameters</b> (the axes override theirs)"))
         side_layout.addWidget(scroll, 1)
         side_layout.addLayout(buttons)
         side_layout.addWidget(self.progress)
@@ -171,19 +183,26 @@ class SweepView(QtWidgets.QWidget):
         self._axes_changed()
         if not self.lab.measures:
             self.run_button.setEnabled(False)
-            self.banner.show_message(f"{html.escape(self.lab.title)} declares no measures yet, "
-                                     "so it cannot be swept.", error=True)
+            self.banner.show_message(
+                f"{html.escape(self.lab.title)} declares no measures yet, so it cannot be swept.",
+                error=True,
+            )
         else:
-            self.banner.show_message("Pick one or two axes and press <b>Run sweep</b> "
-                                     "(Ctrl+R). Hover a point to read it; click it to open "
-                                     "that run in <i>Single run</i>.")
+            self.banner.show_message(
+                "Pick one or two axes and press <b>Run sweep</b> "
+                "(Ctrl+R). Hover a point to read it; click it to open "
+                "that run in <i>Single run</i>."
+            )
 
     # -- the sweep's description ---------------------------------------------------------------
     def sweep_spec(self) -> SweepSpec:
         """The sweep the controls describe; raises :class:`ParamError` (one line) if bad."""
         base = self.lab.spec.validate(self.panel.values())
-        axes = tuple(parse_axis(self.lab.spec, picker.text())
-                     for picker in (self.axis1, self.axis2) if picker.text())
+        axes = tuple(
+            parse_axis(self.lab.spec, picker.text())
+            for picker in (self.axis1, self.axis2)
+            if picker.text()
+        )
         spec = SweepSpec(self.lab.name, base, axes, self.repeats.value(), (), self.seed.value())
         spec.validate()
         return spec
@@ -255,7 +274,7 @@ class SweepView(QtWidgets.QWidget):
     def toggle_pause(self) -> None:
         self.banner.show_message("A sweep cannot pause: Stop keeps the points that finished.")
 
-    def export_image(self, path: Path, settings: FigureSettings = FigureSettings()) -> Path:
+    def export_image(self, path: Path, settings: FigureSettings = DEFAULT_FIGURE) -> Path:
         """The map (or curve) as PNG, SVG or PDF with the sweep's metadata inside."""
         result = self._result_or_refuse()
         meta = {**result.file_meta(), "shown_measure": self.measure.currentData()}
@@ -284,8 +303,12 @@ class SweepView(QtWidgets.QWidget):
     def _poll(self) -> None:
         sweep = self.sweep
         arrived = sweep.poll()
-        self._errors += [f"{_where(self.result.spec, r.point.params)} (repeat {r.point.repeat}, "
-                         f"seed {r.point.seed}): {r.error}" for r in arrived if r.status == FAILED]
+        self._errors += [
+            f"{_where(self.result.spec, r.point.params)} (repeat {r.point.repeat}, "
+            f"seed {r.point.seed}): {r.error}"
+            for r in arrived
+            if r.status == FAILED
+        ]
         ended = sweep.state in ENDED
         if arrived or ended:
             self._redraw()
@@ -298,8 +321,10 @@ class SweepView(QtWidgets.QWidget):
             if sweep.state == "failed":
                 self.banner.show_message(html.escape(sweep.message), error=True)
             else:
-                self.banner.show_message(f"Sweep {sweep.state}. Hover a point to read it; "
-                                         "click it to open that run in <i>Single run</i>.")
+                self.banner.show_message(
+                    f"Sweep {sweep.state}. Hover a point to read it; "
+                    "click it to open that run in <i>Single run</i>."
+                )
 
     def _update_status(self) -> None:
         result, sweep = self.result, self.sweep
@@ -324,8 +349,7 @@ class SweepView(QtWidgets.QWidget):
         if text == self.status_line.text():
             return
         self.status_line.setText(text)
-        self.progress.setRange(0, 0 if sweep is not None and sweep.state == "connecting"
-                               else total)
+        self.progress.setRange(0, 0 if sweep is not None and sweep.state == "connecting" else total)
         self.progress.setValue(ran)
         self.tab.status.emit(f"{self.lab.title} sweep: " + _plain(text), ran / max(total, 1), 0.0)
 
@@ -333,8 +357,16 @@ class SweepView(QtWidgets.QWidget):
         running = self.running
         self.run_button.setEnabled(not running and bool(self.lab.measures))
         self.stop_button.setEnabled(running)
-        for widget in (self.presets, self.panel, self.axis1, self.axis2, self.repeats,
-                       self.seed, self.scheduler, self.workers):
+        for widget in (
+            self.presets,
+            self.panel,
+            self.axis1,
+            self.axis2,
+            self.repeats,
+            self.seed,
+            self.scheduler,
+            self.workers,
+        ):
             widget.setEnabled(not running)
 
     # -- drawing -------------------------------------------------------------------------------
@@ -348,13 +380,21 @@ class SweepView(QtWidgets.QWidget):
         if measure is None or result is None:
             return
         spec = result.spec
-        axes = [GridAxis(self.lab.spec[a.name].title, a.numeric().tolist(), a.log,
-                         self.lab.spec[a.name].unit) for a in spec.axes]
+        axes = [
+            GridAxis(
+                self.lab.spec[a.name].title, a.numeric().tolist(), a.log, self.lab.spec[a.name].unit
+            )
+            for a in spec.axes
+        ]
         label = f"{measure.name} ({measure.unit})" if measure.unit else measure.name
-        self.figure.setup(axes, f"{self.lab.title} sweep: {measure.description}", label,
-                          measure.categories, self.log_scale.isChecked())
-        overlays = self.lab.sweep_overlays(spec.base, spec.axes) if self.lab.sweep_overlays \
-            else []
+        self.figure.setup(
+            axes,
+            f"{self.lab.title} sweep: {measure.description}",
+            label,
+            measure.categories,
+            self.log_scale.isChecked(),
+        )
+        overlays = self.lab.sweep_overlays(spec.base, spec.axes) if self.lab.sweep_overlays else []
         self.figure.set_overlays(overlays)
         theme.adapt_widget(self)  # the items just made, into the current theme
         self._redraw()
@@ -363,8 +403,11 @@ class SweepView(QtWidgets.QWidget):
         measure, result = self._measure(), self.result
         if measure is None or result is None:
             return
-        self.figure.show(summarise(result.arrays[measure.name], result.arrays["status"],
-                                   bool(measure.categories)))
+        self.figure.show(
+            summarise(
+                result.arrays[measure.name], result.arrays["status"], bool(measure.categories)
+            )
+        )
 
     # -- hover and click -----------------------------------------------------------------------
     def hover_text(self, index: tuple) -> str:
@@ -374,7 +417,7 @@ class SweepView(QtWidgets.QWidget):
         where = _where(spec, spec.params_at(index))
         status = result.arrays["status"][index]
         values = result.arrays[measure.name][index]
-        ran = (status <= DIVERGED)
+        ran = status <= DIVERGED
         if not ran.any():
             failed = (status == FAILED).sum()
             if failed:
@@ -395,12 +438,15 @@ class SweepView(QtWidgets.QWidget):
             text = f"{measure.name} = {value:.4g}{unit}{spread}"
         diverged = int(np.count_nonzero(status == DIVERGED))
         extra = f"; {diverged} diverged" if diverged else ""
-        return (f"{where}: {text}{extra} — click to open it in Single run "
-                f"(seed {spec.point(index, 0).seed})")
+        return (
+            f"{where}: {text}{extra} — click to open it in Single run "
+            f"(seed {spec.point(index, 0).seed})"
+        )
 
     def _hovered(self, index: tuple | None) -> None:
-        self.readout.setText(self.hover_text(index) if index is not None and
-                             self.result is not None else "")
+        self.readout.setText(
+            self.hover_text(index) if index is not None and self.result is not None else ""
+        )
 
     def open_point(self, index: tuple, repeat: int = 0) -> None:
         """Show grid point ``index`` (repeat ``repeat``) in the Single run view with its
@@ -413,8 +459,10 @@ class SweepView(QtWidgets.QWidget):
         tab.panel.set_values(point.params)
         tab.seed.setValue(point.seed)
         tab.sweep_mode.show_single()
-        tab.show_message(f"Sweep point {where} (repeat {repeat}, seed {point.seed}): "
-                         "<b>press Run (Ctrl+R)</b> to watch this run.")
+        tab.show_message(
+            f"Sweep point {where} (repeat {repeat}, seed {point.seed}): "
+            "<b>press Run (Ctrl+R)</b> to watch this run."
+        )
 
     # -- failures ------------------------------------------------------------------------------
     def show_failures(self) -> QtWidgets.QDialog:
@@ -434,7 +482,8 @@ class SweepView(QtWidgets.QWidget):
             layout.addWidget(close)
             dialog.resize(720, 360)
         dialog.findChild(QtWidgets.QPlainTextEdit).setPlainText(
-            "\n".join(errors) or "no point has failed")
+            "\n".join(errors) or "no point has failed"
+        )
         dialog.show()
         dialog.raise_()
         return dialog

@@ -8,6 +8,7 @@ into the current theme, and :func:`apply` maps everything already on screen from
 the new one, role by role. Data colours and the red theory colour read well on both backgrounds and
 are left alone. The message banner takes its colours from the window palette's roles.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,10 +45,21 @@ class Theme:
 
 THEMES = {
     "light": Theme("light", "#ffffff", {ink: ink.value for ink in Ink}),
-    "dark": Theme("dark", "#1c1e22", {
-        Ink.MARKER: "#ffffff", Ink.STRONG: "#f0f0f0", Ink.TEXT: "#dcdcdc", Ink.NOTE: "#c8c8c8",
-        Ink.GUIDE: "#b4b4b4", Ink.MUTED: "#7c7c7c", Ink.FAINT: "#5c5c5c", Ink.FRAME: "#4a4a4a",
-        Ink.GRID: "#33363b"}),
+    "dark": Theme(
+        "dark",
+        "#1c1e22",
+        {
+            Ink.MARKER: "#ffffff",
+            Ink.STRONG: "#f0f0f0",
+            Ink.TEXT: "#dcdcdc",
+            Ink.NOTE: "#c8c8c8",
+            Ink.GUIDE: "#b4b4b4",
+            Ink.MUTED: "#7c7c7c",
+            Ink.FAINT: "#5c5c5c",
+            Ink.FRAME: "#4a4a4a",
+            Ink.GRID: "#33363b",
+        },
+    ),
 }
 _current = THEMES["light"]
 
@@ -61,13 +73,27 @@ def _palette(theme: Theme) -> QtGui.QPalette:
         return QtWidgets.QApplication.style().standardPalette()
     role, group = QtGui.QPalette.ColorRole, QtGui.QPalette.ColorGroup
     p = QtGui.QPalette()
-    colours = {role.Window: "#2b2d31", role.WindowText: "#e4e4e4", role.Base: "#1f2125",
-               role.AlternateBase: "#2b2d31", role.ToolTipBase: "#33363b",
-               role.ToolTipText: "#e4e4e4", role.Text: "#e4e4e4", role.Button: "#33363b",
-               role.ButtonText: "#e4e4e4", role.BrightText: "#ff6b6b", role.Link: "#6ab0f3",
-               role.Highlight: "#3d7cc9", role.HighlightedText: "#ffffff",
-               role.PlaceholderText: "#8c8c8c", role.Mid: "#4a4d52", role.Dark: "#1a1b1e",
-               role.Light: "#45484d", role.Midlight: "#3a3d42", role.Shadow: "#000000"}
+    colours = {
+        role.Window: "#2b2d31",
+        role.WindowText: "#e4e4e4",
+        role.Base: "#1f2125",
+        role.AlternateBase: "#2b2d31",
+        role.ToolTipBase: "#33363b",
+        role.ToolTipText: "#e4e4e4",
+        role.Text: "#e4e4e4",
+        role.Button: "#33363b",
+        role.ButtonText: "#e4e4e4",
+        role.BrightText: "#ff6b6b",
+        role.Link: "#6ab0f3",
+        role.Highlight: "#3d7cc9",
+        role.HighlightedText: "#ffffff",
+        role.PlaceholderText: "#8c8c8c",
+        role.Mid: "#4a4d52",
+        role.Dark: "#1a1b1e",
+        role.Light: "#45484d",
+        role.Midlight: "#3a3d42",
+        role.Shadow: "#000000",
+    }
     for r, c in colours.items():
         p.setColor(r, QtGui.QColor(c))
     for r in (role.WindowText, role.Text, role.ButtonText):
@@ -155,20 +181,25 @@ ALARM = "#d62728"  # what an error banner is tinted with
 
 def _mix(a: QtGui.QColor, b: QtGui.QColor, f: float) -> str:
     """``a`` moved the fraction ``f`` towards ``b``."""
-    return QtGui.QColor(*(round((1 - f) * x + f * y) for x, y in
-                          zip(a.getRgb()[:3], b.getRgb()[:3]))).name()
+    return QtGui.QColor(
+        *(round((1 - f) * x + f * y) for x, y in zip(a.getRgb()[:3], b.getRgb()[:3]))
+    ).name()
 
 
 def banner_style(error: bool) -> str:
     """The message banner's style sheet from the window palette's roles (a tint of the highlight,
     or of red for errors, over the base colour), so it follows the theme."""
     palette = QtWidgets.QApplication.instance().palette()
-    base, text = palette.color(QtGui.QPalette.ColorRole.Base), \
-        palette.color(QtGui.QPalette.ColorRole.Text)
+    base, text = (
+        palette.color(QtGui.QPalette.ColorRole.Base),
+        palette.color(QtGui.QPalette.ColorRole.Text),
+    )
     tint = QtGui.QColor(ALARM) if error else palette.color(QtGui.QPalette.ColorRole.Highlight)
     ink = _mix(text, tint, 0.45 if error else 0.0)
-    return (f"background: {_mix(base, tint, 0.12)}; color: {ink};"
-            f" border: 1px solid {_mix(base, tint, 0.45)}; padding: 6px; border-radius: 4px;")
+    return (
+        f"background: {_mix(base, tint, 0.12)}; color: {ink};"
+        f" border: 1px solid {_mix(base, tint, 0.45)}; padding: 6px; border-radius: 4px;"
+    )
 
 
 def adapt_widget(widget: QtWidgets.QWidget) -> None:

@@ -1,6 +1,7 @@
 """The main window: one tab per lab, menus (File / Edit / Run / View / Help), keyboard shortcuts,
 sessions, configurations as text, an embedded console, remembered settings, themes, a status bar with the shown lab's run (its progress and speed) and, apart from it, the JIT
 warm-up in the background at start-up (the shown lab's kernels first)."""
+
 from __future__ import annotations
 
 import threading
@@ -10,11 +11,11 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from physlab._version import __version__
+from physlab.catalog import all_labs
+from physlab.core.config_text import ConfigError
 from physlab.core.export import ExportError
 from physlab.core.resources import resource
 from physlab.core.session import SUFFIX, SessionError, read_session, write_session
-from physlab.catalog import all_labs
-from physlab.core.config_text import ConfigError
 
 from . import figure_export, theme
 from .about import AboutDialog
@@ -36,8 +37,12 @@ SHORTCUTS = (
     ("Export data", "Ctrl+S", "save the run's data as NPZ or CSV, with parameters and seed"),
     ("Open session", "Ctrl+O", "restore every lab's parameters, seeds and runs from a file"),
     ("Save session", "Ctrl+Shift+S", "save every lab's parameters, seeds and runs to a file"),
-    ("Copy configuration", "Ctrl+Shift+C", "put the tab's lab, parameters and seed on the "
-     "clipboard as one line (physlab:LAB?…&seed=N)"),
+    (
+        "Copy configuration",
+        "Ctrl+Shift+C",
+        "put the tab's lab, parameters and seed on the "
+        "clipboard as one line (physlab:LAB?…&seed=N)",
+    ),
     ("Paste configuration", "Ctrl+Shift+V", "set a lab's controls from such a line"),
     ("Dark / light theme", "Ctrl+Shift+D", "switch the window and the plots"),
     ("Console", "Ctrl+Shift+K", "a Python console with every tab's run in runs[…]"),
@@ -150,7 +155,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.dark_action.setShortcut(QtGui.QKeySequence("Ctrl+Shift+D"))
         self.dark_action.setCheckable(True)
         self.dark_action.triggered.connect(
-            lambda on: self.set_theme("dark" if on else "light", remember=True))
+            lambda on: self.set_theme("dark" if on else "light", remember=True)
+        )
         view.addAction(self.dark_action)
         self.console = console_dock(self)
         self.console_action = self.console.toggleViewAction()
@@ -203,9 +209,12 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- exports -------------------------------------------------------------------------------
     def export_figure(self) -> None:
         tab = self.current()
-        self._export("Export figure", f"{tab.lab.name}.png",
-                     "PNG image (*.png);;SVG vector (*.svg);;PDF vector (*.pdf)",
-                     lambda path: tab.export_image(path, self.figure_settings))
+        self._export(
+            "Export figure",
+            f"{tab.lab.name}.png",
+            "PNG image (*.png);;SVG vector (*.svg);;PDF vector (*.pdf)",
+            lambda path: tab.export_image(path, self.figure_settings),
+        )
 
     def edit_figure_settings(self) -> None:
         """PNG width and DPI, light or dark background (File ▸ Figure export settings…)."""
@@ -215,14 +224,19 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def export_data(self) -> None:
         tab = self.current()
-        self._export("Export data", f"{tab.lab.name}.npz",
-                     "NumPy archive (*.npz);;CSV table (*.csv)", tab.export_data)
+        self._export(
+            "Export data",
+            f"{tab.lab.name}.npz",
+            "NumPy archive (*.npz);;CSV table (*.csv)",
+            tab.export_data,
+        )
 
     def _export(self, title: str, default_name: str, filters: str, write) -> None:
         """Ask for a file name, write it, and say what happened (a failure is explained and
         leaves no partial file: writers are atomic)."""
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, title, str(last_folder("export") / default_name), filters)
+            self, title, str(last_folder("export") / default_name), filters
+        )
         if not path:
             return
         target = Path(path)
@@ -244,8 +258,7 @@ class MainWindow(QtWidgets.QMainWindow):
         except (ConfigError, ValueError) as err:  # a control holding an invalid combination
             QtWidgets.QMessageBox.warning(self, "Configuration not copied", str(err))
             return None
-        self.statusBar().showMessage(f"copied {text[:120]}{'…' if len(text) > 120 else ''}",
-                                     5000)
+        self.statusBar().showMessage(f"copied {text[:120]}{'…' if len(text) > 120 else ''}", 5000)
         return text
 
     def paste_configuration(self) -> bool:
@@ -255,8 +268,11 @@ class MainWindow(QtWidgets.QMainWindow):
         except ConfigError as err:
             QtWidgets.QMessageBox.warning(self, "Configuration not pasted", str(err))
             return False
-        self.statusBar().showMessage(f"{self.labs[name].title}: controls set from the pasted "
-                                     f"configuration — press Run (Ctrl+R)", 5000)
+        self.statusBar().showMessage(
+            f"{self.labs[name].title}: controls set from the pasted "
+            f"configuration — press Run (Ctrl+R)",
+            5000,
+        )
         return True
 
     # -- sessions and themes ------------------------------------------------------------------
@@ -264,8 +280,11 @@ class MainWindow(QtWidgets.QMainWindow):
         """Save every lab's controls, seed and runs (asks for a file name unless given one)."""
         if path is None:
             name, _ = QtWidgets.QFileDialog.getSaveFileName(
-                self, "Save session", str(last_folder("session") / f"session{SUFFIX}"),
-                f"physlab session (*{SUFFIX})")
+                self,
+                "Save session",
+                str(last_folder("session") / f"session{SUFFIX}"),
+                f"physlab session (*{SUFFIX})",
+            )
             if not name:
                 return None
             path = Path(name) if Path(name).suffix else Path(name).with_suffix(SUFFIX)
@@ -283,8 +302,11 @@ class MainWindow(QtWidgets.QMainWindow):
         """Restore a saved session into every lab it holds (running labs are stopped first)."""
         if path is None:
             name, _ = QtWidgets.QFileDialog.getOpenFileName(
-                self, "Open session", str(last_folder("session")),
-                f"physlab session (*{SUFFIX});;all files (*)")
+                self,
+                "Open session",
+                str(last_folder("session")),
+                f"physlab session (*{SUFFIX});;all files (*)",
+            )
             if not name:
                 return False
             path = Path(name)
@@ -297,8 +319,9 @@ class MainWindow(QtWidgets.QMainWindow):
             QtWidgets.QMessageBox.warning(self, "Session not opened", str(err))
             return False
         if warnings:
-            QtWidgets.QMessageBox.information(self, "Session opened with warnings",
-                                              "\n".join(warnings))
+            QtWidgets.QMessageBox.information(
+                self, "Session opened with warnings", "\n".join(warnings)
+            )
         self.statusBar().showMessage(f"opened session {path} ({len(states)} labs)", 5000)
         return True
 
@@ -333,8 +356,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 shown = [lab for lab in left if lab.name == self._shown_lab]
                 lab = (shown or left)[0]
                 left.remove(lab)
-                self.warmupProgress.emit(lab.title, len(self.labs) - len(left),
-                                         len(self.labs))
+                self.warmupProgress.emit(lab.title, len(self.labs) - len(left), len(self.labs))
                 try:
                     lab.warmup()
                 except Exception as err:  # report, never crash the app
@@ -357,10 +379,13 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- help ----------------------------------------------------------------------------------
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{name}</b></td><td>{keys}</td><td>{what}</td></tr>"
-                       for name, keys, what in SHORTCUTS)
-        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts",
-                                          f"<table cellpadding=4>{rows}</table>")
+        rows = "".join(
+            f"<tr><td><b>{name}</b></td><td>{keys}</td><td>{what}</td></tr>"
+            for name, keys, what in SHORTCUTS
+        )
+        QtWidgets.QMessageBox.information(
+            self, "Keyboard shortcuts", f"<table cellpadding=4>{rows}</table>"
+        )
 
     def show_about(self) -> None:
         """The labs and their papers, in a dialog that fits the screen and scrolls."""

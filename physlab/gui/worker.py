@@ -7,9 +7,10 @@ round to it. Snapshots and states from a run that has since been replaced are dr
 their run id: so a run stopped or replaced while it builds never blocks the GUI thread and never
 disturbs the next one. Only :meth:`QtRunner.shutdown` (closing the app) waits for the workers.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6 import QtCore
 

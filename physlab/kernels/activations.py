@@ -4,6 +4,7 @@ Serial on purpose: the pass is memory-bound and short (N·P elements), and an Op
 between the BLAS calls around it fights OpenBLAS's own threads for the cores, which made the
 parallel version much slower than the serial one (benchmarks/kernels.py times this workload,
 N = 2000, P = 32)."""
+
 from __future__ import annotations
 
 import math

@@ -4,6 +4,7 @@ Inputs are Gaussian, normalised to ‖x‖² = D so that the input kernel K_x = 
 diagonal (every activation then sees unit-variance pre-activations at t = 0). Samples are sorted by
 label, so kernels that align with the task show the block structure of yyᵀ.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,7 +25,7 @@ def make_dataset(n_samples: int, input_dim: int, task: str, rng: np.random.Gener
         rng.shuffle(y)
     elif task == "teacher":
         y = X @ rng.standard_normal(input_dim) / np.sqrt(input_dim)
-        y /= np.sqrt(np.mean(y ** 2))
+        y /= np.sqrt(np.mean(y**2))
     else:
         raise ValueError(f"unknown task {task!r}")
     order = np.argsort(-y, kind="stable")

@@ -22,6 +22,7 @@ A^ℓ = CQ, G^ℓ = Q (D H^{ℓ−1} Dᵀ + G^{ℓ+1}) Qᵀ and, with W = CQ, E 
 S = E Dᵀ + G^{ℓ+1}, R = E + ½ S Wᵀ:  H^ℓ = H^{ℓ−1} + W R + (W R)ᵀ — two (TP)²T products per
 layer instead of (TP)³ inversions.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,8 +30,10 @@ import numpy as np
 MAX_TP = 2000  # time steps × samples the solver handles (memory ∝ depth·(TP)², time ∝ (TP)²T)
 WINDOW = 64  # steps added per marching window at first; halved (down to MIN_WINDOW) on failure
 MIN_WINDOW = 4
-NOT_CONVERGED = ("the DMFT fixed-point iteration did not converge (features move too fast at this "
-                 "learning rate, e.g. through a catapult; try a smaller γ0 or η)")
+NOT_CONVERGED = (
+    "the DMFT fixed-point iteration did not converge (features move too fast at this "
+    "learning rate, e.g. through a catapult; try a smaller γ0 or η)"
+)
 BOUND = 1e150  # residuals are clipped here while iterating, so an iterate far off stays finite
 
 
@@ -109,8 +112,16 @@ def _iterate(Kx, y, depth, gamma0, lr, delta, max_iter, tol):
     raise FloatingPointError(NOT_CONVERGED)
 
 
-def solve_deep_linear(Kx: np.ndarray, y: np.ndarray, depth: int, gamma0: float, lr: float,
-                      steps: int, max_iter: int = 100, tol: float = 1e-8):
+def solve_deep_linear(
+    Kx: np.ndarray,
+    y: np.ndarray,
+    depth: int,
+    gamma0: float,
+    lr: float,
+    steps: int,
+    max_iter: int = 100,
+    tol: float = 1e-8,
+):
     """Solve the DMFT of a depth-L linear network for steps t = 0..``steps``.
 
     The equations are causal, so the solution is marched forward in windows, each started from the
@@ -132,8 +143,9 @@ def solve_deep_linear(Kx: np.ndarray, y: np.ndarray, depth: int, gamma0: float, 
         end = min(len(delta) + grow, T)
         tail = _residuals(np.repeat(ntk[-1:], end - len(delta) + 1, axis=0), delta[-1], lr)
         try:
-            H, G, delta, iterations = _iterate(Kx, y, depth, gamma0, lr,
-                                               np.concatenate([delta, tail[1:]]), max_iter, tol)
+            H, G, delta, iterations = _iterate(
+                Kx, y, depth, gamma0, lr, np.concatenate([delta, tail[1:]]), max_iter, tol
+            )
         except FloatingPointError:
             if grow <= MIN_WINDOW:
                 raise
@@ -142,7 +154,7 @@ def solve_deep_linear(Kx: np.ndarray, y: np.ndarray, depth: int, gamma0: float, 
         ntk = _ntk(H, G, Kx)
         total += iterations
         grow = min(2 * grow, WINDOW)
-    H_diag = [np.stack([h[t * P:(t + 1) * P, t * P:(t + 1) * P] for t in range(T)]) for h in H]
+    H_diag = [np.stack([h[t * P : (t + 1) * P, t * P : (t + 1) * P] for t in range(T)]) for h in H]
     G_diag = [np.diag(g).copy() for g in G]
     return delta, ntk, H_diag, G_diag, total
 
@@ -152,16 +164,20 @@ class DeepLinearDMFT:
 
     def __init__(self, Kx, y, depth, gamma0, lr, steps):
         self.label = f"DMFT, fixed point (depth-{depth} linear)"
-        self.delta_all, self.ntk_all, self.h_all, self.g_all, self.iterations = \
-            solve_deep_linear(Kx, y, depth, gamma0, lr, steps)
+        self.delta_all, self.ntk_all, self.h_all, self.g_all, self.iterations = solve_deep_linear(
+            Kx, y, depth, gamma0, lr, steps
+        )
         self.t = 0
         self._update()
 
     def _update(self) -> None:
         t, P = self.t, self.delta_all.shape[1]
         self.delta = self.delta_all[t]
-        self.kernels = (self.ntk_all[t], [h[t] for h in self.h_all],
-                        [np.full((P, P), g[t]) for g in self.g_all])
+        self.kernels = (
+            self.ntk_all[t],
+            [h[t] for h in self.h_all],
+            [np.full((P, P), g[t]) for g in self.g_all],
+        )
 
     def step(self) -> None:
         self.t += 1

@@ -5,6 +5,7 @@ Networks" (NeurIPS 2022), §4: as N → ∞ the neurons become independent sampl
 process, and the kernels are averages over it. With c = ηγ0/P a neuron's state (h ∈ ℝᴾ, a) moves by
     a ← a + c φ(h)·Δ,   h ← h + c K_x (φ'(h) a ⊙ Δ),   f = ⟨a φ(h)⟩/γ0,  Δ = y − f.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -52,8 +53,16 @@ class TwoLayerParticles:
     """Nonlinear two-layer networks: the single-site process sampled by M ≫ N particles (a network
     of width M with antithetic readout, so f(0) = 0 exactly); its error is O(M^{-1/2})."""
 
-    def __init__(self, Kx: np.ndarray, y: np.ndarray, activation: str, gamma0: float, lr: float,
-                 particles: int, rng: np.random.Generator):
+    def __init__(
+        self,
+        Kx: np.ndarray,
+        y: np.ndarray,
+        activation: str,
+        gamma0: float,
+        lr: float,
+        particles: int,
+        rng: np.random.Generator,
+    ):
         self.label = f"DMFT, {particles:,} particles (two-layer {activation})"
         self.net = Network(Kx, y, 1, particles, activation, gamma0, lr, rng, antithetic=True)
         self._update()

@@ -6,9 +6,11 @@ Networks" (NeurIPS 2022): at richness γ0 → 0 the kernels stay at their initia
 regime); at γ0 ~ 1 they move by O(1) and align with the task (yyᵀ); at finite width N they
 fluctuate around the DMFT curve with error ∝ N^{-1/2}. See ``docs/physics/kernels.md``.
 """
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -32,15 +34,26 @@ class KernelsExperiment(SteppedExperiment):
         p = self.params
         rng = np.random.default_rng(self.seed)
         _, self.Kx, self.y = make_dataset(p["n_samples"], p["input_dim"], p["task"], rng)
-        self.net = Network(self.Kx, self.y, p["depth"], p["width"], p["activation"], p["gamma0"],
-                           p["lr"], np.random.default_rng(rng.integers(2 ** 63)))
+        self.net = Network(
+            self.Kx,
+            self.y,
+            p["depth"],
+            p["width"],
+            p["activation"],
+            p["gamma0"],
+            p["lr"],
+            np.random.default_rng(rng.integers(2**63)),
+        )
         self.theory, self.horizon, self.theory_note = make_theory(
-            p, self.Kx, self.y, np.random.default_rng(rng.integers(2 ** 63)))
-        self.snap_steps = np.unique(np.linspace(0, p["steps"], p["snapshots"]).round()
-                                    .astype(np.int64))
+            p, self.Kx, self.y, np.random.default_rng(rng.integers(2**63))
+        )
+        self.snap_steps = np.unique(
+            np.linspace(0, p["steps"], p["snapshots"]).round().astype(np.int64)
+        )
         self.trace = TraceTable(("step", "loss", "alignment", "theory_loss", "theory_alignment"))
-        self.snaps: dict[str, list] = {k: [] for k in ("ntk", "phi", "g", "theory_ntk",
-                                                     "theory_phi", "theory_g", "step")}
+        self.snaps: dict[str, list] = {
+            k: [] for k in ("ntk", "phi", "g", "theory_ntk", "theory_phi", "theory_g", "step")
+        }
         self.step = 0
         self.loss0 = self.net.loss()
         self._record()
@@ -54,20 +67,27 @@ class KernelsExperiment(SteppedExperiment):
             self.step += 1
             loss = self.net.loss()
             if not np.isfinite(loss) or loss > LOSS_LIMIT * max(self.loss0, 1e-12):
-                self.diverged = (f"the training loss reached {loss:.3g} at step {self.step}: "
-                                 f"the learning rate η = {self.params['lr']:g} is too large for "
-                                 f"this kernel (stability needs η·λ_max(K)/P < 2); lower lr or γ0.")
+                self.diverged = (
+                    f"the training loss reached {loss:.3g} at step {self.step}: "
+                    f"the learning rate η = {self.params['lr']:g} is too large for "
+                    f"this kernel (stability needs η·λ_max(K)/P < 2); lower lr or γ0."
+                )
                 return
             self._record()
 
     def _record(self) -> None:
         ntk, phis, gs = self.net.kernels()
-        row = {"step": self.step, "loss": self.net.loss(), "alignment": alignment(ntk, self.y),
-               "theory_loss": np.nan, "theory_alignment": np.nan}
+        row = {
+            "step": self.step,
+            "loss": self.net.loss(),
+            "alignment": alignment(ntk, self.y),
+            "theory_loss": np.nan,
+            "theory_alignment": np.nan,
+        }
         has_theory = self.theory is not None and self.step <= self.horizon
         if has_theory:
             t_ntk, t_phis, t_gs = self.theory.kernels
-            row["theory_loss"] = 0.5 * float(np.mean(self.theory.delta ** 2))
+            row["theory_loss"] = 0.5 * float(np.mean(self.theory.delta**2))
             row["theory_alignment"] = alignment(t_ntk, self.y)
         self.trace.append(**row)
         if self.step in self.snap_steps:
@@ -95,17 +115,22 @@ class KernelsExperiment(SteppedExperiment):
         if self.theory is not None:
             out["theory_step"] = out["ntk_step"][: len(s["theory_ntk"])].copy()
             out["theory_ntk"] = np.array(s["theory_ntk"]).reshape(-1, P, P)
-            out["theory_phi"] = np.array(s["theory_phi"]).reshape(-1, L, P, P) \
-                .transpose(1, 0, 2, 3).copy()
-            out["theory_g"] = np.array(s["theory_g"]).reshape(-1, L, P, P) \
-                .transpose(1, 0, 2, 3).copy()
+            out["theory_phi"] = (
+                np.array(s["theory_phi"]).reshape(-1, L, P, P).transpose(1, 0, 2, 3).copy()
+            )
+            out["theory_g"] = (
+                np.array(s["theory_g"]).reshape(-1, L, P, P).transpose(1, 0, 2, 3).copy()
+            )
         out["y"] = self.y.copy()
         out["input_kernel"] = self.Kx.copy()
         return out
 
     def summary(self) -> dict:
-        out = {"initial_loss": float(self.loss0), "theory": self.theory.label if self.theory
-               else "none", "theory_horizon": int(self.horizon)}
+        out = {
+            "initial_loss": float(self.loss0),
+            "theory": self.theory.label if self.theory else "none",
+            "theory_horizon": int(self.horizon),
+        }
         if self.theory_note:
             out["theory_note"] = self.theory_note
         return out

@@ -7,6 +7,7 @@ ReLU has the arc-cosine closed forms (Cho & Saul, "Kernel Methods for Deep Learn
     ⟨φφ⟩ = √(q q')(sin θ + (π − θ) cos θ)/(2π),  ⟨φ'φ'⟩ = (π − θ)/(2π),  cos θ = c/√(q q');
 linear nets give Φ^ℓ = K_x and NTK = (L+1) K_x; tanh is integrated by Gauss–Hermite quadrature.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,11 +23,14 @@ def _gaussian_pair(C: np.ndarray, fn, dfn):
     z1, z2 = np.meshgrid(_NODES, _NODES, indexing="ij")
     w = np.outer(_WEIGHTS, _WEIGHTS)
     u = q[:, None, None, None] * z1
-    v = q[None, :, None, None] * (rho[:, :, None, None] * z1 +
-                                  np.sqrt(1.0 - rho[:, :, None, None] ** 2) * z2)
+    v = q[None, :, None, None] * (
+        rho[:, :, None, None] * z1 + np.sqrt(1.0 - rho[:, :, None, None] ** 2) * z2
+    )
     u = np.broadcast_to(u, v.shape)
-    return (np.einsum("ijab,ab->ij", fn(u) * fn(v), w),
-            np.einsum("ijab,ab->ij", dfn(u) * dfn(v), w))
+    return (
+        np.einsum("ijab,ab->ij", fn(u) * fn(v), w),
+        np.einsum("ijab,ab->ij", dfn(u) * dfn(v), w),
+    )
 
 
 def _layer(C: np.ndarray, activation: str):

@@ -6,6 +6,7 @@ Networks", NeurIPS 2022): ∝ γ0² in the lazy regime, O(1) when rich, with a f
 fluctuation floor ∝ N^{-1/2}. Scaling: the fitted time exponent of the largest model (Bordelon,
 Atanasov & Pehlevan, "A Dynamical Model of Neural Scaling Laws", ICML 2024: L ∝ t^{-β}).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,13 +37,21 @@ def _theory_error(exp) -> float:
 
 
 KERNEL_MEASURES = (
-    Measure("final_loss", "training loss at the last step", read=lambda e: last(
-        final_frame(e)["loss"])),
-    Measure("final_alignment", "kernel–task alignment A(K, yyᵀ) of the NTK at the last step",
-            read=lambda e: last(final_frame(e)["alignment"])),
+    Measure(
+        "final_loss", "training loss at the last step", read=lambda e: last(final_frame(e)["loss"])
+    ),
+    Measure(
+        "final_alignment",
+        "kernel–task alignment A(K, yyᵀ) of the NTK at the last step",
+        read=lambda e: last(final_frame(e)["alignment"]),
+    ),
     Measure("ntk_change", "relative NTK change ‖K(T) − K(0)‖_F / ‖K(0)‖_F", read=_ntk_change),
-    Measure("theory_error", "relative Frobenius distance of the NTK from the DMFT theory at the "
-            "end (NaN without theory)", read=_theory_error),
+    Measure(
+        "theory_error",
+        "relative Frobenius distance of the NTK from the DMFT theory at the "
+        "end (NaN without theory)",
+        read=_theory_error,
+    ),
 )
 
 
@@ -55,10 +64,16 @@ def kernels_cost(p: dict) -> tuple[float, float]:
 
 
 SCALING_MEASURES = (
-    Measure("time_exponent", "fitted exponent of loss ∝ t^−x for the largest model",
-            read=lambda e: final_frame(e)["fitted_exponent"][-1]),
-    Measure("final_loss", "loss of the largest model at the last step",
-            read=lambda e: last(final_frame(e)["loss"][-1])),
+    Measure(
+        "time_exponent",
+        "fitted exponent of loss ∝ t^−x for the largest model",
+        read=lambda e: final_frame(e)["fitted_exponent"][-1],
+    ),
+    Measure(
+        "final_loss",
+        "loss of the largest model at the last step",
+        read=lambda e: last(final_frame(e)["loss"][-1]),
+    ),
 )
 
 

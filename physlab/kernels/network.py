@@ -15,6 +15,7 @@ trains f − f(0)) so that f(0) ~ 1/(γ0√N) does not swamp small-γ0 runs; wit
 readout comes in pairs (w, −w) on equal features instead, which makes f(0) = 0 exactly (used by the
 infinite-width particle theory).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,8 +24,18 @@ from .activations import activate
 
 
 class Network:
-    def __init__(self, Kx: np.ndarray, y: np.ndarray, depth: int, width: int, activation: str,
-                 gamma0: float, lr: float, rng: np.random.Generator, antithetic: bool = False):
+    def __init__(
+        self,
+        Kx: np.ndarray,
+        y: np.ndarray,
+        depth: int,
+        width: int,
+        activation: str,
+        gamma0: float,
+        lr: float,
+        rng: np.random.Generator,
+        antithetic: bool = False,
+    ):
         P = len(y)
         self.Kx, self.y, self.depth, self.width = Kx, y, depth, width
         self.activation, self.gamma0, self.lr = activation, gamma0, lr
@@ -85,7 +96,7 @@ class Network:
         self.forward()
 
     def loss(self) -> float:
-        return 0.5 * float(np.mean(self.delta ** 2))
+        return 0.5 * float(np.mean(self.delta**2))
 
     def kernels(self):
         """(NTK, [Φ¹..Φ^L], [G¹..G^L]) at the current weights."""

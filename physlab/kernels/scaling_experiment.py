@@ -2,9 +2,11 @@
 data sizes P), the compute-optimal frontier, and fitted exponents beside the theory's
 (Bordelon, Atanasov & Pehlevan, ICML 2024 and ICLR 2025; see :mod:`.scaling_model` and
 :mod:`.scaling_theory`)."""
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -21,9 +23,12 @@ def _check(p: dict) -> None:
     for name in ("widths", "sample_sizes"):
         check_increasing(name, p[name])
     if max(p["widths"]) >= p["features"]:
-        raise ParamError("widths", f"the largest width {max(p['widths'])} must stay below the "
-                                   f"number of features M = {p['features']} (the model is a "
-                                   f"projection of M features onto N)")
+        raise ParamError(
+            "widths",
+            f"the largest width {max(p['widths'])} must stay below the "
+            f"number of features M = {p['features']} (the model is a "
+            f"projection of M features onto N)",
+        )
     check_memory(memory_estimate(p), "features", "lower features, widths or sample sizes")
 
 
@@ -37,35 +42,119 @@ def memory_estimate(p: dict) -> int:
     return int(8 * (projection + 3 * N * N + 2.5 * M * P))
 
 
-SPEC = ParamSpec([
-    Param("alpha", "float", 1.5, "capacity α: feature eigenvalues λ_k = k^−α", low=1.05,
-          high=4.0, group="Task", label="alpha α"),
-    Param("beta", "float", 0.5, "source β: target power λ_k v*_k² = k^−(1+αβ); β < 1 is a hard "
-          "task (outside the initial kernel's RKHS)", low=0.05, high=4.0, group="Task",
-          label="beta β"),
-    Param("features", "int", 4000, "features M (M ≫ N stands in for the infinite feature space)",
-          low=16, high=50_000, log=True, group="Task", label="features M"),
-    Param("family", "choice", "widths", "which curves: one per model size N (with P = "
-          "n_samples), or one per data size P (with N = the largest width)",
-          choices=("widths", "samples"), group="Family"),
-    Param("widths", "ints", [16, 32, 64, 128, 256, 512], "model sizes N", low=1, high=4096,
-          max_len=10, group="Family"),
-    Param("n_samples", "int", 0, "training samples P of the widths family (0 = the population "
-          "gradient, i.e. unlimited data)", low=0, high=100_000, group="Family",
-          label="n_samples P", when={"family": ("widths",)}),
-    Param("sample_sizes", "ints", [32, 64, 128, 256, 512, 1024], "data sizes P of the samples "
-          "family", low=1, high=100_000, max_len=10, group="Family",
-          when={"family": ("samples",)}),
-    Param("steps", "int", 10_000, "GD steps t", low=10, high=1_000_000, log=True,
-          group="Training"),
-    Param("lr", "float", 0.5, "learning rate η (stable below 2/λ_max ≈ 2)", low=1e-4, high=1.9,
-          log=True, group="Training", label="lr η"),
-    Param("rich", "bool", False, "train the features too (projected GD, arXiv:2409.17858): the "
-          "time exponent improves on hard tasks", group="Training"),
-    Param("gamma0", "float", 0.1, "richness γ: learning rate of the features relative to the "
-          "readout", low=1e-3, high=100.0, log=True, group="Training", label="γ0",
-          when={"rich": (True,)}),
-], check=_check)
+SPEC = ParamSpec(
+    [
+        Param(
+            "alpha",
+            "float",
+            1.5,
+            "capacity α: feature eigenvalues λ_k = k^−α",
+            low=1.05,
+            high=4.0,
+            group="Task",
+            label="alpha α",
+        ),
+        Param(
+            "beta",
+            "float",
+            0.5,
+            "source β: target power λ_k v*_k² = k^−(1+αβ); β < 1 is a hard "
+            "task (outside the initial kernel's RKHS)",
+            low=0.05,
+            high=4.0,
+            group="Task",
+            label="beta β",
+        ),
+        Param(
+            "features",
+            "int",
+            4000,
+            "features M (M ≫ N stands in for the infinite feature space)",
+            low=16,
+            high=50_000,
+            log=True,
+            group="Task",
+            label="features M",
+        ),
+        Param(
+            "family",
+            "choice",
+            "widths",
+            "which curves: one per model size N (with P = "
+            "n_samples), or one per data size P (with N = the largest width)",
+            choices=("widths", "samples"),
+            group="Family",
+        ),
+        Param(
+            "widths",
+            "ints",
+            [16, 32, 64, 128, 256, 512],
+            "model sizes N",
+            low=1,
+            high=4096,
+            max_len=10,
+            group="Family",
+        ),
+        Param(
+            "n_samples",
+            "int",
+            0,
+            "training samples P of the widths family (0 = the population "
+            "gradient, i.e. unlimited data)",
+            low=0,
+            high=100_000,
+            group="Family",
+            label="n_samples P",
+            when={"family": ("widths",)},
+        ),
+        Param(
+            "sample_sizes",
+            "ints",
+            [32, 64, 128, 256, 512, 1024],
+            "data sizes P of the samples family",
+            low=1,
+            high=100_000,
+            max_len=10,
+            group="Family",
+            when={"family": ("samples",)},
+        ),
+        Param(
+            "steps", "int", 10_000, "GD steps t", low=10, high=1_000_000, log=True, group="Training"
+        ),
+        Param(
+            "lr",
+            "float",
+            0.5,
+            "learning rate η (stable below 2/λ_max ≈ 2)",
+            low=1e-4,
+            high=1.9,
+            log=True,
+            group="Training",
+            label="lr η",
+        ),
+        Param(
+            "rich",
+            "bool",
+            False,
+            "train the features too (projected GD, arXiv:2409.17858): the "
+            "time exponent improves on hard tasks",
+            group="Training",
+        ),
+        Param(
+            "gamma0",
+            "float",
+            0.1,
+            "richness γ: learning rate of the features relative to the readout",
+            low=1e-3,
+            high=100.0,
+            log=True,
+            group="Training",
+            label="γ0",
+            when={"rich": (True,)},
+        ),
+    ],
+    check=_check,
+)
 
 
 class ScalingExperiment(Experiment):
@@ -80,10 +169,12 @@ class ScalingExperiment(Experiment):
         else:
             self.configs = [(max(p["widths"]), s) for s in p["sample_sizes"]]
         samples = max(s for _, s in self.configs)
-        self.space = FeatureSpace(p["alpha"], p["beta"], p["features"], max(p["widths"]),
-                                  samples, rng)
-        self.record = np.unique(np.concatenate(
-            [[0], np.geomspace(1, p["steps"], RECORDS).round()])).astype(np.int64)
+        self.space = FeatureSpace(
+            p["alpha"], p["beta"], p["features"], max(p["widths"]), samples, rng
+        )
+        self.record = np.unique(
+            np.concatenate([[0], np.geomspace(1, p["steps"], RECORDS).round()])
+        ).astype(np.int64)
         self.loss = np.full((len(self.configs), len(self.record)), np.nan)
         self.curve = 0
         self.position = 0  # records done in the current curve
@@ -99,8 +190,9 @@ class ScalingExperiment(Experiment):
     def steps_done(self) -> int:
         done = self._run.t if self._run is not None else 0
         last = int(self.record[-1])
-        return self.curve * last + (done if self.params["rich"] else
-                                    (last if self.position == len(self.record) else 0))
+        return self.curve * last + (
+            done if self.params["rich"] else (last if self.position == len(self.record) else 0)
+        )
 
     def advance(self, n: int) -> None:
         """Take up to ``n`` work units: a lazy curve is closed-form (all its points at once), a
@@ -130,9 +222,11 @@ class ScalingExperiment(Experiment):
                     self.loss[index, self.position] = self.space.test_loss(K, b, u[:, None])[0]
                     self.position += 1
             if not np.all(np.isfinite(self.loss[index, : self.position])):
-                self.diverged = (f"the loss became non-finite for N = {self.configs[index][0]}: "
-                                 f"feature learning at γ = {p['gamma0']:g} with η = {p['lr']:g} "
-                                 f"is unstable; lower gamma0 or lr.")
+                self.diverged = (
+                    f"the loss became non-finite for N = {self.configs[index][0]}: "
+                    f"feature learning at γ = {p['gamma0']:g} with η = {p['lr']:g} "
+                    f"is unstable; lower gamma0 or lr."
+                )
             elif self.position == len(self.record):
                 self._next_curve()
 
@@ -151,26 +245,42 @@ class ScalingExperiment(Experiment):
         steps = self.record
         theory_loss = self.space.infinite_width_loss(p["lr"], steps.astype(float))
         done = np.all(np.isfinite(self.loss), axis=1)
-        fits = np.array([th.fit_time_exponent(steps, loss, p["lr"]) if ok else (np.nan, np.nan)
-                         for loss, ok in zip(self.loss, done)]).reshape(-1, 2)
-        window = np.array([th.window_fitted_exponent(steps, loss, theory_loss, p["lr"]) if ok
-                           else np.nan for loss, ok in zip(self.loss, done)])
-        out = {"step": steps.copy(), "widths": np.array([c[0] for c in self.configs]),
-               "samples": np.array([c[1] for c in self.configs]), "loss": self.loss.copy(),
-               "fitted_exponent": fits[:, 0], "fitted_exponent_error": fits[:, 1],
-               "theory_exponent": np.full(len(self.configs),
-                                          th.time_exponent(p["beta"], p["rich"])),
-               "window_fitted_exponent": window,
-               "late_exponent": np.array(th.late_time_exponent(p["alpha"], p["beta"])),
-               "theory_loss": theory_loss}
+        fits = np.array(
+            [
+                th.fit_time_exponent(steps, loss, p["lr"]) if ok else (np.nan, np.nan)
+                for loss, ok in zip(self.loss, done)
+            ]
+        ).reshape(-1, 2)
+        window = np.array(
+            [
+                th.window_fitted_exponent(steps, loss, theory_loss, p["lr"]) if ok else np.nan
+                for loss, ok in zip(self.loss, done)
+            ]
+        )
+        out = {
+            "step": steps.copy(),
+            "widths": np.array([c[0] for c in self.configs]),
+            "samples": np.array([c[1] for c in self.configs]),
+            "loss": self.loss.copy(),
+            "fitted_exponent": fits[:, 0],
+            "fitted_exponent_error": fits[:, 1],
+            "theory_exponent": np.full(len(self.configs), th.time_exponent(p["beta"], p["rich"])),
+            "window_fitted_exponent": window,
+            "late_exponent": np.array(th.late_time_exponent(p["alpha"], p["beta"])),
+            "theory_loss": theory_loss,
+        }
         final = self.loss[:, -1]
         size = out["widths"] if p["family"] == "widths" else out["samples"]
         fit, error = th.fit_slope_error(size.astype(float)[done], final[done], min_points=3)
-        out["size_fitted_exponent"], out["size_fitted_exponent_error"] = (np.array(fit),
-                                                                          np.array(error))
+        out["size_fitted_exponent"], out["size_fitted_exponent_error"] = (
+            np.array(fit),
+            np.array(error),
+        )
         out["size_theory_exponent"] = np.array(
-            th.width_exponent(p["alpha"], p["beta"]) if p["family"] == "widths"
-            else th.data_exponent(p["alpha"], p["beta"]))
+            th.width_exponent(p["alpha"], p["beta"])
+            if p["family"] == "widths"
+            else th.data_exponent(p["alpha"], p["beta"])
+        )
         if p["family"] == "widths" and done.sum() >= 2:
             c, best, which = th.frontier(steps, out["widths"][done], self.loss[done])
             out["frontier_compute"], out["frontier_loss"] = c, best
@@ -180,7 +290,8 @@ class ScalingExperiment(Experiment):
             out["frontier_fitted_exponent_error"] = np.array(error)
             out["frontier_fitted_range"] = c[keep][[0, -1]] if keep.any() else np.full(2, np.nan)
             out["frontier_theory_exponent"] = np.array(
-                th.compute_exponent(p["alpha"], p["beta"], p["rich"]))
+                th.compute_exponent(p["alpha"], p["beta"], p["rich"])
+            )
         return out
 
     def summary(self) -> dict:
@@ -191,9 +302,11 @@ class ScalingExperiment(Experiment):
         by_width = self.params["family"] == "widths"
         missing = [str(c[0] if by_width else c[1]) for c, ok in zip(self.configs, done) if not ok]
         why = "the run diverged" if self.diverged else "the run ended before them"
-        return {"fit_note": f"no time exponent fitted for {'N' if by_width else 'P'} = "
-                            f"{', '.join(missing)}: {why}; the size and frontier fits use the "
-                            f"finished curves only"}
+        return {
+            "fit_note": f"no time exponent fitted for {'N' if by_width else 'P'} = "
+            f"{', '.join(missing)}: {why}; the size and frontier fits use the "
+            f"finished curves only"
+        }
 
     def threads(self) -> int | None:
         return None if self.params["rich"] and max(self.params["widths"]) >= 128 else 1

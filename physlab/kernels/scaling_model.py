@@ -20,6 +20,7 @@ N-dimensional bottleneck. Then A = (I + U) A(0) and
 all O(N²) per step in readout space. (γ multiplies the projected step of A by N, the mean-field
 scaling: the feature-learning term then stays O(γ) as N grows instead of vanishing like 1/N.)
 """
+
 from __future__ import annotations
 
 import numba
@@ -32,12 +33,19 @@ from physlab.core.numba_setup import JIT
 class FeatureSpace:
     """The spectrum, target, projection and (optionally) training samples shared by all curves."""
 
-    def __init__(self, alpha: float, beta: float, features: int, max_width: int, samples: int,
-                 rng: np.random.Generator):
+    def __init__(
+        self,
+        alpha: float,
+        beta: float,
+        features: int,
+        max_width: int,
+        samples: int,
+        rng: np.random.Generator,
+    ):
         k = np.arange(1, features + 1, dtype=float)
-        self.lam = k ** -alpha
+        self.lam = k**-alpha
         self.target = np.sqrt(k ** -(1.0 + alpha * beta) / self.lam)
-        self.c = float(np.sum(self.lam * self.target ** 2))
+        self.c = float(np.sum(self.lam * self.target**2))
         self.A = rng.standard_normal((max_width, features))
         self.samples = samples
         if samples:
@@ -61,7 +69,7 @@ class FeatureSpace:
     def infinite_width_loss(self, lr: float, steps: np.ndarray) -> np.ndarray:
         """Lazy, N → ∞ and P → ∞: L(t) = Σ_k λ_k v*_k² (1 − ηλ_k)^{2t}."""
         decay = np.abs(1.0 - lr * self.lam)[None, :] ** (2.0 * steps[:, None])
-        return decay @ (self.lam * self.target ** 2)
+        return decay @ (self.lam * self.target**2)
 
 
 def lazy_readouts(K_hat: np.ndarray, b_hat: np.ndarray, lr: float, steps: np.ndarray):
@@ -70,8 +78,11 @@ def lazy_readouts(K_hat: np.ndarray, b_hat: np.ndarray, lr: float, steps: np.nda
     coeff = E.T @ b_hat
     t = steps[None, :].astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        grow = np.where(np.abs(kappa)[:, None] > 1e-14,
-                        (1.0 - (1.0 - lr * kappa[:, None]) ** t) / kappa[:, None], lr * t)
+        grow = np.where(
+            np.abs(kappa)[:, None] > 1e-14,
+            (1.0 - (1.0 - lr * kappa[:, None]) ** t) / kappa[:, None],
+            lr * t,
+        )
     return E @ (grow * coeff[:, None])
 
 
@@ -127,7 +138,8 @@ class RichRun:
 
     def advance_to(self, t: int) -> np.ndarray:
         chunks = max(1, min(numba.get_num_threads() * 4, len(self.w)))
-        _rich_steps(self.K_hat, self.b_hat, self.U, self.w, self.u, t - self.t, self.lr,
-                    self.gamma, chunks)
+        _rich_steps(
+            self.K_hat, self.b_hat, self.U, self.w, self.u, t - self.t, self.lr, self.gamma, chunks
+        )
         self.t = t
         return self.u.copy()

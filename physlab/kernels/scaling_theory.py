@@ -21,6 +21,7 @@ Rich (Bordelon, Atanasov & Pehlevan, ICLR 2025, eq. for χ(β)): the time expone
 tasks, χ(β) = β·max(1, 2/(1+β)); easy tasks (β ≥ 1) are unchanged. The hard-task frontier is then
 C^{−2αβ/(α(1+β)+2)}.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -60,8 +61,9 @@ def compute_exponent(alpha: float, beta: float, rich: bool) -> float:
     return alpha * chi / (1 + alpha * chi) if finite_width_dominates else against_plateau
 
 
-def fit_slope_error(x: np.ndarray, y: np.ndarray,
-                    min_points: int = MIN_POINTS) -> tuple[float, float]:
+def fit_slope_error(
+    x: np.ndarray, y: np.ndarray, min_points: int = MIN_POINTS
+) -> tuple[float, float]:
     """(−d log y / d log x, its standard error) by least squares over finite positive points;
     (NaN, NaN) if too few. The error is the regression's (residual scatter about the line), so a
     curve that bends within the window gets a large one."""
@@ -98,8 +100,9 @@ def fit_time_exponent(steps: np.ndarray, loss: np.ndarray, lr: float) -> tuple[f
     return fit_slope_error(steps[keep].astype(float), loss[keep])
 
 
-def window_fitted_exponent(steps: np.ndarray, loss: np.ndarray, reference: np.ndarray,
-                    lr: float) -> float:
+def window_fitted_exponent(
+    steps: np.ndarray, loss: np.ndarray, reference: np.ndarray, lr: float
+) -> float:
     """The slope of ``reference`` (the N → ∞ theory curve) over ``loss``'s power-law window: what
     the infinite-size theory itself gives at those finite times."""
     keep = power_law_window(steps, loss, lr)
@@ -139,5 +142,5 @@ def interior(which: np.ndarray, sizes: int) -> np.ndarray:
     keep = np.zeros(len(which), bool)
     if inner.any():
         first, last = np.nonzero(inner)[0][[0, -1]]
-        keep[first:last + 1] = True
+        keep[first : last + 1] = True
     return keep

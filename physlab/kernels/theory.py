@@ -8,6 +8,7 @@
 Every theory object has ``label``, ``delta`` (residual y − f now), ``kernels`` (NTK, [Φ^ℓ], [G^ℓ])
 now, and ``step()``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,13 +34,22 @@ def make_theory(p: dict, Kx: np.ndarray, y: np.ndarray, rng: np.random.Generator
     if depth == 1 and activation == "linear":
         return TwoLayerLinearExact(*args, p["gamma0"], p["lr"]), steps, ""
     if depth == 1:
-        return (TwoLayerParticles(*args, activation, p["gamma0"], p["lr"], p["particles"], rng),
-                steps, "")
+        return (
+            TwoLayerParticles(*args, activation, p["gamma0"], p["lr"], p["particles"], rng),
+            steps,
+            "",
+        )
     if activation != "linear":
-        return None, 0, (f"No infinite-width theory drawn for depth-{depth} {activation} "
-                         "networks: their DMFT needs Monte Carlo over two-time Gaussian fields in "
-                         "every layer, which this lab does not implement. Theory exists here for "
-                         "two-layer networks and for deep linear ones.")
+        return (
+            None,
+            0,
+            (
+                f"No infinite-width theory drawn for depth-{depth} {activation} "
+                "networks: their DMFT needs Monte Carlo over two-time Gaussian fields in "
+                "every layer, which this lab does not implement. Theory exists here for "
+                "two-layer networks and for deep linear ones."
+            ),
+        )
     horizon = min(steps, MAX_TP // len(y) - 1)
     try:
         # an iterate that overflows is how a fixed point that does not converge shows; the
@@ -48,6 +58,12 @@ def make_theory(p: dict, Kx: np.ndarray, y: np.ndarray, rng: np.random.Generator
             theory = DeepLinearDMFT(*args, depth, p["gamma0"], p["lr"], horizon)
     except FloatingPointError as err:
         return None, 0, f"No theory drawn: {err}."
-    note = "" if horizon == steps else (f"The deep-linear DMFT is solved for the first {horizon} "
-                                        f"steps (its cost grows as (steps·P)²·steps).")
+    note = (
+        ""
+        if horizon == steps
+        else (
+            f"The deep-linear DMFT is solved for the first {horizon} "
+            f"steps (its cost grows as (steps·P)²·steps)."
+        )
+    )
     return theory, horizon, note

@@ -1,25 +1,34 @@
 """The Sharpness lab: edge of stability, progressive sharpening, catapults, warm-up, the uv
 model."""
+
 from physlab.core.registry import Lab, Paper
 
 from .experiment import SharpnessExperiment
 from .frame_keys import FRAME
-from .params import SPEC, memory_estimate
 from .measures import MEASURES, point_cost, sweep_overlays
-
+from .params import SPEC, memory_estimate
 
 # the smallest runs that compile every kernel (the MLP with each optimiser, uv, bifurcation)
-WARMUP = tuple({"optimizer": optimizer, "width": [3], "depth": 1, "n_samples": 4, "steps": 2,
-                "eig_every": 1, "schedule": "warmup", "warmup_steps": 1}
-               for optimizer in ("gd", "momentum", "adam")) + \
-    ({"model": "uv", "width": [4], "steps": 2},)
+WARMUP = tuple(
+    {
+        "optimizer": optimizer,
+        "width": [3],
+        "depth": 1,
+        "n_samples": 4,
+        "steps": 2,
+        "eig_every": 1,
+        "schedule": "warmup",
+        "warmup_steps": 1,
+    }
+    for optimizer in ("gd", "momentum", "adam")
+) + ({"model": "uv", "width": [4], "steps": 2},)
 
 
 LAB = Lab(
     name="sharpness",
     title="Sharpness",
     summary="Top Hessian eigenvalue vs the stability threshold 2/η: progressive sharpening, "
-            "edge of stability, catapults, warm-up, and the uv model's route to chaos.",
+    "edge of stability, catapults, warm-up, and the uv model's route to chaos.",
     spec=SPEC,
     experiment=SharpnessExperiment,
     tab="physlab.sharpness.ui.tab:SharpnessTab",
@@ -31,21 +40,42 @@ LAB = Lab(
     sweep_overlays=sweep_overlays,
     point_cost=point_cost,
     papers=(
-        Paper("J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar",
-              "Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability",
-              2021, "ICLR"),
-        Paper("A. Lewkowycz, Y. Bahri, E. Dyer, J. Sohl-Dickstein, G. Gur-Ari",
-              "The large learning rate phase of deep learning: the catapult mechanism", 2020,
-              "arXiv:2003.02218"),
-        Paper("D. S. Kalra, M. Barkeshli",
-              "Phase diagram of early training dynamics in deep neural networks", 2023,
-              "NeurIPS"),
-        Paper("D. S. Kalra, M. Barkeshli", "Why Warmup the Learning Rate? Underlying Mechanisms "
-              "and Improvements", 2024, "NeurIPS"),
-        Paper("D. S. Kalra, T. He, M. Barkeshli", "Universal Sharpness Dynamics in Neural "
-              "Network Training: Fixed Point Analysis, Edge of Stability, and Route to Chaos",
-              2023, "arXiv:2311.02076"),
-        Paper("J. Cohen et al.", "Adaptive Gradient Methods at the Edge of Stability", 2022,
-              "arXiv:2207.14484"),
+        Paper(
+            "J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar",
+            "Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability",
+            2021,
+            "ICLR",
+        ),
+        Paper(
+            "A. Lewkowycz, Y. Bahri, E. Dyer, J. Sohl-Dickstein, G. Gur-Ari",
+            "The large learning rate phase of deep learning: the catapult mechanism",
+            2020,
+            "arXiv:2003.02218",
+        ),
+        Paper(
+            "D. S. Kalra, M. Barkeshli",
+            "Phase diagram of early training dynamics in deep neural networks",
+            2023,
+            "NeurIPS",
+        ),
+        Paper(
+            "D. S. Kalra, M. Barkeshli",
+            "Why Warmup the Learning Rate? Underlying Mechanisms and Improvements",
+            2024,
+            "NeurIPS",
+        ),
+        Paper(
+            "D. S. Kalra, T. He, M. Barkeshli",
+            "Universal Sharpness Dynamics in Neural "
+            "Network Training: Fixed Point Analysis, Edge of Stability, and Route to Chaos",
+            2023,
+            "arXiv:2311.02076",
+        ),
+        Paper(
+            "J. Cohen et al.",
+            "Adaptive Gradient Methods at the Edge of Stability",
+            2022,
+            "arXiv:2207.14484",
+        ),
     ),
 )

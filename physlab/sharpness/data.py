@@ -13,6 +13,7 @@
   centred per pixel and scaled by their overall standard deviation, as Cohen et al. centre and
   standardise CIFAR-10.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,8 +25,9 @@ CLASSIFICATION = ("gaussmix", "digits")  # one-hot targets
 DIGITS = 1797  # images in resources/data/digits.npz
 
 
-def make_dataset(name: str, n_samples: int, input_dim: int, n_classes: int,
-                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def make_dataset(
+    name: str, n_samples: int, input_dim: int, n_classes: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """(X, Y): X is n × d, Y is n × outputs, both C-contiguous float64."""
     if name == "chebyshev":
         x = np.linspace(-1.0, 1.0, n_samples)

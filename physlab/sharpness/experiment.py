@@ -9,9 +9,11 @@ What it shows (see ``docs/physics/sharpness.md``):
 - warm-up from the critical η_c (Kalra & Barkeshli, "Why Warmup the Learning Rate?", NeurIPS 2024);
 - the uv model's closed dynamics and its route to chaos (Kalra, He & Barkeshli 2023).
 """
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -27,8 +29,14 @@ PARALLEL_WORK = 100_000  # samples × parameters from which the per-sample kerne
 LOSS_LIMIT_FACTOR = 1e8  # a loss this many times its initial value counts as diverged
 
 
-def estimate_critical_lr(loss, theta: np.ndarray, direction: np.ndarray, delta: float = 0.1,
-                         eta_min: float = 1e-4, eta_max: float = 1e4) -> float:
+def estimate_critical_lr(
+    loss,
+    theta: np.ndarray,
+    direction: np.ndarray,
+    delta: float = 0.1,
+    eta_min: float = 1e-4,
+    eta_max: float = 1e4,
+) -> float:
     """The largest η for which one step along ``-direction`` does not raise the loss by more than
     a factor 1 + δ, by forward passes only: double η from ``eta_min`` until it does, then bisect
     (Kalra & Barkeshli 2024, §3: η_c estimated before warm-up)."""
@@ -57,7 +65,7 @@ class SharpnessExperiment(SteppedExperiment):
         rng = np.random.default_rng(self.seed)
         self.model = MLPModel(p, rng) if p["model"] == "mlp" else UVModel(p, rng)
         self.theta = self.model.init(rng)
-        self._probe_rng = np.random.default_rng(rng.integers(2 ** 63))
+        self._probe_rng = np.random.default_rng(rng.integers(2**63))
         self.opt = OPTIMIZERS[p["optimizer"]]
         self.buf1 = np.zeros_like(self.theta)
         self.buf2 = np.zeros_like(self.theta)
@@ -70,9 +78,10 @@ class SharpnessExperiment(SteppedExperiment):
         extra = self.model.traces
         self.trace = TraceTable(("step", "loss", "lr", "threshold") + extra)
         k = p["k_eigs"]
-        self.eigs = TraceTable(("sharpness_step", "eigenvalues", "precond_sharpness",
-                                "test_loss"),
-                               widths={"eigenvalues": k})
+        self.eigs = TraceTable(
+            ("sharpness_step", "eigenvalues", "precond_sharpness", "test_loss"),
+            widths={"eigenvalues": k},
+        )
         self.bifurcation = None
         if isinstance(self.model, UVModel):
             f0, lam0 = self.model.observables(self.theta)
@@ -82,8 +91,11 @@ class SharpnessExperiment(SteppedExperiment):
             self._measure()
             self.lambda0 = float(self.eigs.column("eigenvalues")[0, 0])
         if p["lr_mode"] == "normalized" and not self.lambda0 > 0:
-            raise ParamError("lr_mode", f"the sharpness at initialisation is {self.lambda0:.3g}, "
-                                        "so c/λ0 is no learning rate; use lr_mode=absolute")
+            raise ParamError(
+                "lr_mode",
+                f"the sharpness at initialisation is {self.lambda0:.3g}, "
+                "so c/λ0 is no learning rate; use lr_mode=absolute",
+            )
 
     # -- protocol ------------------------------------------------------------------------------
     def advance(self, n: int) -> None:
@@ -98,8 +110,17 @@ class SharpnessExperiment(SteppedExperiment):
             lrs = self._lrs(self.step, chunk)
             rows = {name: np.full(chunk, np.nan) for name in ("loss",) + self.model.traces}
             hyper = (p["momentum"], p["beta1"], p["beta2"], p["eps"])
-            taken = self.model.train(self.theta, self.opt, lrs, hyper, self.buf1, self.buf2,
-                                     self.step, self.loss_limit, rows)
+            taken = self.model.train(
+                self.theta,
+                self.opt,
+                lrs,
+                hyper,
+                self.buf1,
+                self.buf2,
+                self.step,
+                self.loss_limit,
+                rows,
+            )
             recorded = taken + 1 if taken < chunk and np.isfinite(rows["loss"][taken]) else taken
             self._record(lrs[:recorded], {k: v[:recorded] for k, v in rows.items()})
             self.step += taken
@@ -114,8 +135,9 @@ class SharpnessExperiment(SteppedExperiment):
         out["step"] = out["step"].astype(np.int64)
         if isinstance(self.model, UVModel):
             out["sharpness_step"] = out["step"].copy()
-            out["eigenvalues"] = self.model.hessian_eigenvalues(out["f"], out["ntk"],
-                                                                self.params["k_eigs"])
+            out["eigenvalues"] = self.model.hessian_eigenvalues(
+                out["f"], out["ntk"], self.params["k_eigs"]
+            )
         else:
             out["sharpness_step"] = self.eigs.column("sharpness_step").astype(np.int64)
             out["eigenvalues"] = self.eigs.column("eigenvalues")
@@ -134,15 +156,21 @@ class SharpnessExperiment(SteppedExperiment):
         OpenMP team does not compete with OpenBLAS's; the per-sample kernels run in parallel
         only when a gradient is big enough (samples × parameters ≥ 10⁵) to pay for waking a
         thread team on each of the several launches per step."""
-        if isinstance(self.model, MLPModel) and not self.model.batched and \
-                self.model.X.shape[0] * self.model.n_params >= PARALLEL_WORK:
+        if (
+            isinstance(self.model, MLPModel)
+            and not self.model.batched
+            and self.model.X.shape[0] * self.model.n_params >= PARALLEL_WORK
+        ):
             return None
         return 1
 
     def summary(self) -> dict:
         """Scalars for the export metadata."""
-        out = {"n_params": self.model.n_params, "initial_loss": float(self.loss0),
-               "lambda0": self.lambda0}
+        out = {
+            "n_params": self.model.n_params,
+            "initial_loss": float(self.loss0),
+            "lambda0": self.lambda0,
+        }
         if self.eta_c is not None:
             out["eta_c"] = float(self.eta_c)
         return out
@@ -158,10 +186,19 @@ class SharpnessExperiment(SteppedExperiment):
 
     def _lrs(self, start: int, count: int) -> np.ndarray:
         p = self.params
-        lr_start = self.eta_c if p["warmup_from"] == "critical" and self.eta_c else \
-            self.eta / max(p["warmup_steps"], 1)
-        return lr_schedule(np.arange(start, start + count), p["schedule"], self.eta, p["steps"],
-                           p["warmup_steps"], lr_start)
+        lr_start = (
+            self.eta_c
+            if p["warmup_from"] == "critical" and self.eta_c
+            else self.eta / max(p["warmup_steps"], 1)
+        )
+        return lr_schedule(
+            np.arange(start, start + count),
+            p["schedule"],
+            self.eta,
+            p["steps"],
+            p["warmup_steps"],
+            lr_start,
+        )
 
     def _record(self, lrs: np.ndarray, rows: dict) -> None:
         p = self.params
@@ -191,13 +228,20 @@ class SharpnessExperiment(SteppedExperiment):
         pre = np.nan
         if self.params["optimizer"] in ADAM_LIKE and self.step > 0:
             p = self.params
-            d = 1.0 / np.sqrt(adam_preconditioner(self.buf2, self.step, p["beta1"], p["beta2"],
-                                                  p["eps"], p["optimizer"] == "adam"))
+            d = 1.0 / np.sqrt(
+                adam_preconditioner(
+                    self.buf2, self.step, p["beta1"], p["beta2"], p["eps"], p["optimizer"] == "adam"
+                )
+            )
             pre_ritz = self.model.top_eigenvalues(theta, self._start(self._top_pre), 1, d)
             self._top_pre = pre_ritz.top_vector
             pre = pre_ritz.values[0]
-        self.eigs.append(sharpness_step=self.step, eigenvalues=ritz.values, precond_sharpness=pre,
-                         test_loss=self.model.test_loss(theta))
+        self.eigs.append(
+            sharpness_step=self.step,
+            eigenvalues=ritz.values,
+            precond_sharpness=pre,
+            test_loss=self.model.test_loss(theta),
+        )
 
     def _start(self, previous: np.ndarray | None) -> np.ndarray:
         noise = self._probe_rng.standard_normal(self.theta.size)
@@ -206,7 +250,12 @@ class SharpnessExperiment(SteppedExperiment):
         return previous + 1e-3 * noise / np.linalg.norm(noise)
 
     def _divergence_message(self, loss: float, lr: float) -> str:
-        what = "became non-finite" if not np.isfinite(loss) else \
-            f"exceeded {LOSS_LIMIT_FACTOR:.0e}× its initial value ({loss:.3g})"
-        return (f"diverged at step {self.step}: the loss {what} at η = {lr:.4g}. "
-                f"Lower η, or warm it up (schedule = warmup).")
+        what = (
+            "became non-finite"
+            if not np.isfinite(loss)
+            else f"exceeded {LOSS_LIMIT_FACTOR:.0e}× its initial value ({loss:.3g})"
+        )
+        return (
+            f"diverged at step {self.step}: the loss {what} at η = {lr:.4g}. "
+            f"Lower η, or warm it up (schedule = warmup)."
+        )

@@ -1,31 +1,70 @@
 """What a Sharpness frame holds (see :mod:`physlab.core.frames`). T: recorded training steps
 (decimated on long runs), E: sharpness measurements (every ``eig_every`` steps; every step for
 the uv model)."""
+
 from physlab.core.frames import FrameKey, FrameSpec
 
 UV = {"model": ("uv",)}
 MLP = {"model": ("mlp",)}
 
-FRAME = FrameSpec([
-    FrameKey("step", ("T",), "int64", "training step of each recorded row"),
-    FrameKey("loss", ("T",), "float64", "training loss L(θ) at the step"),
-    FrameKey("lr", ("T",), "float64", "learning rate η of the step (after the schedule)"),
-    FrameKey("threshold", ("T",), "float64", "stability threshold c/η of the optimiser: 2/η (GD), "
-             "(2 + 2β)/η (momentum), (2 + 2β1)/((1 − β1)η) (Adam, preconditioned sharpness)"),
-    FrameKey("f", ("T",), "float64", "the uv model's output f = vᵀu·x/√n", when=UV),
-    FrameKey("ntk", ("T",), "float64", "the uv model's NTK λ = x²(‖u‖² + ‖v‖²)/n", when=UV),
-    FrameKey("sharpness_step", ("E",), "int64", "step of each sharpness measurement"),
-    FrameKey("eigenvalues", ("E", "k_eigs"), "float64",
-             "top Hessian eigenvalues of the loss, largest first"),
-    FrameKey("sharpness", ("E",), "float64", "top Hessian eigenvalue λ_max (eigenvalues[:, 0])"),
-    FrameKey("precond_sharpness", ("E",), "float64", "top eigenvalue of Adam's preconditioned "
-             "Hessian P⁻¹H (Cohen et al. 2022)",
-             when={"optimizer": ("adam", "gi-adam"), "model": ("mlp",)}, finite="any"),
-    FrameKey("test_loss", ("E",), "float64", "loss on the held-out digits at each sharpness "
-             "measurement (dataset=digits with n_test > 0)", when=MLP, optional=True,
-             finite="any"),
-    FrameKey("bifurcation_lr", ("B",), "float64", "learning rates η of the uv bifurcation "
-             "diagram (Kalra, He & Barkeshli 2023, Fig. 1)", when=UV, finite="all"),
-    FrameKey("bifurcation_sharpness", ("B", 64), "float64", "late-time ηλ of the closed uv map "
-             "at each η: its last 64 iterates (NaN where it diverged)", when=UV, finite="any"),
-])
+FRAME = FrameSpec(
+    [
+        FrameKey("step", ("T",), "int64", "training step of each recorded row"),
+        FrameKey("loss", ("T",), "float64", "training loss L(θ) at the step"),
+        FrameKey("lr", ("T",), "float64", "learning rate η of the step (after the schedule)"),
+        FrameKey(
+            "threshold",
+            ("T",),
+            "float64",
+            "stability threshold c/η of the optimiser: 2/η (GD), "
+            "(2 + 2β)/η (momentum), (2 + 2β1)/((1 − β1)η) (Adam, preconditioned sharpness)",
+        ),
+        FrameKey("f", ("T",), "float64", "the uv model's output f = vᵀu·x/√n", when=UV),
+        FrameKey("ntk", ("T",), "float64", "the uv model's NTK λ = x²(‖u‖² + ‖v‖²)/n", when=UV),
+        FrameKey("sharpness_step", ("E",), "int64", "step of each sharpness measurement"),
+        FrameKey(
+            "eigenvalues",
+            ("E", "k_eigs"),
+            "float64",
+            "top Hessian eigenvalues of the loss, largest first",
+        ),
+        FrameKey(
+            "sharpness", ("E",), "float64", "top Hessian eigenvalue λ_max (eigenvalues[:, 0])"
+        ),
+        FrameKey(
+            "precond_sharpness",
+            ("E",),
+            "float64",
+            "top eigenvalue of Adam's preconditioned Hessian P⁻¹H (Cohen et al. 2022)",
+            when={"optimizer": ("adam", "gi-adam"), "model": ("mlp",)},
+            finite="any",
+        ),
+        FrameKey(
+            "test_loss",
+            ("E",),
+            "float64",
+            "loss on the held-out digits at each sharpness "
+            "measurement (dataset=digits with n_test > 0)",
+            when=MLP,
+            optional=True,
+            finite="any",
+        ),
+        FrameKey(
+            "bifurcation_lr",
+            ("B",),
+            "float64",
+            "learning rates η of the uv bifurcation diagram (Kalra, He & Barkeshli 2023, Fig. 1)",
+            when=UV,
+            finite="all",
+        ),
+        FrameKey(
+            "bifurcation_sharpness",
+            ("B", 64),
+            "float64",
+            "late-time ηλ of the closed uv map "
+            "at each η: its last 64 iterates (NaN where it diverged)",
+            when=UV,
+            finite="any",
+        ),
+    ]
+)

@@ -16,11 +16,12 @@ Two implementations of the same recursion:
   GUI thread's repaint to hand the GIL back, which cut the Chebyshev run from ~2700 to ~450 steps/s
   (``benchmarks/gui_probe.py``). Tests check that the two agree.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from numba import njit
@@ -41,8 +42,13 @@ MAX_ITER = 60
 TOL = 1e-7
 
 
-def lanczos_top(matvec: Callable[[np.ndarray], np.ndarray], v0: np.ndarray, k: int = 1,
-                max_iter: int = MAX_ITER, tol: float = TOL) -> Ritz:
+def lanczos_top(
+    matvec: Callable[[np.ndarray], np.ndarray],
+    v0: np.ndarray,
+    k: int = 1,
+    max_iter: int = MAX_ITER,
+    tol: float = TOL,
+) -> Ritz:
     """The ``k`` largest (algebraic) eigenvalues of the symmetric operator ``matvec``.
 
     Converged when the residual of each of the top k Ritz pairs is below ``tol``·max|θ|.
@@ -155,8 +161,9 @@ def tridiagonal_eigh(alpha, beta):
 
 
 @njit(**JIT)
-def lanczos_mlp(theta, X, Y, sizes, w_off, b_off, mult, act, loss_kind, scale, v0, k, max_iter,
-                tol, values, top):
+def lanczos_mlp(
+    theta, X, Y, sizes, w_off, b_off, mult, act, loss_kind, scale, v0, k, max_iter, tol, values, top
+):
     """:func:`lanczos_top` for the operator D H D (D = diag(``scale``): ones for the Hessian, the
     Adam preconditioner P^−½ for P⁻¹H's spectrum) of the per-sample network. Writes the top ``k``
     eigenvalues into ``values`` (largest first, NaN beyond the Krylov dimension) and the unit top

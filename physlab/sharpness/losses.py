@@ -12,6 +12,7 @@ Occurs at the Edge of Stability" (ICLR 2021), who show the edge of stability und
 :func:`output_layer` is the per-sample numba version, :func:`output_layer_batch` the NumPy one for
 all samples at once (the BLAS network).
 """
+
 from __future__ import annotations
 
 import math

@@ -8,6 +8,7 @@ before it falls (c_loss < c < c_max), *divergence* beyond c_max. For GD on a qua
 for the wide uv model c_max = 4 (Lewkowycz et al., "The large learning rate phase of deep learning:
 the catapult mechanism", 2020, §2); deep and narrow nets push both up.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -52,19 +53,30 @@ def regime(exp) -> float:
 
 
 MEASURES = (
-    Measure("lambda0", "sharpness (top Hessian eigenvalue) at initialisation", "",
-            read=lambda exp: exp.lambda0),
-    Measure("final_sharpness_ratio", "last measured sharpness · η/2 (1 = at the edge of "
-            "stability 2/η)", read=_final_sharpness_ratio),
-    Measure("peak_loss_ratio", "largest training loss / initial loss (> 1: a loss catapult)",
-            read=_peak_loss_ratio),
-    Measure("diverged", "1 if the run diverged, else 0",
-            read=lambda exp: float(bool(exp.diverged))),
-    Measure("eos_step", "first measured step with η·λ ≥ 2 (NaN if never)", "steps",
-            read=_eos_step),
+    Measure(
+        "lambda0",
+        "sharpness (top Hessian eigenvalue) at initialisation",
+        "",
+        read=lambda exp: exp.lambda0,
+    ),
+    Measure(
+        "final_sharpness_ratio",
+        "last measured sharpness · η/2 (1 = at the edge of stability 2/η)",
+        read=_final_sharpness_ratio,
+    ),
+    Measure(
+        "peak_loss_ratio",
+        "largest training loss / initial loss (> 1: a loss catapult)",
+        read=_peak_loss_ratio,
+    ),
+    Measure(
+        "diverged", "1 if the run diverged, else 0", read=lambda exp: float(bool(exp.diverged))
+    ),
+    Measure("eos_step", "first measured step with η·λ ≥ 2 (NaN if never)", "steps", read=_eos_step),
     Measure("final_loss", "training loss at the last step", read=_final_loss),
-    Measure("regime", "early-training regime (Kalra & Barkeshli 2023)", categories=REGIMES,
-            read=regime),
+    Measure(
+        "regime", "early-training regime (Kalra & Barkeshli 2023)", categories=REGIMES, read=regime
+    ),
 )
 
 

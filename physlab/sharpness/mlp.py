@@ -17,6 +17,7 @@ two gradients.
 Work is split over fixed blocks of samples (``n_blocks`` depends only on n, not on the thread count)
 and reduced in a fixed order, so results are bitwise reproducible on any machine.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -142,16 +143,31 @@ def _pass_impl(theta, v, X, Y, sizes, w_off, b_off, mult, act, loss_kind, out, m
     with_r = mode == 2
     scratch = np.zeros((6, blocks, n_layers + 1, width))  # Z, H, RZ, RH, D, RD per block
     for b in prange(blocks):
-        Z, H, RZ, RH, D, RD = (scratch[0, b], scratch[1, b], scratch[2, b], scratch[3, b],
-                               scratch[4, b], scratch[5, b])
+        Z, H, RZ, RH, D, RD = (
+            scratch[0, b],
+            scratch[1, b],
+            scratch[2, b],
+            scratch[3, b],
+            scratch[4, b],
+            scratch[5, b],
+        )
         acc = partial[b]
         for s in range(b * n // blocks, (b + 1) * n // blocks):
             _forward(theta, v, X[s], sizes, w_off, b_off, mult, act, Z, H, RZ, RH, with_r)
-            losses[b] = output_layer(losses[b], H[n_layers, :d_out], Y[s], RH[n_layers, :d_out],
-                                     n, loss_kind, D[n_layers, :d_out], RD[n_layers, :d_out])
+            losses[b] = output_layer(
+                losses[b],
+                H[n_layers, :d_out],
+                Y[s],
+                RH[n_layers, :d_out],
+                n,
+                loss_kind,
+                D[n_layers, :d_out],
+                RD[n_layers, :d_out],
+            )
             if mode > 0:
-                _backward(theta, v, sizes, w_off, b_off, mult, act, Z, H, RZ, RH, D, RD, acc,
-                          with_r)
+                _backward(
+                    theta, v, sizes, w_off, b_off, mult, act, Z, H, RZ, RH, D, RD, acc, with_r
+                )
     if mode > 0:
         out[:] = 0.0
         for b in range(blocks):
@@ -192,8 +208,28 @@ def hvp(theta, v, X, Y, sizes, w_off, b_off, mult, act, loss_kind, out):
 
 
 @njit(**JIT)
-def train(theta, X, Y, sizes, w_off, b_off, mult, act, loss_kind, opt, lrs, beta, beta1, beta2,
-          eps, buf1, buf2, t0, loss_limit, losses):
+def train(
+    theta,
+    X,
+    Y,
+    sizes,
+    w_off,
+    b_off,
+    mult,
+    act,
+    loss_kind,
+    opt,
+    lrs,
+    beta,
+    beta1,
+    beta2,
+    eps,
+    buf1,
+    buf2,
+    t0,
+    loss_limit,
+    losses,
+):
     """Take ``len(lrs)`` full-batch steps (step k uses η = lrs[k]); ``losses[k]`` gets L(θ_k),
     the loss *before* step k. Stops early, without applying the step, when the loss is not finite
     or exceeds ``loss_limit``; returns the number of steps taken."""

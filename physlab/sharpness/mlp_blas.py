@@ -13,6 +13,7 @@ lose to BLAS by an order of magnitude, on the 701-parameter Chebyshev net they w
 per-call overhead; :class:`~.models.MLPModel` picks by the size of a gradient
 (``benchmarks/sharpness.py`` measures both).
 """
+
 from __future__ import annotations
 
 from types import FunctionType
@@ -26,8 +27,8 @@ from .mlp import RELU, TANH
 
 def _layers(theta, sizes, w_off, b_off):
     for l, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        W = theta[w_off[l]: w_off[l] + d_in * d_out].reshape(d_out, d_in)
-        yield l, W, theta[b_off[l]: b_off[l] + d_out]
+        W = theta[w_off[l] : w_off[l] + d_in * d_out].reshape(d_out, d_in)
+        yield l, W, theta[b_off[l] : b_off[l] + d_out]
 
 
 def _derivatives(Z, H, act):
@@ -48,8 +49,11 @@ def _forward(theta, v, X, sizes, w_off, b_off, mult, act, with_r):
         m = mult[l]
         Z = m * (Hs[l] @ W.T) + b
         hidden = l < n_layers - 1
-        H = (np.tanh(Z) if act == TANH else np.maximum(Z, 0.0) if act == RELU else Z) \
-            if hidden else Z
+        H = (
+            (np.tanh(Z) if act == TANH else np.maximum(Z, 0.0) if act == RELU else Z)
+            if hidden
+            else Z
+        )
         Zs.append(Z)
         Hs.append(H)
         if with_r:
@@ -74,13 +78,13 @@ def _pass(theta, v, X, Y, sizes, w_off, b_off, mult, act, loss_kind, out, mode):
         _, W, _ = layers[l]
         m = mult[l]
         d_in, d_out = W.shape[1], W.shape[0]
-        gw = out[w_off[l]: w_off[l] + d_in * d_out].reshape(d_out, d_in)
+        gw = out[w_off[l] : w_off[l] + d_in * d_out].reshape(d_out, d_in)
         if with_r:
             gw[:] = m * (RD.T @ Hs[l] + D.T @ RHs[l])
-            out[b_off[l]: b_off[l] + d_out] = RD.sum(axis=0)
+            out[b_off[l] : b_off[l] + d_out] = RD.sum(axis=0)
         else:
             gw[:] = m * (D.T @ Hs[l])
-            out[b_off[l]: b_off[l] + d_out] = D.sum(axis=0)
+            out[b_off[l] : b_off[l] + d_out] = D.sum(axis=0)
         if l == 0:
             break
         G = m * (D @ W)
@@ -112,10 +116,10 @@ def _interpreted(kernel, **calls) -> FunctionType:
     argument or closes over one, so a loop shared by the numba and the BLAS kernels is written once
     (in the numba module) and run here as Python around the BLAS products."""
     py = kernel.py_func
-    return FunctionType(py.__code__, {**py.__globals__, **calls}, py.__name__, py.__defaults__,
-                        py.__closure__)
+    return FunctionType(
+        py.__code__, {**py.__globals__, **calls}, py.__name__, py.__defaults__, py.__closure__
+    )
 
 
 # the training loop of mlp.train (same steps, same stopping rule) around the batched loss_grad
 train = _interpreted(mlp.train, loss_grad=loss_grad)
-

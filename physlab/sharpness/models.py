@@ -3,6 +3,7 @@
 Both hold their data and architecture, draw initial parameters θ from the run's generator, and
 offer ``loss``, ``loss_grad``, ``hvp`` and ``train`` (a chunk of optimiser steps in numba).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,7 +13,6 @@ from .data import make_dataset
 from .hessian import MAX_ITER, TOL, Ritz, lanczos_mlp, lanczos_top
 from .losses import LOSSES
 from .theory import uv_hessian_eigenvalues
-
 
 BLAS_WORK = 1_000_000  # samples × parameters from which the batched BLAS kernels are faster
 
@@ -25,12 +25,13 @@ class MLPModel:
     traces: tuple[str, ...] = ()
 
     def __init__(self, p: dict, rng: np.random.Generator):
-        self.X, self.Y = make_dataset(p["dataset"], p["n_samples"], p["input_dim"],
-                                      p["n_classes"], rng)
+        self.X, self.Y = make_dataset(
+            p["dataset"], p["n_samples"], p["input_dim"], p["n_classes"], rng
+        )
         self.X_test = self.Y_test = None
         if p["dataset"] == "digits" and p["n_test"]:
             X, Y = make_dataset("digits", p["n_samples"] + p["n_test"], 0, 0, rng)
-            self.X_test, self.Y_test = X[p["n_samples"]:].copy(), Y[p["n_samples"]:].copy()
+            self.X_test, self.Y_test = X[p["n_samples"] :].copy(), Y[p["n_samples"] :].copy()
         widths = p["width"] * p["depth"] if len(p["width"]) == 1 else p["width"]
         self.sizes = np.array([self.X.shape[1], *widths, self.Y.shape[1]], dtype=np.int64)
         fan_in, fan_out = self.sizes[:-1], self.sizes[1:]
@@ -56,7 +57,7 @@ class MLPModel:
         theta = np.zeros(self.n_params)
         for l, (d_in, d_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
             w = rng.standard_normal(d_in * d_out) * self.init_scale / np.sqrt(d_in)
-            theta[self.w_off[l]: self.w_off[l] + w.size] = w
+            theta[self.w_off[l] : self.w_off[l] + w.size] = w
         return theta
 
     def loss(self, theta: np.ndarray) -> float:
@@ -77,11 +78,24 @@ class MLPModel:
         return out
 
     def train(self, theta, opt, lrs, hyper, buf1, buf2, t0, limit, rows: dict) -> int:
-        return self.kernels.train(theta, self.X, self.Y, *self._arch, opt, lrs, *hyper, buf1,
-                                  buf2, t0, limit, rows["loss"])
+        return self.kernels.train(
+            theta,
+            self.X,
+            self.Y,
+            *self._arch,
+            opt,
+            lrs,
+            *hyper,
+            buf1,
+            buf2,
+            t0,
+            limit,
+            rows["loss"],
+        )
 
-    def top_eigenvalues(self, theta: np.ndarray, v0: np.ndarray, k: int,
-                        scale: np.ndarray | None = None) -> Ritz:
+    def top_eigenvalues(
+        self, theta: np.ndarray, v0: np.ndarray, k: int, scale: np.ndarray | None = None
+    ) -> Ritz:
         """The top ``k`` eigenvalues of D H D (D = diag(``scale``), identity by default) by
         warm-started Lanczos: one numba call for the per-sample kernels, NumPy around the BLAS
         HVP for wide networks."""
@@ -90,9 +104,19 @@ class MLPModel:
                 return lanczos_top(lambda v: self.hvp(theta, v), v0, k=k)
             return lanczos_top(lambda v: scale * self.hvp(theta, scale * v), v0, k=k)
         values, top = np.empty(k), np.empty_like(theta)
-        iterations = lanczos_mlp(theta, self.X, self.Y, *self._arch,
-                                 np.ones_like(theta) if scale is None else scale, v0, k, MAX_ITER,
-                                 TOL, values, top)
+        iterations = lanczos_mlp(
+            theta,
+            self.X,
+            self.Y,
+            *self._arch,
+            np.ones_like(theta) if scale is None else scale,
+            v0,
+            k,
+            MAX_ITER,
+            TOL,
+            values,
+            top,
+        )
         return Ritz(values=values, top_vector=top, iterations=iterations)
 
 
@@ -122,14 +146,28 @@ class UVModel:
         return uv.loss_grad(theta, self.x, self.y, grad)[0]
 
     def train(self, theta, opt, lrs, hyper, buf1, buf2, t0, limit, rows: dict) -> int:
-        return uv.train(theta, self.x, self.y, opt, lrs, *hyper, buf1, buf2, t0, limit,
-                        rows["loss"], rows["f"], rows["ntk"])
+        return uv.train(
+            theta,
+            self.x,
+            self.y,
+            opt,
+            lrs,
+            *hyper,
+            buf1,
+            buf2,
+            t0,
+            limit,
+            rows["loss"],
+            rows["f"],
+            rows["ntk"],
+        )
 
     def hessian_eigenvalues(self, f: float, lam: float, k: int) -> np.ndarray:
         return uv_hessian_eigenvalues(f, lam, self.x, self.y, self.n, k)
 
-    def bifurcation(self, f0: float, lam0: float, n_lr: int = 400, steps: int = 2000,
-                    keep: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    def bifurcation(
+        self, f0: float, lam0: float, n_lr: int = 400, steps: int = 2000, keep: int = 64
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Late-time ηλ against η from (f0, λ0), for η spanning a = η|xy|/√n ∈ [0.2, 1.6]
         (the period-doubling route starts at a = 1)."""
         scale = np.sqrt(self.n) / abs(self.x * self.y) if self.y != 0 else np.sqrt(self.n)

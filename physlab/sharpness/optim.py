@@ -10,6 +10,7 @@
   is then already a weighted mean of squared gradients, with weight β2ᵗ left on g0²): the
   preconditioner starts as large as the first gradient and shrinks slowly, a built-in warm-up.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,8 +34,8 @@ def optimizer_step(theta, g, opt, lr, beta, beta1, beta2, eps, buf1, buf2, t):
             buf1[i] = beta * buf1[i] + g[i]
             theta[i] -= lr * buf1[i]
     else:
-        c1 = 1.0 - beta1 ** t
-        c2 = 1.0 - beta2 ** t if opt == 2 else 1.0  # GI-Adam: no bias correction on v
+        c1 = 1.0 - beta1**t
+        c2 = 1.0 - beta2**t if opt == 2 else 1.0  # GI-Adam: no bias correction on v
         for i in range(theta.size):
             if opt == 3 and t == 1:
                 buf2[i] = g[i] * g[i]  # GI-Adam: v0 = g0²
@@ -43,13 +44,14 @@ def optimizer_step(theta, g, opt, lr, beta, beta1, beta2, eps, buf1, buf2, t):
             theta[i] -= lr * (buf1[i] / c1) / (np.sqrt(buf2[i] / c2) + eps)
 
 
-def adam_preconditioner(buf2: np.ndarray, t: int, beta1: float, beta2: float,
-                        eps: float, bias_corrected: bool = True) -> np.ndarray:
+def adam_preconditioner(
+    buf2: np.ndarray, t: int, beta1: float, beta2: float, eps: float, bias_corrected: bool = True
+) -> np.ndarray:
     """Diagonal of P = (1 − β1ᵗ)(√v̂ + ε): Adam's update is θ ← θ − η P⁻¹ m (v̂ = v for GI-Adam,
     ``bias_corrected=False``)."""
     t = max(t, 1)
-    v = buf2 / (1.0 - beta2 ** t) if bias_corrected else buf2
-    return (1.0 - beta1 ** t) * (np.sqrt(v) + eps)
+    v = buf2 / (1.0 - beta2**t) if bias_corrected else buf2
+    return (1.0 - beta1**t) * (np.sqrt(v) + eps)
 
 
 def stability_factor(optimizer: str, momentum: float, beta1: float) -> float:
@@ -62,8 +64,9 @@ def stability_factor(optimizer: str, momentum: float, beta1: float) -> float:
     return 2.0
 
 
-def lr_schedule(steps: np.ndarray, schedule: str, lr: float, total: int, warmup_steps: int,
-                lr_start: float) -> np.ndarray:
+def lr_schedule(
+    steps: np.ndarray, schedule: str, lr: float, total: int, warmup_steps: int, lr_start: float
+) -> np.ndarray:
     """η_t at the given steps.
 
     constant: η. warmup: linear from ``lr_start`` to η over ``warmup_steps`` (Kalra & Barkeshli,
@@ -80,5 +83,7 @@ def lr_schedule(steps: np.ndarray, schedule: str, lr: float, total: int, warmup_
     if schedule == "cosine":
         decay = t >= warmup_steps
         span = max(total - warmup_steps, 1)
-        eta[decay] = lr * 0.5 * (1.0 + np.cos(np.pi * np.minimum((t[decay] - warmup_steps) / span, 1)))
+        eta[decay] = (
+            lr * 0.5 * (1.0 + np.cos(np.pi * np.minimum((t[decay] - warmup_steps) / span, 1)))
+        )
     return eta

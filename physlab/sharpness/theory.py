@@ -5,6 +5,7 @@
   §2 and Appendix; Cohen et al. 2022, arXiv:2207.14484). See :func:`optim.stability_factor`.
 - The uv model's Hessian spectrum in closed form (Kalra, He & Barkeshli 2023, arXiv:2311.02076).
 """
+
 from __future__ import annotations
 
 import numpy as np

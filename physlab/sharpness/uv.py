@@ -11,12 +11,14 @@ Analysis, Edge of Stability, and Route to Chaos", 2023, arXiv:2311.02076, eqs. f
 which reproduces progressive sharpening, sharpness reduction, the edge of stability and, as η
 grows, a period-doubling cascade to chaos.
 """
+
 from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange
 
 from physlab.core.numba_setup import JIT
+
 from .optim import optimizer_step
 
 
@@ -46,8 +48,24 @@ def loss_grad(theta, x, y, grad):
 
 
 @njit(**JIT)
-def train(theta, x, y, opt, lrs, beta, beta1, beta2, eps, buf1, buf2, t0, loss_limit,
-          losses, f_out, ntk_out):
+def train(
+    theta,
+    x,
+    y,
+    opt,
+    lrs,
+    beta,
+    beta1,
+    beta2,
+    eps,
+    buf1,
+    buf2,
+    t0,
+    loss_limit,
+    losses,
+    f_out,
+    ntk_out,
+):
     """Parameter-space training of (u, v) for ``len(lrs)`` steps, recording L, f and λ *before*
     each step. Stops early when L is not finite or exceeds ``loss_limit``; returns steps taken."""
     grad = np.zeros_like(theta)

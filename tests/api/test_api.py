@@ -1,11 +1,12 @@
 """physlab as a library: the documented names, their validation, and re-runs from a saved run or a
 one-line configuration giving identical arrays."""
+
 import numpy as np
 import pytest
 
 import physlab
-from physlab.core.config_text import ConfigError, from_text, lab_of, to_text
 from physlab.catalog import get_lab
+from physlab.core.config_text import ConfigError, from_text, lab_of, to_text
 
 SMALL = dict(generations=4, repeats=8)
 
@@ -56,16 +57,19 @@ def test_configuration_keeps_floats_exactly():
     assert values == params and seed == 2**63 - 1
 
 
-@pytest.mark.parametrize("text, message", [
-    ("sharpness?lr=1", "starts with 'physlab:'"),
-    ("physlab:?lr=1", "names no lab"),
-    ("physlab:sharpness?lr=1&lr=2", "lr more than once"),
-    ("physlab:sharpness?lr=1&future_knob=3", "unknown parameter 'future_knob'.*newer physlab"),
-    ("physlab:sharpness?lr=-1", "parameter 'lr'"),
-    ("physlab:sharpness?seed=-1", r"seed -1 is not an integer in \[0, 2\^63\)"),
-    ("physlab:sharpness?seed=abc", "seed 'abc'"),
-    ("physlab:sharpness?lr", "cannot be read"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("sharpness?lr=1", "starts with 'physlab:'"),
+        ("physlab:?lr=1", "names no lab"),
+        ("physlab:sharpness?lr=1&lr=2", "lr more than once"),
+        ("physlab:sharpness?lr=1&future_knob=3", "unknown parameter 'future_knob'.*newer physlab"),
+        ("physlab:sharpness?lr=-1", "parameter 'lr'"),
+        ("physlab:sharpness?seed=-1", r"seed -1 is not an integer in \[0, 2\^63\)"),
+        ("physlab:sharpness?seed=abc", "seed 'abc'"),
+        ("physlab:sharpness?lr", "cannot be read"),
+    ],
+)
 def test_bad_configurations_are_refused_in_one_line(text, message):
     spec = get_lab("sharpness").spec
     with pytest.raises(ConfigError, match=message) as info:

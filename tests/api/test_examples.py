@@ -1,5 +1,6 @@
 """The example notebooks (jupytext percent scripts in examples/) run as they are and draw their
 figure, so they cannot rot."""
+
 import os
 import subprocess
 import sys
@@ -21,8 +22,14 @@ def test_one_example_per_lab():
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_example_runs_and_saves_its_figure(example, tmp_path):
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
-    result = subprocess.run([sys.executable, str(example)], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(example)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Warning" not in result.stderr, result.stderr[-3000:]
     figure = tmp_path / f"{example.stem}.png"

@@ -1,4 +1,5 @@
 """The README's Python API examples, run verbatim."""
+
 import re
 from pathlib import Path
 

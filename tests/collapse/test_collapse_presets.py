@@ -1,4 +1,5 @@
 """Every Collapse preset loads and runs (shortened) and its data matches theory where it ends."""
+
 import numpy as np
 import pytest
 
@@ -14,7 +15,7 @@ def test_preset_runs(name):
     if params.get("model") == "gaussian":
         params["generations"] = 50
     exp = LAB.build(params, preset.seed or 0)
-    exp.advance(10 ** 6)
+    exp.advance(10**6)
     assert exp.done and exp.diverged is None
     frame = exp.frame()
     assert all(np.isfinite(np.asarray(v, dtype=float)).any() for v in frame.values())

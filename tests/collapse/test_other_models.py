@@ -1,22 +1,29 @@
 """Tails, strong collapse, verification and Gaussian refitting against their closed forms."""
+
 import numpy as np
 import pytest
 
-from physlab.collapse import gaussian, verify
-from physlab.collapse import LAB
+from physlab.collapse import LAB, gaussian, verify
 
 
 def run(seed=2, **params):
     exp = LAB.build(params, seed=seed)
-    exp.advance(10 ** 6)
+    exp.advance(10**6)
     assert exp.done and exp.diverged is None
     return exp.frame(), exp.summary()
 
 
 def test_hutter_clean_error_follows_the_power_law_and_the_cut_plateaus():
     T = [100, 300, 1000, 3000, 10_000, 30_000, 100_000]
-    f, s = run(model="tails", zipf_exponent=2.0, cutoff=50, narrowed_exponent=4.0,
-               clean_fraction=0.2, T_values=T, repeats=20)
+    f, s = run(
+        model="tails",
+        zipf_exponent=2.0,
+        cutoff=50,
+        narrowed_exponent=4.0,
+        clean_fraction=0.2,
+        T_values=T,
+        repeats=20,
+    )
     logT = np.log(T)
     clean = np.polyfit(logT, np.log(np.median(f["error_mean"][0][None], axis=0)), 1)[0]
     assert clean == pytest.approx(-(1 - 1 / 2.0), abs=0.04)
@@ -39,8 +46,9 @@ def test_strong_collapse_floors_at_p2_squared_c_squared():
 
 
 def test_verifier_moves_the_phase_transition_to_p_star():
-    f, s = run(model="verify", d=10, T=20_000, keep_correct=0.8, keep_wrong=0.4, mu_norm=1.0,
-               repeats=20)
+    f, s = run(
+        model="verify", d=10, T=20_000, keep_correct=0.8, keep_wrong=0.4, mu_norm=1.0, repeats=20
+    )
     p_star = 0.8 / 1.2
     assert s["critical_flip"] == pytest.approx(p_star)
     x = f["flip_values"]
@@ -58,8 +66,9 @@ def test_gaussian_refitting_collapses_with_the_predicted_drift():
     drift = gaussian.log_variance_drift(M)
     se = f["log_variance_std"][-1] / np.sqrt(4000)
     assert abs(f["log_variance_mean"][-1] - n * drift) < 4 * se
-    assert f["log_variance_std"][-1] ** 2 == pytest.approx(n * gaussian.log_variance_spread(M),
-                                                         rel=0.1)
+    assert f["log_variance_std"][-1] ** 2 == pytest.approx(
+        n * gaussian.log_variance_spread(M), rel=0.1
+    )
     assert f["log_variance_median"][-1] < np.log(0.3)  # most runs have collapsed
     assert f["mean_sq_drift"][-1] == pytest.approx(n / M, rel=0.2)
 
@@ -77,8 +86,9 @@ def test_gaussian_log_variance_stays_finite_and_on_the_closed_form_to_n_1000():
     theory = f["theory_log_variance"]
     assert (np.abs(f["log_variance_mean"] - theory)[1:] < 4.5 * se[1:]).all()
     assert f["log_variance_mean"][-1] == pytest.approx(-115.2, abs=1.0)
-    assert f["log_variance_std"][-1] ** 2 == pytest.approx(n * gaussian.log_variance_spread(M),
-                                                         rel=0.1)
+    assert f["log_variance_std"][-1] ** 2 == pytest.approx(
+        n * gaussian.log_variance_spread(M), rel=0.1
+    )
 
 
 def test_mean_drift_meets_n_over_m_within_the_reach_of_the_repeats():
@@ -89,8 +99,9 @@ def test_mean_drift_meets_n_over_m_within_the_reach_of_the_repeats():
     M, R = 100, 20_000
     f, s = run(model="gaussian", M=M, generations=2000, repeats=R)
     reach = s["repeats_reach_generation"]
-    assert reach == pytest.approx((np.sqrt(2 * np.log(R)) - 1) ** 2
-                                  / gaussian.log_variance_spread(M))
+    assert reach == pytest.approx(
+        (np.sqrt(2 * np.log(R)) - 1) ** 2 / gaussian.log_variance_spread(M)
+    )
     assert 550 < reach < 650
     n = f["generation"]
     se = f["mean_sq_drift_std"] / np.sqrt(R)

@@ -1,11 +1,11 @@
 """Regression chains against their closed forms (Dohmatob, Feng & Kempe 2024; Gerstgrasser et al.
 2024): each simulated mean must sit within a few standard errors of theory, and theory must be able
 to tell the strategies apart (a test that cannot fail is a defect)."""
+
 import numpy as np
 import pytest
 
-from physlab.collapse import theory
-from physlab.collapse import LAB
+from physlab.collapse import LAB, theory
 from physlab.collapse.regression import STRATEGIES
 
 BASE = {"d": 20, "T": 40, "T0": 40, "generations": 8, "repeats": 800}
@@ -13,7 +13,7 @@ BASE = {"d": 20, "T": 40, "T0": 40, "generations": 8, "repeats": 800}
 
 def run(**params):
     exp = LAB.build({**BASE, **params}, seed=11)
-    exp.advance(10 ** 6)
+    exp.advance(10**6)
     assert exp.done and exp.diverged is None
     return exp.frame(), exp
 
@@ -42,14 +42,17 @@ def test_accumulate_stays_bounded_and_matches_its_exact_sum():
     v = d / (T0 - d - 1)
     clean = v  # downstream fit on T = T0 samples with σ = 1
     assert within(f, 1).all()
-    assert (f["error_mean"][1] <= clean + np.pi ** 2 / 6 * v + 4 * f["error_std"][1] /
-            np.sqrt(BASE["repeats"])).all()
+    assert (
+        f["error_mean"][1]
+        <= clean + np.pi**2 / 6 * v + 4 * f["error_std"][1] / np.sqrt(BASE["repeats"])
+    ).all()
     assert f["error_mean"][0][-1] > 2 * f["error_mean"][1][-1]  # replace runs away
 
 
 def test_mix_approaches_its_fixed_point():
-    f, _ = run(strategy=["mix"], real_fraction=0.5, d=40, T=200, T0=200, generations=12,
-               repeats=400)
+    f, _ = run(
+        strategy=["mix"], real_fraction=0.5, d=40, T=200, T0=200, generations=12, repeats=400
+    )
     rho = 0.25 + 0.25 * (40 / 200) / (1 - 40 / 200)
     v = 40 / (200 - 41)
     fixed = v + v / (1 - rho)
@@ -61,8 +64,16 @@ def test_mix_approaches_its_fixed_point():
 def test_ridge_downstream_matches_the_deterministic_equivalent(covariance):
     # 1200 repeats: a standard error of ~1.3 % per point, so the 6 % band is ~4.6 s.e. (with 300
     # repeats it was ~2.3 s.e. over 15 points, and a change of random numbers tripped it)
-    f, _ = run(covariance=covariance, ridge=0.05, d=60, T=120, T0=120, generations=4,
-               repeats=1200, strategy=list(STRATEGIES))
+    f, _ = run(
+        covariance=covariance,
+        ridge=0.05,
+        d=60,
+        T=120,
+        T0=120,
+        generations=4,
+        repeats=1200,
+        strategy=list(STRATEGIES),
+    )
     for row in range(3):
         assert f["error_mean"][row] == pytest.approx(f["theory"][row], rel=0.06)
     # ridge genuinely differs from OLS here, so the check has teeth
@@ -106,6 +117,7 @@ def test_live_real_fraction_changes_the_next_generations():
 
 def test_each_model_is_its_own_experiment_and_live_updates_go_through_update():
     from physlab.collapse import studies
+
     for model, cls in studies.MODELS.items():
         exp = LAB.build({"model": model, "d": 4, "T": 8, "T0": 8, "repeats": 2}, seed=0)
         assert type(exp) is cls
@@ -116,8 +128,15 @@ def test_each_model_is_its_own_experiment_and_live_updates_go_through_update():
     assert exp.steps_done == exp.total_steps == 6
 
 
-KOYEJO = {"d": 20, "T0": 40, "T": 40, "generations": 30, "repeats": 4000,
-          "strategy": ["replace", "accumulate"], "measure": "chain"}
+KOYEJO = {
+    "d": 20,
+    "T0": 40,
+    "T": 40,
+    "generations": 30,
+    "repeats": 4000,
+    "strategy": ["replace", "accumulate"],
+    "measure": "chain",
+}
 
 
 def test_fixed_design_accumulate_matches_gerstgrasser_and_the_koyejolab_code():
@@ -168,13 +187,22 @@ def test_mix_finite_d_contraction_is_exact_where_the_proportional_limit_is_not()
     Z = rng.standard_normal((20_000, T0, d))
     G, Gs = Z.transpose(0, 2, 1) @ Z, Z[:, :m].transpose(0, 2, 1) @ Z[:, :m]
     direct = np.sum(np.linalg.solve(G, Gs) ** 2, axis=(1, 2)) / d
-    assert theory.mix_contraction(d, T0, m) == pytest.approx(direct.mean(),
-                                                             abs=4 * direct.std() / np.sqrt(2e4))
+    assert theory.mix_contraction(d, T0, m) == pytest.approx(
+        direct.mean(), abs=4 * direct.std() / np.sqrt(2e4)
+    )
     R = 3000
-    f, _ = run(d=d, T0=T0, T=T0, generations=15, repeats=R, strategy=["mix"], measure="chain",
-               real_fraction=0.5)
+    f, _ = run(
+        d=d,
+        T0=T0,
+        T=T0,
+        generations=15,
+        repeats=R,
+        strategy=["mix"],
+        measure="chain",
+        real_fraction=0.5,
+    )
     se = f["error_std"][0] / np.sqrt(R)
     assert (np.abs(f["error_mean"][0] - f["theory"][0]) < 4 * se + 1e-12).all()
     v, rho = 10 / 4, theory.mix_contraction_limit(d, T0, m)
-    limit = v * (1 - rho ** 15) / (1 - rho)
+    limit = v * (1 - rho**15) / (1 - rho)
     assert f["error_mean"][0][-1] > 1.3 * limit  # the large-d limit is > 30 % low here

@@ -1,4 +1,5 @@
 """The sufficient-statistics sampler is exactly the law of (XᵀX, Xᵀε) for Gaussian data."""
+
 import numpy as np
 from numba import njit
 
@@ -38,6 +39,6 @@ def test_gram_mean_is_T_sigma_and_inverse_trace_is_d_over_T_minus_d_minus_1():
     scale = np.sqrt(np.array([1.0, 0.5, 0.25, 2.0]))
     for dof in (2, 12):  # singular (T < d) and regular
         mean, inv_trace = _moments(dof, scale, 40_000)
-        assert np.allclose(mean, dof * np.diag(scale ** 2), atol=0.06 * dof)
+        assert np.allclose(mean, dof * np.diag(scale**2), atol=0.06 * dof)
         if dof == 12:
             assert abs(inv_trace - 4 / (12 - 4 - 1)) < 0.02

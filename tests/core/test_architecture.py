@@ -1,4 +1,5 @@
 """House rules that code review alone would miss."""
+
 import ast
 import subprocess
 import sys
@@ -27,21 +28,27 @@ def is_view(path: Path) -> bool:
 
 
 def test_only_views_import_qt():
-    offenders = [str(p.relative_to(ROOT)) for p in ROOT.rglob("*.py")
-                 if not is_view(p) and imports(p) & set(QT)]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in ROOT.rglob("*.py")
+        if not is_view(p) and imports(p) & set(QT)
+    ]
     assert not offenders, f"simulation/theory/core modules import Qt: {offenders}"
 
 
 def test_cli_and_labs_load_without_qt():
-    code = ("import sys, physlab.cli, physlab.catalog; physlab.catalog.all_labs(); "
-            "bad = [m for m in sys.modules if m.split('.')[0] in %r]; print(bad); "
-            "sys.exit(1 if bad else 0)" % (QT,))
+    code = (
+        "import sys, physlab.cli, physlab.catalog; physlab.catalog.all_labs(); "
+        f"bad = [m for m in sys.modules if m.split('.')[0] in {QT!r}]; print(bad); "
+        "sys.exit(1 if bad else 0)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_every_kernel_is_cached_and_releases_the_gil():
     from physlab.core.numba_setup import JIT
+
     assert JIT["cache"] and JIT["nogil"]
     for path in ROOT.rglob("*.py"):
         text = path.read_text()

@@ -1,20 +1,22 @@
 """Every lab's CSV export holds every array of the run, one row per value (issue 13, item 4: the
 Collapse CSV dropped its main plot), and re-runs with ``physlab run --from x.csv``."""
+
 import numpy as np
 import pytest
 
+from physlab.catalog import all_labs
 from physlab.cli import main as cli
 from physlab.core.export import read_npz
 from physlab.core.headless import run_to_completion, save
-from physlab.catalog import all_labs
-
 from tests.core.test_export import _read_tidy_csv
 
-SMALL = {"collapse": {"repeats": 4, "d": 10, "T": 30, "T0": 30, "generations": 3},
-         "diffusion": {"size": 8, "steps": 10, "n_samples": 4},
-         "kernels": {"width": 50, "steps": 10, "particles": 200},
-         "sharpness": {"steps": 50},
-         "scaling": {"widths": [16, 32], "steps": 200, "features": 200}}
+SMALL = {
+    "collapse": {"repeats": 4, "d": 10, "T": 30, "T0": 30, "generations": 3},
+    "diffusion": {"size": 8, "steps": 10, "n_samples": 4},
+    "kernels": {"width": 50, "steps": 10, "particles": 200},
+    "sharpness": {"steps": 50},
+    "scaling": {"widths": [16, 32], "steps": 200, "features": 200},
+}
 
 
 @pytest.mark.parametrize("name", sorted(all_labs()))

@@ -7,8 +7,12 @@ import pytest
 from physlab.core import export
 from physlab.core.export import ExportError, build_meta, read_npz, write_run
 
-DATA = {"step": np.arange(5), "loss": np.linspace(1, 0, 5), "eig": np.ones((3, 2)),
-        "big": np.zeros((2, 40))}
+DATA = {
+    "step": np.arange(5),
+    "loss": np.linspace(1, 0, 5),
+    "eig": np.ones((3, 2)),
+    "big": np.zeros((2, 40)),
+}
 
 
 def test_npz_roundtrip_with_meta(tmp_path):
@@ -24,8 +28,9 @@ def _read_tidy_csv(path):
     """The arrays of a tidy CSV, rebuilt with the csv module from its index columns."""
     import csv
     import json
+
     with open(path, newline="", encoding="utf-8") as f:
-        meta = json.loads(f.readline()[len("# physlab "):])
+        meta = json.loads(f.readline()[len("# physlab ") :])
         rows = list(csv.DictReader(f))
     index_columns = [c for c in rows[0] if c.startswith("i")] if rows else []
     cells: dict[str, list] = {}
@@ -44,8 +49,13 @@ def _read_tidy_csv(path):
 
 
 def test_csv_is_tidy_one_row_per_value_of_every_array(tmp_path):
-    data = {**DATA, "scalar": np.float64(0.25), "cube": np.arange(24.0).reshape(2, 3, 4) / 7,
-            "flags": np.array([True, False]), "odd": np.array([np.nan, np.inf, -0.1])}
+    data = {
+        **DATA,
+        "scalar": np.float64(0.25),
+        "cube": np.arange(24.0).reshape(2, 3, 4) / 7,
+        "flags": np.array([True, False]),
+        "odd": np.array([np.nan, np.inf, -0.1]),
+    }
     path = write_run(tmp_path / "run.csv", data, build_meta("demo", {"lr": 0.1}, 3))
     arrays, meta, columns = _read_tidy_csv(path)
     assert meta["seed"] == 3 and meta["params"] == {"lr": 0.1}
@@ -54,8 +64,9 @@ def test_csv_is_tidy_one_row_per_value_of_every_array(tmp_path):
     for name, value in data.items():
         expected = np.asarray(value, dtype=float)
         np.testing.assert_array_equal(arrays[name].reshape(expected.shape), expected)
-    loaded = np.genfromtxt(path, delimiter=",", skip_header=1, names=True, dtype=None,
-                           encoding="utf-8")  # numpy reads it as one table too
+    loaded = np.genfromtxt(
+        path, delimiter=",", skip_header=1, names=True, dtype=None, encoding="utf-8"
+    )  # numpy reads it as one table too
     assert len(loaded) == sum(np.asarray(v).size for v in data.values())
 
 
@@ -113,8 +124,9 @@ def test_an_export_killed_mid_write_leaves_the_old_file_or_none(tmp_path, old_fi
     target = tmp_path / "run.npz"
     if old_file:
         target.write_bytes(b"old")
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(target)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(target)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout.readline().strip() == "written"
     proc.kill()
     proc.wait()
@@ -176,9 +188,13 @@ def test_writing_through_a_symlink_replaces_its_target_not_the_link(tmp_path):
 # -- targets refused before any work --------------------------------------------------------------
 def _targets(tmp_path):
     (tmp_path / "x.npz").mkdir()
-    return {"proc": Path("/proc/x.npz"), "sys": Path("/sys/x.npz"),
-            "long name": tmp_path / ("x" * 296 + ".npz"), "directory": tmp_path / "x.npz",
-            "missing folder": tmp_path / "missing" / "x.npz"}
+    return {
+        "proc": Path("/proc/x.npz"),
+        "sys": Path("/sys/x.npz"),
+        "long name": tmp_path / ("x" * 296 + ".npz"),
+        "directory": tmp_path / "x.npz",
+        "missing folder": tmp_path / "missing" / "x.npz",
+    }
 
 
 @pytest.mark.parametrize("case", ["proc", "sys", "long name", "directory", "missing folder"])
@@ -214,6 +230,7 @@ def _no_run(*args, **kwargs):
 def test_cli_refuses_an_unwritable_out_before_computing(tmp_path, monkeypatch, capsys, case):
     from physlab import cli
     from physlab.core import headless
+
     target = _targets(tmp_path)[case]
     monkeypatch.setattr(headless, "run_to_completion", _no_run)
     assert cli.main(["run", "collapse", "--out", str(target), "--quiet"]) == 2
@@ -229,8 +246,22 @@ def test_cli_disk_full_at_the_end_is_one_line_and_status_1(tmp_path, monkeypatch
 
     monkeypatch.setattr(export, "_write_npz", full)
     target = tmp_path / "run.npz"
-    assert cli.main(["run", "collapse", "--set", "repeats=2", "--set", "generations=2",
-                     "--out", str(target), "--quiet"]) == 1
+    assert (
+        cli.main(
+            [
+                "run",
+                "collapse",
+                "--set",
+                "repeats=2",
+                "--set",
+                "generations=2",
+                "--out",
+                str(target),
+                "--quiet",
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "No space left on device" in err
     assert list(tmp_path.iterdir()) == []

@@ -2,6 +2,7 @@
 (a dist-info folder on the path, as ``pip install`` leaves it), shows up in ``physlab list``, runs
 with ``physlab run`` and gets its tab in the window; a broken outside lab is skipped with a warning.
 """
+
 import os
 import subprocess
 import sys
@@ -49,7 +50,7 @@ LAB = Lab(name="dummy", title="Dummy walk", summary="A random walk from an outsi
           warmup_params=({"steps": 2},))
 '''
 
-DUMMY_UI = '''
+DUMMY_UI = """
 import pyqtgraph as pg
 
 from physlab.gui.lab_tab import LabTab
@@ -67,7 +68,7 @@ class WalkTab(LabTab):
 
     def clear_plots(self):
         self.curve.setData([], [])
-'''
+"""
 
 
 def dist(site: Path, name: str, entry_points: str) -> None:
@@ -91,10 +92,16 @@ def site(tmp_path) -> Path:
 
 
 def physlab(site: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(site), os.environ.get("PYTHONPATH",
-                                                                                   "")]))
-    return subprocess.run([sys.executable, "-m", "physlab", *args], env=env, capture_output=True,
-                          text=True, timeout=120)
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "physlab", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_an_outside_lab_is_listed_after_the_built_in_ones(site):
@@ -108,8 +115,9 @@ def test_an_outside_lab_is_listed_after_the_built_in_ones(site):
 
 def test_an_outside_lab_runs_headless(site, tmp_path):
     out = tmp_path / "walk.npz"
-    result = physlab(site, "run", "dummy", "--set", "steps=7", "--seed", "2", "--out", str(out),
-                     "--quiet")
+    result = physlab(
+        site, "run", "dummy", "--set", "steps=7", "--seed", "2", "--out", str(out), "--quiet"
+    )
     assert result.returncode == 0, result.stderr
     data, meta = read_npz(out)
     assert meta["lab"] == "dummy" and meta["params"] == {"steps": 7} and meta["seed"] == 2
@@ -122,6 +130,7 @@ def test_an_outside_lab_gets_a_tab(site, qtbot, monkeypatch):
     monkeypatch.syspath_prepend(str(site))
     from physlab.gui.plots import configure
     from physlab.gui.window import MainWindow
+
     configure()
     with pytest.warns(RuntimeWarning, match="skipped lab 'broken'"):
         window = MainWindow(warm_up=False)
@@ -133,8 +142,7 @@ def test_an_outside_lab_gets_a_tab(site, qtbot, monkeypatch):
     assert type(tab).__name__ == "WalkTab" and tab.lab.name == "dummy"
     window.labs["dummy"].warmup()  # the generic warm-up runs the declared smallest run
     tab.run()
-    qtbot.waitUntil(lambda: tab.snapshot is not None and not tab.runner.state.active,
-                    timeout=30000)
+    qtbot.waitUntil(lambda: tab.snapshot is not None and not tab.runner.state.active, timeout=30000)
     tab._paint_if_dirty()
     assert len(tab.curve.xData) == 11  # the default 10 steps, painted
     window.close()
@@ -142,6 +150,7 @@ def test_an_outside_lab_gets_a_tab(site, qtbot, monkeypatch):
 
 def test_a_source_tree_that_is_not_installed_says_so(monkeypatch):
     import physlab.catalog
+
     monkeypatch.setattr(physlab.catalog, "entry_points", lambda group: [])
     with pytest.warns(RuntimeWarning, match="its own labs are not registered — install it"):
         assert physlab.catalog.all_labs() == {}

@@ -1,4 +1,5 @@
 """The numba cache directory follows the source: a change anywhere starts a fresh cache."""
+
 import os
 
 import numba

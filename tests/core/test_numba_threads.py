@@ -1,5 +1,6 @@
 """Two labs may run parallel numba kernels from two threads at once: the threading layer must be
 one that allows it (workqueue would abort the process)."""
+
 import threading
 
 import numba

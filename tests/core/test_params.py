@@ -1,29 +1,44 @@
 import math
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from physlab.core.params import Param, ParamError, ParamSpec
 
-SPEC = ParamSpec([
-    Param("lr", "float", 0.1, "η", low=1e-6, high=10.0),
-    Param("steps", "int", 100, "steps", low=1, high=1000),
-    Param("opt", "choice", "gd", "optimiser", choices=("gd", "adam")),
-    Param("on", "bool", False, "a switch"),
-    Param("width", "ints", [3, 2], "widths", low=1, high=64, max_len=4),
-])
+SPEC = ParamSpec(
+    [
+        Param("lr", "float", 0.1, "η", low=1e-6, high=10.0),
+        Param("steps", "int", 100, "steps", low=1, high=1000),
+        Param("opt", "choice", "gd", "optimiser", choices=("gd", "adam")),
+        Param("on", "bool", False, "a switch"),
+        Param("width", "ints", [3, 2], "widths", low=1, high=64, max_len=4),
+    ]
+)
 
 
 def test_defaults_and_overrides():
-    assert SPEC.validate({}) == {"lr": 0.1, "steps": 100, "opt": "gd", "on": False,
-                                 "width": [3, 2]}
+    assert SPEC.validate({}) == {"lr": 0.1, "steps": 100, "opt": "gd", "on": False, "width": [3, 2]}
     assert SPEC.validate({"steps": 5.0})["steps"] == 5
 
 
-@pytest.mark.parametrize("name,value", [("lr", -1.0), ("lr", math.nan), ("lr", math.inf),
-                                        ("lr", "0.1"), ("steps", 0), ("steps", 2.5),
-                                        ("steps", True), ("opt", "sgd"), ("on", 1),
-                                        ("width", []), ("width", [0]), ("width", [1] * 5)])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("lr", -1.0),
+        ("lr", math.nan),
+        ("lr", math.inf),
+        ("lr", "0.1"),
+        ("steps", 0),
+        ("steps", 2.5),
+        ("steps", True),
+        ("opt", "sgd"),
+        ("on", 1),
+        ("width", []),
+        ("width", [0]),
+        ("width", [1] * 5),
+    ],
+)
 def test_bad_values_are_refused_with_the_rule(name, value):
     with pytest.raises(ParamError) as err:
         SPEC.validate({name: value})
@@ -45,8 +60,12 @@ def test_cli_parsing():
 
 
 def test_when_conditions():
-    spec = ParamSpec([Param("opt", "choice", "gd", "o", choices=("gd", "mom")),
-                      Param("beta", "float", 0.9, "β", when={"opt": ("mom",)})])
+    spec = ParamSpec(
+        [
+            Param("opt", "choice", "gd", "o", choices=("gd", "mom")),
+            Param("beta", "float", 0.9, "β", when={"opt": ("mom",)}),
+        ]
+    )
     assert not spec.active("beta", {"opt": "gd"})
     assert spec.active("beta", {"opt": "mom"})
 
@@ -56,8 +75,16 @@ def test_invalid_default_is_a_programming_error():
         Param("x", "int", 0, "x", low=1)
 
 
-@given(st.one_of(st.text(max_size=12), st.floats(allow_nan=True, allow_infinity=True),
-                 st.integers(), st.none(), st.booleans(), st.lists(st.integers(), max_size=6)))
+@given(
+    st.one_of(
+        st.text(max_size=12),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(),
+        st.none(),
+        st.booleans(),
+        st.lists(st.integers(), max_size=6),
+    )
+)
 def test_any_value_is_accepted_or_refused_cleanly(value):
     for p in SPEC:
         try:
@@ -69,6 +96,7 @@ def test_any_value_is_accepted_or_refused_cleanly(value):
 
 def test_multi_choice_kind():
     from physlab.core.params import Param, ParamError
+
     p = Param("strategy", "multi", ["a", "c"], "h", choices=("a", "b", "c"))
     assert p.parse("c, a") == ["a", "c"]  # declared order
     assert p.check("b") == ["b"]

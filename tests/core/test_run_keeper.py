@@ -1,18 +1,20 @@
 """The Qt-free keeper of a tab's runs: the record of the run on screen, kept once when it ends,
 never for a replaced run, and a session's state round-tripping through it."""
+
 import numpy as np
 
+from physlab.catalog import get_lab
 from physlab.core.run_keeper import RunKeeper
 from physlab.core.runner import RunState, Snapshot
 from physlab.core.session import LabState
-from physlab.catalog import get_lab
 
 LAB = get_lab("collapse")
 
 
 def snap(run_id, steps=3, total=3):
-    return Snapshot(run_id, {"x": np.arange(steps, dtype=float)}, steps, total, 10.0, 0.3,
-                    {"note": "s"})
+    return Snapshot(
+        run_id, {"x": np.arange(steps, dtype=float)}, steps, total, 10.0, 0.3, {"note": "s"}
+    )
 
 
 def test_a_run_is_recorded_with_its_parameters_and_progress():

@@ -1,5 +1,6 @@
 """The background runner with a tiny fake experiment (no numba): states, pause/stop, live
 updates, stale runs, and errors reported rather than raised."""
+
 import threading
 import time
 
@@ -12,9 +13,13 @@ from physlab.core.runner import Runner, RunState
 
 
 class Counter(Experiment):
-    spec = ParamSpec([Param("steps", "int", 50, "n", low=1, high=10**9),
-                      Param("rate", "float", 1.0, "added per step", live=True),
-                      Param("fail_at", "int", -1, "raise at this step", low=-1, high=10**9)])
+    spec = ParamSpec(
+        [
+            Param("steps", "int", 50, "n", low=1, high=10**9),
+            Param("rate", "float", 1.0, "added per step", live=True),
+            Param("fail_at", "int", -1, "raise at this step", low=-1, high=10**9),
+        ]
+    )
 
     def __init__(self, params, seed):
         super().__init__(params, seed)
@@ -161,8 +166,10 @@ def test_stop_while_building_neither_waits_nor_silences_the_next_run():
     assert runner.take().steps_done == 20 and rec.frames >= 1
     release.set()
     assert runner.join(10)
-    assert [s for run_id, s, _ in rec.states if run_id == first] == [RunState.BUILDING,
-                                                                      RunState.STOPPED]
+    assert [s for run_id, s, _ in rec.states if run_id == first] == [
+        RunState.BUILDING,
+        RunState.STOPPED,
+    ]
     assert {run_id for run_id, _, _ in rec.states} == {first, second}
 
 

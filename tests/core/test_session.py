@@ -1,18 +1,25 @@
 """Session files: a round trip restores parameters, seeds and runs; bad files get a clear
 SessionError, never a traceback; `physlab run --from` reproduces a saved run's numbers."""
+
 import json
 import zipfile
 
 import numpy as np
 import pytest
 
+from physlab.catalog import all_labs, get_lab
 from physlab.cli import main
 from physlab.core import session
 from physlab.core.experiment import drive
 from physlab.core.export import read_npz
-from physlab.core.session import (LabState, RunRecord, SessionError, read_session,
-                                  run_from_file, write_session)
-from physlab.catalog import all_labs, get_lab
+from physlab.core.session import (
+    LabState,
+    RunRecord,
+    SessionError,
+    read_session,
+    run_from_file,
+    write_session,
+)
 
 LABS = all_labs()
 
@@ -26,10 +33,13 @@ def _frame(params, seed):
 def _state():
     collapse = get_lab("collapse").spec
     params = collapse.validate({"generations": 4, "repeats": 4})
-    run = RunRecord(params=params, seed=5, frame=_frame(params, 5),
-                    meta={"lab": "collapse", "steps_done": 4})
-    return {"collapse": LabState(params=params, seed=5, runs=[run, run]),
-            "sharpness": LabState(params=get_lab("sharpness").spec.defaults(), seed=0)}
+    run = RunRecord(
+        params=params, seed=5, frame=_frame(params, 5), meta={"lab": "collapse", "steps_done": 4}
+    )
+    return {
+        "collapse": LabState(params=params, seed=5, runs=[run, run]),
+        "sharpness": LabState(params=get_lab("sharpness").spec.defaults(), seed=0),
+    }
 
 
 def test_round_trip(tmp_path):
@@ -52,12 +62,15 @@ def _rewrite(path, doc):
         np.savez(f, session=np.array(json.dumps(doc)), **arrays)
 
 
-@pytest.mark.parametrize("change,needle", [
-    (lambda d: d.update(schema=99), "newer physlab"),
-    (lambda d: d.update(schema=0), "older than"),
-    (lambda d: d.pop("schema"), "no schema"),
-    (lambda d: d.update(format="other"), "not a physlab session"),
-])
+@pytest.mark.parametrize(
+    "change,needle",
+    [
+        (lambda d: d.update(schema=99), "newer physlab"),
+        (lambda d: d.update(schema=0), "older than"),
+        (lambda d: d.pop("schema"), "no schema"),
+        (lambda d: d.update(format="other"), "not a physlab session"),
+    ],
+)
 def test_other_versions_are_refused_clearly(tmp_path, change, needle):
     path = write_session(tmp_path / "s.physlab", _state())
     with np.load(path) as z:
@@ -125,12 +138,41 @@ def test_a_failed_write_keeps_the_old_session(tmp_path, monkeypatch):
 def test_run_from_an_export_gives_the_same_numbers(tmp_path, suffix):
     first = tmp_path / f"first{suffix}"
     again = tmp_path / "again.npz"
-    assert main(["run", "collapse", "--set", "generations=5", "--set", "repeats=20",
-                 "--seed", "11", "--out", str(first), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "collapse",
+                "--set",
+                "generations=5",
+                "--set",
+                "repeats=20",
+                "--seed",
+                "11",
+                "--out",
+                str(first),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert main(["run", "collapse", "--from", str(first), "--out", str(again), "--quiet"]) == 0
     reference = tmp_path / "reference.npz"
-    main(["run", "collapse", "--set", "generations=5", "--set", "repeats=20", "--seed", "11",
-          "--out", str(reference), "--quiet"])
+    main(
+        [
+            "run",
+            "collapse",
+            "--set",
+            "generations=5",
+            "--set",
+            "repeats=20",
+            "--seed",
+            "11",
+            "--out",
+            str(reference),
+            "--quiet",
+        ]
+    )
     a, meta_a = read_npz(reference)
     b, meta_b = read_npz(again)
     assert meta_b["seed"] == 11 and meta_b["params"] == meta_a["params"]
@@ -145,12 +187,17 @@ def test_run_from_a_session(tmp_path):
     assert seed == 5 and params["generations"] == 4
 
 
-@pytest.mark.parametrize("make,needle", [
-    (lambda p: None, "no such file"),
-    (lambda p: p.write_text("a,b\n1,2\n"), "no physlab metadata"),
-    (lambda p: p.write_text('# physlab {"lab": "sharpness", "params": {}, "seed": 0}\n'),
-     "run of lab 'sharpness'"),
-])
+@pytest.mark.parametrize(
+    "make,needle",
+    [
+        (lambda p: None, "no such file"),
+        (lambda p: p.write_text("a,b\n1,2\n"), "no physlab metadata"),
+        (
+            lambda p: p.write_text('# physlab {"lab": "sharpness", "params": {}, "seed": 0}\n'),
+            "run of lab 'sharpness'",
+        ),
+    ],
+)
 def test_run_from_a_bad_file_exits_2(tmp_path, capsys, make, needle):
     source = tmp_path / "in.csv"
     make(source)

@@ -2,6 +2,7 @@
 observation, the others are drawn from the conditional Gaussian law — checked against the closed
 form μ_u + Σ_uo Σ_oo⁻¹(x_o − μ_o), Σ_uu − Σ_uo Σ_oo⁻¹ Σ_ou (Gerdes, Welling & Cheng, "GUD: Generation
 with Unified Diffusion", 2024, §3.3)."""
+
 import numpy as np
 import pytest
 
@@ -17,14 +18,25 @@ def finished(params, seed=0):
 
 def test_inpainting_draws_the_hole_from_the_conditional_gaussian():
     size, hole, n = 8, 4, 800
-    exp = finished({"data": "grf", "size": size, "basis": "pixel", "condition": "inpaint",
-                    "hole": hole, "n_samples": n, "steps": 60, "frames": 2})
+    exp = finished(
+        {
+            "data": "grf",
+            "size": size,
+            "basis": "pixel",
+            "condition": "inpaint",
+            "hole": hole,
+            "n_samples": n,
+            "steps": 60,
+            "frames": 2,
+        }
+    )
     samples = exp.proc.to_pixels(exp.proc.z)
     observed = exp.proc.observed
     assert observed.sum() == size * size - hole * hole
     x = exp.proc.observation
-    np.testing.assert_allclose(samples[:, observed], np.broadcast_to(x[observed],
-                               (n, observed.sum())), atol=1e-5)
+    np.testing.assert_allclose(
+        samples[:, observed], np.broadcast_to(x[observed], (n, observed.sum())), atol=1e-5
+    )
     mu, cov = exp.data.mean, exp.data.cov
     u, o = ~observed, observed
     gain = cov[np.ix_(u, o)] @ np.linalg.inv(cov[np.ix_(o, o)])
@@ -38,28 +50,42 @@ def test_inpainting_draws_the_hole_from_the_conditional_gaussian():
 
 
 def test_super_resolution_keeps_the_coarse_modes_and_samples_the_rest():
-    exp = finished({"data": "grf", "size": 16, "basis": "fourier", "condition": "coarse",
-                    "observed_k": 2.0, "n_samples": 200, "steps": 60, "frames": 2})
+    exp = finished(
+        {
+            "data": "grf",
+            "size": 16,
+            "basis": "fourier",
+            "condition": "coarse",
+            "observed_k": 2.0,
+            "n_samples": 200,
+            "steps": 60,
+            "frames": 2,
+        }
+    )
     proc = exp.proc
     coarse = proc.freq <= 2.0
     assert 0 < coarse.sum() < len(coarse)
     clean = ((proc.observation - exp.data.mean) @ proc.U.T) / proc.scale
-    np.testing.assert_allclose(proc.z[:, coarse], np.broadcast_to(clean[coarse],
-                               (200, coarse.sum())), atol=1e-5)
+    np.testing.assert_allclose(
+        proc.z[:, coarse], np.broadcast_to(clean[coarse], (200, coarse.sum())), atol=1e-5
+    )
     fine_var = proc.z[:, ~coarse].var(axis=0)  # independent modes: the marginal variance
     np.testing.assert_allclose(fine_var.mean(), np.diag(proc.K)[~coarse].mean(), rtol=0.1)
     frame = exp.frame()
     assert frame["observed_image"].shape == (16, 16) and frame["observed"].sum() == coarse.sum()
 
 
-@pytest.mark.parametrize("params, name", [
-    ({"condition": "inpaint", "basis": "fourier"}, "condition"),
-    ({"condition": "coarse", "basis": "pixel"}, "condition"),
-    ({"condition": "coarse", "basis": "fourier", "denoiser": "empirical"}, "condition"),
-    ({"condition": "inpaint", "basis": "pixel", "size": 8, "hole": 8}, "hole"),
-    ({"ordering": "rows", "basis": "fourier"}, "ordering"),
-    ({"gamma_min": -3.0, "gamma_max": -4.0}, "gamma_max"),
-])
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"condition": "inpaint", "basis": "fourier"}, "condition"),
+        ({"condition": "coarse", "basis": "pixel"}, "condition"),
+        ({"condition": "coarse", "basis": "fourier", "denoiser": "empirical"}, "condition"),
+        ({"condition": "inpaint", "basis": "pixel", "size": 8, "hole": 8}, "hole"),
+        ({"ordering": "rows", "basis": "fourier"}, "ordering"),
+        ({"gamma_min": -3.0, "gamma_max": -4.0}, "gamma_max"),
+    ],
+)
 def test_inconsistent_conditioning_and_schedules_are_refused(params, name):
     with pytest.raises(ParamError) as info:
         DiffusionExperiment(params, 0)

@@ -1,4 +1,5 @@
 """Every Diffusion preset loads and runs (shortened) to a finite result."""
+
 import numpy as np
 import pytest
 
@@ -16,7 +17,7 @@ def test_preset_runs(name):
     if params.get("denoiser") in ("empirical", "els"):
         params["train_size"] = 50
     exp = LAB.build(params, preset.seed or 0)
-    exp.advance(10 ** 6)
+    exp.advance(10**6)
     assert exp.done and exp.diverged is None
     assert np.all(np.isfinite(exp.frame()["samples"]))
 

@@ -1,19 +1,20 @@
 """GUD diffusion against exact results: Gaussian fields are sampled exactly, Tweedie's formula
 holds, small softness generates one component at a time, the empirical denoiser memorises and the
 ELS machine reduces to it where it must (Gerdes, Welling & Cheng 2024; Kamb & Ganguli 2024)."""
+
 import numpy as np
 import pytest
 
+from physlab.core.params import ParamError
 from physlab.diffusion import data as ds
 from physlab.diffusion.denoisers import GaussianDenoiser, els_denoise, empirical_denoise
 from physlab.diffusion.experiment import DiffusionExperiment
 from physlab.diffusion.schedule import alpha_sigma2, log_snr, ordering_labels
-from physlab.core.params import ParamError
 
 
 def run(**params):
     exp = DiffusionExperiment(params, seed=params.pop("seed", 0) if "seed" in params else 0)
-    exp.advance(10 ** 6)
+    exp.advance(10**6)
     return exp
 
 
@@ -28,13 +29,27 @@ def spectrum_z_scores(exp):
     return np.abs(rel) / np.sqrt(2.0 / (modes * n))
 
 
-@pytest.mark.parametrize("basis,softness,ordering,prior", [
-    ("fourier", 0.05, "variance", "white"), ("pixel", 1000.0, "variance", "white"),
-    ("pixel", 0.01, "raster", "white"), ("haar", 0.2, "variance", "data"),
-    ("pca", 0.05, "random", "white"), ("fourier", 1000.0, "random", "data")])
+@pytest.mark.parametrize(
+    "basis,softness,ordering,prior",
+    [
+        ("fourier", 0.05, "variance", "white"),
+        ("pixel", 1000.0, "variance", "white"),
+        ("pixel", 0.01, "raster", "white"),
+        ("haar", 0.2, "variance", "data"),
+        ("pca", 0.05, "random", "white"),
+        ("fourier", 1000.0, "random", "data"),
+    ],
+)
 def test_gaussian_fields_are_sampled_exactly(basis, softness, ordering, prior):
-    exp = run(size=8, n_samples=600, steps=30, basis=basis, softness=softness,
-              ordering=ordering, prior=prior)
+    exp = run(
+        size=8,
+        n_samples=600,
+        steps=30,
+        basis=basis,
+        softness=softness,
+        ordering=ordering,
+        prior=prior,
+    )
     assert np.max(spectrum_z_scores(exp)) < 5.0
 
 
@@ -72,8 +87,17 @@ def test_small_softness_generates_one_component_at_a_time():
 
 
 def test_generated_components_stay_frozen():
-    exp = DiffusionExperiment({"size": 8, "basis": "pixel", "ordering": "raster",
-                               "softness": 0.002, "steps": 200, "n_samples": 8}, 0)
+    exp = DiffusionExperiment(
+        {
+            "size": 8,
+            "basis": "pixel",
+            "ordering": "raster",
+            "softness": 0.002,
+            "steps": 200,
+            "n_samples": 8,
+        },
+        0,
+    )
     proc = exp.proc
     changes = []
     while not proc.done and proc.step < proc.t.size - 2:
@@ -115,33 +139,53 @@ def test_els_with_an_image_sized_patch_and_no_shifts_is_the_empirical_denoiser()
 
 
 def test_els_with_translations_matches_the_empirical_denoiser_at_low_noise():
-    exp = DiffusionExperiment({"data": "digits", "basis": "pixel", "denoiser": "els",
-                               "train_size": 100, "n_samples": 2, "steps": 2}, 0)
+    exp = DiffusionExperiment(
+        {
+            "data": "digits",
+            "basis": "pixel",
+            "denoiser": "els",
+            "train_size": 100,
+            "n_samples": 2,
+            "steps": 2,
+        },
+        0,
+    )
     train = exp.proc.train.reshape(-1, 8, 8)
     z = train[:2] * 0.999 + 0.01 * np.random.default_rng(3).standard_normal((2, 8, 8))
     alpha, sigma2 = alpha_sigma2(np.full((8, 8), -8.0))
     els = els_denoise(z, train, alpha, sigma2, 15, "bbels")
-    emp = empirical_denoise(z.reshape(2, -1), train.reshape(len(train), -1), alpha.ravel(),
-                            sigma2.ravel())
+    emp = empirical_denoise(
+        z.reshape(2, -1), train.reshape(len(train), -1), alpha.ravel(), sigma2.ravel()
+    )
     np.testing.assert_allclose(els.reshape(2, -1), emp, atol=1e-6)
 
 
 def test_els_makes_new_images_not_copies():
-    exp = run(data="digits", basis="pixel", denoiser="els", softness=1000.0, steps=10,
-              n_samples=4, train_size=150)
+    exp = run(
+        data="digits",
+        basis="pixel",
+        denoiser="els",
+        softness=1000.0,
+        steps=10,
+        n_samples=4,
+        train_size=150,
+    )
     samples = exp.frame()["samples"].reshape(4, -1)
     train = exp.proc.train_pixels
     nearest = np.sqrt(((samples[:, None] - train[None]) ** 2).sum(-1)).min(axis=1)
     assert np.min(nearest) > 0.5  # the empirical denoiser's are 0
 
 
-@pytest.mark.parametrize("params,name", [({"basis": "haar", "size": 12}, "basis"),
-                                         ({"denoiser": "els", "basis": "fourier"}, "denoiser"),
-                                         ({"denoiser": "els", "basis": "pixel", "patch": 4},
-                                          "patch"),
-                                         ({"data": "digits", "denoiser": "els", "basis": "pixel",
-                                           "patch": 17}, "patch"),
-                                         ({"size": 64, "basis": "pixel"}, "basis")])
+@pytest.mark.parametrize(
+    "params,name",
+    [
+        ({"basis": "haar", "size": 12}, "basis"),
+        ({"denoiser": "els", "basis": "fourier"}, "denoiser"),
+        ({"denoiser": "els", "basis": "pixel", "patch": 4}, "patch"),
+        ({"data": "digits", "denoiser": "els", "basis": "pixel", "patch": 17}, "patch"),
+        ({"size": 64, "basis": "pixel"}, "basis"),
+    ],
+)
 def test_impossible_combinations_are_refused(params, name):
     with pytest.raises(ParamError) as err:
         DiffusionExperiment(params, 0)
@@ -150,9 +194,19 @@ def test_impossible_combinations_are_refused(params, name):
 
 def test_a_stop_request_abandons_an_els_step_and_leaves_the_state_unchanged():
     from physlab.core.experiment import Interrupted, drive
-    exp = DiffusionExperiment({"data": "digits", "basis": "pixel", "denoiser": "els",
-                               "softness": 1000.0, "steps": 10, "n_samples": 4,
-                               "train_size": 50}, 0)
+
+    exp = DiffusionExperiment(
+        {
+            "data": "digits",
+            "basis": "pixel",
+            "denoiser": "els",
+            "softness": 1000.0,
+            "steps": 10,
+            "n_samples": 4,
+            "train_size": 50,
+        },
+        0,
+    )
     z, step = exp.proc.z.copy(), exp.proc.step
     calls = []
 
@@ -172,11 +226,13 @@ def test_a_stop_request_abandons_an_els_step_and_leaves_the_state_unchanged():
 def _patch_distance(images: np.ndarray, train: np.ndarray, k: int = 3) -> float:
     """Mean over the images' fully-inside k×k patches of the distance to the nearest training
     patch (any image, any position)."""
+
     def valid(x):
         view = np.lib.stride_tricks.sliding_window_view(x.reshape(-1, 8, 8), (k, k), axis=(1, 2))
         return view.reshape(-1, k * k)
+
     Q, T = valid(images), valid(train)
-    d2 = (Q ** 2).sum(1)[:, None] + (T ** 2).sum(1)[None] - 2 * Q @ T.T
+    d2 = (Q**2).sum(1)[:, None] + (T**2).sum(1)[None] - 2 * Q @ T.T
     return float(np.sqrt(np.maximum(d2, 0.0)).min(axis=1).mean())
 
 
@@ -186,8 +242,16 @@ def test_els_on_raw_digits_stays_in_range_and_matches_patches_like_held_out_digi
     digits. Kamb & Ganguli's machine works on raw images: x̂0 is a convex combination of training
     pixels, so every pixel is in [−1, 1], and the patches are as close as held-out digits'."""
     from physlab.diffusion.data import digits
-    exp = run(data="digits", basis="pixel", denoiser="els", softness=1000.0, steps=20,
-              n_samples=8, train_size=400)
+
+    exp = run(
+        data="digits",
+        basis="pixel",
+        denoiser="els",
+        softness=1000.0,
+        steps=20,
+        n_samples=8,
+        train_size=400,
+    )
     samples = exp.frame()["samples"].reshape(8, -1)
     assert np.all(np.abs(samples) <= 1.0 + 1e-9)
     train = exp.proc.train_pixels
@@ -214,6 +278,7 @@ def test_circular_els_commutes_with_cyclic_shifts():
 
 def test_bbels_border_pixels_match_only_patches_at_the_same_border_offset():
     from physlab.diffusion.els_boundary import allowed_positions
+
     a = allowed_positions(8, 5, "bbels").reshape(8, 8, 8, 8)
     corner = np.zeros((8, 8), bool)
     corner[1, 6] = True
@@ -230,6 +295,7 @@ def test_patch_schedule_is_indexed_on_kamb_and_gangulis_time():
     """Their MNIST schedule (20 steps, 3 → 15) is read at their time t = i/20 of the legacy cosine
     schedule α(t) = cos(πt/2.016): at 28×28 it gives back their list exactly."""
     from physlab.diffusion.denoisers import KAMB_MNIST_PATCHES, els_patch_schedule, kamb_time
+
     for i, k in enumerate(KAMB_MNIST_PATCHES):
         alpha = np.cos(np.pi * (i / 20) / 2.016)
         assert kamb_time(alpha) == pytest.approx(i / 20)

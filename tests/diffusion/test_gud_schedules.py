@@ -3,11 +3,17 @@
 ``variance_adjusted_schedule`` (the paper's eq. 13) written here in numpy from the reference, and
 its clipped ``SequentialSchedule`` (row and column schedules) — Gerdes, Welling & Cheng, "GUD:
 Generation with Unified Diffusion", 2024."""
+
 import numpy as np
 import pytest
 
-from physlab.diffusion.schedule import (gud_softness, log_snr, normalised_labels, raw_labels,
-                                        sequential_log_snr)
+from physlab.diffusion.schedule import (
+    gud_softness,
+    log_snr,
+    normalised_labels,
+    raw_labels,
+    sequential_log_snr,
+)
 
 T = np.linspace(0.0, 1.0, 11)
 
@@ -42,8 +48,9 @@ def test_soft_schedule_is_the_references_at_its_softness(variances, s_gud):
 def test_variance_adjusted_schedule_is_eq_13_of_the_paper(variances, s_gud):
     v = raw_labels("variance", variances, None)
     s = s_gud / (v.max() - v.min())
-    ours = log_snr(normalised_labels(v), s, T, gamma_min=-7.0, gamma_max=3.0,
-                   log_variance=np.log(variances))
+    ours = log_snr(
+        normalised_labels(v), s, T, gamma_min=-7.0, gamma_max=3.0, log_variance=np.log(variances)
+    )
     reference = reference_gamma(v / s_gud + np.log(variances), -7.0, 3.0, 1.0)
     np.testing.assert_allclose(ours, reference, atol=1e-10)
 
@@ -54,8 +61,7 @@ def test_variance_adjusted_limits(variances):
     v = raw_labels("variance", variances, None)
     labels, log_var = normalised_labels(v), np.log(variances)
     standard = log_snr(labels, 1.0 / (v.max() - v.min()), T, log_variance=log_var)
-    np.testing.assert_allclose(standard, np.broadcast_to(standard[:1], standard.shape),
-                               atol=1e-9)
+    np.testing.assert_allclose(standard, np.broadcast_to(standard[:1], standard.shape), atol=1e-9)
     flat = log_snr(labels, 1e9, T, log_variance=log_var)
     snr = variances[:, None] * np.exp(-flat)
     np.testing.assert_allclose(snr / snr[:1], 1.0, rtol=1e-6)

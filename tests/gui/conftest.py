@@ -9,6 +9,7 @@ from physlab.gui.plots import configure
 def window(qtbot):
     configure()
     from physlab.gui.window import MainWindow
+
     win = MainWindow(warm_up=False)
     qtbot.addWidget(win)
     win.show()

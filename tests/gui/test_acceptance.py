@@ -5,6 +5,7 @@ the dialogs offer and open each file, save and reopen the session through the me
 and themes — and fail on any exception that reaches Qt's event loop, a thread, or stderr.
 
 Runs are made small by overriding a few parameters after the preset (as ``--set`` would)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -20,7 +21,6 @@ from PySide6.QtTest import QTest
 
 from physlab.core.runner import RunState
 from physlab.gui import theme
-
 from tests.gui.gui_helpers import finished
 
 # lab → (preset, overrides that keep the run short)
@@ -29,8 +29,10 @@ USER_RUNS = {
     "kernels": ("two-layer-linear-exact", {"width": 100, "steps": 20}),
     "scaling": ("lazy-hard-task", {"widths": [16, 32], "steps": 500, "features": 500}),
     "diffusion": ("standard-diffusion", {"size": 8, "steps": 10, "n_samples": 4}),
-    "collapse": ("dohmatob-linear-collapse",
-                 {"repeats": 10, "d": 10, "T": 30, "T0": 30, "generations": 3}),
+    "collapse": (
+        "dohmatob-linear-collapse",
+        {"repeats": 10, "d": 10, "T": 30, "T0": 30, "generations": 3},
+    ),
 }
 Key, Mod = QtCore.Qt.Key, QtCore.Qt.KeyboardModifier
 RUN_TIMEOUT = 180_000  # ms: this file may be the first to compile a lab's kernels (clean CI)
@@ -45,7 +47,8 @@ def errors_fail():
     old_hook, old_thread_hook = sys.excepthook, threading.excepthook
     sys.excepthook = lambda kind, value, tb: caught.append(f"{kind.__name__}: {value}")
     threading.excepthook = lambda args: caught.append(
-        f"thread {args.thread.name}: {args.exc_type.__name__}: {args.exc_value}")
+        f"thread {args.thread.name}: {args.exc_type.__name__}: {args.exc_value}"
+    )
     try:
         yield caught
     finally:
@@ -80,9 +83,11 @@ def dialogs(monkeypatch, tmp_path):
     monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", d.file)
     monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", d.file)
     for kind in ("information", "warning", "critical", "question", "about"):
-        monkeypatch.setattr(QtWidgets.QMessageBox, kind,
-                            lambda parent, title, text, *a, kind=kind: d.boxes.append(
-                                (kind, title, text)))
+        monkeypatch.setattr(
+            QtWidgets.QMessageBox,
+            kind,
+            lambda parent, title, text, *a, kind=kind: d.boxes.append((kind, title, text)),
+        )
     return d
 
 
@@ -114,6 +119,7 @@ def check_file(path: Path) -> None:
         assert not QtGui.QImage(str(path)).isNull()
     elif kind == ".svg":
         from PySide6.QtSvg import QSvgRenderer
+
         assert QSvgRenderer(str(path)).isValid()
     elif kind == ".pdf":
         assert path.read_bytes().startswith(b"%PDF")
@@ -179,8 +185,9 @@ def test_a_user_session_in_every_tab(window, qtbot, tmp_path, dialogs, no_errors
     trigger("Save session…")
     check_file(dialogs.answer)
     saved = tab.panel.values()
-    tab.panel.set_values(USER_RUNS[lab][1] | {k: v for k, v in tab.lab.spec.defaults().items()
-                                               if k not in small})
+    tab.panel.set_values(
+        USER_RUNS[lab][1] | {k: v for k, v in tab.lab.spec.defaults().items() if k not in small}
+    )
     trigger("Open session…")
     assert tab.panel.values() == saved and tab.snapshot is not None
 
@@ -191,8 +198,9 @@ def test_a_user_session_in_every_tab(window, qtbot, tmp_path, dialogs, no_errors
     qtbot.waitUntil(finished(tab), timeout=RUN_TIMEOUT)
     trigger("Run")
     trigger("Stop")
-    qtbot.waitUntil(lambda: not tab.runner.state.active and not tab.stop_button.isEnabled(),
-                    timeout=RUN_TIMEOUT)
+    qtbot.waitUntil(
+        lambda: not tab.runner.state.active and not tab.stop_button.isEnabled(), timeout=RUN_TIMEOUT
+    )
     trigger("Reset")
     qtbot.waitUntil(lambda: tab.runner.state == RunState.IDLE, timeout=5000)
     assert tab.snapshot is None and tab.progress.value() == 0

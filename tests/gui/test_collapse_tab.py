@@ -1,30 +1,43 @@
 """The Collapse tab: every model runs and draws data with theory; the strategy selector works."""
+
 import numpy as np
 import pytest
 
 from physlab.collapse.params import MODELS
 from physlab.core.runner import RunState
 from physlab.gui.plots import BandCurve
-
 from tests.gui.gui_helpers import finished
 
 
 def drawn(tab, plot):
     """(data lines, theory lines) with points on ``plot``."""
-    bands = [item for (p, item) in tab.items._items.values()
-             if p is plot and isinstance(item, BandCurve) and item.line.xData is not None
-             and len(item.line.xData)]
-    theory = [key for key, (p, item) in tab.items._items.items()
-              if p is plot and key[1][0] == "theory" and item.xData is not None
-              and len(item.xData)]
+    bands = [
+        item
+        for (p, item) in tab.items._items.values()
+        if p is plot
+        and isinstance(item, BandCurve)
+        and item.line.xData is not None
+        and len(item.line.xData)
+    ]
+    theory = [
+        key
+        for key, (p, item) in tab.items._items.items()
+        if p is plot and key[1][0] == "theory" and item.xData is not None and len(item.xData)
+    ]
     return bands, theory
 
 
 @pytest.mark.parametrize("model", MODELS)
 def test_each_model_draws_simulation_and_theory(window, qtbot, model):
     tab = window.lab_tabs.get_or_build("collapse")
-    small = {"repeats": 10, "d": 20, "T": 60, "T0": 60, "generations": 5,
-             "T_values": [10, 100, 1000]}
+    small = {
+        "repeats": 10,
+        "d": 20,
+        "T": 60,
+        "T0": 60,
+        "generations": 5,
+        "T_values": [10, 100, 1000],
+    }
     tab.panel.set_values({"model": model, **small})
     tab.run()
     qtbot.waitUntil(finished(tab), timeout=60000)
@@ -38,8 +51,9 @@ def test_each_model_draws_simulation_and_theory(window, qtbot, model):
 def test_strategy_checkboxes_choose_the_rows(window, qtbot):
     tab = window.lab_tabs.get_or_build("collapse")
     tab.panel.set_values({"repeats": 10, "d": 10, "T": 30, "T0": 30, "generations": 3})
-    box = tab.panel.widget("strategy").findChild(type(tab.panel.widget("strategy")._boxes["mix"]),
-                                                 "choice_mix")
+    box = tab.panel.widget("strategy").findChild(
+        type(tab.panel.widget("strategy")._boxes["mix"]), "choice_mix"
+    )
     box.setChecked(False)
     assert tab.panel.values()["strategy"] == ["replace", "accumulate"]
     tab.run()
@@ -55,8 +69,9 @@ def test_strategy_checkboxes_choose_the_rows(window, qtbot):
 def test_switching_models_rebuilds_the_views(window, qtbot):
     tab = window.lab_tabs.get_or_build("collapse")
     for model in ("verify", "regression"):
-        tab.panel.set_values({"model": model, "repeats": 5, "d": 10, "T": 30, "T0": 30,
-                              "generations": 2})
+        tab.panel.set_values(
+            {"model": model, "repeats": 5, "d": 10, "T": 30, "T0": 30, "generations": 2}
+        )
         tab.run()
         qtbot.waitUntil(finished(tab), timeout=60000)
         qtbot.waitUntil(lambda: tab._view is not None and tab._view[0] == model, timeout=5000)

@@ -1,5 +1,6 @@
 """The Diffusion tab: a run fills both mosaics, the schedule map and the spectra; the time slider
 scrubs back; the softness slider re-runs."""
+
 import numpy as np
 import pytest
 
@@ -31,28 +32,43 @@ def test_softness_slider_reruns(window, qtbot):
     qtbot.waitUntil(lambda: tab._run_params["softness"] > 0.2 and finished(tab)(), timeout=60000)
 
 
-@pytest.mark.parametrize("diffusion", [{"size": 32, "steps": 5000},
-                                       {"data": "digits", "basis": "pixel", "denoiser": "els",
-                                        "softness": 1000.0, "n_samples": 16, "steps": 20}],
-                         ids=["gaussian", "els"])
-def test_closing_with_three_new_labs_streaming_stops_them_within_a_second(window, qtbot,
-                                                                           diffusion):
+@pytest.mark.parametrize(
+    "diffusion",
+    [
+        {"size": 32, "steps": 5000},
+        {
+            "data": "digits",
+            "basis": "pixel",
+            "denoiser": "els",
+            "softness": 1000.0,
+            "n_samples": 16,
+            "steps": 20,
+        },
+    ],
+    ids=["gaussian", "els"],
+)
+def test_closing_with_three_new_labs_streaming_stops_them_within_a_second(window, qtbot, diffusion):
     """One ELS step takes 0.5–2 s; it checks for a stop request between samples."""
     import time
 
     from physlab.core.runner import RunState
+
     for name in ("diffusion", "kernels", "scaling"):  # a warm app: the JIT warm-up has run (a cold
         window.labs[name].warmup()  # compile in a worker cannot be interrupted)
-    runs = {"diffusion": diffusion,
-            "scaling": {"rich": True, "widths": [256, 512], "steps": 100_000},
-            "kernels": {"depth": 2, "width": 2000, "steps": 100_000, "theory": "none"}}
+    runs = {
+        "diffusion": diffusion,
+        "scaling": {"rich": True, "widths": [256, 512], "steps": 100_000},
+        "kernels": {"depth": 2, "width": 2000, "steps": 100_000, "theory": "none"},
+    }
     tabs = [window.lab_tabs.get_or_build(name) for name in runs]
-    for tab, (name, params) in zip(tabs, runs.items()):
+    for tab, params in zip(tabs, runs.values()):
         tab.panel.set_values(params)
         tab.run()
     for tab in tabs:  # streaming, past the first frame
-        qtbot.waitUntil(lambda tab=tab: tab.runner.state == RunState.RUNNING and
-                        tab.snapshot is not None, timeout=120000)
+        qtbot.waitUntil(
+            lambda tab=tab: tab.runner.state == RunState.RUNNING and tab.snapshot is not None,
+            timeout=120000,
+        )
     t0 = time.perf_counter()
     window.close()
     assert time.perf_counter() - t0 < 1.0

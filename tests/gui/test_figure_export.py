@@ -5,6 +5,7 @@ axes, text and curves must land on the same pixels within a few. Also: no hover 
 export, light figures from the dark theme (dark on request), legends that scale with the PNG, the
 figure's metadata in every format (``physlab run --from fig.pdf``), and the File menu's actions.
 """
+
 import shutil
 import subprocess
 
@@ -18,7 +19,6 @@ from physlab.cli import main as cli
 from physlab.core.export import read_figure_meta, read_npz
 from physlab.gui import figure_export, theme
 from physlab.gui.figure_export import FigureSettings
-
 from tests.gui.gui_helpers import finished
 
 SMALL = {"repeats": 10, "d": 10, "T": 30, "T0": 30, "generations": 20}
@@ -39,7 +39,7 @@ def _run(qtbot, window, **params):
 def _pixels(image: QtGui.QImage) -> np.ndarray:
     image = image.convertToFormat(QtGui.QImage.Format.Format_RGBA8888)
     raw = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
-    return raw[:, :image.width() * 4].reshape(image.height(), image.width(), 4).copy()
+    return raw[:, : image.width() * 4].reshape(image.height(), image.width(), 4).copy()
 
 
 def _read_png(path) -> np.ndarray:
@@ -68,15 +68,26 @@ def _tool(name: str) -> str:
 
 def _rsvg(path, width: int, tmp_path) -> np.ndarray:
     out = tmp_path / "rsvg.png"
-    subprocess.run([_tool("rsvg-convert"), "-w", str(width), "-o", str(out), str(path)],
-                   check=True)
+    subprocess.run([_tool("rsvg-convert"), "-w", str(width), "-o", str(out), str(path)], check=True)
     return _read_png(out)
 
 
 def _poppler(path, width: int, tmp_path) -> np.ndarray:
     out = tmp_path / "poppler"
-    subprocess.run([_tool("pdftoppm"), "-png", "-singlefile", "-scale-to-x", str(width),
-                    "-scale-to-y", "-1", str(path), str(out)], check=True)
+    subprocess.run(
+        [
+            _tool("pdftoppm"),
+            "-png",
+            "-singlefile",
+            "-scale-to-x",
+            str(width),
+            "-scale-to-y",
+            "-1",
+            str(path),
+            str(out),
+        ],
+        check=True,
+    )
     return _read_png(out.with_suffix(".png"))
 
 
@@ -117,8 +128,11 @@ def _lines(rgba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _assert_same_places(reference: np.ndarray, other: np.ndarray, who: str) -> None:
     """Axis lines and the replace curve (its box, and the row it runs at in every column) within
     a few pixels of the PNG export."""
-    assert np.abs(np.subtract(other.shape[:2], reference.shape[:2])).max() <= 1, \
-        (who, other.shape, reference.shape)  # a page size in whole points may round
+    assert np.abs(np.subtract(other.shape[:2], reference.shape[:2])).max() <= 1, (
+        who,
+        other.shape,
+        reference.shape,
+    )  # a page size in whole points may round
     h, w = min(other.shape[0], reference.shape[0]), min(other.shape[1], reference.shape[1])
     other, reference = other[:h, :w], reference[:h, :w]
     # (not the text: a renderer may pick another "Sans Serif" and set a title a few % narrower)
@@ -127,12 +141,16 @@ def _assert_same_places(reference: np.ndarray, other: np.ndarray, who: str) -> N
     # anti-aliasing, so they are not compared
     (cols, rows), (cols_ref, rows_ref) = _lines(other), _lines(reference)
     assert len(cols) and len(rows), f"{who}: no axis lines found"
-    assert abs(cols[0] - cols_ref[0]) <= 2, f"{who}: left axis at {cols[0]}, the PNG's {cols_ref[0]}"
-    assert abs(rows[-1] - rows_ref[-1]) <= 2, \
+    assert abs(cols[0] - cols_ref[0]) <= 2, (
+        f"{who}: left axis at {cols[0]}, the PNG's {cols_ref[0]}"
+    )
+    assert abs(rows[-1] - rows_ref[-1]) <= 2, (
         f"{who}: bottom axis at {rows[-1]}, the PNG's {rows_ref[-1]}"
+    )
     curve, curve_ref = _mask(other, REPLACE_BLUE), _mask(reference, REPLACE_BLUE)
-    assert np.abs(_box(curve) - _box(curve_ref)).max() <= 4, \
+    assert np.abs(_box(curve) - _box(curve_ref)).max() <= 4, (
         f"{who}: replace curve in {_box(curve)}, the PNG's in {_box(curve_ref)}"
+    )
     a, b = _trace(curve_ref), _trace(curve)
     common = sorted(set(a) & set(b))
     assert len(common) > 0.9 * len(a), f"{who}: the curve is drawn in other columns"
@@ -173,8 +191,9 @@ def test_every_format_carries_the_metadata_and_reruns(exported, tmp_path):
         meta = read_figure_meta(path)
         assert meta["lab"] == "collapse" and meta["seed"] == 1, suffix
     again = tmp_path / "again.npz"
-    assert cli(["run", "collapse", "--from", str(paths[".pdf"]), "--out", str(again),
-                "--quiet"]) == 0
+    assert (
+        cli(["run", "collapse", "--from", str(paths[".pdf"]), "--out", str(again), "--quiet"]) == 0
+    )
     a, _ = read_npz(data)
     b, meta = read_npz(again)
     assert meta["seed"] == 1
@@ -214,8 +233,10 @@ def test_dark_theme_exports_light_figures_unless_asked(window, qtbot, tmp_path):
         assert axis.textPen().color().name() == on_screen, "the window keeps its dark plots"
     finally:
         window.set_theme("light")  # the theme is global: later tests draw light
-    for path, background, ink in ((light, (255, 255, 255), "#222222"),
-                                  (dark, (0x1c, 0x1e, 0x22), "#dcdcdc")):
+    for path, background, ink in (
+        (light, (255, 255, 255), "#222222"),
+        (dark, (0x1C, 0x1E, 0x22), "#dcdcdc"),
+    ):
         pixels = _qt_svg(path, 400, 300)
         assert pixels[..., 3].min() == 255, "an opaque background"
         assert tuple(pixels[2, 2, :3]) == background, path.name
@@ -229,26 +250,37 @@ def test_png_legend_scales_with_the_figure(window, qtbot, tmp_path):
     source = tab.figure.sceneBoundingRect()
     legend = tab.p_main.legend.sceneBoundingRect().translated(-source.topLeft())
     for scale in (1, 2):
-        png = _read_png(tab.export_image(tmp_path / f"x{scale}.png",
-                                         FigureSettings(width=int(source.width()) * scale)))
-        x0, y0, x1, y1 = (int(v * scale) for v in (legend.left(), legend.top(), legend.right(),
-                                                   legend.bottom()))
+        png = _read_png(
+            tab.export_image(
+                tmp_path / f"x{scale}.png", FigureSettings(width=int(source.width()) * scale)
+            )
+        )
+        x0, y0, x1, y1 = (
+            int(v * scale) for v in (legend.left(), legend.top(), legend.right(), legend.bottom())
+        )
         inside = _dark(png[y0:y1, x0:x1])  # the legend's text
         ink = _box(inside)
         assert ink[2] - ink[0] > 0.5 * (x1 - x0), f"legend text fills its box at scale {scale}"
 
 
-def test_file_menu_exports_every_format_with_the_chosen_settings(window, qtbot, tmp_path,
-                                                                 monkeypatch):
+def test_file_menu_exports_every_format_with_the_chosen_settings(
+    window, qtbot, tmp_path, monkeypatch
+):
     _run(qtbot, window)
     actions = {a.text().replace("&", ""): a for a in window.findChildren(QtGui.QAction)}
-    monkeypatch.setattr(figure_export, "ask_figure_settings",
-                        lambda parent, current: FigureSettings(width=640, dpi=150))
+    monkeypatch.setattr(
+        figure_export,
+        "ask_figure_settings",
+        lambda parent, current: FigureSettings(width=640, dpi=150),
+    )
     actions["Figure export settings…"].trigger()
     for suffix in (".png", ".svg", ".pdf"):
         target = tmp_path / f"menu{suffix}"
-        monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
-                            lambda *a, target=target, **k: (str(target), ""))
+        monkeypatch.setattr(
+            QtWidgets.QFileDialog,
+            "getSaveFileName",
+            lambda *a, target=target, **k: (str(target), ""),
+        )
         actions["Export figure…"].trigger()
         assert target.is_file() and read_figure_meta(target)["lab"] == "collapse"
     image = QtGui.QImage(str(tmp_path / "menu.png"))
@@ -278,8 +310,14 @@ def test_heatmaps_keep_their_cells_in_librsvg(window, qtbot, tmp_path):
     settings = FigureSettings(width=int(source.width()))
     png = _read_png(tab.export_image(tmp_path / "k.png", settings))[..., :3].astype(int)
     svg = _rsvg(tab.export_image(tmp_path / "k.svg", settings), png.shape[1], tmp_path)
-    maps = [i for i in tab.figure.scene().items() if isinstance(i, pg.ImageItem)
-            and i.isVisible() and i.image is not None and i.image.shape[:2] == (16, 16)]
+    maps = [
+        i
+        for i in tab.figure.scene().items()
+        if isinstance(i, pg.ImageItem)
+        and i.isVisible()
+        and i.image is not None
+        and i.image.shape[:2] == (16, 16)
+    ]
     assert maps, "the kernel matrices are drawn"
     for item in maps:
         r = item.sceneBoundingRect().translated(-source.topLeft()).adjusted(3, 3, -3, -3)

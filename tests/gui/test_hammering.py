@@ -2,15 +2,17 @@
 parameters in random order, 100 times. Nothing may crash, no frame of a cancelled run may be
 painted after a new run started, and no runner thread may outlive the window (the autouse
 fixture in tests/conftest.py fails a test that leaves one)."""
+
 import random
 import threading
 
 from physlab.core.runner import RunState
-
 from tests.gui.gui_helpers import finished
 
-PARAMS = {"collapse": {"repeats": 20, "d": 20, "T": 60, "T0": 60, "generations": 30},
-          "sharpness": {"steps": 3000}}
+PARAMS = {
+    "collapse": {"repeats": 20, "d": 20, "T": 60, "T0": 60, "generations": 30},
+    "sharpness": {"steps": 3000},
+}
 
 
 def test_hammering_two_labs(window, qtbot):
@@ -34,8 +36,14 @@ def test_hammering_two_labs(window, qtbot):
         else:  # not live: takes effect at the next run
             tab.panel.widget("generations").setValue(rng.randint(5, 40))
 
-    actions = [lambda t: t.run(), lambda t: t.stop(), lambda t: t.reset(),
-               lambda t: t.toggle_pause(), lambda t: window.show_lab(t.lab.name), change]
+    actions = [
+        lambda t: t.run(),
+        lambda t: t.stop(),
+        lambda t: t.reset(),
+        lambda t: t.toggle_pause(),
+        lambda t: window.show_lab(t.lab.name),
+        change,
+    ]
     for _ in range(100):
         tab = rng.choice(tabs)
         rng.choice(actions)(tab)
@@ -43,12 +51,12 @@ def test_hammering_two_labs(window, qtbot):
     assert not stale, f"frames of replaced runs painted: {stale[:3]}"
 
     for tab in tabs:  # both labs still work normally afterwards
-        tab.panel.set_values({"steps": 300} if tab.lab.name == "sharpness" else
-                             {"generations": 3})
+        tab.panel.set_values({"steps": 300} if tab.lab.name == "sharpness" else {"generations": 3})
         tab.run()
     for tab in tabs:
         qtbot.waitUntil(finished(tab), timeout=60000)
         assert tab.runner.state == RunState.FINISHED
     window.close()
-    assert not [t for t in threading.enumerate() if t.name.startswith("physlab-run-")
-                and t.is_alive()]
+    assert not [
+        t for t in threading.enumerate() if t.name.startswith("physlab-run-") and t.is_alive()
+    ]

@@ -1,14 +1,15 @@
 """Open session on crafted files (issue 14, item 3): MainWindow.open_session never raises, says
 what was wrong, and leaves a lab it cannot restore exactly as it was."""
+
 import json
 
 import numpy as np
 import pytest
 from PySide6 import QtWidgets
 
+from physlab.catalog import get_lab
 from physlab.core.experiment import drive
 from physlab.core.session import LabState, RunRecord, write_session
-from physlab.catalog import get_lab
 from tests.hostile import crafted as c
 
 
@@ -27,8 +28,9 @@ def _session(tmp_path, change=None, arrays=None):
             members = {k: z[k] for k in z.files if k != "session"}
         doc = change(doc) or doc
         with open(path, "wb") as f:
-            np.savez(f, session=np.array(doc if isinstance(doc, str) else json.dumps(doc)),
-                     **members)
+            np.savez(
+                f, session=np.array(doc if isinstance(doc, str) else json.dumps(doc)), **members
+            )
     return path
 
 
@@ -45,11 +47,15 @@ CASES = {
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_open_session_never_raises_and_changes_nothing_it_cannot_restore(
-        name, window, tmp_path, monkeypatch):
+    name, window, tmp_path, monkeypatch
+):
     shown = []
     for kind in ("warning", "information"):
-        monkeypatch.setattr(QtWidgets.QMessageBox, kind,
-                            lambda parent, title, text, kind=kind: shown.append((kind, text)))
+        monkeypatch.setattr(
+            QtWidgets.QMessageBox,
+            kind,
+            lambda parent, title, text, kind=kind: shown.append((kind, text)),
+        )
     tab = window.lab_tabs.get_or_build("collapse")
     tab.panel.set_values({"generations": 6})
     tab.seed.setValue(9)
@@ -62,6 +68,6 @@ def test_open_session_never_raises_and_changes_nothing_it_cannot_restore(
 
 def test_a_session_with_a_large_valid_seed_opens(window, tmp_path, monkeypatch):
     monkeypatch.setattr(QtWidgets.QMessageBox, "warning", lambda *args: None)
-    path = _session(tmp_path, lambda d: d["labs"]["collapse"].update(seed=2 ** 40))
+    path = _session(tmp_path, lambda d: d["labs"]["collapse"].update(seed=2**40))
     assert window.open_session(path)
-    assert window.lab_tabs.get_or_build("collapse").seed.value() == 2 ** 40
+    assert window.lab_tabs.get_or_build("collapse").seed.value() == 2**40

@@ -1,7 +1,7 @@
 """The Kernels tab and its Scaling laws view: runs draw data beside theory, heatmaps fill, and
 moving the γ0 slider re-runs the lab."""
-from physlab.core.runner import RunState
 
+from physlab.core.runner import RunState
 from tests.gui.gui_helpers import finished
 
 
@@ -90,7 +90,13 @@ def test_dragging_gamma0_during_runs_settles_on_the_last_value(window, qtbot):
     for i in range(50):
         slider.setValue(60 + (i * 37) % 80)
         qtbot.wait(3)
-    qtbot.waitUntil(lambda: not tab._restart.isActive() and finished(tab)() and
-                    tab._run_params["gamma0"] == tab.panel.values()["gamma0"], timeout=60000)
+    qtbot.waitUntil(
+        lambda: (
+            not tab._restart.isActive()
+            and finished(tab)()
+            and tab._run_params["gamma0"] == tab.panel.values()["gamma0"]
+        ),
+        timeout=60000,
+    )
     assert tab.runner.runner.run_id - first_run <= 10  # debounced, not one run per move
     assert tab.snapshot.frame["step"][-1] == 200

@@ -1,9 +1,10 @@
 """The parameter panel: one control per parameter kind, behind one value interface."""
+
 import pytest
 
+from physlab.catalog import all_labs
 from physlab.core.params import Kind, Param
 from physlab.gui.param_panel import CONTROLS, ParamPanel
-from physlab.catalog import all_labs
 
 PARAMS = [(lab, p) for lab in all_labs().values() for p in lab.spec]
 
@@ -19,8 +20,7 @@ def test_a_kind_given_as_text_is_the_enum():
         Param("lr", "real", 0.1, "η")
 
 
-@pytest.mark.parametrize("lab,param", PARAMS,
-                         ids=[f"{lab.name}.{p.name}" for lab, p in PARAMS])
+@pytest.mark.parametrize("lab,param", PARAMS, ids=[f"{lab.name}.{p.name}" for lab, p in PARAMS])
 def test_each_control_shows_and_reads_back_its_value(qtbot, lab, param):
     panel = ParamPanel(lab.spec)
     qtbot.addWidget(panel)

@@ -1,11 +1,11 @@
 """The Sharpness tab driven like a user would: run, pause, stop, live η, presets, exports."""
+
 import numpy as np
 import pytest
 from PySide6 import QtCore
 
 from physlab.core.export import read_npz
 from physlab.core.runner import RunState
-
 from tests.gui.gui_helpers import finished
 
 
@@ -14,8 +14,10 @@ def test_default_run_streams_and_shows_edge_of_stability(window, qtbot):
     qtbot.mouseClick(tab.run_button, QtCore.Qt.MouseButton.LeftButton)
     qtbot.waitUntil(finished(tab), timeout=60000)
     assert tab.runner.state == RunState.FINISHED
-    qtbot.waitUntil(lambda: tab.c_eigs and tab.c_eigs[0].xData is not None
-                    and len(tab.c_eigs[0].xData) == 301, timeout=5000)
+    qtbot.waitUntil(
+        lambda: tab.c_eigs and tab.c_eigs[0].xData is not None and len(tab.c_eigs[0].xData) == 301,
+        timeout=5000,
+    )
     x, y = tab.c_eigs[0].xData, tab.c_eigs[0].yData
     assert len(x) == 301 and np.median(y[-100:]) == pytest.approx(10.0, rel=0.05)
     thr = tab.c_thr.yData
@@ -27,13 +29,19 @@ def test_pause_resume_stop_and_live_lr(window, qtbot):
     tab = window.lab_tabs.get_or_build("sharpness")
     tab.panel.set_values({"steps": 10_000_000})
     tab.run()
-    qtbot.waitUntil(lambda: tab.runner.state == RunState.RUNNING and tab.snapshot is not None,
-                    timeout=60000)
+    qtbot.waitUntil(
+        lambda: tab.runner.state == RunState.RUNNING and tab.snapshot is not None, timeout=60000
+    )
     assert not tab.panel.widget("depth").isEnabled()  # structure is fixed during a run
     assert tab.panel.widget("lr").isEnabled()  # η is live
     tab.panel.widget("lr").setValue(0.05)
-    qtbot.waitUntil(lambda: tab.snapshot.frame["lr"].size > 0 and
-                    tab.snapshot.frame["lr"][-1] == pytest.approx(0.05), timeout=10000)
+    qtbot.waitUntil(
+        lambda: (
+            tab.snapshot.frame["lr"].size > 0
+            and tab.snapshot.frame["lr"][-1] == pytest.approx(0.05)
+        ),
+        timeout=10000,
+    )
     tab.toggle_pause()
     qtbot.waitUntil(lambda: tab.pause_button.text() == "Resume", timeout=5000)
     assert tab.runner.state == RunState.PAUSED
@@ -92,6 +100,7 @@ def test_exports_image_svg_and_data(window, qtbot, tmp_path):
 
 def test_export_to_missing_folder_says_why(window, tmp_path):
     from physlab.core.export import ExportError
+
     tab = window.lab_tabs.get_or_build("sharpness")
     with pytest.raises(ExportError, match="does not exist"):
         tab.export_image(tmp_path / "nope" / "fig.png")
@@ -100,14 +109,17 @@ def test_export_to_missing_folder_says_why(window, tmp_path):
 
 
 def test_shortcuts_are_bound(window):
-    keys = {a.text().replace("&", ""): a.shortcut().toString()
-            for a in window.findChildren(type(window.menuBar().actions()[0]))}
+    keys = {
+        a.text().replace("&", ""): a.shortcut().toString()
+        for a in window.findChildren(type(window.menuBar().actions()[0]))
+    }
     assert keys["Run"] == "Ctrl+R" and keys["Stop"] == "Esc"
     assert keys["Export figure…"] == "Ctrl+E" and keys["Export data…"] == "Ctrl+S"
 
 
 def test_close_while_running_stops_workers_quickly(window, qtbot):
     import time
+
     tab = window.lab_tabs.get_or_build("sharpness")
     tab.panel.set_values({"steps": 10_000_000})
     tab.run()
@@ -120,6 +132,7 @@ def test_close_while_running_stops_workers_quickly(window, qtbot):
 
 def test_warmup_compiles_in_background(qtbot):
     from physlab.gui.window import MainWindow
+
     win = MainWindow(warm_up=True)
     qtbot.addWidget(win)
     assert win.compile_bar.isVisibleTo(win) and win.compile_bar.maximum() == 0  # busy
@@ -134,8 +147,7 @@ def test_step_axes_span_the_whole_run_from_the_first_frame(window, qtbot):
     tab = window.lab_tabs.get_or_build("sharpness")
     tab.panel.set_values({"steps": 200_000})
     tab.run()
-    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.steps_done > 0,
-                    timeout=60000)
+    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.steps_done > 0, timeout=60000)
     tab._paint_if_dirty()
     for plot in (tab.p_loss, tab.p_sharp, tab.p_lr, tab.p_low):
         low, high = plot.vb.viewRange()[0]

@@ -1,6 +1,7 @@
 """The Sweep view of every lab tab: axes, live heatmap and curve, hover, click-to-open, Stop,
 failures, exports and sessions — against a fake SweepRun that the test feeds, so nothing here
 waits for a cluster — and one real sweep on a 2-worker local Dask cluster."""
+
 from __future__ import annotations
 
 import html
@@ -12,8 +13,16 @@ import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from physlab.core.export import read_figure_meta, read_npz
-from physlab.core.sweep import (DIVERGED, DONE, FAILED, PointResult, SweepResult, cluster,
-                                parse_axis, shutdown_local_cluster)
+from physlab.core.sweep import (
+    DIVERGED,
+    DONE,
+    FAILED,
+    PointResult,
+    SweepResult,
+    cluster,
+    parse_axis,
+    shutdown_local_cluster,
+)
 from physlab.core.sweep.presets import load_sweep_preset
 from physlab.gui import sweep_view
 from physlab.gui.sweep_plots import CATEGORY_COLORS, FAILED_COLOR, NOT_RUN_COLOR
@@ -22,13 +31,18 @@ from physlab.gui.sweep_plots import CATEGORY_COLORS, FAILED_COLOR, NOT_RUN_COLOR
 class FakeSweepRun:
     """SweepRun's interface (SWEEP-API.md) without a cluster: the test hands it results."""
 
-    made: list["FakeSweepRun"] = []
+    made: list[FakeSweepRun] = []
 
     def __init__(self, spec, scheduler=None, workers=None, resume=None):
         self.spec, self.scheduler, self.requested_workers = spec, scheduler, workers
         self.result = SweepResult(spec)
-        self.state, self.message, self.workers, self.rate, self.wall_time = \
-            "connecting", "", 0, 0.0, 0.0
+        self.state, self.message, self.workers, self.rate, self.wall_time = (
+            "connecting",
+            "",
+            0,
+            0.0,
+            0.0,
+        )
         self._arrived: list[PointResult] = []
         self.started = self.stopped = False
         FakeSweepRun.made.append(self)
@@ -105,8 +119,9 @@ def test_view_builds_for_every_lab_and_its_default_sweep_is_valid(window):
         tab = window.lab_tabs[name]
         view = tab.sweep_mode.show_sweep()
         assert tab.sweep_mode.shown
-        assert [view.measure.itemData(i) for i in range(view.measure.count())] == \
-            [m.name for m in lab.measures]
+        assert [view.measure.itemData(i) for i in range(view.measure.count())] == [
+            m.name for m in lab.measures
+        ]
         assert view.axis1.param.count() > 0
         spec = view.sweep_spec()  # the controls' first guess is a sweep the lab accepts
         assert spec.lab == name and len(spec.axes) == 1
@@ -143,8 +158,13 @@ def test_heatmap_fills_in_live_with_regime_colours(window, qtbot, fake_run):
     points = run.spec.points()
     # nothing finished: every cell is grey "not run"
     assert all(colour_at(view, p.index) == rgb(NOT_RUN_COLOR) for p in points)
-    run.feed([result_for(points[0], regime=0.0), result_for(points[4], regime=1.0),
-              result_for(points[11], DIVERGED, "loss became NaN", regime=2.0)])
+    run.feed(
+        [
+            result_for(points[0], regime=0.0),
+            result_for(points[4], regime=1.0),
+            result_for(points[11], DIVERGED, "loss became NaN", regime=2.0),
+        ]
+    )
     qtbot.waitUntil(lambda: colour_at(view, points[0].index) == rgb(CATEGORY_COLORS[0]))
     assert colour_at(view, points[4].index) == rgb(CATEGORY_COLORS[1])
     assert colour_at(view, points[11].index) == rgb(CATEGORY_COLORS[2])
@@ -157,8 +177,13 @@ def test_heatmap_fills_in_live_with_regime_colours(window, qtbot, fake_run):
     assert overlay.item.opts["pen"].style() == QtCore.Qt.PenStyle.DashLine
     assert "3 / 12 points" in view.status_line.text()
     assert "1 diverged" in view.status_line.text() and "2 workers" in view.status_line.text()
-    run.feed([result_for(p, regime=0.0) for p in points if p.index not in
-              (points[0].index, points[4].index, points[11].index)])
+    run.feed(
+        [
+            result_for(p, regime=0.0)
+            for p in points
+            if p.index not in (points[0].index, points[4].index, points[11].index)
+        ]
+    )
     run.finish()
     qtbot.waitUntil(lambda: view.run_button.isEnabled())
     assert not view.stop_button.isEnabled()
@@ -171,8 +196,13 @@ def test_continuous_measure_has_a_colour_bar_with_name_and_unit(window, qtbot, f
     view.run()
     run = fake_run[-1]
     points = run.spec.points()
-    run.feed([result_for(points[0], eos_step=10.0), result_for(points[1], eos_step=30.0),
-              result_for(points[2], eos_step=math.nan)])
+    run.feed(
+        [
+            result_for(points[0], eos_step=10.0),
+            result_for(points[1], eos_step=30.0),
+            result_for(points[2], eos_step=math.nan),
+        ]
+    )
     qtbot.waitUntil(lambda: view.figure.colorbar.levels() == (10.0, 30.0))
     assert view.figure.colorbar.scene() is not None
     assert "eos_step (steps)" in view.figure.colorbar.getAxis("right").labelText
@@ -283,12 +313,17 @@ def test_one_axis_sweep_is_a_curve_with_standard_error_bands(window, qtbot, fake
     run = fake_run[-1]
     assert run.spec.shape() == (4, 3)
     losses = {0: [1.0, 2.0, 3.0], 1: [4.0, 4.0, 4.0]}
-    run.feed([result_for(run.spec.point((i,), r), DIVERGED if (i, r) == (1, 2) else DONE,
-                         final_loss=v)
-              for i, values in losses.items() for r, v in enumerate(values)])
+    run.feed(
+        [
+            result_for(
+                run.spec.point((i,), r), DIVERGED if (i, r) == (1, 2) else DONE, final_loss=v
+            )
+            for i, values in losses.items()
+            for r, v in enumerate(values)
+        ]
+    )
     band = view.figure.band
-    qtbot.waitUntil(lambda: band.line.getData()[1] is not None
-                    and len(band.line.getData()[1]) == 2)
+    qtbot.waitUntil(lambda: band.line.getData()[1] is not None and len(band.line.getData()[1]) == 2)
     x, mean = band.line.getData()
     assert np.allclose(mean, [2.0, 4.0])
     assert np.allclose(x, [0.5, 1.6666666666666667])
@@ -308,10 +343,17 @@ def test_exports_open_as_image_and_arrays(window, qtbot, fake_run, tmp_path, mon
     run.finish()
     qtbot.waitUntil(lambda: view.run_button.isEnabled())
     actions = {a.text(): a for a in window.findChildren(QtGui.QAction)}
-    for action, name in (("Export &figure…", "map.png"), ("Export &figure…", "map.svg"),
-                         ("Export &data…", "map.npz"), ("Export &data…", "map.csv")):
-        monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
-                            lambda *a, name=name, **k: (str(tmp_path / name), ""))
+    for action, name in (
+        ("Export &figure…", "map.png"),
+        ("Export &figure…", "map.svg"),
+        ("Export &data…", "map.npz"),
+        ("Export &data…", "map.csv"),
+    ):
+        monkeypatch.setattr(
+            QtWidgets.QFileDialog,
+            "getSaveFileName",
+            lambda *a, name=name, **k: (str(tmp_path / name), ""),
+        )
         actions[action].trigger()
         assert (tmp_path / name).is_file(), name
     image = QtGui.QImage(str(tmp_path / "map.png"))
@@ -332,15 +374,17 @@ def test_exports_open_as_image_and_arrays(window, qtbot, fake_run, tmp_path, mon
 def test_export_before_a_sweep_is_refused_with_a_message(window, monkeypatch, tmp_path):
     tab, view = sharpness_sweep(window)
     warned = []
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
-                        lambda *a, **k: (str(tmp_path / "x.npz"), ""))
+    monkeypatch.setattr(
+        QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "x.npz"), "")
+    )
     monkeypatch.setattr(QtWidgets.QMessageBox, "warning", lambda *a: warned.append(a[2]))
     window.export_data()
     assert warned == ["nothing to export yet: run a sweep first"]
 
 
-def test_scheduler_comes_from_the_environment_and_goes_to_the_run(window, qtbot, fake_run,
-                                                                 monkeypatch):
+def test_scheduler_comes_from_the_environment_and_goes_to_the_run(
+    window, qtbot, fake_run, monkeypatch
+):
     monkeypatch.setenv("PHYSLAB_SCHEDULER", "tcp://10.0.0.7:8786")
     tab, view = sharpness_sweep(window)
     assert view.scheduler.text() == "tcp://10.0.0.7:8786"
@@ -372,14 +416,16 @@ def test_sweep_is_kept_in_a_session(window, qtbot, fake_run, tmp_path):
     qtbot.waitUntil(lambda: view.run_button.isEnabled())
     path = window.save_session(tmp_path / "s.physlab")
     from physlab.gui.window import MainWindow
+
     other = MainWindow(warm_up=False)
     qtbot.addWidget(other)
     assert other.open_session(path)
     restored = other.lab_tabs["sharpness"].sweep_mode.view
     assert restored is not None
     assert restored.result.spec == run.spec
-    assert np.array_equal(restored.result.arrays["regime"], run.result.arrays["regime"],
-                          equal_nan=True)
+    assert np.array_equal(
+        restored.result.arrays["regime"], run.result.arrays["regime"], equal_nan=True
+    )
     assert restored.axis2.values.text() == "1,2,3" and restored.axis1.count.value() == 4
     assert colour_at(restored, (0, 0)) == rgb(CATEGORY_COLORS[1])
     assert colour_at(restored, (3, 2)) == rgb(NOT_RUN_COLOR)
@@ -395,8 +441,9 @@ def test_real_sweep_on_a_two_worker_local_cluster(window, qtbot):
     view.scheduler.setText("")
     try:
         view.run()
-        qtbot.waitUntil(lambda: view.sweep.state in ("finished", "failed", "stopped"),
-                        timeout=90_000)
+        qtbot.waitUntil(
+            lambda: view.sweep.state in ("finished", "failed", "stopped"), timeout=90_000
+        )
         assert view.sweep.state == "finished", view.sweep.message
         qtbot.waitUntil(lambda: view.run_button.isEnabled())
         assert view.sweep.workers == 2
@@ -404,14 +451,15 @@ def test_real_sweep_on_a_two_worker_local_cluster(window, qtbot):
         assert result.done() == 4
         assert "4 / 4 points" in view.status_line.text()
         from physlab.core.sweep.point import run_point
+
         lab = window.labs["sharpness"]
         for point in result.spec.points():
             alone = run_point(point, "sharpness", tuple(m.name for m in lab.measures))
             for name in ("regime", "lambda0", "final_loss"):
                 assert result.arrays[name][point.index + (0,)] == pytest.approx(
-                    alone.values[name], nan_ok=True)
-        assert all(colour_at(view, p.index) != rgb(NOT_RUN_COLOR)
-                   for p in result.spec.points())
+                    alone.values[name], nan_ok=True
+                )
+        assert all(colour_at(view, p.index) != rgb(NOT_RUN_COLOR) for p in result.spec.points())
         # closing the app shuts the local cluster down (its worker processes end)
         started = cluster._cluster
         assert started is not None and len(started.workers) == 2

@@ -1,5 +1,6 @@
 """Defects a new user met (issue 13), each reproduced the way the user met it: through the menu
 action, the shortcut, the status bar — not by calling the method behind it."""
+
 import dataclasses
 import threading
 
@@ -8,7 +9,6 @@ from PySide6.QtTest import QTest
 
 from physlab.core.runner import RunState
 from physlab.gui.plots import configure
-
 from tests.gui.gui_helpers import finished
 
 SMALL = {"repeats": 10, "d": 10, "T": 30, "T0": 30, "generations": 3}
@@ -17,8 +17,9 @@ Key, Mod = QtCore.Qt.Key, QtCore.Qt.KeyboardModifier
 
 def action(window, text):
     """The window's menu action whose text (without the & accelerators) starts with ``text``."""
-    found = [a for a in window.findChildren(QtGui.QAction)
-             if a.text().replace("&", "").startswith(text)]
+    found = [
+        a for a in window.findChildren(QtGui.QAction) if a.text().replace("&", "").startswith(text)
+    ]
     assert len(found) == 1, (text, [a.text() for a in found])
     return found[0]
 
@@ -38,6 +39,7 @@ def run_small(qtbot, window, tab, **params):
 def make_window(qtbot, monkeypatch, labs=None, warm_up=False, initial_lab=None):
     configure()
     from physlab.gui import window as window_module
+
     if labs is not None:
         monkeypatch.setattr(window_module, "all_labs", lambda: labs)
     win = window_module.MainWindow(initial_lab=initial_lab, warm_up=warm_up)
@@ -47,16 +49,17 @@ def make_window(qtbot, monkeypatch, labs=None, warm_up=False, initial_lab=None):
 
 
 # -- 1: File ▸ Save / Open session -------------------------------------------------------------
-def test_save_and_open_session_from_the_menu_and_by_shortcut(window, qtbot, tmp_path,
-                                                             monkeypatch):
+def test_save_and_open_session_from_the_menu_and_by_shortcut(window, qtbot, tmp_path, monkeypatch):
     tab = window.lab_tabs.get_or_build("collapse")
     window.show_lab("collapse")
     run_small(qtbot, window, tab)
     target = tmp_path / "mine"
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
-                        lambda *a, **k: (str(target), ""))
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName",
-                        lambda *a, **k: (str(target.with_suffix(".physlab")), ""))
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(
+        QtWidgets.QFileDialog,
+        "getOpenFileName",
+        lambda *a, **k: (str(target.with_suffix(".physlab")), ""),
+    )
     action(window, "Save session").trigger()
     assert target.with_suffix(".physlab").is_file()
     tab.panel.set_values({"generations": 9})
@@ -85,6 +88,7 @@ def test_the_status_bar_shows_the_tab_on_screen(window, qtbot):
 # -- 9: compile status apart from run status, shown lab first ------------------------------------
 def test_warm_up_compiles_the_shown_lab_first_and_says_how_far(qtbot, monkeypatch):
     from physlab.catalog import all_labs
+
     order, gate = [], threading.Event()
 
     def warm(name):
@@ -92,9 +96,11 @@ def test_warm_up_compiles_the_shown_lab_first_and_says_how_far(qtbot, monkeypatc
             order.append(name)
             if len(order) == 2:
                 assert gate.wait(60)
+
         return run
 
     from physlab.core.registry import Lab
+
     monkeypatch.setattr(Lab, "warmup", lambda lab: warm(lab.name)())
     labs = all_labs()
     win = make_window(qtbot, monkeypatch, labs, warm_up=True, initial_lab="collapse")
@@ -137,8 +143,7 @@ def test_pause_says_paused_and_reset_clears_the_bars(window, qtbot):
     window.show_lab("sharpness")
     tab.panel.set_values({"steps": 10_000_000})
     press(window, Key.Key_R, Mod.ControlModifier)
-    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.steps_done > 0,
-                    timeout=60000)
+    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.steps_done > 0, timeout=60000)
     press(window, Key.Key_P, Mod.ControlModifier)
     qtbot.waitUntil(lambda: tab.runner.state == RunState.PAUSED, timeout=5000)
     qtbot.wait(100)  # frames still queued must not overwrite "paused"
@@ -177,6 +182,7 @@ def test_an_edited_preset_says_modified_and_a_chosen_preset_clears_stale_plots(w
 # -- 16: Esc while a run builds ----------------------------------------------------------------
 def test_esc_while_building_never_blocks_and_the_next_run_streams(qtbot, monkeypatch):
     from physlab.catalog import all_labs
+
     labs = all_labs()
     release = threading.Event()
 
@@ -215,8 +221,9 @@ def test_esc_while_building_never_blocks_and_the_next_run_streams(qtbot, monkeyp
 def test_closing_while_a_build_blocks_waits_a_bounded_time(qtbot, monkeypatch):
     """Closing the app may wait for a worker, but never for ever: a build that does not return
     (a cold compile) is left to its daemon thread after the window's deadline."""
-    from physlab.gui import window as window_module
     from physlab.catalog import all_labs
+    from physlab.gui import window as window_module
+
     labs = all_labs()
     release = threading.Event()
 

@@ -1,6 +1,7 @@
 """What every lab's views look like to a reader: legends beside the data, not over it; overlays of
 earlier runs that neither mix models nor rescale the axes; titled, labelled views before the
 first run; text set with real sub- and superscripts; widgets wide enough for their text."""
+
 import re
 
 import numpy as np
@@ -18,8 +19,10 @@ SHORT = {
     "diffusion": ({}, {"size": 8, "steps": 20, "n_samples": 16}),
     "collapse": ({}, {"repeats": 10, "d": 10, "T": 30, "T0": 30, "generations": 5}),
     "collapse-tails": ({}, {"model": "tails", "repeats": 10, "T_values": [10, 100, 1000]}),
-    "collapse-strong": ({}, {"model": "strong", "repeats": 10, "d": 10,
-                             "T_values": [20, 100, 1000]}),
+    "collapse-strong": (
+        {},
+        {"model": "strong", "repeats": 10, "d": 10, "T_values": [20, 100, 1000]},
+    ),
     "collapse-verify": ({}, {"model": "verify", "repeats": 10, "d": 10}),
     "collapse-gaussian": ({}, {"model": "gaussian", "repeats": 10, "generations": 5}),
 }
@@ -41,8 +44,7 @@ def short_run(window, qtbot, case: str):
 
 
 def plots(tab):
-    return [i for i in tab.figure.scene().items() if isinstance(i, pg.PlotItem)
-            and i.isVisible()]
+    return [i for i in tab.figure.scene().items() if isinstance(i, pg.PlotItem) and i.isVisible()]
 
 
 def drawn_points(plot):
@@ -51,9 +53,7 @@ def drawn_points(plot):
     for item in plot.vb.addedItems:
         if not item.isVisible():
             continue
-        if isinstance(item, pg.PlotDataItem):
-            x, y = item.getData()
-        elif isinstance(item, pg.ScatterPlotItem):
+        if isinstance(item, (pg.PlotDataItem, pg.ScatterPlotItem)):
             x, y = item.getData()
         else:
             continue
@@ -99,7 +99,8 @@ def test_an_overlay_never_widens_the_current_runs_axes(window, qtbot):
         tab._paint_if_dirty()
     ghosts = [item for _, item in tab.history._items]
     assert ghosts and max(np.nanmax(g.yData) for g in ghosts) > 2 * np.nanmax(
-        tab.snapshot.frame["error_mean"])
+        tab.snapshot.frame["error_mean"]
+    )
     tab.p_main.vb.updateAutoRange()
     high = tab.p_main.vb.viewRange()[1][1]
     top = np.nanmax(tab.snapshot.frame["error_mean"] + tab.snapshot.frame["error_std"])
@@ -148,6 +149,7 @@ def _pens(tab):
 
 def test_the_dark_theme_leaves_no_light_ink_behind(window, qtbot):
     from physlab.gui.theme import Ink
+
     light = {ink.value for ink in Ink}
     tabs = [short_run(window, qtbot, case) for case in ("sharpness-uv", "collapse-gaussian")]
     window.set_theme("dark")
@@ -192,13 +194,27 @@ def _clipped(widget) -> list[str]:
     if isinstance(widget, QtWidgets.QComboBox):
         option = QtWidgets.QStyleOptionComboBox()
         widget.initStyleOption(option)
-        room = widget.style().subControlRect(
-            QtWidgets.QStyle.ComplexControl.CC_ComboBox, option,
-            QtWidgets.QStyle.SubControl.SC_ComboBoxEditField, widget).width()
-        return [t for t in (widget.itemText(i) for i in range(widget.count()))
-                if fm.horizontalAdvance(t) > room]
-    if isinstance(widget, QtWidgets.QLabel) and not widget.wordWrap() and \
-            widget.textFormat() != QtCore.Qt.TextFormat.RichText and "<" not in widget.text():
+        room = (
+            widget.style()
+            .subControlRect(
+                QtWidgets.QStyle.ComplexControl.CC_ComboBox,
+                option,
+                QtWidgets.QStyle.SubControl.SC_ComboBoxEditField,
+                widget,
+            )
+            .width()
+        )
+        return [
+            t
+            for t in (widget.itemText(i) for i in range(widget.count()))
+            if fm.horizontalAdvance(t) > room
+        ]
+    if (
+        isinstance(widget, QtWidgets.QLabel)
+        and not widget.wordWrap()
+        and widget.textFormat() != QtCore.Qt.TextFormat.RichText
+        and "<" not in widget.text()
+    ):
         return [widget.text()] if fm.horizontalAdvance(widget.text()) > widget.width() else []
     if isinstance(widget, QtWidgets.QLineEdit) and widget.objectName().startswith("param_"):
         room = widget.contentsRect().width() - 8  # the frame's text margins
@@ -268,15 +284,18 @@ def test_legends_list_data_before_theory(window, qtbot):
 
 
 def test_earlier_runs_are_labelled_by_the_parameters_symbols():
-    from physlab.gui.history import difference
     from physlab.catalog import all_labs
+    from physlab.gui.history import difference
+
     labs = all_labs()
     kernels, sharpness = labs["kernels"].spec, labs["sharpness"].spec
     now = kernels.defaults()
     assert difference(kernels, {**now, "gamma0": 0.5}, 0, now, 0) == "γ0=0.5"
     now = sharpness.defaults()
-    assert difference(sharpness, {**now, "lr": 0.1, "init_scale": 2.0}, 0, now, 0) == \
-        "init scale=2, η=0.1"
+    assert (
+        difference(sharpness, {**now, "lr": 0.1, "init_scale": 2.0}, 0, now, 0)
+        == "init scale=2, η=0.1"
+    )
 
 
 def test_lab_views_name_colour_roles_not_literal_colours():
@@ -285,8 +304,12 @@ def test_lab_views_name_colour_roles_not_literal_colours():
     from pathlib import Path
 
     import physlab
+
     root = Path(physlab.__file__).parent
     literal = re.compile(r"['\"]#[0-9a-fA-F]{6}['\"]")
-    found = {str(path.relative_to(root)): literal.findall(path.read_text())
-             for path in root.glob("*/ui/*.py") if literal.search(path.read_text())}
+    found = {
+        str(path.relative_to(root)): literal.findall(path.read_text())
+        for path in root.glob("*/ui/*.py")
+        if literal.search(path.read_text())
+    }
     assert not found

@@ -1,5 +1,6 @@
 """The window's shared features: sessions, run history, themes, progress, help, hover, figure
 metadata, tidy log axes, and garbage collection on the GUI thread."""
+
 import numpy as np
 import pyqtgraph as pg
 import pytest
@@ -8,7 +9,6 @@ from PySide6 import QtGui, QtWidgets
 from physlab.cli import main as cli
 from physlab.core.export import read_npz
 from physlab.gui import theme
-
 from tests.gui.gui_helpers import finished
 
 SMALL = {"repeats": 10, "d": 10, "T": 30, "T0": 30, "generations": 3}
@@ -53,11 +53,11 @@ def test_session_round_trip_restores_controls_runs_and_data(window, qtbot, tmp_p
 
 
 @pytest.mark.parametrize("content", [b"garbage", b""])
-def test_a_damaged_session_is_explained_and_changes_nothing(window, tmp_path, monkeypatch,
-                                                            content):
+def test_a_damaged_session_is_explained_and_changes_nothing(window, tmp_path, monkeypatch, content):
     shown = []
-    monkeypatch.setattr(QtWidgets.QMessageBox, "warning",
-                        lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(
+        QtWidgets.QMessageBox, "warning", lambda parent, title, text: shown.append(text)
+    )
     tab = window.lab_tabs.get_or_build("collapse")
     tab.panel.set_values({"generations": 6})
     bad = tmp_path / "bad.physlab"
@@ -108,7 +108,9 @@ def test_dark_theme_recolours_every_plot_and_back(window, qtbot):
         assert views and all(v.backgroundBrush().color().name() == dark.background for v in views)
         axis = tab.p_main.getAxis("bottom")
         assert axis.textPen().color().name() == dark.foreground
-        guides = [item for _, item in tab.items._items.values() if isinstance(item, pg.InfiniteLine)]
+        guides = [
+            item for _, item in tab.items._items.values() if isinstance(item, pg.InfiniteLine)
+        ]
         assert guides and all(g.pen.color().name() != "#555555" for g in guides)
         assert window.dark_action.isChecked()
         palette = QtWidgets.QApplication.instance().palette()
@@ -195,11 +197,15 @@ def test_every_tab_says_what_to_do_before_its_first_run(window):
 
 def test_no_empty_legend_boxes(window, qtbot):
     empty = window.lab_tabs.get_or_build("collapse")  # its legends are empty before a run
-    assert not any(i.isVisible() for i in empty.figure.scene().items()
-                   if isinstance(i, pg.LegendItem))
+    assert not any(
+        i.isVisible() for i in empty.figure.scene().items() if isinstance(i, pg.LegendItem)
+    )
     tab = window.lab_tabs.get_or_build("sharpness")
-    legends = [i for i in tab.figure.scene().items() if isinstance(i, pg.LegendItem)
-               and i.parentItem().isVisible()]
+    legends = [
+        i
+        for i in tab.figure.scene().items()
+        if isinstance(i, pg.LegendItem) and i.parentItem().isVisible()
+    ]
     assert legends and all(leg.isVisible() == bool(leg.items) for leg in legends)
     tab.panel.set_values({"steps": 50})
     tab.run()
@@ -245,9 +251,13 @@ def test_a_figure_without_a_run_has_no_metadata_and_says_so(window, tmp_path, ca
 
 def test_help_lists_every_bound_shortcut_and_about_names_every_paper(window, monkeypatch):
     from physlab.gui.window import SHORTCUTS
+
     shown = {}
-    monkeypatch.setattr(QtWidgets.QMessageBox, "information",
-                        lambda parent, title, text: shown.setdefault("keys", text))
+    monkeypatch.setattr(
+        QtWidgets.QMessageBox,
+        "information",
+        lambda parent, title, text: shown.setdefault("keys", text),
+    )
     window.show_shortcuts()
     window.show_about()
     shown["about"] = window.about_dialog.findChild(QtWidgets.QTextBrowser).toPlainText()
@@ -264,6 +274,7 @@ def test_help_lists_every_bound_shortcut_and_about_names_every_paper(window, mon
 
 def test_hover_readout_shows_data_coordinates(window, qtbot):
     from physlab.gui.plots import HoverReadout
+
     tab = window.lab_tabs.get_or_build("collapse")
     _run(qtbot, tab)
     plot = tab.p_main
@@ -275,13 +286,15 @@ def test_hover_readout_shows_data_coordinates(window, qtbot):
     assert isinstance(readout, HoverReadout)
 
 
-
-@pytest.mark.parametrize("low,high,expected", [
-    (0.004, 0.6, [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]),
-    (0.3, 0.9, [0.3, 0.5, 0.7]),  # less than a decade: finer, never a lone label
-    (0.11, 0.35, [0.15, 0.2, 0.3]),
-    (1e-15, 2.0, None),  # long ranges: decades only
-])
+@pytest.mark.parametrize(
+    "low,high,expected",
+    [
+        (0.004, 0.6, [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]),
+        (0.3, 0.9, [0.3, 0.5, 0.7]),  # less than a decade: finer, never a lone label
+        (0.11, 0.35, [0.15, 0.2, 0.3]),
+        (1e-15, 2.0, None),  # long ranges: decades only
+    ],
+)
 def test_log_axes_label_decades_or_1_2_5(window, low, high, expected):
     axis = window.lab_tabs.get_or_build("sharpness").p_loss.getAxis("left")
     levels = axis.tickValues(np.log10(low), np.log10(high), 300)
@@ -295,8 +308,11 @@ def test_log_axes_label_decades_or_1_2_5(window, low, high, expected):
 
 def test_a_failed_session_save_is_explained_without_a_wait_cursor(window, tmp_path, monkeypatch):
     shown = []
-    monkeypatch.setattr(QtWidgets.QMessageBox, "warning", lambda parent, title, text: shown.append(
-        (text, QtWidgets.QApplication.overrideCursor())))
+    monkeypatch.setattr(
+        QtWidgets.QMessageBox,
+        "warning",
+        lambda parent, title, text: shown.append((text, QtWidgets.QApplication.overrideCursor())),
+    )
     assert window.save_session(tmp_path / "missing" / "s.physlab") is None
     assert len(shown) == 1 and "does not exist" in shown[0][0] and shown[0][1] is None
     assert window.open_session(tmp_path / "nope.physlab") is False

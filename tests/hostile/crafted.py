@@ -1,4 +1,5 @@
 """Crafted files for the hostile-input tests, generated here (nothing is checked in)."""
+
 import json
 import struct
 import zipfile
@@ -88,12 +89,14 @@ def meta_bomb_npz(path: Path, n_chars: int) -> Path:
     """An NPZ whose ``meta`` is a 0-d string of ``n_chars`` characters, deflated to almost
     nothing: its declared size is honest, and huge."""
     header = npy_header((), f"<U{n_chars}")
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        with zf.open("meta.npy", "w", force_zip64=True) as f:
-            f.write(header)
-            block = b"\0" * (1 << 22)
-            left = 4 * n_chars
-            while left > 0:
-                f.write(block[:min(left, len(block))])
-                left -= len(block)
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf,
+        zf.open("meta.npy", "w", force_zip64=True) as f,
+    ):
+        f.write(header)
+        block = b"\0" * (1 << 22)
+        left = 4 * n_chars
+        while left > 0:
+            f.write(block[: min(left, len(block))])
+            left -= len(block)
     return path

@@ -6,12 +6,13 @@ its own peak), then the peak is reset (``/proc/self/clear_refs``, Linux) and mea
 peak resident set that ``getrusage``'s ``ru_maxrss`` also reports) over building the experiment
 and taking ``STEPS`` steps.
 """
+
 import json
 import resource
 import sys
 
-from physlab.core.experiment import drive
 from physlab.catalog import get_lab
+from physlab.core.experiment import drive
 
 
 def status_kib(field: str) -> int:
@@ -35,8 +36,16 @@ def main() -> None:
     peak = status_kib("VmHWM")
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     est = lab.memory_estimate(params) if lab.memory_estimate else -1
-    print(json.dumps({"estimate": est, "added": (peak - base) * 1024,
-                      "steps": exp.steps_done, "ru_maxrss_added": (maxrss - base) * 1024}))
+    print(
+        json.dumps(
+            {
+                "estimate": est,
+                "added": (peak - base) * 1024,
+                "steps": exp.steps_done,
+                "ru_maxrss_added": (maxrss - base) * 1024,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Arguments, pipes, encodings and signals at the command line (issue 14, items 5, 6, 8, 9, 12,
 13): run as users run it, in subprocesses where the terminal matters."""
+
 import json
 import os
 import signal
@@ -19,8 +20,9 @@ LABS = ("sharpness", "kernels", "scaling", "diffusion", "collapse")
 
 
 @pytest.mark.parametrize("lab", LABS)
-@pytest.mark.parametrize("seed", ["-1", "18446744073709551616", "9223372036854775808", "1.5",
-                                  "abc", "inf", ""])
+@pytest.mark.parametrize(
+    "seed", ["-1", "18446744073709551616", "9223372036854775808", "1.5", "abc", "inf", ""]
+)
 def test_seeds_outside_0_to_2_63_are_refused_like_a_parameter(lab, seed, tmp_path, capsys):
     out = tmp_path / "x.npz"
     assert main(["run", lab, "--seed", seed, "--out", str(out), "--quiet"]) == 2
@@ -32,12 +34,13 @@ def test_seeds_outside_0_to_2_63_are_refused_like_a_parameter(lab, seed, tmp_pat
 def test_the_largest_seed_runs_in_collapse(tmp_path):
     out = tmp_path / "x.npz"
     args = ["--set", "generations=2", "--set", "repeats=3", "--out", str(out), "--quiet"]
-    assert main(["run", "collapse", "--seed", str(2 ** 63 - 1), *args]) == 0
-    assert read_npz(out)[1]["seed"] == 2 ** 63 - 1
+    assert main(["run", "collapse", "--seed", str(2**63 - 1), *args]) == 0
+    assert read_npz(out)[1]["seed"] == 2**63 - 1
 
 
-@pytest.mark.parametrize("name", ["", "../../sharpness/eos-chebyshev", "/etc/passwd",
-                                  "eos-chebyshev.toml", "x" * 5000])
+@pytest.mark.parametrize(
+    "name", ["", "../../sharpness/eos-chebyshev", "/etc/passwd", "eos-chebyshev.toml", "x" * 5000]
+)
 def test_presets_are_names_from_the_list(name, tmp_path, capsys):
     assert main(["run", "sharpness", "--preset", name, "--out", str(tmp_path / "x.npz")]) == 2
     err = capsys.readouterr().err
@@ -46,31 +49,39 @@ def test_presets_are_names_from_the_list(name, tmp_path, capsys):
 
 def test_a_preset_file_of_your_own(tmp_path, capsys):
     own = tmp_path / "mine.toml"
-    own.write_text('seed = 3\n[params]\ngenerations = 2\nrepeats = 3\n')
+    own.write_text("seed = 3\n[params]\ngenerations = 2\nrepeats = 3\n")
     out = tmp_path / "x.npz"
     assert main(["run", "collapse", "--preset-file", str(own), "--out", str(out), "--quiet"]) == 0
     meta = read_npz(out)[1]
     assert meta["seed"] == 3 and meta["params"]["generations"] == 2
-    for text, needle in [("seed = -1\n", "parameter 'seed'"), ("params = 3\n", "[params]"),
-                         ("[params]\ngenerations = -1\n", "generations"), ("= =", "cannot")]:
+    for text, needle in [
+        ("seed = -1\n", "parameter 'seed'"),
+        ("params = 3\n", "[params]"),
+        ("[params]\ngenerations = -1\n", "generations"),
+        ("= =", "cannot"),
+    ]:
         own.write_text(text)
         assert main(["run", "collapse", "--preset-file", str(own), "--out", str(out)]) == 2
         assert needle in capsys.readouterr().err
-    assert main(["run", "collapse", "--preset-file", str(tmp_path / "nope.toml"),
-                 "--out", str(out)]) == 2
+    assert (
+        main(["run", "collapse", "--preset-file", str(tmp_path / "nope.toml"), "--out", str(out)])
+        == 2
+    )
     assert "No such file" in capsys.readouterr().err
 
 
 def test_long_rejected_values_are_cut(tmp_path, capsys):
     width = ",".join(["5"] * 100_000)
-    assert main(["run", "sharpness", "--set", f"width={width}", "--out",
-                 str(tmp_path / "x.npz")]) == 2
+    assert (
+        main(["run", "sharpness", "--set", f"width={width}", "--out", str(tmp_path / "x.npz")]) == 2
+    )
     err = capsys.readouterr().err
     assert len(err) < 200 and "…" in err
 
 
-@pytest.mark.parametrize("args", [["list"], ["params", "sharpness", "--json"],
-                                  ["params", "sharpness"]])
+@pytest.mark.parametrize(
+    "args", [["list"], ["params", "sharpness", "--json"], ["params", "sharpness"]]
+)
 def test_a_closed_pipe_is_quiet(args):
     """`physlab list | head -1`: the reader goes away after one line."""
     proc = subprocess.Popen(CMD + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -81,8 +92,12 @@ def test_a_closed_pipe_is_quiet(args):
 
 
 def test_an_ascii_terminal_gets_replacement_characters():
-    out = subprocess.run(CMD + ["params", "sharpness"], capture_output=True, timeout=60,
-                         env=dict(os.environ, PYTHONIOENCODING="ascii"))
+    out = subprocess.run(
+        CMD + ["params", "sharpness"],
+        capture_output=True,
+        timeout=60,
+        env=dict(os.environ, PYTHONIOENCODING="ascii"),
+    )
     assert out.returncode == 0 and out.stderr == b""
     assert b"learning rate ?" in out.stdout
 
@@ -90,9 +105,23 @@ def test_an_ascii_terminal_gets_replacement_characters():
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_stops_the_run_and_writes_what_was_computed(signum, tmp_path):
     out = tmp_path / "x.npz"
-    proc = subprocess.Popen(CMD + ["run", "collapse", "--set", "model=gaussian", "--set",
-                                   "generations=100000", "--set", "repeats=10", "--out",
-                                   str(out)], stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        CMD
+        + [
+            "run",
+            "collapse",
+            "--set",
+            "model=gaussian",
+            "--set",
+            "generations=100000",
+            "--set",
+            "repeats=10",
+            "--out",
+            str(out),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     line = ""
     while "steps" not in line and time.monotonic() < deadline:
@@ -120,10 +149,30 @@ def test_the_eta_comes_from_the_chunks_after_the_first():
 def test_a_long_run_is_announced_on_stderr(tmp_path):
     """The issue's example (16 steps in 45 s) at a size that shows it in seconds."""
     out = tmp_path / "k.npz"
-    proc = subprocess.Popen(CMD + ["run", "kernels", "--set", "width=3000", "--set", "depth=2",
-                                   "--set", "n_samples=64", "--set", "steps=1000000", "--set",
-                                   "theory=none", "--set", "snapshots=2", "--out", str(out),
-                                   "--quiet"], stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        CMD
+        + [
+            "run",
+            "kernels",
+            "--set",
+            "width=3000",
+            "--set",
+            "depth=2",
+            "--set",
+            "n_samples=64",
+            "--set",
+            "steps=1000000",
+            "--set",
+            "theory=none",
+            "--set",
+            "snapshots=2",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     line = proc.stderr.readline()
     proc.send_signal(signal.SIGINT)
     rest = proc.stderr.read()
@@ -132,15 +181,22 @@ def test_a_long_run_is_announced_on_stderr(tmp_path):
     assert any(unit in line for unit in ("h", "days")) and "Traceback" not in rest
 
 
-@pytest.mark.parametrize("lab,sets", [
-    ("kernels", ["depth=4", "activation=linear", "lr=1000"]),
-    ("scaling", ["rich=true", "gamma0=100", "lr=1.9", "steps=200"]),
-])
+@pytest.mark.parametrize(
+    "lab,sets",
+    [
+        ("kernels", ["depth=4", "activation=linear", "lr=1000"]),
+        ("scaling", ["rich=true", "gamma0=100", "lr=1.9", "steps=200"]),
+    ],
+)
 def test_divergence_prints_no_numpy_warnings_and_explains_missing_arrays(lab, sets, tmp_path):
     out = tmp_path / "x.npz"
     args = [a for s in sets for a in ("--set", s)]
-    run = subprocess.run(CMD + ["run", lab, *args, "--out", str(out), "--quiet"],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        CMD + ["run", lab, *args, "--out", str(out), "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 3, run.stderr
     assert "Warning" not in run.stderr and len(run.stderr.splitlines()) <= 3, run.stderr
     data, meta = read_npz(out)
@@ -148,5 +204,6 @@ def test_divergence_prints_no_numpy_warnings_and_explains_missing_arrays(lab, se
     for name, value in data.items():
         if value.dtype.kind == "f" and value.size and np.isnan(value).all():
             # an array that could not be computed is explained in the metadata
-            assert ("theory" in name and "theory_note" in notes) or \
-                   ("fitted" in name and "fit_note" in notes), name
+            assert ("theory" in name and "theory_note" in notes) or (
+                "fitted" in name and "fit_note" in notes
+            ), name

@@ -1,15 +1,17 @@
 """The frame declarations (physlab/<lab>/frame_keys.py), as sessions check them, accept every frame the labs really produce — before
 the first step, part-way, finished and diverged — so that checking a session never refuses a run
 physlab wrote, and they refuse the same frames once broken."""
+
 import numpy as np
 import pytest
 
+from physlab.catalog import get_lab
 from physlab.core.experiment import drive
 from physlab.core.records import RecordError
-from physlab.catalog import get_lab
 
 RUNS = [
-    ("sharpness", {"steps": 20}), ("sharpness", {"model": "uv", "width": [4], "steps": 20}),
+    ("sharpness", {"steps": 20}),
+    ("sharpness", {"model": "uv", "width": [4], "steps": 20}),
     ("sharpness", {"optimizer": "adam", "steps": 20, "k_eigs": 2}),
     ("sharpness", {"lr": 100.0, "steps": 50}),  # diverges
     ("kernels", {"steps": 5, "width": 50}),
@@ -17,20 +19,70 @@ RUNS = [
     ("kernels", {"steps": 5, "width": 50, "depth": 2}),
     ("kernels", {"steps": 5, "width": 50, "depth": 4, "activation": "linear", "lr": 1000.0}),
     ("scaling", {"steps": 50, "features": 200, "widths": [16, 32, 64]}),
-    ("scaling", {"steps": 50, "features": 200, "widths": [16, 32], "family": "samples",
-                 "sample_sizes": [8, 16]}),
-    ("scaling", {"steps": 50, "features": 200, "widths": [16, 32], "rich": True,
-                 "gamma0": 100.0, "lr": 1.9}),  # diverges
+    (
+        "scaling",
+        {
+            "steps": 50,
+            "features": 200,
+            "widths": [16, 32],
+            "family": "samples",
+            "sample_sizes": [8, 16],
+        },
+    ),
+    (
+        "scaling",
+        {
+            "steps": 50,
+            "features": 200,
+            "widths": [16, 32],
+            "rich": True,
+            "gamma0": 100.0,
+            "lr": 1.9,
+        },
+    ),  # diverges
     ("diffusion", {"steps": 5, "size": 8, "n_samples": 4, "frames": 3}),
-    ("diffusion", {"steps": 5, "data": "digits", "n_samples": 4, "frames": 3, "denoiser": "els",
-                   "basis": "pixel", "train_size": 20, "patch": 3}),
+    (
+        "diffusion",
+        {
+            "steps": 5,
+            "data": "digits",
+            "n_samples": 4,
+            "frames": 3,
+            "denoiser": "els",
+            "basis": "pixel",
+            "train_size": 20,
+            "patch": 3,
+        },
+    ),
     ("diffusion", {"steps": 5, "size": 8, "n_samples": 20, "frames": 3, "basis": "pixel"}),
-    ("diffusion", {"steps": 5, "size": 8, "n_samples": 4, "frames": 3, "basis": "haar",
-                   "denoiser": "empirical", "train_size": 20}),
-    ("diffusion", {"steps": 5, "size": 8, "n_samples": 4, "frames": 3, "basis": "pca",
-                   "denoiser": "empirical", "train_size": 20}),
-    *[("collapse", {"model": m, "repeats": 4}) for m in
-      ("regression", "tails", "strong", "verify", "gaussian")],
+    (
+        "diffusion",
+        {
+            "steps": 5,
+            "size": 8,
+            "n_samples": 4,
+            "frames": 3,
+            "basis": "haar",
+            "denoiser": "empirical",
+            "train_size": 20,
+        },
+    ),
+    (
+        "diffusion",
+        {
+            "steps": 5,
+            "size": 8,
+            "n_samples": 4,
+            "frames": 3,
+            "basis": "pca",
+            "denoiser": "empirical",
+            "train_size": 20,
+        },
+    ),
+    *[
+        ("collapse", {"model": m, "repeats": 4})
+        for m in ("regression", "tails", "strong", "verify", "gaussian")
+    ],
 ]
 
 

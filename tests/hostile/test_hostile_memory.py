@@ -2,6 +2,7 @@
 it and refuses it above the limit (PHYSLAB_MEMORY_LIMIT) with the estimate; the estimates are
 checked against the peak resident memory measured in a subprocess for the largest run each limit
 accepts (at a few steps: the peak comes from the arrays, which are all allocated early)."""
+
 import json
 import os
 import subprocess
@@ -10,17 +11,28 @@ from pathlib import Path
 
 import pytest
 
+from physlab.catalog import all_labs, get_lab
 from physlab.cli import main
 from physlab.core.params import MEMORY_ENV, ParamError, memory_limit
-from physlab.catalog import all_labs, get_lab
 
 PROBE = Path(__file__).with_name("rss_probe.py")
 SLACK = 32 << 20  # allocator and interpreter noise around a run
 
 # one run per lab, a few seconds each, whose estimate is a few hundred MB
 LARGE_RUNS = [
-    ("sharpness", {"width": [500], "depth": 2, "n_samples": 3, "input_dim": 32,
-                   "dataset": "teacher", "steps": 2, "eig_every": 1}, 1),
+    (
+        "sharpness",
+        {
+            "width": [500],
+            "depth": 2,
+            "n_samples": 3,
+            "input_dim": 32,
+            "dataset": "teacher",
+            "steps": 2,
+            "eig_every": 1,
+        },
+        1,
+    ),
     ("kernels", {"width": 4000, "depth": 2, "n_samples": 64, "steps": 3, "theory": "none"}, 2),
     ("scaling", {"features": 20000, "widths": [16, 4000], "steps": 10}, 10),
     ("diffusion", {"size": 32, "n_samples": 64}, 3),
@@ -33,8 +45,13 @@ def test_the_estimate_bounds_the_measured_peak(lab, params, steps):
     spec = get_lab(lab)
     estimate = spec.memory_estimate(spec.spec.validate(params))
     env = dict(os.environ, **{MEMORY_ENV: str(estimate)})  # the largest run this limit accepts
-    out = subprocess.run([sys.executable, str(PROBE), lab, json.dumps(params), str(steps)],
-                         env=env, capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, str(PROBE), lab, json.dumps(params), str(steps)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout)
     assert result["estimate"] == estimate and result["steps"] >= steps
@@ -42,16 +59,20 @@ def test_the_estimate_bounds_the_measured_peak(lab, params, steps):
     assert result["added"] >= 0.4 * estimate, result  # and not wildly above it either
 
 
-@pytest.mark.parametrize("lab,params", [
-    ("sharpness", "width=4096 depth=2 n_samples=20000 input_dim=1024 dataset=teacher"),
-    ("sharpness", "width=4096 depth=6 n_samples=20000 input_dim=1024 dataset=teacher"),
-    ("kernels", "width=11000 depth=2"),
-    ("diffusion", "size=64 n_samples=2000"),
-    ("diffusion", "size=64 steps=400 frames=400"),
-    ("scaling", "features=5000 family=samples sample_sizes=16,100000 widths=16,1000"),
-])
-def test_runs_that_peaked_above_1_gib_are_refused_with_the_estimate(lab, params, tmp_path,
-                                                                     monkeypatch, capsys):
+@pytest.mark.parametrize(
+    "lab,params",
+    [
+        ("sharpness", "width=4096 depth=2 n_samples=20000 input_dim=1024 dataset=teacher"),
+        ("sharpness", "width=4096 depth=6 n_samples=20000 input_dim=1024 dataset=teacher"),
+        ("kernels", "width=11000 depth=2"),
+        ("diffusion", "size=64 n_samples=2000"),
+        ("diffusion", "size=64 steps=400 frames=400"),
+        ("scaling", "features=5000 family=samples sample_sizes=16,100000 widths=16,1000"),
+    ],
+)
+def test_runs_that_peaked_above_1_gib_are_refused_with_the_estimate(
+    lab, params, tmp_path, monkeypatch, capsys
+):
     monkeypatch.setenv(MEMORY_ENV, "1G")
     sets = [a for item in params.split() for a in ("--set", item)]
     out = tmp_path / "x.npz"
@@ -65,8 +86,12 @@ def test_the_limit_is_a_setting_with_a_default_from_the_machine(monkeypatch):
     monkeypatch.delenv(MEMORY_ENV, raising=False)
     machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     assert memory_limit() == int(0.25 * machine)
-    for text, value in [("2G", 2 << 30), ("512M", 512 << 20), ("1.5g", 3 << 29),
-                        ("1073741824", 1 << 30)]:
+    for text, value in [
+        ("2G", 2 << 30),
+        ("512M", 512 << 20),
+        ("1.5g", 3 << 29),
+        ("1073741824", 1 << 30),
+    ]:
         monkeypatch.setenv(MEMORY_ENV, text)
         assert memory_limit() == value
     for bad in ("lots", "-1G", "10", "nanG"):

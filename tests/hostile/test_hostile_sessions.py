@@ -1,17 +1,24 @@
 """Crafted sessions (issue 14, items 2, 3, 8): read_session raises only SessionError; a lab any
 part of which does not check is left out whole with a warning naming what; `--from` a session
 reads only its record."""
+
 import json
 
 import numpy as np
 import pytest
 
+from physlab.catalog import all_labs, get_lab
 from physlab.cli import main
 from physlab.core.experiment import drive
 from physlab.core.params import MEMORY_ENV
-from physlab.core.session import (LabState, RunRecord, SessionError, read_session,
-                                  run_from_file, write_session)
-from physlab.catalog import all_labs, get_lab
+from physlab.core.session import (
+    LabState,
+    RunRecord,
+    SessionError,
+    read_session,
+    run_from_file,
+    write_session,
+)
 from tests.hostile import crafted as c
 
 LABS = all_labs()
@@ -47,6 +54,7 @@ def _edit(path, change_doc=None, arrays=None):
         np.savez_compressed(f, session=np.array(text), **arrs)
     if raw:
         import zipfile
+
         with zipfile.ZipFile(path, "a") as zf:
             for k, v in raw.items():
                 zf.writestr(k + ".npy", v)
@@ -64,6 +72,7 @@ def _run(doc):
 def _set(where, key, value):
     def change(doc):
         where(doc)[key] = value
+
     return change
 
 
@@ -95,21 +104,30 @@ PER_LAB = {  # one lab is wrong: it is left out whole, with a warning saying wha
     "params-invalid": (_set(_lab, "params", {"generations": -3}), None, "'generations'"),
     "run-params-invalid": (_set(_run, "params", {"repeats": 0}), None, "run 1: parameter"),
     "seed-infinity": (_set(_lab, "seed", float("inf")), None, "seed: inf is not an integer"),
-    "seed-2^70": (_set(_lab, "seed", 2 ** 70), None, "seed: 1180591620717411303424 is not"),
+    "seed-2^70": (_set(_lab, "seed", 2**70), None, "seed: 1180591620717411303424 is not"),
     "run-seed-negative": (_set(_run, "seed", -1), None, "seed: -1 is not"),
     "runs-not-a-list": (_set(_lab, "runs", {}), None, "runs: {} is not a list"),
     "meta-list": (_set(_run, "meta", [1]), None, "meta: [1] is not an object"),
     "meta-null": (_set(_run, "meta", None), None, "meta: None is not an object"),
-    "steps_done-string": (lambda d: _run(d)["meta"].update(steps_done="abc"), None,
-                          "steps_done: 'abc' is not an integer"),
-    "divergence-number": (lambda d: _run(d)["meta"].update(divergence=3), None,
-                          "divergence: 3 is not a string"),
-    "summary-rows-number": (lambda d: _run(d)["meta"].update(summary={"rows": 5}), None,
-                            "summary.rows: 5 is not a list"),
+    "steps_done-string": (
+        lambda d: _run(d)["meta"].update(steps_done="abc"),
+        None,
+        "steps_done: 'abc' is not an integer",
+    ),
+    "divergence-number": (
+        lambda d: _run(d)["meta"].update(divergence=3),
+        None,
+        "divergence: 3 is not a string",
+    ),
+    "summary-rows-number": (
+        lambda d: _run(d)["meta"].update(summary={"rows": 5}),
+        None,
+        "summary.rows: 5 is not a list",
+    ),
     "arrays-not-a-list": (_set(_run, "arrays", "error_mean"), None, "arrays"),
     "no-arrays": (_set(_run, "arrays", []), None, "is missing"),
     "array-missing": (lambda d: _run(d)["arrays"].append("nope"), None, "no entry"),
-    "header-10^15": (None, _arr("error_mean", c.npy_header((3, 10 ** 15))), "claims shape"),
+    "header-10^15": (None, _arr("error_mean", c.npy_header((3, 10**15))), "claims shape"),
     "array-3d": (None, _arr("error_mean", np.zeros((3, 4, 2))), "'error_mean' has shape"),
     "array-scalar": (None, _arr("generation", np.array(3)), "'generation' has shape ()"),
     "array-string": (None, _arr("error_mean", np.full((3, 4), "a")), "has dtype <U1"),
@@ -141,8 +159,9 @@ def test_the_good_session_reads(tmp_path, frame):
 def test_an_array_bomb_is_refused_by_its_declared_size(tmp_path, frame, monkeypatch):
     n = 1 << 19  # 40 MB of zeros, a few hundred kB deflated, with consistent shapes
     big = {f"collapse/0/{k}": np.zeros((3, n)) for k in ("error_mean", "error_std", "theory")}
-    path = _edit(_session(tmp_path, frame), None,
-                 {"collapse/0/generation": np.zeros(n, np.int64), **big})
+    path = _edit(
+        _session(tmp_path, frame), None, {"collapse/0/generation": np.zeros(n, np.int64), **big}
+    )
     monkeypatch.setenv(MEMORY_ENV, "16M")
     states, warnings = read_session(path, LABS)
     assert states == {} and "limit 16,777,216" in warnings[0]
@@ -153,15 +172,17 @@ def test_arrays_larger_than_the_run_could_hold_are_refused(tmp_path, frame):
     parameters (3 generations, 4 repeats) holds that much, so it is not read."""
     n = 1 << 22
     big = {f"collapse/0/{k}": np.zeros((3, n)) for k in ("error_mean", "error_std", "theory")}
-    path = _edit(_session(tmp_path, frame), None,
-                 {"collapse/0/generation": np.zeros(n, np.int64), **big})
+    path = _edit(
+        _session(tmp_path, frame), None, {"collapse/0/generation": np.zeros(n, np.int64), **big}
+    )
     states, warnings = read_session(path, LABS)
     assert states == {} and "more than a run with these parameters holds" in warnings[0]
 
 
 def test_from_a_session_reads_only_the_record(tmp_path, frame, capsys):
-    path = _edit(_session(tmp_path, frame), None,
-                 {"collapse/0/error_mean": c.npy_header((3, 10 ** 15))})
+    path = _edit(
+        _session(tmp_path, frame), None, {"collapse/0/error_mean": c.npy_header((3, 10**15))}
+    )
     params, seed = run_from_file(path, get_lab("collapse"))  # the damaged array is never read
     assert seed == 2 and params["generations"] == 3
 

@@ -1,4 +1,5 @@
 """Kernel dynamics against infinite-width theory (Bordelon & Pehlevan, NeurIPS 2022)."""
+
 import numpy as np
 import pytest
 
@@ -89,8 +90,10 @@ def test_deep_linear_dmft_matches_wide_networks(data):
     Kx, y = data
     steps, depth, gamma0, lr = 30, 2, 0.5, 0.5
     delta, ntk, _, _, _ = solve_deep_linear(Kx, y, depth, gamma0, lr, steps)
-    nets = [Network(Kx, y, depth, 3000, "linear", gamma0, lr, np.random.default_rng(s))
-            for s in range(3)]
+    nets = [
+        Network(Kx, y, depth, 3000, "linear", gamma0, lr, np.random.default_rng(s))
+        for s in range(3)
+    ]
     for net in nets:
         for _ in range(steps):
             net.step()

@@ -1,13 +1,15 @@
 """Every Kernels and Scaling-laws preset loads and runs to the end without diverging."""
+
 import numpy as np
 import pytest
 
-from physlab.core.presets import list_presets, load_preset
 from physlab.catalog import get_lab
+from physlab.core.presets import list_presets, load_preset
 
 
-@pytest.mark.parametrize("lab,name", [(lab, name) for lab in ("kernels", "scaling")
-                                      for name in list_presets(lab)])
+@pytest.mark.parametrize(
+    "lab,name", [(lab, name) for lab in ("kernels", "scaling") for name in list_presets(lab)]
+)
 def test_preset_runs(lab, name):
     spec = get_lab(lab).spec
     preset = load_preset(lab, name, spec)
@@ -18,7 +20,7 @@ def test_preset_runs(lab, name):
     else:
         params["steps"] = min(params["steps"], 500)
     exp = get_lab(lab).build(params, preset.seed or 0)
-    exp.advance(10 ** 6)
+    exp.advance(10**6)
     assert exp.done and exp.diverged is None
     frame = exp.frame()
     assert np.all(np.isfinite(frame["loss"]))
@@ -38,4 +40,4 @@ def test_data_limited_preset_is_limited_by_data_alone():
     p = get_lab("scaling").spec.validate(preset.params)
     assert p["family"] == "samples"
     assert max(p["widths"]) >= 8 * max(p["sample_sizes"])
-    assert p["steps"] >= 10 ** 5
+    assert p["steps"] >= 10**5

@@ -1,6 +1,7 @@
 """The random-feature model's scaling laws against theory (Bordelon, Atanasov & Pehlevan 2024, 2025).
 Tolerances: fitted exponents within 0.1 of the predicted ones at these sizes (finite N bends the
 curves near their plateau; the fits are over the power-law window only)."""
+
 import numpy as np
 import pytest
 
@@ -13,7 +14,7 @@ TOLERANCE = 0.1
 
 def run(**params):
     exp = ScalingExperiment(params, seed=0)
-    exp.advance(10 ** 9)
+    exp.advance(10**9)
     return exp.frame()
 
 
@@ -43,8 +44,9 @@ def test_wide_model_time_exponent():
 def test_model_size_and_compute_exponents():
     f = run()
     assert abs(float(f["size_fitted_exponent"]) - th.width_exponent(1.5, 0.5)) < TOLERANCE
-    assert abs(float(f["frontier_fitted_exponent"]) -
-               th.compute_exponent(1.5, 0.5, False)) < TOLERANCE
+    assert (
+        abs(float(f["frontier_fitted_exponent"]) - th.compute_exponent(1.5, 0.5, False)) < TOLERANCE
+    )
 
 
 def test_easy_task_frontier_formula():
@@ -67,8 +69,12 @@ def test_compute_optimal_exponent_on_both_sides_of_beta_1(beta, expected):
     assert abs(fitted - expected) < 0.08, (fitted, error)
     assert 0 < error < 0.05
     if beta > 1:  # the plateau balance is measurably wrong
-        assert abs(fitted - th.width_exponent(1.5, beta) * beta /
-                   (th.width_exponent(1.5, beta) + beta)) > 0.05
+        assert (
+            abs(
+                fitted - th.width_exponent(1.5, beta) * beta / (th.width_exponent(1.5, beta) + beta)
+            )
+            > 0.05
+        )
 
 
 def test_easy_task_curves_turn_to_the_finite_width_exponent():
@@ -78,7 +84,9 @@ def test_easy_task_curves_turn_to_the_finite_width_exponent():
     assert float(f["late_exponent"]) == pytest.approx(1 / 3)
     fitted = f["fitted_exponent"][0]
     assert abs(fitted - 1 / 3) < 0.12 and fitted < 2.5 / 2
-    assert f["window_fitted_exponent"][0] > 2.0  # the N → ∞ theory over the same window is still ≈ β
+    assert (
+        f["window_fitted_exponent"][0] > 2.0
+    )  # the N → ∞ theory over the same window is still ≈ β
 
 
 def test_feature_learning_speeds_up_hard_tasks():
@@ -95,8 +103,17 @@ def test_widths_must_stay_below_the_features():
 
 
 def test_unstable_feature_learning_stops_with_a_message():
-    exp = ScalingExperiment({"rich": True, "gamma0": 100.0, "lr": 1.9, "widths": [32, 64],
-                             "features": 256, "steps": 2000}, 0)
-    exp.advance(10 ** 9)
+    exp = ScalingExperiment(
+        {
+            "rich": True,
+            "gamma0": 100.0,
+            "lr": 1.9,
+            "widths": [32, 64],
+            "features": 256,
+            "steps": 2000,
+        },
+        0,
+    )
+    exp.advance(10**9)
     assert exp.diverged and "unstable" in exp.diverged
     assert np.isfinite(exp.frame()["loss"][0, 0])

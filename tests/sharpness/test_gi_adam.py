@@ -1,5 +1,6 @@
 """GI-Adam (Kalra & Barkeshli, "Why Warmup the Learning Rate?", NeurIPS 2024, §6): Adam with the
 second moment initialised from the first gradient, v0 = g0², and no bias correction on v."""
+
 import numpy as np
 import pytest
 
@@ -20,16 +21,15 @@ def test_gi_adam_moments_follow_the_definition():
     g0, g1 = np.array([2.0, -0.5]), np.array([0.4, 0.1])
     (th1, v1), (th2, v2) = steps("gi-adam", [g0, g1])
     b1, b2, lr, eps = 0.9, 0.999, 0.1, 1e-8
-    np.testing.assert_allclose(v1, g0 ** 2, rtol=1e-15)  # β2·g0² + (1 − β2)·g0²
-    np.testing.assert_allclose(v2, b2 * g0 ** 2 + (1 - b2) * g1 ** 2, rtol=1e-15)
+    np.testing.assert_allclose(v1, g0**2, rtol=1e-15)  # β2·g0² + (1 − β2)·g0²
+    np.testing.assert_allclose(v2, b2 * g0**2 + (1 - b2) * g1**2, rtol=1e-15)
     m2 = b1 * (1 - b1) * g0 + (1 - b1) * g1
-    expected = th1 - lr * (m2 / (1 - b1 ** 2)) / (np.sqrt(v2) + eps)  # no bias correction on v
+    expected = th1 - lr * (m2 / (1 - b1**2)) / (np.sqrt(v2) + eps)  # no bias correction on v
     np.testing.assert_allclose(th2, expected, rtol=1e-14)
     (a1, _), (a2, va2) = steps("adam", [g0, g1])
     np.testing.assert_allclose(th1, a1, rtol=1e-12)  # the first steps agree (v̂1 = g0² in both)
-    adam_v_hat = va2 / (1 - b2 ** 2)  # Adam forgets g0² at once: v̂2 ≈ (g0² + g1²)/2
+    adam_v_hat = va2 / (1 - b2**2)  # Adam forgets g0² at once: v̂2 ≈ (g0² + g1²)/2
     assert np.all(v2 > 1.5 * adam_v_hat)  # GI-Adam keeps the large first gradient: smaller steps
-
 
 
 def test_gi_adam_runs_with_adams_threshold_and_preconditioned_sharpness():
@@ -46,6 +46,7 @@ def test_warmup_removes_adams_early_spike_and_improves_the_held_out_loss():
     threshold) and ends worse; a linear warm-up avoids the spike and improves the final
     (held-out) performance. The preset: with warm-up ~0.16, without ~0.25, spike to ~3."""
     from physlab.core.presets import load_preset
+
     preset = load_preset("sharpness", "kalra-warmup-adam-digits", LAB.spec)
     runs = {}
     for schedule in ("warmup", "constant"):

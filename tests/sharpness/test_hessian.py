@@ -1,4 +1,5 @@
 """Lanczos against a dense eigendecomposition of the Hessian of a small net."""
+
 import numpy as np
 import pytest
 
@@ -35,6 +36,7 @@ def test_lanczos_on_diagonal_operator_finds_top_eigenvalues():
 @pytest.mark.parametrize("n", [1, 2, 7, 40])
 def test_tridiagonal_eigh_matches_numpy(n):
     from physlab.sharpness.hessian import tridiagonal_eigh
+
     rng = np.random.default_rng(n)
     alpha, beta = rng.standard_normal(n), rng.standard_normal(max(n - 1, 0))
     values, vectors = tridiagonal_eigh(alpha, beta)

@@ -2,6 +2,7 @@
 the softmax) against finite differences and a dense Hessian built from loss values only, and the
 digits data set on which Cohen et al.'s edge of stability shows ("Gradient Descent on Neural
 Networks Typically Occurs at the Edge of Stability", ICLR 2021)."""
+
 import numpy as np
 import pytest
 
@@ -14,8 +15,16 @@ from physlab.sharpness.params import SPEC
 
 
 def model(**kw):
-    p = SPEC.validate({"width": [4, 3], "n_samples": 6, "dataset": "digits", "loss": "ce",
-                       "init_scale": 1.5, **kw})
+    p = SPEC.validate(
+        {
+            "width": [4, 3],
+            "n_samples": 6,
+            "dataset": "digits",
+            "loss": "ce",
+            "init_scale": 1.5,
+            **kw,
+        }
+    )
     rng = np.random.default_rng(5)
     m = MLPModel(p, rng)
     return m, m.init(rng) + 0.1 * rng.standard_normal(m.n_params)
@@ -41,8 +50,9 @@ def test_ce_gradient_and_hvp_match_finite_differences(activation):
     for i in np.random.default_rng(0).choice(theta.size, 20, replace=False):
         e = np.zeros_like(theta)
         e[i] = eps
-        assert grad[i] == pytest.approx((m.loss(theta + e) - m.loss(theta - e)) / (2 * eps),
-                                        rel=1e-5, abs=1e-9)
+        assert grad[i] == pytest.approx(
+            (m.loss(theta + e) - m.loss(theta - e)) / (2 * eps), rel=1e-5, abs=1e-9
+        )
     v = np.random.default_rng(2).standard_normal(theta.size)
     gp, gm = np.zeros_like(theta), np.zeros_like(theta)
     m.loss_grad(theta + 1e-5 * v, gp)
@@ -60,11 +70,13 @@ def test_ce_hvp_is_the_dense_hessian_from_loss_values():
     H = np.empty((12, 12))
     for a, i in enumerate(idx):
         for b, j in enumerate(idx):
+
             def at(si, sj):
                 t = theta.copy()
                 t[i] += si * h
                 t[j] += sj * h
                 return m.loss(t)
+
             H[a, b] = (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * h * h)
     cols = np.array([m.hvp(theta, np.eye(theta.size)[i])[idx] for i in idx]).T
     np.testing.assert_allclose(cols, H, atol=2e-6 * np.abs(H).max())
@@ -78,8 +90,9 @@ def test_ce_batched_kernels_equal_the_per_sample_ones():
     m, theta = model(width=[12, 7], n_samples=30)
     v = np.random.default_rng(1).standard_normal(theta.size)
     g1, g2, h1, h2 = (np.zeros_like(theta) for _ in range(4))
-    assert mlp.loss_grad(theta, m.X, m.Y, *m._arch, g1) == \
-        pytest.approx(mlp_blas.loss_grad(theta, m.X, m.Y, *m._arch, g2), rel=1e-13)
+    assert mlp.loss_grad(theta, m.X, m.Y, *m._arch, g1) == pytest.approx(
+        mlp_blas.loss_grad(theta, m.X, m.Y, *m._arch, g2), rel=1e-13
+    )
     mlp.hvp(theta, v, m.X, m.Y, *m._arch, h1)
     mlp_blas.hvp(theta, v, m.X, m.Y, *m._arch, h2)
     np.testing.assert_allclose(g2, g1, rtol=1e-10, atol=1e-14)
@@ -95,8 +108,13 @@ def test_digits_are_the_shipped_images_one_hot():
     assert np.all(m.Y.sum(axis=1) == 1) and counts.min() >= 8 and counts.max() <= 12
 
 
-@pytest.mark.parametrize("params,name", [({"dataset": "chebyshev", "loss": "ce"}, "loss"),
-                                         ({"dataset": "digits", "n_samples": 2000}, "n_samples")])
+@pytest.mark.parametrize(
+    "params,name",
+    [
+        ({"dataset": "chebyshev", "loss": "ce"}, "loss"),
+        ({"dataset": "digits", "n_samples": 2000}, "n_samples"),
+    ],
+)
 def test_impossible_combinations_are_refused(params, name):
     with pytest.raises(ParamError) as err:
         LAB.build(params, 0)
@@ -120,15 +138,28 @@ def test_cohen_digits_preset_reaches_the_edge_of_stability():
 
 
 def test_held_out_digits_loss_is_recorded_at_each_measurement():
-    exp = LAB.build({"dataset": "digits", "n_samples": 100, "n_test": 200, "width": [16],
-                     "steps": 60, "eig_every": 20, "lr": 0.1, "loss": "ce"}, 0)
+    exp = LAB.build(
+        {
+            "dataset": "digits",
+            "n_samples": 100,
+            "n_test": 200,
+            "width": [16],
+            "steps": 60,
+            "eig_every": 20,
+            "lr": 0.1,
+            "loss": "ce",
+        },
+        0,
+    )
     exp.advance(60)
     f = exp.frame()
     m = exp.model
     assert m.X_test.shape == (200, 64) and len(f["test_loss"]) == len(f["sharpness_step"]) == 4
     assert not (m.X_test[:, None] == m.X[None]).all(-1).any()  # disjoint from the training set
-    assert f["test_loss"][-1] == pytest.approx(m.kernels.loss(exp.theta, m.X_test, m.Y_test,
-                                                              *m._arch), rel=1e-12)
+    assert f["test_loss"][-1] == pytest.approx(
+        m.kernels.loss(exp.theta, m.X_test, m.Y_test, *m._arch), rel=1e-12
+    )
     assert f["test_loss"][-1] > exp.model.loss(exp.theta)  # it generalises worse than it fits
-    assert "test_loss" not in LAB.build({"dataset": "digits", "n_samples": 50, "steps": 1},
-                                        0).frame()
+    assert (
+        "test_loss" not in LAB.build({"dataset": "digits", "n_samples": 50, "steps": 1}, 0).frame()
+    )

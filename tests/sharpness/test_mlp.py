@@ -1,5 +1,6 @@
 """The MLP kernels against finite differences (gradient of the loss, HVP as a difference of
 gradients) for every activation and parameterisation."""
+
 import numpy as np
 import pytest
 
@@ -62,19 +63,29 @@ def test_chebyshev_default_net_has_701_parameters():
     assert m.n_params == 701
 
 
-@pytest.mark.parametrize("activation,param", [("tanh", "sp"), ("relu", "mup"),
-                                              ("linear", "sp")])
+@pytest.mark.parametrize("activation,param", [("tanh", "sp"), ("relu", "mup"), ("linear", "sp")])
 def test_batched_blas_kernels_equal_the_per_sample_ones(activation, param):
     from physlab.sharpness import mlp, mlp_blas
     from physlab.sharpness.experiment import SharpnessExperiment
-    exp = SharpnessExperiment({"dataset": "gaussmix", "width": [12, 7], "depth": 2,
-                               "n_samples": 30, "activation": activation, "param": param}, 0)
+
+    exp = SharpnessExperiment(
+        {
+            "dataset": "gaussmix",
+            "width": [12, 7],
+            "depth": 2,
+            "n_samples": 30,
+            "activation": activation,
+            "param": param,
+        },
+        0,
+    )
     m, theta = exp.model, exp.theta
     arch = m._arch
     v = np.random.default_rng(1).standard_normal(theta.size)
     g1, g2, h1, h2 = (np.zeros_like(theta) for _ in range(4))
-    assert mlp.loss_grad(theta, m.X, m.Y, *arch, g1) == \
-        pytest.approx(mlp_blas.loss_grad(theta, m.X, m.Y, *arch, g2), rel=1e-13)
+    assert mlp.loss_grad(theta, m.X, m.Y, *arch, g1) == pytest.approx(
+        mlp_blas.loss_grad(theta, m.X, m.Y, *arch, g2), rel=1e-13
+    )
     mlp.hvp(theta, v, m.X, m.Y, *arch, h1)
     mlp_blas.hvp(theta, v, m.X, m.Y, *arch, h2)
     np.testing.assert_allclose(g2, g1, rtol=1e-10, atol=1e-14)

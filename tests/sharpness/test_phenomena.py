@@ -1,5 +1,6 @@
 """The published phenomena, reproduced: edge of stability, catapult, warm-up, Adam's
 preconditioned threshold; plus divergence handling, reproducibility and live η changes."""
+
 import numpy as np
 import pytest
 
@@ -20,12 +21,12 @@ def test_edge_of_stability_on_chebyshev_net():
     s = f["sharpness"]
     assert exp.diverged is None
     assert s[0] < 0.7 * 2 / eta  # starts well below the threshold: progressive sharpening
-    late = s[len(s) * 6 // 10:]
+    late = s[len(s) * 6 // 10 :]
     assert np.median(late) == pytest.approx(2 / eta, rel=0.05)
     assert late.max() < 1.2 * 2 / eta
     loss = f["loss"]
     assert loss[-1] < 0.1 * loss[0]
-    assert np.any(np.diff(loss[len(loss) // 2:]) > 0)  # non-monotone at the edge
+    assert np.any(np.diff(loss[len(loss) // 2 :]) > 0)  # non-monotone at the edge
 
 
 def test_catapult_in_uv_model():
@@ -71,7 +72,7 @@ def test_adam_preconditioned_sharpness_reaches_its_threshold():
     _, f = run(optimizer="adam", lr=eta, steps=3000)
     pre = f["precond_sharpness"]
     assert np.isnan(pre[0])  # no preconditioner before the first step
-    assert np.nanmedian(pre[len(pre) * 2 // 3:]) == pytest.approx(38 / eta, rel=0.15)
+    assert np.nanmedian(pre[len(pre) * 2 // 3 :]) == pytest.approx(38 / eta, rel=0.15)
 
 
 def test_divergence_stops_and_says_so():

@@ -1,5 +1,6 @@
 """The uv model: closed (f, λ) map vs parameter-space GD, closed-form Hessian spectrum vs a dense
 Hessian, and the bifurcation diagram's first period doubling at a = η|xy|/√n = 1."""
+
 import numpy as np
 import pytest
 
@@ -14,8 +15,24 @@ def test_closed_map_equals_parameter_space_gd():
     lrs = np.full(steps, eta)
     losses, f_tr, ntk_tr = np.zeros(steps), np.zeros(steps), np.zeros(steps)
     z = np.zeros(2 * n)
-    uv.train(theta, x, y, 0, lrs, 0.0, 0.9, 0.999, 1e-8, z.copy(), z.copy(), 0, 1e30, losses,
-             f_tr, ntk_tr)
+    uv.train(
+        theta,
+        x,
+        y,
+        0,
+        lrs,
+        0.0,
+        0.9,
+        0.999,
+        1e-8,
+        z.copy(),
+        z.copy(),
+        0,
+        1e30,
+        losses,
+        f_tr,
+        ntk_tr,
+    )
     f, lam = f_tr[0], ntk_tr[0]
     for t in range(steps):
         assert f == pytest.approx(f_tr[t], rel=1e-9, abs=1e-12)

@@ -1,6 +1,7 @@
 """The engine on the embedded local cluster (worker processes): identical arrays whatever the
 number of workers, failing points recorded while the sweep goes on, stop, resume, and a worker
 killed mid-sweep losing nothing. Tiny sweeps: the whole file takes seconds on 2 cores."""
+
 import os
 import signal
 import sys
@@ -10,11 +11,19 @@ import cloudpickle
 import numpy as np
 import pytest
 
-from physlab.core.sweep import (DONE, FAILED, NOT_RUN, SweepResult, SweepRun, SweepSpec,
-                                measure_names, parse_axis)
+from physlab.catalog import get_lab
+from physlab.core.sweep import (
+    DONE,
+    FAILED,
+    NOT_RUN,
+    SweepResult,
+    SweepRun,
+    SweepSpec,
+    measure_names,
+    parse_axis,
+)
 from physlab.core.sweep.cluster import local_cluster, shutdown_local_cluster
 from physlab.core.sweep.point import run_point
-from physlab.catalog import get_lab
 
 cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the test tasks below, on workers
 LAB = get_lab("sharpness")
@@ -28,8 +37,7 @@ def cluster():
 
 def uv_spec(repeats: int = 2) -> SweepSpec:
     """24 points of the uv model (milliseconds each), across the three regimes."""
-    base = LAB.spec.validate({"model": "uv", "width": [64], "lr_mode": "normalized",
-                              "steps": 200})
+    base = LAB.spec.validate({"model": "uv", "width": [64], "lr_mode": "normalized", "steps": 200})
     axes = (parse_axis(LAB.spec, "lr=1:5:6"), parse_axis(LAB.spec, "width=64,256"))
     return SweepSpec("sharpness", base, axes, repeats=repeats, seed=11)
 
@@ -37,8 +45,13 @@ def uv_spec(repeats: int = 2) -> SweepSpec:
 def slow_spec(points: int = 10) -> SweepSpec:
     """Points of a few tenths of a second (the Chebyshev net at the edge of stability)."""
     base = LAB.spec.validate({"steps": 1500})
-    return SweepSpec("sharpness", base, (parse_axis(LAB.spec, f"lr=0.05:0.2:{points}"),),
-                     measures=("final_loss", "lambda0", "final_sharpness_ratio"), seed=5)
+    return SweepSpec(
+        "sharpness",
+        base,
+        (parse_axis(LAB.spec, f"lr=0.05:0.2:{points}"),),
+        measures=("final_loss", "lambda0", "final_sharpness_ratio"),
+        seed=5,
+    )
 
 
 def serial(spec: SweepSpec) -> SweepResult:
@@ -71,8 +84,9 @@ def test_one_and_two_workers_give_identical_arrays():
     assert regimes == {0.0, 1.0, 2.0}  # diverged points are results too
     assert two.result.done() == two.result.total() == 24 and two.rate > 0
     polled = two.poll()
-    assert len(polled) == 24 and {r.point.seed for r in polled} == \
-        set(two.result.arrays["seeds"].ravel())
+    assert len(polled) == 24 and {r.point.seed for r in polled} == set(
+        two.result.arrays["seeds"].ravel()
+    )
 
 
 def flaky(point, lab_name, measures):
@@ -120,8 +134,9 @@ def test_resume_runs_only_what_is_missing():
     run = finish(SweepRun(spec, workers=2, resume=partial))
     assert run.state == "finished" and len(run.poll()) == spec.total() - 6
     assert (run.result.arrays["final_loss"][:3] == -1.0).all()
-    assert np.array_equal(run.result.arrays["final_loss"][3:], reference.arrays["final_loss"][3:],
-                          equal_nan=True)
+    assert np.array_equal(
+        run.result.arrays["final_loss"][3:], reference.arrays["final_loss"][3:], equal_nan=True
+    )
     other = SweepSpec(spec.lab, spec.base, spec.axes, repeats=1, seed=12)
     with pytest.raises(ValueError, match="other axes"):
         SweepRun(other, resume=partial)

@@ -1,19 +1,24 @@
 """Sweep presets: each names the figure it follows, is valid, and runs at a reduced size (the
 ends of each axis, one repeat, short runs) through the function a worker runs."""
+
 import numpy as np
 import pytest
 
+from physlab.catalog import all_labs
 from physlab.core.presets import PresetError
 from physlab.core.sweep import DIVERGED, SweepSpec, parse_axis
 from physlab.core.sweep.budget import check_budget
 from physlab.core.sweep.point import run_point
 from physlab.core.sweep.presets import list_sweep_presets, load_sweep_preset
-from physlab.catalog import all_labs
 
 LABS = all_labs()
 ALL = [(lab, name) for lab in LABS for name in list_sweep_presets(lab)]
-REDUCED = {"sharpness": {"steps": 60}, "kernels": {"steps": 20, "width": 64},
-           "collapse": {"repeats": 5}, "diffusion": {"steps": 20, "n_samples": 8}}
+REDUCED = {
+    "sharpness": {"steps": 60},
+    "kernels": {"steps": 20, "width": 64},
+    "collapse": {"repeats": 5},
+    "diffusion": {"steps": 20, "n_samples": 8},
+}
 EXPECTED = {"sharpness": 3, "kernels": 1, "collapse": 1, "diffusion": 1}
 
 
@@ -27,8 +32,12 @@ def reduced(lab_name: str, name: str) -> SweepSpec:
     preset = load_sweep_preset(lab_name, name, lab.spec)
     axes = [parse_axis(lab.spec, text) for text in preset.grid]
     axes = [type(a)(a.name, (a.values[0], a.values[-1]), a.log) for a in axes]
-    base = lab.spec.validate({**preset.params, **{k: v for k, v in REDUCED[lab_name].items()
-                                                  if k not in [a.name for a in axes]}})
+    base = lab.spec.validate(
+        {
+            **preset.params,
+            **{k: v for k, v in REDUCED[lab_name].items() if k not in [a.name for a in axes]},
+        }
+    )
     return SweepSpec(lab_name, base, tuple(axes), 1, preset.measures, preset.seed)
 
 
@@ -37,9 +46,14 @@ def test_preset_names_its_figure_and_runs_reduced(lab, name):
     preset = load_sweep_preset(lab, name, LABS[lab].spec)
     assert preset.title and len(preset.description) > 80
     assert any(ch.isdigit() for ch in preset.figure) and len(preset.grid) == 2
-    full = SweepSpec(lab, LABS[lab].spec.validate(preset.params),
-                     tuple(parse_axis(LABS[lab].spec, g) for g in preset.grid), preset.repeats,
-                     preset.measures, preset.seed)
+    full = SweepSpec(
+        lab,
+        LABS[lab].spec.validate(preset.params),
+        tuple(parse_axis(LABS[lab].spec, g) for g in preset.grid),
+        preset.repeats,
+        preset.measures,
+        preset.seed,
+    )
     full.validate()
     check_budget(full, workers=2, local=True)  # the full figure fits a laptop
     spec = reduced(lab, name)
@@ -56,8 +70,9 @@ def test_early_training_preset_spans_the_regimes():
     Fig. 1)."""
     short = reduced("sharpness", "kalra-barkeshli-early-training")
     spec = SweepSpec("sharpness", {**short.base, "steps": 200}, short.axes, 1, ("regime",))
-    regimes = {p.index: run_point(p, "sharpness", ("regime",)).values["regime"]
-               for p in spec.points()}
+    regimes = {
+        p.index: run_point(p, "sharpness", ("regime",)).values["regime"] for p in spec.points()
+    }
     assert regimes[(0, 0)] == regimes[(0, 1)] == 0 and regimes[(1, 1)] == 2
 
 

@@ -1,5 +1,6 @@
 """The sweep file contract (issue 15): NPZ arrays per measure shaped (n1, [n2,] R), grid_<param>,
 status, errors and meta; CSV one row per point × repeat; atomic writes; reading back."""
+
 import csv
 import json
 import math
@@ -7,23 +8,39 @@ import math
 import numpy as np
 import pytest
 
-from physlab.core.export import ExportError
-from physlab.core.sweep import (DIVERGED, DONE, FAILED, NOT_RUN, PointResult, SweepFileError,
-                                SweepResult, SweepSpec, parse_axis)
 from physlab.catalog import get_lab
+from physlab.core.export import ExportError
+from physlab.core.sweep import (
+    DIVERGED,
+    DONE,
+    FAILED,
+    NOT_RUN,
+    PointResult,
+    SweepFileError,
+    SweepResult,
+    SweepSpec,
+    parse_axis,
+)
 
 LAB = get_lab("sharpness")
 
 
 def filled() -> SweepResult:
     axes = (parse_axis(LAB.spec, "lr=0.1:0.4:4"), parse_axis(LAB.spec, "width=8,16"))
-    spec = SweepSpec("sharpness", LAB.spec.validate({"steps": 20}), axes, repeats=2,
-                     measures=("final_loss", "regime"), seed=3)
+    spec = SweepSpec(
+        "sharpness",
+        LAB.spec.validate({"steps": 20}),
+        axes,
+        repeats=2,
+        measures=("final_loss", "regime"),
+        seed=3,
+    )
     result = SweepResult(spec)
     points = spec.points()
     result.add(PointResult(points[0], DONE, {"final_loss": 0.5, "regime": 0.0}))
-    result.add(PointResult(points[1], DIVERGED, {"final_loss": 1e9, "regime": 2.0},
-                           "diverged at step 3"))
+    result.add(
+        PointResult(points[1], DIVERGED, {"final_loss": 1e9, "regime": 2.0}, "diverged at step 3")
+    )
     result.add(PointResult(points[2], FAILED, {}, "RuntimeError: boom"))
     result.meta.update(scheduler="local", workers=2, wall_time=1.5)
     return result
@@ -78,6 +95,7 @@ def test_writes_are_atomic(tmp_path, monkeypatch):
 
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
+
     monkeypatch.setattr(np, "savez_compressed", broken)
     with pytest.raises(ExportError, match="No space left"):
         filled().save(path)
@@ -88,6 +106,7 @@ def test_writes_are_atomic(tmp_path, monkeypatch):
 
 def test_other_files_are_refused(tmp_path):
     from physlab.core.export import write_run
+
     run = write_run(tmp_path / "run.npz", {"x": np.arange(3)}, {"lab": "sharpness"})
     with pytest.raises(SweepFileError, match="not a physlab sweep"):
         SweepResult.load(run)

@@ -1,12 +1,13 @@
 """Sweep descriptions: axes from the CLI syntax, validation before anything runs, seeds that
 depend only on (sweep seed, point, repeat), and the up-front refusal of impossible sweeps."""
+
 import numpy as np
 import pytest
 
+from physlab.catalog import get_lab
 from physlab.core.params import ParamError
 from physlab.core.sweep import SweepSpec, parse_axis, point_seed
 from physlab.core.sweep.budget import SweepTooLarge, check_budget
-from physlab.catalog import get_lab
 
 SHARPNESS = get_lab("sharpness")
 
@@ -25,17 +26,20 @@ def test_range_and_list_axes():
     assert model.numeric().dtype.kind == "U"
 
 
-@pytest.mark.parametrize("text,words", [
-    ("lr=0:1:3:log", "positive ends"),
-    ("lr=1,200", "[1e-06, 100]"),
-    ("lr=1:2", "start:stop:count"),
-    ("lr=1:2:3:lin", "start:stop:count"),
-    ("nope=1,2", "unknown parameter"),
-    ("depth=1:2:5", "repeat after rounding"),
-    ("lr=0.1,0.1", "repeats a value"),
-    ("optimizer=0:1:3", "numeric parameter"),
-    ("lr", "NAME=start:stop:count"),
-])
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ("lr=0:1:3:log", "positive ends"),
+        ("lr=1,200", "[1e-06, 100]"),
+        ("lr=1:2", "start:stop:count"),
+        ("lr=1:2:3:lin", "start:stop:count"),
+        ("nope=1,2", "unknown parameter"),
+        ("depth=1:2:5", "repeat after rounding"),
+        ("lr=0.1,0.1", "repeats a value"),
+        ("optimizer=0:1:3", "numeric parameter"),
+        ("lr", "NAME=start:stop:count"),
+    ],
+)
 def test_bad_axes_are_one_line_errors(text, words):
     with pytest.raises(ParamError) as err:
         parse_axis(SHARPNESS.spec, text)
@@ -69,8 +73,9 @@ def test_points_row_major_with_seeds_from_index_and_repeat():
 
 
 def test_too_large_sweeps_are_refused_with_the_estimate():
-    base = SHARPNESS.spec.validate({"width": [2048], "depth": 6, "steps": 1_000_000,
-                                    "n_samples": 2000})
+    base = SHARPNESS.spec.validate(
+        {"width": [2048], "depth": 6, "steps": 1_000_000, "n_samples": 2000}
+    )
     spec = SweepSpec("sharpness", base, (parse_axis(SHARPNESS.spec, "lr=0.01:1:100:log"),))
     with pytest.raises(SweepTooLarge) as err:
         check_budget(spec, workers=2, local=True)
@@ -82,8 +87,12 @@ def test_too_large_sweeps_are_refused_with_the_estimate():
 
 def test_memory_beyond_a_worker_is_refused(monkeypatch):
     import physlab.core.sweep.budget as budget
+
     monkeypatch.setattr(budget, "worker_memory", lambda workers: 1e4)  # a 10 kB worker
-    spec = SweepSpec("sharpness", SHARPNESS.spec.validate({"steps": 100}),
-                     (parse_axis(SHARPNESS.spec, "lr=0.1,0.2"),))
+    spec = SweepSpec(
+        "sharpness",
+        SHARPNESS.spec.validate({"steps": 100}),
+        (parse_axis(SHARPNESS.spec, "lr=0.1,0.2"),),
+    )
     with pytest.raises(SweepTooLarge, match="more than a worker's"):
         check_budget(spec, workers=2, local=True)

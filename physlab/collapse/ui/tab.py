@@ -1,5 +1,6 @@
 """The Collapse tab: each model's simulated curves (mean with a ±1 standard-error band over repeats,
 solid with markers) under their closed-form theory (dashed, same colour), in two views."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,12 +8,18 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import (BandCurve, PlotItems, RunSpan, data_pen, make_plot, preview_range,
-                               theory_pen)
+from physlab.gui.plots import (
+    BandCurve,
+    PlotItems,
+    RunSpan,
+    data_pen,
+    make_plot,
+    preview_range,
+    theory_pen,
+)
 from physlab.gui.theme import Ink
 
 from ..curves import TAIL_ROWS, VERIFY_ROWS, regression_rows, strong_rows, sweep_rows
-
 
 
 def _se(std: np.ndarray, repeats: int) -> np.ndarray:
@@ -41,26 +48,82 @@ class CollapseTab(LabTab):
     # -- building blocks -----------------------------------------------------------------------
     # (title, x label, y label, log x, log y) of the main and the side plot of each model
     VIEWS = {
-        "regression": (("Test error vs generation", "generation n",
-                        "test error ‖ŵ − w₀‖²<sub>Σ</sub>", False, False),
-                       ("Scaling law: error vs downstream sample size", "downstream samples T",
-                        "test error ‖ŵ − w₀‖²<sub>Σ</sub>", True, True)),
-        "tails": (("Hutter's model: test error vs training-set size", "training samples T",
-                   "test error (unseen mass)", True, True),
-                  ("What each generator puts in the tail", "rank i", "probability q<sub>i</sub>",
-                   True, True)),
-        "strong": (("Strong collapse: error vs sample size", "training samples n",
-                    "test error ‖ŵ − w₁‖²", True, True),
-                   ("Simulation ÷ theory", "training samples n", "ratio", True, False)),
-        "verify": (("Accuracy after training on verified synthetic data",
-                    "label-flip probability p", "clean test accuracy", False, False),
-                   ("Label noise left after verification", "label-flip probability p",
-                    "kept noise p′", False, False)),
-        "gaussian": (("Refitting a Gaussian: the variance's random walk", "generation n",
-                      "log σ²ₙ", False, False),
-                     ("The mean wanders: E(μₙ − μ₀)² = n/M is carried by rare runs whose σ² has "
-                      "not collapsed,<br>so the spread is large and from about the dotted line on "
-                      "the repeats miss them", "generation n", "E(μₙ − μ₀)²", False, False)),
+        "regression": (
+            (
+                "Test error vs generation",
+                "generation n",
+                "test error ‖ŵ − w₀‖²<sub>Σ</sub>",
+                False,
+                False,
+            ),
+            (
+                "Scaling law: error vs downstream sample size",
+                "downstream samples T",
+                "test error ‖ŵ − w₀‖²<sub>Σ</sub>",
+                True,
+                True,
+            ),
+        ),
+        "tails": (
+            (
+                "Hutter's model: test error vs training-set size",
+                "training samples T",
+                "test error (unseen mass)",
+                True,
+                True,
+            ),
+            (
+                "What each generator puts in the tail",
+                "rank i",
+                "probability q<sub>i</sub>",
+                True,
+                True,
+            ),
+        ),
+        "strong": (
+            (
+                "Strong collapse: error vs sample size",
+                "training samples n",
+                "test error ‖ŵ − w₁‖²",
+                True,
+                True,
+            ),
+            ("Simulation ÷ theory", "training samples n", "ratio", True, False),
+        ),
+        "verify": (
+            (
+                "Accuracy after training on verified synthetic data",
+                "label-flip probability p",
+                "clean test accuracy",
+                False,
+                False,
+            ),
+            (
+                "Label noise left after verification",
+                "label-flip probability p",
+                "kept noise p′",
+                False,
+                False,
+            ),
+        ),
+        "gaussian": (
+            (
+                "Refitting a Gaussian: the variance's random walk",
+                "generation n",
+                "log σ²ₙ",
+                False,
+                False,
+            ),
+            (
+                "The mean wanders: E(μₙ − μ₀)² = n/M is carried by rare runs whose σ² has "
+                "not collapsed,<br>so the spread is large and from about the dotted line on "
+                "the repeats miss them",
+                "generation n",
+                "E(μₙ − μ₀)²",
+                False,
+                False,
+            ),
+        ),
     }
 
     def _setup(self, view: tuple) -> None:
@@ -74,8 +137,9 @@ class CollapseTab(LabTab):
 
     def _label(self, model: str) -> None:
         """Titles, labels and log axes of both plots for ``model``."""
-        for plot, (title, xlabel, ylabel, log_x, log_y) in zip((self.p_main, self.p_side),
-                                                             self.VIEWS[model]):
+        for plot, (title, xlabel, ylabel, log_x, log_y) in zip(
+            (self.p_main, self.p_side), self.VIEWS[model]
+        ):
             plot.setTitle(title)
             plot.setLabel("bottom", xlabel)
             plot.setLabel("left", ylabel)
@@ -88,19 +152,21 @@ class CollapseTab(LabTab):
         model = params["model"]
         self._label(model)
         if model in ("regression", "gaussian"):
-            for plot in (self.p_main, self.p_side)[:1 if model == "regression" else 2]:
+            for plot in (self.p_main, self.p_side)[: 1 if model == "regression" else 2]:
                 preview_range(plot, x=(0, params["generations"]))
         if model == "regression":  # the downstream sweep of studies.RegressionStudy
             d = params["d"]
 
             def ols(noise: float, n: int) -> float:  # an OLS fit's excess error σ²d/(n−d−1)
-                return noise ** 2 * d / (n - d - 1) if n > d + 1 else 1.0
+                return noise**2 * d / (n - d - 1) if n > d + 1 else 1.0
 
-            replaced = ols(params["sigma"], params["T"]) + \
-                params["generations"] * ols(params["sigma0"], params["T0"])
+            replaced = ols(params["sigma"], params["T"]) + params["generations"] * ols(
+                params["sigma0"], params["T0"]
+            )
             preview_range(self.p_main, y=(0, replaced))  # where replace ends (README, Collapse)
-            preview_range(self.p_side, x=(1.5 * d if params["ridge"] == 0 else d / 4, 1000 * d),
-                          y=(1e-3, 10))
+            preview_range(
+                self.p_side, x=(1.5 * d if params["ridge"] == 0 else d / 4, 1000 * d), y=(1e-3, 10)
+            )
         elif model == "tails":
             T = params["T_values"]
             preview_range(self.p_main, x=(T[0], T[-1]), y=(1e-4, 1))
@@ -110,29 +176,54 @@ class CollapseTab(LabTab):
         band.set_data(x, mean, spread, positive)
 
     def _theory(self, plot, i: int, x, y, positive=False) -> None:
-        self.items.line(plot, ("theory", i), x, y, theory_pen(data_pen(i).color().name(), 2.0),
-                        positive=positive)
+        self.items.line(
+            plot,
+            ("theory", i),
+            x,
+            y,
+            theory_pen(data_pen(i).color().name(), 2.0),
+            positive=positive,
+        )
 
     def _theory_legend(self, plot, text="theory (dashed)") -> None:
-        self.items.get(plot, "theory-legend",
-                       lambda: pg.PlotDataItem(pen=theory_pen(Ink.GUIDE), name=text))
+        self.items.get(
+            plot, "theory-legend", lambda: pg.PlotDataItem(pen=theory_pen(Ink.GUIDE), name=text)
+        )
 
     def _vline(self, plot, key, x: float, label: str, color=Ink.GUIDE) -> None:
-        line = self.items.get(plot, key, lambda: pg.InfiniteLine(
-            angle=90, pen=pg.mkPen(color, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
-            label=label, labelOpts={"position": 0.92, "color": color}))
+        line = self.items.get(
+            plot,
+            key,
+            lambda: pg.InfiniteLine(
+                angle=90,
+                pen=pg.mkPen(color, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
+                label=label,
+                labelOpts={"position": 0.92, "color": color},
+            ),
+        )
         line.setValue(np.log10(x) if plot.ctrl.logXCheck.isChecked() else x)
 
     def _hline(self, plot, key, y: float, label: str, color=Ink.GUIDE) -> None:
-        line = self.items.get(plot, key, lambda: pg.InfiniteLine(
-            angle=0, pen=pg.mkPen(color, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
-            label=label, labelOpts={"position": 0.12, "color": color}))
+        line = self.items.get(
+            plot,
+            key,
+            lambda: pg.InfiniteLine(
+                angle=0,
+                pen=pg.mkPen(color, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
+                label=label,
+                labelOpts={"position": 0.12, "color": color},
+            ),
+        )
         line.setValue(np.log10(y) if plot.ctrl.logYCheck.isChecked() else y)
 
     # -- history -------------------------------------------------------------------------------
-    HISTORY = {"regression": ("generation", "error_mean"), "tails": ("T_values", "error_mean"),
-               "strong": ("T_values", "error_mean"), "verify": ("flip_values", "accuracy_mean"),
-               "gaussian": ("generation", "log_variance_mean")}
+    HISTORY = {
+        "regression": ("generation", "error_mean"),
+        "tails": ("T_values", "error_mean"),
+        "strong": ("T_values", "error_mean"),
+        "verify": ("flip_values", "accuracy_mean"),
+        "gaussian": ("generation", "log_variance_mean"),
+    }
 
     def history_view(self, params: dict):
         return params.get("model")
@@ -146,33 +237,50 @@ class CollapseTab(LabTab):
     # -- views ---------------------------------------------------------------------------------
     def paint(self, frame: dict, params: dict) -> None:
         model = params.get("model", "regression")
-        getattr(self, f"_paint_{model}")(frame, params, self.snapshot.summary if self.snapshot
-                                          else {})
+        getattr(self, f"_paint_{model}")(
+            frame, params, self.snapshot.summary if self.snapshot else {}
+        )
 
     def _paint_regression(self, f, p, summary) -> None:
         rows = regression_rows(p)
-        measured = ("the generator ŵₙ itself" if p.get("measure") == "chain"
-                    else "a downstream fit on T samples")
-        rho, limit = (summary.get(k) for k in ("mix_contraction",
-                                               "mix_contraction_proportional_limit"))
+        measured = (
+            "the generator ŵₙ itself"
+            if p.get("measure") == "chain"
+            else "a downstream fit on T samples"
+        )
+        rho, limit = (
+            summary.get(k) for k in ("mix_contraction", "mix_contraction_proportional_limit")
+        )
         self._setup(("regression", tuple(rows), measured, p.get("design"), rho))
-        self.p_main.setTitle(f"Test error vs generation ({measured}; "
-                             f"{p.get('design', 'fresh')} design)")
+        self.p_main.setTitle(
+            f"Test error vs generation ({measured}; {p.get('design', 'fresh')} design)"
+        )
         reps = p.get("repeats", 1)
         gen = f["generation"]
         self.span.apply((self.p_main,), p["generations"])
         for i, name in enumerate(rows):
             self._band(self.p_main, i, name, gen, f["error_mean"][i], _se(f["error_std"][i], reps))
             self._theory(self.p_main, i, gen, f["theory"][i])
-        self._theory_legend(self.p_main, "theory (dashed)" if rho is None else
-                            f"theory (dashed); mix: exact finite-d ρ = {rho:.3f} "
-                            f"(proportional limit {limit:.3f})")
+        self._theory_legend(
+            self.p_main,
+            "theory (dashed)"
+            if rho is None
+            else f"theory (dashed); mix: exact finite-d ρ = {rho:.3f} "
+            f"(proportional limit {limit:.3f})",
+        )
         T = f["T_values"]
         names = sweep_rows(p)
         for i, name in enumerate(names):
             color = 7 if i == 0 else [*rows].index(name.split(",")[0])
-            self._band(self.p_side, color, name, T, f["sweep_error_mean"][i],
-                       _se(f["sweep_error_std"][i], reps), positive=True)
+            self._band(
+                self.p_side,
+                color,
+                name,
+                T,
+                f["sweep_error_mean"][i],
+                _se(f["sweep_error_std"][i], reps),
+                positive=True,
+            )
             self._theory(self.p_side, color, T, f["sweep_theory"][i], positive=True)
         self._vline(self.p_side, "T", p.get("T", T[0]), "T of the chain")
 
@@ -180,13 +288,28 @@ class CollapseTab(LabTab):
         self._setup(("tails",))
         T, reps = f["T_values"], summary.get("repeats", 1)
         for i, name in enumerate(TAIL_ROWS):
-            self._band(self.p_main, i, name, T, f["error_mean"][i], _se(f["error_std"][i], reps),
-                       positive=True)
+            self._band(
+                self.p_main,
+                i,
+                name,
+                T,
+                f["error_mean"][i],
+                _se(f["error_std"][i], reps),
+                positive=True,
+            )
             self._theory(self.p_main, i, T, f["theory"][i], positive=True)
-            self.items.line(self.p_side, ("q", i), f["rank"], f["generator_probability"][i],
-                            data_pen(i, 2.0), name=name, positive=True)
-        self._theory_legend(self.p_main, "Σ<sub>i</sub> p<sub>i</sub>(1 − q<sub>i</sub>)"
-                                         "<sup>T</sup> (dashed)")
+            self.items.line(
+                self.p_side,
+                ("q", i),
+                f["rank"],
+                f["generator_probability"][i],
+                data_pen(i, 2.0),
+                name=name,
+                positive=True,
+            )
+        self._theory_legend(
+            self.p_main, "Σ<sub>i</sub> p<sub>i</sub>(1 − q<sub>i</sub>)<sup>T</sup> (dashed)"
+        )
         self._hline(self.p_main, "plateau", float(f["plateau"][0]), "tail mass beyond k")
         self._vline(self.p_side, "k", p.get("cutoff", 1), "rank k")
 
@@ -208,8 +331,9 @@ class CollapseTab(LabTab):
         self._setup(("verify",))
         x, reps = f["flip_values"], summary.get("repeats", 1)
         for i, name in enumerate(rows):
-            self._band(self.p_main, i, name, x, f["accuracy_mean"][i],
-                       _se(f["accuracy_std"][i], reps))
+            self._band(
+                self.p_main, i, name, x, f["accuracy_mean"][i], _se(f["accuracy_std"][i], reps)
+            )
             self._theory(self.p_main, i, x, f["theory"][i])
             self.items.line(self.p_side, ("kept", i), x, f["kept_noise"][i], data_pen(i, 2.0), name)
         self._theory_legend(self.p_main, "finite-T theory (dashed)")
@@ -224,17 +348,36 @@ class CollapseTab(LabTab):
         n, reps = f["generation"], summary.get("repeats", 1)
         self.span.apply((self.p_main, self.p_side), p["generations"])
         for i, path in enumerate(f["log_variance_paths"]):
-            self.items.line(self.p_main, ("path", i), n, path, pg.mkPen(Ink.FAINT, width=1),
-                            name="single runs" if i == 0 else None)
-        self._band(self.p_main, 0, "mean over repeats ± s.e.", n, f["log_variance_mean"],
-                   _se(f["log_variance_std"], reps))
+            self.items.line(
+                self.p_main,
+                ("path", i),
+                n,
+                path,
+                pg.mkPen(Ink.FAINT, width=1),
+                name="single runs" if i == 0 else None,
+            )
+        self._band(
+            self.p_main,
+            0,
+            "mean over repeats ± s.e.",
+            n,
+            f["log_variance_mean"],
+            _se(f["log_variance_std"], reps),
+        )
         self._theory(self.p_main, 0, n, f["theory_log_variance"])
         self._theory_legend(self.p_main, "theory n·E log(s²/σ²) (dashed)")
-        self._band(self.p_side, 1, "simulation ± s.e.", n, f["mean_sq_drift"],
-                   _se(f["mean_sq_drift_std"], reps))
+        self._band(
+            self.p_side,
+            1,
+            "simulation ± s.e.",
+            n,
+            f["mean_sq_drift"],
+            _se(f["mean_sq_drift_std"], reps),
+        )
         self._theory(self.p_side, 1, n, f["theory_mean_drift"])
         self._theory_legend(self.p_side, "n/M (dashed)")
         reach = summary.get("repeats_reach_generation")
         if reach is not None and reach < p["generations"]:
-            self._vline(self.p_side, "reach", reach,
-                        f"reach of {reps} repeats ≈ (√(2 ln R) − 1)²/ψ′")
+            self._vline(
+                self.p_side, "reach", reach, f"reach of {reps} repeats ≈ (√(2 ln R) − 1)²/ψ′"
+            )

@@ -5,6 +5,7 @@ The estimate sums the lab's rough per-run cost (:attr:`Lab.point_cost`, bytes an
 core) over the grid and repeats; it is meant to catch mistakes of orders of magnitude (a grid of
 10⁴ points of an hour each), not to predict the wall time.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -32,6 +33,7 @@ def estimate(spec: SweepSpec) -> tuple[float, float] | None:
 def worker_memory(workers: int) -> float:
     """Bytes a local worker may use: the machine's memory shared between the workers."""
     import psutil
+
     return psutil.virtual_memory().total / max(workers, 1)
 
 
@@ -44,22 +46,28 @@ def check_budget(spec: SweepSpec, workers: int, local: bool) -> str:
         return ""
     memory, seconds = found
     hours = seconds / 3600 / max(workers, 1)
-    text = (f"{spec.total()} points, about {_size(memory)} and {_duration(seconds / spec.total())}"
-            f" each: ~{_duration(seconds / max(workers, 1))} on {workers} workers")
+    text = (
+        f"{spec.total()} points, about {_size(memory)} and {_duration(seconds / spec.total())}"
+        f" each: ~{_duration(seconds / max(workers, 1))} on {workers} workers"
+    )
     if not local:
         return text
     limit = worker_memory(workers)
     if memory > limit:
-        raise SweepTooLarge(f"{text}; one point needs more than a worker's {_size(limit)}: "
-                            f"lower the sizes or run on bigger workers with --scheduler")
+        raise SweepTooLarge(
+            f"{text}; one point needs more than a worker's {_size(limit)}: "
+            f"lower the sizes or run on bigger workers with --scheduler"
+        )
     if hours > LOCAL_HOURS_LIMIT:
-        raise SweepTooLarge(f"{text}, more than {LOCAL_HOURS_LIMIT:g} h on this machine: use "
-                            f"fewer or smaller points, or a cluster with --scheduler ADDRESS")
+        raise SweepTooLarge(
+            f"{text}, more than {LOCAL_HOURS_LIMIT:g} h on this machine: use "
+            f"fewer or smaller points, or a cluster with --scheduler ADDRESS"
+        )
     return text
 
 
 def _size(n: float) -> str:
-    for unit, scale in (("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10)):
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if n >= scale:
             return f"{n / scale:.1f} {unit}"
     return f"{n:.0f} B"

@@ -8,6 +8,7 @@ default ``pre-spawn-environ`` already sets ``OMP/MKL/OPENBLAS_NUM_THREADS=1``), 
 kernels of two workers would oversubscribe the cores. Workers compile into the parent's numba
 cache (``NUMBA_CACHE_DIR``), which must be writable. See ``/work/shared/reference/sweeps.md``.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -17,7 +18,7 @@ import threading
 import time
 
 SCHEDULER_ENV = "PHYSLAB_SCHEDULER"
-CONNECT_TIMEOUT = "15s"
+CONNECT_TIMEOUT = 15.0  # seconds
 
 _lock = threading.Lock()
 _cluster = None  # the embedded LocalCluster, once started
@@ -32,13 +33,15 @@ def cores() -> int:
 
 def worker_environment() -> dict[str, str]:
     """Set in each local worker before it imports numba: one numba thread, the parent's cache."""
-    import numba
+    from ..numba_setup import numba_config  # importing it picks the versioned cache directory
 
-    from .. import numba_setup  # noqa: F401 - picks the versioned cache directory
-
-    return {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-            "NUMBA_CACHE_DIR": os.environ.get("NUMBA_CACHE_DIR") or numba.config.CACHE_DIR}
+    return {
+        "NUMBA_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "NUMBA_CACHE_DIR": os.environ.get("NUMBA_CACHE_DIR") or numba_config.CACHE_DIR,
+    }
 
 
 def local_cluster(workers: int | None = None):
@@ -53,10 +56,15 @@ def local_cluster(workers: int | None = None):
         if _cluster is None:
             # no dashboard; the scheduler's small HTTP server (health checks) on a free port
             # rather than 8787, which another cluster on the machine may hold
-            _cluster = LocalCluster(n_workers=workers or cores(), threads_per_worker=1,
-                                    processes=True, dashboard_address=None,
-                                    scheduler_kwargs={"dashboard_address": ":0"},
-                                    silence_logs=logging.ERROR, env=worker_environment())
+            _cluster = LocalCluster(
+                n_workers=workers or cores(),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                scheduler_kwargs={"dashboard_address": ":0"},
+                silence_logs=logging.ERROR,
+                env=worker_environment(),
+            )
         elif workers and len(_cluster.workers) != workers:
             _cluster.scale(workers)
         return _cluster
@@ -87,10 +95,11 @@ def connect(scheduler: str | None, workers: int | None):
     cluster = local_cluster(workers)
     client = Client(cluster, set_as_default=False)
     want = workers or len(cluster.workers)
-    client.wait_for_workers(want, timeout="120s")
+    client.wait_for_workers(want, timeout=120.0)
     deadline = time.monotonic() + 30.0
-    while len(client.scheduler_info(n_workers=-1)["workers"]) > want and \
-            time.monotonic() < deadline:  # scaling down retires workers asynchronously
+    while (
+        len(client.scheduler_info(n_workers=-1)["workers"]) > want and time.monotonic() < deadline
+    ):  # scaling down retires workers asynchronously
         time.sleep(0.05)
     return client
 

@@ -2,6 +2,7 @@
 seed, drive it to the end, read the measures. Runs in a Dask worker process (or in-process for
 the serial benchmark); returns a :class:`PointResult`, never raises for the point's own errors.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -60,8 +61,9 @@ def run_point(point: Point, lab_name: str, measures: tuple[str, ...]) -> PointRe
     except Exception as err:  # noqa: BLE001 - a failing point is a result of the sweep
         message = str(err).strip().splitlines()
         text = f"{type(err).__name__}: {message[0] if message else ''}".rstrip(": ")
-        return PointResult(point, FAILED, {name: math.nan for name in measures}, text,
-                           time.perf_counter() - t0)
+        return PointResult(
+            point, FAILED, {name: math.nan for name in measures}, text, time.perf_counter() - t0
+        )
     status = DIVERGED if exp.diverged else DONE
     return PointResult(point, status, values, exp.diverged or "", time.perf_counter() - t0)
 

@@ -15,6 +15,7 @@ figure it follows::
 ``physlab sweep LAB --preset NAME`` starts from it; ``--set``, ``--grid``, ``--repeats``,
 ``--measure`` and ``--seed`` override its fields.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -59,7 +60,14 @@ def load_sweep_preset(lab: str, name: str, spec: ParamSpec) -> SweepPreset:
         spec.validate(params)
     except ParamError as err:
         raise PresetError(f"sweep preset {name!r}: {err}") from err
-    return SweepPreset(name=name, title=doc.get("title", name), figure=doc.get("figure", ""),
-                       description=doc.get("description", ""), params=dict(params), grid=grid,
-                       repeats=int(sweep.get("repeats", 1)),
-                       measures=tuple(sweep.get("measures", ())), seed=int(doc.get("seed", 0)))
+    return SweepPreset(
+        name=name,
+        title=doc.get("title", name),
+        figure=doc.get("figure", ""),
+        description=doc.get("description", ""),
+        params=dict(params),
+        grid=grid,
+        repeats=int(sweep.get("repeats", 1)),
+        measures=tuple(sweep.get("measures", ())),
+        seed=int(doc.get("seed", 0)),
+    )

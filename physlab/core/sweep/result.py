@@ -8,6 +8,7 @@ measures and their units, versions, scheduler, workers, wall time). CSV: one row
 repeat with the grid indices and the axis values as columns, after a ``# physlab {meta}`` line.
 Both are written atomically (:func:`~physlab.core.export.atomic_path`).
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,6 +16,7 @@ import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -91,11 +93,21 @@ class SweepResult:
     def file_meta(self) -> dict:
         lab = find_lab(self.spec.lab)
         units = {m.name: m.unit for m in lab.measures if m.name in self.measures}
-        categories = {m.name: list(m.categories) for m in lab.measures
-                      if m.name in self.measures and m.categories}
-        meta = {"format": FORMAT, **self.spec.describe(), "measures": list(self.measures),
-                "units": units, "categories": categories, "created": now(),
-                "versions": _versions(), "status_names": list(STATUS_NAMES)}
+        categories = {
+            m.name: list(m.categories)
+            for m in lab.measures
+            if m.name in self.measures and m.categories
+        }
+        meta = {
+            "format": FORMAT,
+            **self.spec.describe(),
+            "measures": list(self.measures),
+            "units": units,
+            "categories": categories,
+            "created": now(),
+            "versions": _versions(),
+            "status_names": list(STATUS_NAMES),
+        }
         meta.update(self.meta)
         return meta
 
@@ -108,7 +120,7 @@ class SweepResult:
         return path
 
     @classmethod
-    def load(cls, path) -> "SweepResult":
+    def load(cls, path) -> SweepResult:
         path = Path(path)
         if path.suffix.lower() == ".csv":
             return _read_csv(path)
@@ -120,8 +132,10 @@ class SweepResult:
         arrays = {k: v for k, v in data.items() if k in (*measure_names(spec), "status", "seeds")}
         if arrays.get("status") is None or arrays["status"].shape != spec.shape():
             raise SweepFileError(f"{path} is damaged: its status array does not fit its axes")
-        arrays = {k: v.astype(np.int8 if k == "status" else np.int64 if k == "seeds" else float)
-                  for k, v in arrays.items()}
+        arrays = {
+            k: v.astype(np.int8 if k == "status" else np.int64 if k == "seeds" else float)
+            for k, v in arrays.items()
+        }
         errors = [str(e) for e in data.get("errors", [])]
         return cls(spec, arrays, errors, _run_meta(meta))
 
@@ -129,6 +143,7 @@ class SweepResult:
 def _versions() -> dict:
     import dask
     import distributed
+
     return {**versions(), "dask": dask.__version__, "distributed": distributed.__version__}
 
 
@@ -149,7 +164,7 @@ def _spec_of(meta: dict, path: Path) -> SweepSpec:
 
 
 def _write_npz(result: SweepResult, tmp: Path) -> None:
-    arrays = dict(result.arrays)
+    arrays: dict[str, Any] = dict(result.arrays)
     for axis in result.spec.axes:
         arrays[f"grid_{axis.name}"] = axis.numeric()
     arrays["errors"] = np.array(result.errors, dtype=str)
@@ -158,9 +173,16 @@ def _write_npz(result: SweepResult, tmp: Path) -> None:
 
 
 def _csv_columns(spec: SweepSpec) -> list[str]:
-    index = ["i", "j"][:len(spec.axes)]
-    return [*index, "repeat", *(a.name for a in spec.axes), "seed", "status",
-            *measure_names(spec), "error"]
+    index = ["i", "j"][: len(spec.axes)]
+    return [
+        *index,
+        "repeat",
+        *(a.name for a in spec.axes),
+        "seed",
+        "status",
+        *measure_names(spec),
+        "error",
+    ]
 
 
 def _write_csv(result: SweepResult, tmp: Path) -> None:
@@ -174,8 +196,13 @@ def _write_csv(result: SweepResult, tmp: Path) -> None:
     for idx in np.ndindex(*spec.shape()):
         index, repeat = idx[:-1], idx[-1]
         status = int(result.arrays["status"][idx])
-        row = [*index, repeat, *(g[i] for g, i in zip(grids, index)),
-               int(result.arrays["seeds"][idx]), STATUS_NAMES[status]]
+        row = [
+            *index,
+            repeat,
+            *(g[i] for g, i in zip(grids, index)),
+            int(result.arrays["seeds"][idx]),
+            STATUS_NAMES[status],
+        ]
         row += [repr(float(result.arrays[m][idx])) for m in result.measures]
         row.append(errors.get(f"{list(index)} {repeat}", "") if status == 2 else "")
         writer.writerow(row)
@@ -192,7 +219,7 @@ def _read_csv(path: Path) -> SweepResult:
     if not first.startswith("# physlab "):
         raise SweepFileError(f"{path} is not a physlab sweep (no sweep metadata)")
     try:
-        meta = json.loads(first[len("# physlab "):])
+        meta = json.loads(first[len("# physlab ") :])
     except json.JSONDecodeError as err:
         raise SweepFileError(f"{path} has damaged sweep metadata: {err}") from err
     spec = _spec_of(meta, path)

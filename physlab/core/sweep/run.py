@@ -8,12 +8,14 @@ thread's wait within 0.1 s) and the thread cancels the outstanding futures. A po
 comes back as a failed result (see :func:`~.point.run_point`); a worker that dies takes nothing
 with it: the scheduler runs its points again elsewhere, with the same seeds.
 """
+
 from __future__ import annotations
 
 import os
 import queue
 import threading
 import time
+from typing import Any
 
 from .cluster import SCHEDULER_ENV, connect, describe
 from .point import run_point
@@ -30,8 +32,13 @@ class SweepRun:
 
     task = staticmethod(run_point)  # what a worker does with one point
 
-    def __init__(self, spec: SweepSpec, scheduler: str | None = None, workers: int | None = None,
-                 resume: SweepResult | None = None):
+    def __init__(
+        self,
+        spec: SweepSpec,
+        scheduler: str | None = None,
+        workers: int | None = None,
+        resume: SweepResult | None = None,
+    ):
         self.spec = spec
         self.scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
         self.requested_workers = workers
@@ -46,14 +53,15 @@ class SweepRun:
         self._queue: queue.SimpleQueue[PointResult] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._pending = None  # the as_completed set while results are coming
+        self._pending: Any = None  # the as_completed set while results are coming
         self._thread: threading.Thread | None = None
 
     def _take_over(self, previous: SweepResult) -> None:
         """Keep the points ``previous`` finished (done or diverged); the rest run again."""
         if previous.spec.describe() != self.spec.describe():
-            raise SweepFileError("the sweep to resume has other axes, base parameters, "
-                                 "repeats, measures or seed")
+            raise SweepFileError(
+                "the sweep to resume has other axes, base parameters, repeats, measures or seed"
+            )
         keep = previous.arrays["status"] <= DIVERGED
         for name, array in previous.arrays.items():
             self.result.arrays[name][keep] = array[keep]
@@ -92,8 +100,12 @@ class SweepRun:
         return self.state in ("connecting", "running")
 
     def run_meta(self) -> dict:
-        return {"scheduler": describe(self.scheduler), "workers": self.workers,
-                "wall_time": round(self.wall_time, 3), "stopped": self.state == "stopped"}
+        return {
+            "scheduler": describe(self.scheduler),
+            "workers": self.workers,
+            "wall_time": round(self.wall_time, 3),
+            "stopped": self.state == "stopped",
+        }
 
     # -- the sweep's own thread ----------------------------------------------------------------
     def _main(self) -> None:
@@ -115,15 +127,15 @@ class SweepRun:
         from distributed import as_completed
 
         self.workers = _worker_count(client)
-        todo = [p for p in self.spec.points()
-                if self.result.status_at(p.index, p.repeat) > DIVERGED]
+        todo = [
+            p for p in self.spec.points() if self.result.status_at(p.index, p.repeat) > DIVERGED
+        ]
         if not todo or self._stop.is_set():
             self._finish("stopped" if self._stop.is_set() else "finished", "", t0)
             return
         self.state = "running"
         measures = measure_names(self.spec)
-        futures = client.map(self.task, todo, lab_name=self.spec.lab, measures=measures,
-                             pure=False)
+        futures = client.map(self.task, todo, lab_name=self.spec.lab, measures=measures, pure=False)
         pending = as_completed(futures, with_results=True, raise_errors=False, loop=client.loop)
         point_of = {f.key: p for f, p in zip(futures, todo)}
         with self._lock:

@@ -4,6 +4,7 @@ spec and their values), repeats, measures and a seed — and the points it expan
 A point's seed is derived from (sweep seed, flat grid index, repeat) alone, so its numbers do not
 depend on which worker runs it, in what order, or whether it ran before an interruption.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -67,8 +68,9 @@ def _range_axis(param: Param, text: str) -> Axis:
     if len(fields) not in (3, 4) or (len(fields) == 4 and fields[3].strip() != "log"):
         raise ParamError(param.name, usage)
     if param.kind not in ("int", "float", "ints"):
-        raise ParamError(param.name, f"a range needs a numeric parameter; list the values "
-                                     f"({param.allowed()})")
+        raise ParamError(
+            param.name, f"a range needs a numeric parameter; list the values ({param.allowed()})"
+        )
     try:
         start, stop, count = float(fields[0]), float(fields[1]), int(fields[2])
     except ValueError:
@@ -83,8 +85,11 @@ def _range_axis(param: Param, text: str) -> Axis:
     else:
         ints = list(dict.fromkeys(int(round(v)) for v in grid))
         if len(ints) != count:
-            raise ParamError(param.name, f"{count} integers between {start:g} and {stop:g} "
-                                         f"repeat after rounding; use fewer points")
+            raise ParamError(
+                param.name,
+                f"{count} integers between {start:g} and {stop:g} "
+                f"repeat after rounding; use fewer points",
+            )
         values = tuple(param.check([v] if param.kind == "ints" else v) for v in ints)
     return Axis(param.name, values, log=log)
 
@@ -147,8 +152,12 @@ class SweepSpec:
 
     def point(self, index: tuple[int, ...], repeat: int) -> Point:
         flat = int(np.ravel_multi_index(index, self.grid_shape()))
-        return Point(tuple(int(i) for i in index), int(repeat), self.params_at(index),
-                     point_seed(self.seed, flat, repeat))
+        return Point(
+            tuple(int(i) for i in index),
+            int(repeat),
+            self.params_at(index),
+            point_seed(self.seed, flat, repeat),
+        )
 
     def points(self) -> list[Point]:
         """Every (grid index, repeat), row-major with the repeat last."""
@@ -170,15 +179,28 @@ class SweepSpec:
                 raise ParamError(err.name, f"{err.message} (at {where})") from None
 
     def describe(self) -> dict:
-        return {"lab": self.lab, "base": dict(self.base), "axes": [a.describe() for a in self.axes],
-                "repeats": self.repeats, "measures": list(self.measures), "seed": self.seed}
+        return {
+            "lab": self.lab,
+            "base": dict(self.base),
+            "axes": [a.describe() for a in self.axes],
+            "repeats": self.repeats,
+            "measures": list(self.measures),
+            "seed": self.seed,
+        }
 
     @classmethod
-    def from_description(cls, doc: dict) -> "SweepSpec":
-        axes = tuple(Axis(a["name"], tuple(a["values"]), bool(a.get("log", False)))
-                     for a in doc["axes"])
-        return cls(doc["lab"], dict(doc["base"]), axes, int(doc["repeats"]),
-                   tuple(doc["measures"]), int(doc["seed"]))
+    def from_description(cls, doc: dict) -> SweepSpec:
+        axes = tuple(
+            Axis(a["name"], tuple(a["values"]), bool(a.get("log", False))) for a in doc["axes"]
+        )
+        return cls(
+            doc["lab"],
+            dict(doc["base"]),
+            axes,
+            int(doc["repeats"]),
+            tuple(doc["measures"]),
+            int(doc["seed"]),
+        )
 
 
 def find_lab(name: str):
@@ -188,5 +210,10 @@ def find_lab(name: str):
 
 
 def _show(value: Any) -> str:
-    return ",".join(map(str, value)) if isinstance(value, list) else f"{value:g}" \
-        if isinstance(value, float) else str(value)
+    return (
+        ",".join(map(str, value))
+        if isinstance(value, list)
+        else f"{value:g}"
+        if isinstance(value, float)
+        else str(value)
+    )

@@ -3,6 +3,7 @@ stored step (time slider), beside the log-SNR schedule of every component (a hea
 components in generation order, with the current time marked), the radially averaged power
 spectrum of the samples against the data's, and the resolution cut-off k*(t). On screen x̂0 is
 "the estimate of x<sub>0</sub>": the combining hat of x̂ does not render in Qt's rich text."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,10 +12,10 @@ from PySide6 import QtCore, QtWidgets
 
 from physlab.gui.lab_tab import LabTab
 from physlab.gui.plots import PlotItems, data_pen, make_plot, preview_range, theory_pen
+from physlab.gui.scrub import ScrubBar
 from physlab.gui.theme import Ink
 
 from ..data import DIGIT_SIZE
-from physlab.gui.scrub import ScrubBar
 
 GRID = 4
 
@@ -25,7 +26,7 @@ def mosaic(images: np.ndarray, fill: float) -> np.ndarray:
     out = np.full((GRID * (s + 1) - 1, GRID * (s + 1) - 1), fill)
     for i in range(min(n, GRID * GRID)):
         r, c = divmod(i, GRID)
-        out[r * (s + 1): r * (s + 1) + s, c * (s + 1): c * (s + 1) + s] = images[i]
+        out[r * (s + 1) : r * (s + 1) + s, c * (s + 1) : c * (s + 1) + s] = images[i]
     return out
 
 
@@ -47,8 +48,9 @@ class DiffusionTab(LabTab):
         holder = QtWidgets.QWidget()
         vbox = QtWidgets.QVBoxLayout(holder)
         vbox.setContentsMargins(0, 0, 0, 0)
-        self.scrub = ScrubBar("Reverse step", "scrub through the stored reverse steps",
-                              "time_slider")
+        self.scrub = ScrubBar(
+            "Reverse step", "scrub through the stored reverse steps", "time_slider"
+        )
         self.scrub.moved.connect(self.repaint)
 
         view = pg.GraphicsLayoutWidget()
@@ -69,14 +71,32 @@ class DiffusionTab(LabTab):
         self.p_snr.hideButtons()
         self.snr_image = pg.ImageItem()
         self.p_snr.addItem(self.snr_image)
-        self.snr_bar = pg.ColorBarItem(values=(-10, 10), colorMap=pg.colormap.get("CET-D1"),
-                                       interactive=False, width=12, label="log(α²/σ²) = −γ")
+        self.snr_bar = pg.ColorBarItem(
+            values=(-10, 10),
+            colorMap=pg.colormap.get("CET-D1"),
+            interactive=False,
+            width=12,
+            label="log(α²/σ²) = −γ",
+        )
         self.snr_bar.setImageItem(self.snr_image, insert_in=self.p_snr)
-        self.p_spec = make_plot(plots, 1, 0, "Radially averaged power spectrum", "wavenumber |k|",
-                                "power P(k)", log_y=True)
+        self.p_spec = make_plot(
+            plots,
+            1,
+            0,
+            "Radially averaged power spectrum",
+            "wavenumber |k|",
+            "power P(k)",
+            log_y=True,
+        )
         self.p_spec.setLogMode(x=True, y=True)
-        self.p_kstar = make_plot(plots, 2, 0, "Resolution cut-off k*(t) of the estimate",
-                                 "diffusion time t", "k* (half the data's power kept)")
+        self.p_kstar = make_plot(
+            plots,
+            2,
+            0,
+            "Resolution cut-off k*(t) of the estimate",
+            "diffusion time t",
+            "k* (half the data's power kept)",
+        )
         self.p_kstar.invertX(True)
         view.ci.layout.setColumnStretchFactor(0, 2)
         view.ci.layout.setColumnStretchFactor(1, 3)
@@ -126,29 +146,68 @@ class DiffusionTab(LabTab):
         gamma = frame["log_snr"]
         self.snr_image.setImage(-gamma.T[::-1].T, autoLevels=False)  # columns: t from 0 to 1
         times = frame["log_snr_t"]
-        self.snr_image.setRect(QtCore.QRectF(times.min(), 0, times.max() - times.min(),
-                                             gamma.shape[0]))
-        marker = self.items.get(self.p_snr, "now", lambda: pg.InfiniteLine(
-            angle=90, pen=pg.mkPen(Ink.MARKER, width=2)))
+        self.snr_image.setRect(
+            QtCore.QRectF(times.min(), 0, times.max() - times.min(), gamma.shape[0])
+        )
+        marker = self.items.get(
+            self.p_snr, "now", lambda: pg.InfiniteLine(angle=90, pen=pg.mkPen(Ink.MARKER, width=2))
+        )
         marker.setValue(t)
 
         k = frame["spectrum_k"]
         keep = k > 0
-        self.items.line(self.p_spec, "data", k[keep], frame["spectrum_data"][keep], theory_pen(),
-                        "data (exact for fields)", positive=True)
-        self.items.line(self.p_spec, "samples", k[keep], frame["spectrum_samples_t"][i][keep],
-                        data_pen(0, 2.0), "samples x<sub>t</sub> (slider time)", positive=True)
-        self.items.line(self.p_spec, "x0", k[keep], frame["spectrum_x0_t"][i][keep],
-                        pg.mkPen(Ink.GUIDE, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
-                        "estimate of x<sub>0</sub> (slider time)", positive=True)
+        self.items.line(
+            self.p_spec,
+            "data",
+            k[keep],
+            frame["spectrum_data"][keep],
+            theory_pen(),
+            "data (exact for fields)",
+            positive=True,
+        )
+        self.items.line(
+            self.p_spec,
+            "samples",
+            k[keep],
+            frame["spectrum_samples_t"][i][keep],
+            data_pen(0, 2.0),
+            "samples x<sub>t</sub> (slider time)",
+            positive=True,
+        )
+        self.items.line(
+            self.p_spec,
+            "x0",
+            k[keep],
+            frame["spectrum_x0_t"][i][keep],
+            pg.mkPen(Ink.GUIDE, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
+            "estimate of x<sub>0</sub> (slider time)",
+            positive=True,
+        )
 
-        self.items.line(self.p_kstar, "measured", frame["t"], frame["kstar"], data_pen(0, 2.0),
-                        "measured from the estimate of x<sub>0</sub>")
+        self.items.line(
+            self.p_kstar,
+            "measured",
+            frame["t"],
+            frame["kstar"],
+            data_pen(0, 2.0),
+            "measured from the estimate of x<sub>0</sub>",
+        )
         if "kstar_theory" in frame:
-            self.items.line(self.p_kstar, "theory", frame["t"], frame["kstar_theory"], theory_pen(),
-                            "theory: largest |k| with SNR ≥ 1")
-        now = self.items.get(self.p_kstar, "now", lambda: pg.InfiniteLine(
-            angle=90, pen=pg.mkPen(Ink.GUIDE, width=1, style=QtCore.Qt.PenStyle.DotLine)))
+            self.items.line(
+                self.p_kstar,
+                "theory",
+                frame["t"],
+                frame["kstar_theory"],
+                theory_pen(),
+                "theory: largest |k| with SNR ≥ 1",
+            )
+        now = self.items.get(
+            self.p_kstar,
+            "now",
+            lambda: pg.InfiniteLine(
+                angle=90, pen=pg.mkPen(Ink.GUIDE, width=1, style=QtCore.Qt.PenStyle.DotLine)
+            ),
+        )
         now.setValue(t)
 
     def _paint_observation(self, frame: dict, params: dict, fill: float) -> None:
@@ -162,11 +221,12 @@ class DiffusionTab(LabTab):
         if params["condition"] == "inpaint":
             side, hole = seen.shape[0], params["hole"]
             start = (side - hole) // 2
-            seen[start:start + hole, start:start + hole] = fill
+            seen[start : start + hole, start : start + hole] = fill
             plot.setTitle(f"given: a held-out image outside the centred {hole}×{hole} hole")
         else:
-            plot.setTitle(f"given: a held-out image's Fourier modes with |k| ≤ "
-                          f"{params['observed_k']:g}")
+            plot.setTitle(
+                f"given: a held-out image's Fourier modes with |k| ≤ {params['observed_k']:g}"
+            )
         image.setImage(seen, autoLevels=False)
         plot.show()
 
@@ -177,8 +237,10 @@ class DiffusionTab(LabTab):
     def history_traces(self, frame: dict, params: dict) -> list:
         """The final samples' spectrum and the measured resolution cut-off."""
         k = frame["spectrum_k"]
-        return [(self.p_spec, k, frame["spectrum_samples_t"][-1]),
-                (self.p_kstar, frame["t"], frame["kstar"])]
+        return [
+            (self.p_spec, k, frame["spectrum_samples_t"][-1]),
+            (self.p_kstar, frame["t"], frame["kstar"]),
+        ]
 
     @staticmethod
     def _levels(frame: dict) -> tuple[float, float]:

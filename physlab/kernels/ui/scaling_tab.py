@@ -1,6 +1,7 @@
 """The Scaling laws tab: test loss vs time for each model (or data) size on log–log axes, with the
 lazy infinite-size theory (dashed) and the predicted power law (dotted); the compute-optimal
 frontier; and a table of fitted exponents beside the theory's."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,20 +21,29 @@ class ScalingTab(LabTab):
         vbox = QtWidgets.QVBoxLayout(holder)
         vbox.setContentsMargins(0, 0, 0, 0)
         view = pg.GraphicsLayoutWidget()
-        self.p_time = make_plot(view, 0, 0, "Test loss vs training time", "GD step t",
-                                "test loss Σ<sub>k</sub> λ<sub>k</sub> "
-                                "(v*<sub>k</sub> − v<sub>k</sub>)²", log_y=True)
-        self.p_compute = make_plot(view, 0, 1, "Compute-optimal frontier", "compute C = N·t",
-                                   "test loss", log_y=True)
+        self.p_time = make_plot(
+            view,
+            0,
+            0,
+            "Test loss vs training time",
+            "GD step t",
+            "test loss Σ<sub>k</sub> λ<sub>k</sub> (v*<sub>k</sub> − v<sub>k</sub>)²",
+            log_y=True,
+        )
+        self.p_compute = make_plot(
+            view, 0, 1, "Compute-optimal frontier", "compute C = N·t", "test loss", log_y=True
+        )
         for plot in (self.p_time, self.p_compute):
             plot.setLogMode(x=True, y=True)
         self.table = QtWidgets.QTableWidget(0, 5)
         self.table.setObjectName("exponents")
-        self.table.setHorizontalHeaderLabels(["exponent", "fitted ± s.e.", "theory",
-                                              "N → ∞ theory, same window", "law"])
+        self.table.setHorizontalHeaderLabels(
+            ["exponent", "fitted ± s.e.", "theory", "N → ∞ theory, same window", "law"]
+        )
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(
-            QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+            QtWidgets.QHeaderView.ResizeMode.ResizeToContents
+        )
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMaximumHeight(210)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -68,25 +78,50 @@ class ScalingTab(LabTab):
         for i, size in enumerate(sizes):  # every curve's item (and legend entry) before theory's
             name = f"{symbol} = {size}" if size else f"{symbol} = ∞"
             done = np.isfinite(loss[i])
-            self._loglog(self.p_time, ("curve", i), steps[done], loss[i][done], data_pen(i, 1.8),
-                         name)
+            self._loglog(
+                self.p_time, ("curve", i), steps[done], loss[i][done], data_pen(i, 1.8), name
+            )
             if by_width:
-                self._loglog(self.p_compute, ("curve", i), size * steps[done], loss[i][done],
-                             data_pen(i, 1.0), None)
-        self._loglog(self.p_time, "theory", steps, frame["theory_loss"], theory_pen(),
-                   "lazy theory, N, P → ∞")
+                self._loglog(
+                    self.p_compute,
+                    ("curve", i),
+                    size * steps[done],
+                    loss[i][done],
+                    data_pen(i, 1.0),
+                    None,
+                )
+        self._loglog(
+            self.p_time,
+            "theory",
+            steps,
+            frame["theory_loss"],
+            theory_pen(),
+            "lazy theory, N, P → ∞",
+        )
         self._guide(frame, steps, loss)
         if "frontier_compute" in frame:
             c, best = frame["frontier_compute"], frame["frontier_loss"]
-            self._loglog(self.p_compute, "frontier", c, best, pg.mkPen(Ink.STRONG, width=3),
-                       "frontier: min over N")
+            self._loglog(
+                self.p_compute,
+                "frontier",
+                c,
+                best,
+                pg.mkPen(Ink.STRONG, width=3),
+                "frontier: min over N",
+            )
             slope = float(frame["frontier_theory_exponent"])
             ok = np.isfinite(best)
             if ok.any():
                 mid = np.nonzero(ok)[0][len(np.nonzero(ok)[0]) // 2]
                 guide = best[mid] * (c / c[mid]) ** -slope
-                self._loglog(self.p_compute, "frontier-theory", c, guide, theory_pen(),
-                           f"theory C<sup>−{slope:.3g}</sup>")
+                self._loglog(
+                    self.p_compute,
+                    "frontier-theory",
+                    c,
+                    guide,
+                    theory_pen(),
+                    f"theory C<sup>−{slope:.3g}</sup>",
+                )
         self._fill_table(frame, params, sizes, symbol)
 
     def history_traces(self, frame: dict, params: dict) -> list:
@@ -112,33 +147,51 @@ class ScalingTab(LabTab):
         nan = float("nan")
         rows = []
         law = "L ~ N^−α·min(β,1)" if symbol == "N" else "L ~ P^−α·min(β,2)"
-        rows.append((f"{'model' if symbol == 'N' else 'data'} size (final loss)",
-                     float(frame["size_fitted_exponent"]),
-                     float(frame.get("size_fitted_exponent_error", nan)),
-                     float(frame["size_theory_exponent"]), nan, law))
+        rows.append(
+            (
+                f"{'model' if symbol == 'N' else 'data'} size (final loss)",
+                float(frame["size_fitted_exponent"]),
+                float(frame.get("size_fitted_exponent_error", nan)),
+                float(frame["size_theory_exponent"]),
+                nan,
+                law,
+            )
+        )
         easy = params.get("beta", 0.5) > 1
         if "frontier_fitted_exponent" in frame:
-            frontier_law = ("L* ~ C^−αχ/(1+αχ) (vs N^−1·t^−(1−1/α))" if easy
-                            else "L* ~ C^−a_N·χ/(a_N+χ)")
-            rows.append(("compute-optimal frontier (inner sizes)",
-                         float(frame["frontier_fitted_exponent"]),
-                         float(frame.get("frontier_fitted_exponent_error", nan)),
-                         float(frame["frontier_theory_exponent"]), nan, frontier_law))
+            frontier_law = (
+                "L* ~ C^−αχ/(1+αχ) (vs N^−1·t^−(1−1/α))" if easy else "L* ~ C^−a_N·χ/(a_N+χ)"
+            )
+            rows.append(
+                (
+                    "compute-optimal frontier (inner sizes)",
+                    float(frame["frontier_fitted_exponent"]),
+                    float(frame.get("frontier_fitted_exponent_error", nan)),
+                    float(frame["frontier_theory_exponent"]),
+                    nan,
+                    frontier_law,
+                )
+            )
         regime = "rich" if params.get("rich") else "lazy"
         late = float(frame.get("late_exponent", nan))
-        time_law = (f"t^−β, then t^−{late:.2f} = t^−(1−1/α) after t× = N^1/(β−1+1/α)" if easy
-                    else f"L ~ t^−χ ({regime})")
+        time_law = (
+            f"t^−β, then t^−{late:.2f} = t^−(1−1/α) after t× = N^1/(β−1+1/α)"
+            if easy
+            else f"L ~ t^−χ ({regime})"
+        )
         window = frame.get("window_fitted_exponent", np.full(len(sizes), nan))
         errors = frame.get("fitted_exponent_error", np.full(len(sizes), nan))
-        for size, fit, err, th, win in zip(sizes, frame["fitted_exponent"], errors,
-                                           frame["theory_exponent"], window):
-            rows.append((f"time, {symbol} = {size if size else '∞'}", fit, err, th, win,
-                         time_law))
+        for size, fit, err, th, win in zip(
+            sizes, frame["fitted_exponent"], errors, frame["theory_exponent"], window
+        ):
+            rows.append((f"time, {symbol} = {size if size else '∞'}", fit, err, th, win, time_law))
         self.table.setRowCount(len(rows))
         for r, (label, fit, err, th, win, text) in enumerate(rows):
-            shown = "—" if not np.isfinite(fit) else (
-                f"{fit:.3f} ± {err:.3f}" if np.isfinite(err) else f"{fit:.3f}")
-            cells = (label, shown, f"{th:.3f}", f"{win:.3f}" if np.isfinite(win) else "",
-                     text)
+            shown = (
+                "—"
+                if not np.isfinite(fit)
+                else (f"{fit:.3f} ± {err:.3f}" if np.isfinite(err) else f"{fit:.3f}")
+            )
+            cells = (label, shown, f"{th:.3f}", f"{win:.3f}" if np.isfinite(win) else "", text)
             for c, value in enumerate(cells):
                 self.table.setItem(r, c, QtWidgets.QTableWidgetItem(value))

@@ -2,6 +2,7 @@
 DMFT theory dashed), and a "theory | simulation | difference" heatmap row of the chosen kernel at
 the chosen snapshot, each with a colour bar: sequential for a kernel, diverging and centred on 0
 for a signed one (the NTK's change K − K(0), and the difference)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -43,10 +44,12 @@ class KernelsTab(LabTab):
         self.kernel_choice = QtWidgets.QComboBox()
         self.kernel_choice.setObjectName("kernel_choice")
         self.kernel_choice.setSizeAdjustPolicy(
-            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)  # fits its longest name
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents
+        )  # fits its longest name
         self.kernel_choice.setToolTip("which kernel the heatmaps show")
-        self.scrub = ScrubBar("Snapshot", "scrub through the stored kernel snapshots",
-                              "snapshot_slider")
+        self.scrub = ScrubBar(
+            "Snapshot", "scrub through the stored kernel snapshots", "snapshot_slider"
+        )
         controls.addWidget(QtWidgets.QLabel("Kernel"))
         controls.addWidget(self.kernel_choice)
         controls.addSpacing(16)
@@ -56,10 +59,12 @@ class KernelsTab(LabTab):
 
         view = pg.GraphicsLayoutWidget()
         curves = view.addLayout(row=0, col=0)
-        self.p_loss = make_plot(curves, 0, 0, "Training loss", "GD step t",
-                                "loss ½⟨(y − f)²⟩", log_y=True)
-        self.p_align = make_plot(curves, 0, 1, "Kernel–target alignment", "GD step t",
-                                 "yᵀKy / (‖K‖<sub>F</sub> ‖y‖²)")
+        self.p_loss = make_plot(
+            curves, 0, 0, "Training loss", "GD step t", "loss ½⟨(y − f)²⟩", log_y=True
+        )
+        self.p_align = make_plot(
+            curves, 0, 1, "Kernel–target alignment", "GD step t", "yᵀKy / (‖K‖<sub>F</sub> ‖y‖²)"
+        )
         maps = view.addLayout(row=1, col=0)
         self.h_theory = _heatmap(maps, 0, "theory (N → ∞)", SEQUENTIAL)
         self.h_sim = _heatmap(maps, 1, "simulation (width N)", SEQUENTIAL)
@@ -105,14 +110,21 @@ class KernelsTab(LabTab):
 
     # -- painting ------------------------------------------------------------------------------
     def _marker(self, plot, step: int) -> None:
-        line = self.items.get(plot, "marker", lambda: pg.InfiniteLine(
-            angle=90, pen=pg.mkPen(Ink.GUIDE, width=1, style=QtCore.Qt.PenStyle.DotLine)))
+        line = self.items.get(
+            plot,
+            "marker",
+            lambda: pg.InfiniteLine(
+                angle=90, pen=pg.mkPen(Ink.GUIDE, width=1, style=QtCore.Qt.PenStyle.DotLine)
+            ),
+        )
         line.setValue(step)
 
     def _kernel_names(self, depth: int) -> list[str]:
-        return (["NTK K", "NTK change K − K(0)"] +
-                [f"feature Φ{_sup(i)}" for i in range(1, depth + 1)] +
-                [f"gradient G{_sup(i)}" for i in range(1, depth + 1)])
+        return (
+            ["NTK K", "NTK change K − K(0)"]
+            + [f"feature Φ{_sup(i)}" for i in range(1, depth + 1)]
+            + [f"gradient G{_sup(i)}" for i in range(1, depth + 1)]
+        )
 
     def paint(self, frame: dict, params: dict) -> None:
         depth = params.get("depth", 1)
@@ -122,16 +134,37 @@ class KernelsTab(LabTab):
         label = summary.get("theory", "theory")
         step = frame["step"]
         self.span.apply((self.p_loss, self.p_align), params.get("steps", 1))  # the whole run
-        self.items.line(self.p_loss, "sim", step, frame["loss"], data_pen(0, 2.0),
-                        f"simulation, N = {width:,}", positive=True)
-        self.items.line(self.p_align, "sim", step, frame["alignment"], data_pen(0, 2.0),
-                        f"simulation, N = {width:,}")
+        self.items.line(
+            self.p_loss,
+            "sim",
+            step,
+            frame["loss"],
+            data_pen(0, 2.0),
+            f"simulation, N = {width:,}",
+            positive=True,
+        )
+        self.items.line(
+            self.p_align,
+            "sim",
+            step,
+            frame["alignment"],
+            data_pen(0, 2.0),
+            f"simulation, N = {width:,}",
+        )
         has_theory = "theory_ntk" in frame
         if has_theory:
-            self.items.line(self.p_loss, "theory", step, frame["theory_loss"], theory_pen(), label,
-                            positive=True)
-            self.items.line(self.p_align, "theory", step, frame["theory_alignment"], theory_pen(),
-                            label)
+            self.items.line(
+                self.p_loss,
+                "theory",
+                step,
+                frame["theory_loss"],
+                theory_pen(),
+                label,
+                positive=True,
+            )
+            self.items.line(
+                self.p_align, "theory", step, frame["theory_alignment"], theory_pen(), label
+            )
         note = summary.get("theory_note", "")
         if note and not self._note_shown:
             self.show_message(note)
@@ -163,8 +196,11 @@ class KernelsTab(LabTab):
             self._colour_map(heatmap, SIGNED if signed else SEQUENTIAL)
         self._show(self.h_sim, sim, (lo, hi), "")
         if theory is None:
-            reason = "no theory for this network" if not has_theory else \
-                f"theory covers steps ≤ {int(frame['theory_step'][-1])}"
+            reason = (
+                "no theory for this network"
+                if not has_theory
+                else f"theory covers steps ≤ {int(frame['theory_step'][-1])}"
+            )
             self._show(self.h_theory, None, (lo, hi), reason, sim.shape)
             self._show(self.h_diff, None, (-1, 1), "", sim.shape)
         else:
@@ -176,8 +212,10 @@ class KernelsTab(LabTab):
             self.h_diff[0].setTitle(f"simulation − theory (relative ‖·‖<sub>F</sub> = {rel:.3f})")
 
     def history_traces(self, frame: dict, params: dict) -> list:
-        return [(self.p_loss, frame["step"], frame["loss"]),
-                (self.p_align, frame["step"], frame["alignment"])]
+        return [
+            (self.p_loss, frame["step"], frame["loss"]),
+            (self.p_align, frame["step"], frame["alignment"]),
+        ]
 
     @staticmethod
     def _pick(frame: dict, prefix: str, which: int, depth: int) -> np.ndarray:

@@ -2,20 +2,32 @@
 sharpness ηλ (MLP) or the uv model's bifurcation diagram, and the learning rate η(t) under the
 loss when it varies (a schedule, or η changed during the run; a constant η is named in the loss
 plot's title instead of taking a plot)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import (RunSpan, data_pen, finite, make_plot, preview_range, show_curve,
-                               theory_pen)
+from physlab.gui.plots import (
+    RunSpan,
+    data_pen,
+    finite,
+    make_plot,
+    preview_range,
+    show_curve,
+    theory_pen,
+)
 from physlab.gui.theme import Ink
 
 from ..optim import stability_factor
 
-THRESHOLD_NAMES = {"gd": "2/η", "momentum": "(2+2β)/η", "adam": "(2+2β₁)/(η(1−β₁))",
-                   "gi-adam": "(2+2β₁)/(η(1−β₁))"}
+THRESHOLD_NAMES = {
+    "gd": "2/η",
+    "momentum": "(2+2β)/η",
+    "adam": "(2+2β₁)/(η(1−β₁))",
+    "gi-adam": "(2+2β₁)/(η(1−β₁))",
+}
 SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 
 
@@ -24,13 +36,13 @@ class SharpnessTab(LabTab):
         layout = pg.GraphicsLayoutWidget()
         self.left = layout.addLayout(row=0, col=0, rowspan=2)
         self.left.setContentsMargins(0, 0, 0, 0)  # titles level with the right column's
-        self.p_loss = make_plot(self.left, 0, 0, "Training loss", "step", "loss  ½·MSE",
-                                log_y=True)
+        self.p_loss = make_plot(self.left, 0, 0, "Training loss", "step", "loss  ½·MSE", log_y=True)
         self.p_lr = make_plot(self.left, 1, 0, "Learning rate", "step", "η")
         self.left.layout.setRowStretchFactor(0, 3)
         self.left.layout.setRowStretchFactor(1, 1)
-        self.p_sharp = make_plot(layout, 0, 1, "Sharpness vs stability threshold", "step",
-                                 "Hessian eigenvalue λ")
+        self.p_sharp = make_plot(
+            layout, 0, 1, "Sharpness vs stability threshold", "step", "Hessian eigenvalue λ"
+        )
         self.p_low = make_plot(layout, 1, 1, "", "", "")
         self.c_loss = self.p_loss.plot(pen=data_pen(0), name="training loss")
         self.c_test = pg.PlotDataItem(pen=data_pen(3, 2.0))  # held-out loss (digits, n_test > 0)
@@ -46,8 +58,9 @@ class SharpnessTab(LabTab):
         self.c_norm = pg.PlotDataItem(pen=data_pen(0))
         self.c_line = pg.PlotDataItem(pen=theory_pen())
         self.c_bif = pg.ScatterPlotItem(size=2.5, pen=None, brush=pg.mkBrush(31, 119, 180, 140))
-        self.c_now = pg.InfiniteLine(angle=90, pen=pg.mkPen(Ink.NOTE, width=1.5,
-                                                            style=pg.QtCore.Qt.PenStyle.DotLine))
+        self.c_now = pg.InfiniteLine(
+            angle=90, pen=pg.mkPen(Ink.NOTE, width=1.5, style=pg.QtCore.Qt.PenStyle.DotLine)
+        )
         for item in (self.c_norm, self.c_line, self.c_bif, self.c_now):
             self.p_low.addItem(item)
         self._uv_view: bool | None = None
@@ -76,14 +89,19 @@ class SharpnessTab(LabTab):
             self._name_thresholds(params["optimizer"], factor)
 
     def _name_thresholds(self, optimizer: str, factor: float) -> None:
-        show_curve(self.p_sharp, self.c_thr,
-                   f"stability threshold {THRESHOLD_NAMES.get(optimizer, '2/η')}", True)
+        show_curve(
+            self.p_sharp,
+            self.c_thr,
+            f"stability threshold {THRESHOLD_NAMES.get(optimizer, '2/η')}",
+            True,
+        )
         show_curve(self.p_low, self.c_line, f"stability: η·λ = {factor:.3g}", True)
 
     def _show_lr(self, varies: bool, lr: float) -> None:
         """η(t) gets a plot under the loss only when it varies; a constant η goes in the title."""
-        self.p_loss.setTitle("Training loss" if varies else
-                             f"Training loss at constant η = {lr:.3g}")
+        self.p_loss.setTitle(
+            "Training loss" if varies else f"Training loss at constant η = {lr:.3g}"
+        )
         if varies == self._lr_shown:
             return
         self._lr_shown = varies
@@ -93,9 +111,18 @@ class SharpnessTab(LabTab):
     def clear_plots(self) -> None:
         self.span.clear()
         self._preview(self.panel.values())
-        for curve in (self.c_loss, self.c_test, self.c_pre, self.c_ntk, self.c_thr, self.c_lr,
-                      self.c_norm,
-                      self.c_line, self.c_bif, *self.c_eigs):
+        for curve in (
+            self.c_loss,
+            self.c_test,
+            self.c_pre,
+            self.c_ntk,
+            self.c_thr,
+            self.c_lr,
+            self.c_norm,
+            self.c_line,
+            self.c_bif,
+            *self.c_eigs,
+        ):
             curve.setData([], [])
 
     def _eig_curves(self, k: int) -> list[pg.PlotDataItem]:
@@ -134,13 +161,13 @@ class SharpnessTab(LabTab):
         optimizer = params.get("optimizer", "gd")
         is_uv = params.get("model") == "uv"
         self.c_loss.setData(*finite(step, frame["loss"], positive=True))
-        self.p_loss.setLabel("left", "loss  cross-entropy" if params.get("loss") == "ce"
-                             else "loss  ½·MSE")
+        self.p_loss.setLabel(
+            "left", "loss  cross-entropy" if params.get("loss") == "ce" else "loss  ½·MSE"
+        )
         test = frame.get("test_loss")
         show_curve(self.p_loss, self.c_test, "held-out loss", test is not None)
         if test is not None:
-            self.c_test.setData(*finite(frame["sharpness_step"].astype(float), test,
-                                        positive=True))
+            self.c_test.setData(*finite(frame["sharpness_step"].astype(float), test, positive=True))
         s_step = frame["sharpness_step"].astype(float)
         eigs = frame["eigenvalues"]
         for i, curve in enumerate(self._eig_curves(eigs.shape[1])):
@@ -154,12 +181,15 @@ class SharpnessTab(LabTab):
             self.c_ntk.setData(*finite(step, frame["ntk"]))
         self.c_thr.setData(*finite(step, frame["threshold"]))
         self.c_lr.setData(*finite(step, lr))
-        self._show_lr(params.get("schedule", "constant") != "constant" or bool(np.ptp(lr) > 0),
-                      float(lr[-1]))
+        self._show_lr(
+            params.get("schedule", "constant") != "constant" or bool(np.ptp(lr) > 0), float(lr[-1])
+        )
         self.p_lr.setYRange(0.0, 1.1 * float(np.nanmax(lr)), padding=0)
         self._set_low_view(is_uv)
-        self.span.apply((self.p_loss, self.p_sharp, self.p_lr, *(() if is_uv else (self.p_low,))),
-                        params.get("steps", int(step[-1])))
+        self.span.apply(
+            (self.p_loss, self.p_sharp, self.p_lr, *(() if is_uv else (self.p_low,))),
+            params.get("steps", int(step[-1])),
+        )
         factor = stability_factor(optimizer, params.get("momentum", 0.9), params.get("beta1", 0.9))
         if is_uv:
             etas, late = frame["bifurcation_lr"], frame["bifurcation_sharpness"]
@@ -177,8 +207,10 @@ class SharpnessTab(LabTab):
         return params.get("model")
 
     def history_traces(self, frame: dict, params: dict) -> list:
-        return [(self.p_loss, frame["step"], frame["loss"]),
-                (self.p_sharp, frame["sharpness_step"], frame["eigenvalues"][:, 0])]
+        return [
+            (self.p_loss, frame["step"], frame["loss"]),
+            (self.p_sharp, frame["sharpness_step"], frame["eigenvalues"][:, 0]),
+        ]
 
     def live_changed(self, name: str, value) -> None:
         if name == "lr" and self._uv_view:
