@@ -27,7 +27,7 @@ from .theme import Ink
 NOT_RUN_COLOR = "#c8c8c8"  # a cell no repeat has finished yet
 FAILED_COLOR = "#3a3a3a"  # every repeat of the cell raised
 NAN_COLOR = "#ffffff"  # finished, but the measure has no value there (e.g. never reached EoS)
-HALO_COLOR = "#e4e4e4"  # under a theory line (an ink: the dark theme darkens it, see theme.py)
+HALO_COLOR = Ink.GRID  # under a theory line (an ink: the dark theme darkens it, see theme.py)
 CATEGORY_COLORS = ("#4c78a8", "#f58518", "#b8252b", "#54a24b", "#b279a2", "#72b7b2", "#eeca3b")
 CONTINUOUS_MAP = "viridis"
 OVERLAY_STYLES = (
@@ -178,7 +178,7 @@ class SweepFigure:
         self.plot = _new_plot(self.widget)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.highlight = QtWidgets.QGraphicsRectItem()
-        self.highlight.setPen(pg.mkPen("#111111", width=2, cosmetic=True))
+        self.highlight.setPen(pg.mkPen(Ink.STRONG, width=2, cosmetic=True))
         self.highlight.setZValue(20)
         self.highlight.hide()
         self.band: BandCurve | None = None
@@ -187,7 +187,7 @@ class SweepFigure:
         )
         self.legend = pg.LegendItem(labelTextSize="9pt", verSpacing=-4)
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
-        self.legend.setPen(pg.mkPen("#cccccc"))
+        self.legend.setPen(pg.mkPen(Ink.FRAME))
         policy = QtWidgets.QSizePolicy.Policy.Fixed  # as tall as its entries, not the row
         self.legend.setSizePolicy(policy, policy)
         self._legend_items: list = []
@@ -340,7 +340,7 @@ class SweepFigure:
                 x,
                 y,
                 connect="finite",
-                pen=pg.mkPen("#111111", width=2.2, style=OVERLAY_STYLES[k % len(OVERLAY_STYLES)]),
+                pen=pg.mkPen(Ink.STRONG, width=2.2, style=OVERLAY_STYLES[k % len(OVERLAY_STYLES)]),
             )
             for item in (halo, line):
                 item.setZValue(10)
