@@ -8,25 +8,35 @@
     0.2
 
 The names here are the stable interface (the rest of the package may move): :func:`labs`,
-:func:`params`, :func:`run`, :func:`load`, :func:`from_config`, :class:`Run`, and
+:func:`params`, :func:`run`, :func:`sweep`, :func:`load`, :func:`from_config`, :class:`Run`, and
 :class:`~physlab.core.params.ParamError`. Validation is the CLI's: a bad value raises
 ``ParamError`` naming the parameter and the allowed range. No Qt is imported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .core.config_text import ConfigError, from_text, lab_of, to_text
+from .core.config_text import ConfigError, format_value, from_text, lab_of, to_text
 from .core.params import Param, ParamError
 from .core.registry import Lab
 
-__all__ = ["ConfigError", "ParamError", "Run", "from_config", "labs", "load", "params", "run"]
+__all__ = [
+    "ConfigError",
+    "ParamError",
+    "Run",
+    "from_config",
+    "labs",
+    "load",
+    "params",
+    "run",
+    "sweep",
+]
 
 
 def labs() -> list[str]:
@@ -148,6 +158,98 @@ def run(lab: str, seed: int = 0, preset: str | None = None, **params: Any) -> Ru
     return Run(the_lab.name, dict(exp.params), exp.seed, exp.frame(), meta)
 
 
+def sweep(
+    lab: str,
+    grid: Mapping[str, Any],
+    repeats: int = 1,
+    measures: Sequence[str] = (),
+    seed: int = 0,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    preset: str | None = None,
+    stream: bool = False,
+    base: Mapping[str, Any] | None = None,
+    **params: Any,
+):
+    """Run ``lab`` over a grid of one or two of its parameters on a Dask cluster (a local one,
+    one worker process per core, unless ``scheduler`` gives a ``tcp://host:port``), as
+    ``physlab sweep`` does, and return its :class:`~physlab.core.sweep.SweepResult` (one array per
+    measure shaped (len(axis 1), [len(axis 2),] repeats), ``status``, ``errors``; ``.save(path)``,
+    ``.to_xarray()``).
+
+    ``grid`` maps each swept parameter to its values, a list (``{"width": [16, 32, 64]}``) or the
+    CLI's range text (``{"lr": "0.01:2:24:log"}``); keyword arguments set the base parameters
+    (``base={...}`` too, for a lab parameter named like an argument here, e.g. Collapse's own
+    ``repeats``). The
+    numbers do not depend on the cluster: a point's seed comes from (``seed``, point, repeat).
+    With ``stream=True`` the call returns at once with an iterator of the points'
+    :class:`~physlab.core.sweep.PointResult` as they finish (for a notebook that draws live);
+    closing it early stops the sweep.
+    """
+    import time
+
+    from .core.presets import PresetError, load_preset
+    from .core.sweep import SweepRun, SweepSpec, parse_axis
+    from .core.sweep.budget import check_budget
+    from .core.sweep.cluster import cores
+
+    the_lab = _lab(lab)
+    values: dict[str, Any] = {}
+    if preset is not None:
+        try:
+            values.update(load_preset(the_lab.name, preset, the_lab.spec).params)
+        except PresetError as err:
+            raise ValueError(str(err)) from None
+    values.update(base or {})
+    values.update(params)
+    axes = tuple(
+        parse_axis(the_lab.spec, f"{name}={_axis_text(spec)}") for name, spec in grid.items()
+    )
+    spec = SweepSpec(
+        the_lab.name,
+        the_lab.spec.validate(values),
+        axes,
+        repeats=int(repeats),
+        measures=tuple(measures),
+        seed=int(seed),
+    )
+    spec.validate(the_lab.spec)
+    if not scheduler:
+        check_budget(spec, workers or cores(), local=True)
+    sweep_run = SweepRun(spec, scheduler=scheduler, workers=workers)
+    sweep_run.start()
+
+    def finished():
+        try:
+            while sweep_run.running or not sweep_run.join(0):
+                yield from sweep_run.poll()
+                time.sleep(0.05)
+            yield from sweep_run.poll()
+        finally:
+            if sweep_run.running:
+                sweep_run.stop()
+            sweep_run.join(30)
+        if sweep_run.state == "failed":
+            raise RuntimeError(f"the sweep failed: {sweep_run.message}")
+
+    if stream:
+        return finished()
+    for _ in finished():
+        pass
+    result = sweep_run.result
+    result.meta.update(sweep_run.run_meta())
+    return result
+
+
+def _axis_text(values: Any) -> str:
+    """A grid entry as the CLI writes it: range text as it is, a list joined by commas."""
+    if isinstance(values, str):
+        return values
+    if not isinstance(values, (list, tuple)) or not values:
+        raise ParamError("grid", f"{values!r:.60} is not a list of values or 'start:stop:count'")
+    return ",".join(format_value(v) for v in values)
+
+
 def from_config(text: str) -> Run:
     """Run a one-line configuration (``physlab:sharpness?lr=0.2&seed=0``, as the GUI's Edit ▸ Copy
     configuration writes it); raises :class:`ConfigError` for a line that cannot be read."""
@@ -156,8 +258,11 @@ def from_config(text: str) -> Run:
     return run(the_lab.name, seed=seed, **values)
 
 
-def load(path: str | Path) -> Run | dict[str, list[Run]]:
+def load(path: str | Path):
     """Read anything physlab writes.
+
+    A sweep's ``.npz`` or ``.csv`` (from :func:`sweep` or ``physlab sweep``) gives its
+    :class:`~physlab.core.sweep.SweepResult`.
 
     An exported ``.npz`` gives a :class:`Run` with its arrays; a ``.csv`` or a ``.png``/``.svg``/
     ``.pdf`` figure gives its parameters, seed and metadata (:meth:`Run.rerun` recomputes the
@@ -174,8 +279,31 @@ def load(path: str | Path) -> Run | dict[str, list[Run]]:
             name: [Run(name, r.params, r.seed, dict(r.frame), dict(r.meta)) for r in state.runs]
             for name, state in states.items()
         }
+    if path.suffix.lower() in (".npz", ".csv") and _is_sweep(path):
+        from .core.sweep import SweepResult
+
+        return SweepResult.load(path)
     meta = _export_meta(path)
     the_lab = _lab(str(meta.get("lab")))
     params_, seed = the_lab.spec.validate(meta.get("params") or {}), int(meta.get("seed", 0))
     arrays = read_npz(path)[0] if path.suffix.lower() == ".npz" else {}
     return Run(the_lab.name, params_, seed, arrays, dict(meta))
+
+
+def _is_sweep(path: Path) -> bool:
+    """Whether an NPZ or CSV holds a sweep (its metadata says ``format: physlab-sweep``)."""
+    import json
+    import zipfile
+
+    from .core import bounded
+    from .core.sweep.result import FORMAT
+
+    try:
+        if path.suffix.lower() == ".csv":
+            text = bounded.first_line(path).partition(" ")[2].partition(" ")[2]
+        else:
+            with bounded.open_zip(path) as zf:
+                text = bounded.read_text_member(zf, "meta")
+        return json.loads(text).get("format") == FORMAT
+    except (OSError, ValueError, KeyError, AttributeError, zipfile.BadZipFile):
+        return False

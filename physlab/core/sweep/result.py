@@ -119,6 +119,21 @@ class SweepResult:
             writer(self, tmp)
         return path
 
+    def to_xarray(self):
+        """The result as an ``xarray.Dataset``: one variable per measure and ``status``, on the
+        axes' values and ``repeat`` (xarray is an optional extra: ``pip install xarray``)."""
+        try:
+            import xarray
+        except ImportError:
+            raise ImportError("to_xarray needs xarray: pip install xarray") from None
+        dims = (*[axis.name for axis in self.spec.axes], "repeat")
+        coords = {axis.name: axis.numeric() for axis in self.spec.axes}
+        coords["repeat"] = np.arange(self.spec.repeats)
+        data = {name: (dims, array) for name, array in self.arrays.items()}
+        return xarray.Dataset(
+            data, coords=coords, attrs={"lab": self.spec.lab, "seed": self.spec.seed}
+        )
+
     @classmethod
     def load(cls, path) -> SweepResult:
         path = Path(path)

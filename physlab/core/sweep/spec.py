@@ -205,8 +205,8 @@ class SweepSpec:
 
 def find_lab(name: str):
     """The :class:`~physlab.core.registry.Lab` called ``name``. The list of labs sits above core
-    (``physlab.labs``), so it is looked up at run time by name, like a lab's tab class."""
-    return importlib.import_module("physlab.labs").get_lab(name)
+    (``physlab.catalog``), so it is looked up at run time by name, like a lab's tab class."""
+    return importlib.import_module("physlab.catalog").get_lab(name)
 
 
 def _show(value: Any) -> str:
