@@ -17,6 +17,7 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from physlab.core.eta import LONG_RUN_SECONDS, duration
 from physlab.core.export import ExportError, meta_json, write_run
 from physlab.core.params import ParamError
 from physlab.core.presets import PresetError, load_preset
@@ -31,7 +32,7 @@ from .history import RunHistory
 from .param_panel import ParamPanel
 from .plots import hide_empty_legends, set_curve_antialias
 from .preset_box import PresetBox
-from .run_controls import READY, RunControls, RunStatus, describe
+from .run_controls import READY, RunControls, RunStatus, describe, seconds_left
 from .seed_edit import SeedEdit
 from .sweep_mode import SweepMode, or_sweep
 from .worker import QtRunner
@@ -52,6 +53,7 @@ class LabTab(QtWidgets.QWidget):
         self.runs = RunKeeper(lab)
         self.run_status = RunStatus(f"{lab.title}: {READY}")
         self._dirty = False
+        self._warned_run = -1  # the run the long-run note was shown for
 
         self.panel = ParamPanel(lab.spec)
         self.panel.changed.connect(self._on_param_changed)
@@ -352,6 +354,25 @@ class LabTab(QtWidgets.QWidget):
         self.controls.show_steps(snap, paused=state == RunState.PAUSED)
         if state in (RunState.RUNNING, RunState.PAUSED):  # an ended run keeps its last words
             self._set_status(describe(self.lab.title, state, "", snap))
+        self._warn_if_long(snap)
+
+    def _warn_if_long(self, snap: Snapshot) -> None:
+        """Once per run, when its speed projects more than a few minutes (core/eta.py), say so
+        in the banner with how to stop it — a note, not a modal question while it streams."""
+        left = seconds_left(snap)
+        if (
+            self._warned_run == snap.run_id
+            or left is None
+            or snap.elapsed < 1.0
+            or left < LONG_RUN_SECONDS
+        ):
+            return
+        self._warned_run = snap.run_id
+        self.show_message(
+            f"This run will take about <b>{duration(left)}</b> more at its speed so "
+            f"far. Press Stop (Esc) if that is more than you meant; what it has "
+            f"computed stays on screen."
+        )
 
     def _paint_if_dirty(self) -> None:
         if self._dirty and self.snapshot is not None:

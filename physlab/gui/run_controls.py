@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from PySide6 import QtWidgets
 
+from physlab.core.eta import duration
 from physlab.core.runner import RunState, Snapshot
 
 SCALE = 1000  # progress bar units per run
@@ -26,6 +27,13 @@ BUILDING = "building (compiling kernels on first use)…"
 READY = "ready — press Run (Ctrl+R)"
 
 
+def seconds_left(snap: Snapshot) -> float | None:
+    """How long the run still takes at its speed so far (None before the speed is known)."""
+    if snap.steps_per_second <= 0 or snap.steps_done <= 0:
+        return None
+    return max(snap.total_steps - snap.steps_done, 0) / snap.steps_per_second
+
+
 def describe(title: str, state: RunState, message: str, snap: Snapshot | None) -> RunStatus:
     """The status line of lab ``title`` whose run is in ``state`` (with its last ``message``)
     and shows ``snap``."""
@@ -33,6 +41,9 @@ def describe(title: str, state: RunState, message: str, snap: Snapshot | None) -
     if state in (RunState.RUNNING, RunState.PAUSED) and snap is not None:
         paused = state == RunState.PAUSED
         where = f"step {snap.steps_done:,}/{snap.total_steps:,}"
+        left = seconds_left(snap)
+        if not paused and left is not None:
+            where += f", about {duration(left)} left"
         return RunStatus(
             f"{title}: {'paused at ' if paused else ''}{where}",
             fraction,

@@ -242,3 +242,33 @@ def test_closing_while_a_build_blocks_waits_a_bounded_time(qtbot, monkeypatch):
     assert not win.isVisible() and tab.runner.alive
     release.set()
     qtbot.waitUntil(lambda: not tab.runner.alive, timeout=10000)
+
+
+# -- issue 14 item 12: time left and a note on long runs ---------------------------------------
+def test_the_status_says_time_left_and_a_long_run_gets_a_note(window, qtbot):
+    from physlab.core.runner import RunState, Snapshot
+
+    tab = window.lab_tabs.get_or_build("collapse")
+    window.show_lab("collapse")
+    snap = Snapshot(
+        run_id=7,
+        frame={},
+        steps_done=10,
+        total_steps=10_010,
+        steps_per_second=2.0,
+        elapsed=5.0,
+        summary={},
+    )
+    tab.runner.runner.state = RunState.RUNNING
+    try:
+        tab._on_frame(snap)  # a frame of a run at 2 steps/s with 10,000 steps to go
+        tab._dirty = False  # (this stand-in frame has no arrays to paint)
+        assert "about 83.3 min left" in window.status_label.text()
+        assert "83.3 min" in tab.banner.text() and "Stop (Esc)" in tab.banner.text()
+        tab.hide_message()
+        tab._on_frame(snap)  # once per run
+        tab._dirty = False
+        assert not tab.banner.isVisible()
+    finally:
+        tab.runner.runner.state = RunState.IDLE
+        tab.runs.snapshot = None
