@@ -272,8 +272,16 @@ def read_export_meta(path: Path) -> dict | None:
         return _meta_record(bounded.read_text_member(zf, "meta"))
 
 
+SWEEP_FORMAT = "physlab-sweep"  # a sweep's files and figures (physlab.core.sweep) carry this
+
+
 def _meta_record(text: str, record: records.Record = records.EXPORT_META) -> dict:
-    return record.check(records.load_json(text, "the metadata", bounded.TEXT_LIMIT), "metadata")
+    """Parsed metadata, checked against ``record``; a sweep's (``format: physlab-sweep``) is
+    returned as it is, for the sweep reader checks it against the sweep's own description."""
+    value = records.load_json(text, "the metadata", bounded.TEXT_LIMIT)
+    if isinstance(value, dict) and value.get("format") == SWEEP_FORMAT:
+        return value
+    return record.check(value, "metadata")
 
 
 PDF_LIMIT = 64 << 20  # bytes of a PDF figure read to find its metadata (ours are ~100 KB)

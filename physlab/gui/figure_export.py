@@ -35,7 +35,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtSvg import QSvgGenerator
 
-from physlab import __version__
+from physlab._version import __version__
 from physlab.core.export import (
     FIGURE_META_KEY,
     PDF_META_TAG,

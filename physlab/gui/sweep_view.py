@@ -38,6 +38,7 @@ from . import theme
 from .banner import Banner
 from .figure_export import DEFAULT_FIGURE, FigureSettings, export_figure
 from .param_panel import ParamPanel
+from .run_controls import RunStatus
 from .sweep_axes import AxisPicker
 from .sweep_plots import GridAxis, SweepFigure, format_value, summarise
 
@@ -351,7 +352,9 @@ class SweepView(QtWidgets.QWidget):
         self.status_line.setText(text)
         self.progress.setRange(0, 0 if sweep is not None and sweep.state == "connecting" else total)
         self.progress.setValue(ran)
-        self.tab.status.emit(f"{self.lab.title} sweep: " + _plain(text), ran / max(total, 1), 0.0)
+        self.tab._set_status(
+            RunStatus(f"{self.lab.title} sweep: " + _plain(text), ran / max(total, 1))
+        )
 
     def _update_controls(self) -> None:
         running = self.running

@@ -17,7 +17,7 @@ PYPROJECT = ROOT.parent / "pyproject.toml"
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 QT_CONTRACT = "Qt lives only in physlab.gui and the labs' ui packages"
-LAYERS_CONTRACT = "Layers: cli and api above gui above labs above core"
+LAYERS_CONTRACT = "Layers: cli above gui above api above labs above core"
 INDEPENDENCE_CONTRACT = "No lab imports another"
 
 

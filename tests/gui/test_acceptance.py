@@ -20,7 +20,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtTest import QTest
 
 from physlab.core.runner import RunState
-from physlab.gui import theme
+from physlab.gui import figure_export, theme
 from tests.gui.gui_helpers import finished
 
 # lab → (preset, overrides that keep the run short)
@@ -152,7 +152,7 @@ def show_tab(window, lab: str) -> None:
 
 
 @pytest.mark.parametrize("lab", USER_RUNS)
-def test_a_user_session_in_every_tab(window, qtbot, tmp_path, dialogs, no_errors, lab):
+def test_a_user_session_in_every_tab(window, qtbot, tmp_path, dialogs, no_errors, lab, monkeypatch):
     preset, small = USER_RUNS[lab]
     show_tab(window, lab)
     tab = window.current()
@@ -190,6 +190,25 @@ def test_a_user_session_in_every_tab(window, qtbot, tmp_path, dialogs, no_errors
     )
     trigger("Open session…")
     assert tab.panel.values() == saved and tab.snapshot is not None
+
+    # File ▸ Figure export settings (its dialog answered with the settings it was shown)
+    monkeypatch.setattr(figure_export, "ask_figure_settings", lambda parent, current: current)
+    trigger("Figure export settings…")
+
+    # Edit: the configuration goes to the clipboard and comes back into the controls
+    trigger("Copy configuration")
+    text = QtGui.QGuiApplication.clipboard().text()
+    assert text.startswith(f"physlab:{lab}?")
+    tab.seed.setValue(tab.seed.value() + 1)
+    trigger("Paste configuration")
+    assert window.current() is tab and tab.panel.values() == saved
+    assert text.endswith(f"seed={tab.seed.value()}")
+
+    # View: the console shows and hides
+    trigger("Console")
+    assert window.console.isVisible()
+    trigger("Console")
+    assert not window.console.isVisible()
 
     # Run: run, pause, resume, stop, reset
     trigger("Run")

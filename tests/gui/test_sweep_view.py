@@ -116,7 +116,7 @@ def legend_labels(view):
 def test_view_builds_for_every_lab_and_its_default_sweep_is_valid(window):
     for name, lab in window.labs.items():
         window.show_lab(name)
-        tab = window.lab_tabs[name]
+        tab = window.lab_tabs.get_or_build(name)
         view = tab.sweep_mode.show_sweep()
         assert tab.sweep_mode.shown
         assert [view.measure.itemData(i) for i in range(view.measure.count())] == [
@@ -135,7 +135,7 @@ def test_a_sweep_preset_sets_the_sweep_the_command_line_runs(window):
     presets = 0
     for name, lab in window.labs.items():
         window.show_lab(name)
-        view = window.lab_tabs[name].sweep_mode.show_sweep()
+        view = window.lab_tabs.get_or_build(name).sweep_mode.show_sweep()
         for k in range(1, view.presets.count()):
             preset = load_sweep_preset(name, view.presets.itemData(k), lab.spec)
             view.apply_preset(preset.name)
@@ -420,7 +420,7 @@ def test_sweep_is_kept_in_a_session(window, qtbot, fake_run, tmp_path):
     other = MainWindow(warm_up=False)
     qtbot.addWidget(other)
     assert other.open_session(path)
-    restored = other.lab_tabs["sharpness"].sweep_mode.view
+    restored = other.lab_tabs.get_or_build("sharpness").sweep_mode.view
     assert restored is not None
     assert restored.result.spec == run.spec
     assert np.array_equal(

@@ -30,7 +30,7 @@ SHORT = {
 
 def short_run(window, qtbot, case: str):
     preset, values = SHORT[case]
-    tab = window.lab_tabs[case.split("-")[0]]
+    tab = window.lab_tabs.get_or_build(case.split("-")[0])
     window.show_lab(tab.lab.name)
     if preset:
         tab.apply_preset(preset)
@@ -243,7 +243,7 @@ def test_every_widget_shows_its_whole_text(window, qtbot, case):
 
 @pytest.mark.parametrize("lab", ["sharpness", "kernels", "scaling", "diffusion", "collapse"])
 def test_before_the_first_run_every_view_is_titled_labelled_and_scaled(window, lab):
-    tab = window.lab_tabs[lab]
+    tab = window.lab_tabs.get_or_build(lab)
     window.show_lab(lab)
     QtWidgets.QApplication.processEvents()
     shown = [p for p in plots(tab) if p.width() > 0 and not isinstance(p, pg.ColorBarItem)]

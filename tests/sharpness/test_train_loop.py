@@ -29,7 +29,7 @@ def test_both_back_ends_take_the_same_steps(optimizer, lr, stops):
         0,
     )
     m = exp.model
-    arch = (m.sizes, m.w_off, m.b_off, m.mult, m.act)
+    arch = (m.sizes, m.w_off, m.b_off, m.mult, m.act, m.loss_kind)
     lrs = np.full(20, lr)
     limit = 1e3 * exp.loss0
     runs = []

@@ -13,19 +13,18 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..export import atomic_path, check_target, meta_json, now, read_npz, versions
+from ..export import SWEEP_FORMAT, atomic_path, check_target, meta_json, now, read_npz, versions
 from .spec import Point, SweepSpec, find_lab
 
 DONE, DIVERGED, FAILED, NOT_RUN = 0, 1, 2, 3
 STATUS_NAMES = ("done", "diverged", "failed", "not run")
-FORMAT = "physlab-sweep"
+FORMAT = SWEEP_FORMAT
 
 
 class SweepFileError(ValueError):
@@ -170,7 +169,7 @@ def _run_meta(meta: dict) -> dict:
 
 
 def _spec_of(meta: dict, path: Path) -> SweepSpec:
-    if meta.get("format") != FORMAT:
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise SweepFileError(f"{path} is not a physlab sweep (no sweep metadata)")
     try:
         return SweepSpec.from_description(meta)
@@ -226,17 +225,25 @@ def _write_csv(result: SweepResult, tmp: Path) -> None:
 
 
 def _read_csv(path: Path) -> SweepResult:
+    """A sweep's CSV, its metadata line read with the caps every file from elsewhere gets
+    (length, nesting: :mod:`physlab.core.bounded`) and the table only when the file's size
+    fits the memory limit."""
+    from physlab.core import bounded, records
+    from physlab.core.params import memory_limit
+
     try:
+        first = bounded.first_line(path)
+        if not first.startswith("# physlab "):
+            raise SweepFileError(f"{path} is not a physlab sweep (no sweep metadata)")
+        meta = records.load_json(first[len("# physlab ") :], "the metadata", bounded.TEXT_LIMIT)
+        if path.stat().st_size > memory_limit():
+            raise SweepFileError(f"{path} is larger than the memory limit ({memory_limit():,})")
         text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise SweepFileError(f"cannot read {path}: {err.strerror or err}") from err
-    first, _, body = text.partition("\n")
-    if not first.startswith("# physlab "):
-        raise SweepFileError(f"{path} is not a physlab sweep (no sweep metadata)")
-    try:
-        meta = json.loads(first[len("# physlab ") :])
-    except json.JSONDecodeError as err:
+    except records.RecordError as err:
         raise SweepFileError(f"{path} has damaged sweep metadata: {err}") from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise SweepFileError(f"cannot read {path}: {err}") from err
+    body = text.partition("\n")[2]
     spec = _spec_of(meta, path)
     result = SweepResult(spec, meta=_run_meta(meta))
     n_axes = len(spec.axes)
