@@ -152,11 +152,11 @@ def test_run_from_a_sweep_point_reproduces_it(tmp_path, capsys):
             [
                 "sharpness",
                 "--set",
-                "width=2048",
+                "width=512",
                 "--set",
                 "depth=6",
                 "--set",
-                "steps=1000000",
+                "steps=10000000",
                 "--set",
                 "n_samples=2000",
                 "--grid",

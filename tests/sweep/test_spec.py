@@ -74,7 +74,7 @@ def test_points_row_major_with_seeds_from_index_and_repeat():
 
 def test_too_large_sweeps_are_refused_with_the_estimate():
     base = SHARPNESS.spec.validate(
-        {"width": [2048], "depth": 6, "steps": 1_000_000, "n_samples": 2000}
+        {"width": [512], "depth": 6, "steps": 10_000_000, "n_samples": 2000}
     )
     spec = SweepSpec("sharpness", base, (parse_axis(SHARPNESS.spec, "lr=0.01:1:100:log"),))
     with pytest.raises(SweepTooLarge) as err:
