@@ -78,8 +78,13 @@ def test_uv_preset_shows_bifurcation_diagram(window, qtbot):
     tab.run()
     qtbot.waitUntil(finished(tab), timeout=60000)
     qtbot.waitUntil(lambda: tab._uv_view is True, timeout=5000)
+    # the last frame is painted by the tab's 30 Hz timer, a moment after the run has ended
+    qtbot.waitUntil(
+        lambda: tab.c_bif.getData()[0] is not None and len(tab.c_bif.getData()[0]) > 1000,
+        timeout=10000,
+    )
     x, y = tab.c_bif.getData()
-    assert len(x) > 1000 and np.nanmax(y) > 2.0
+    assert np.nanmax(y) > 2.0
 
 
 def test_exports_image_svg_and_data(window, qtbot, tmp_path):

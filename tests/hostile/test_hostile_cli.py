@@ -115,7 +115,7 @@ def test_a_signal_stops_the_run_and_writes_what_was_computed(signum, tmp_path):
             "--set",
             "generations=100000",
             "--set",
-            "repeats=10",
+            "repeats=20000",  # the chain is drawn exactly in law, so it takes many repeats to last
             "--out",
             str(out),
         ],
