@@ -129,7 +129,7 @@ def run(lab: str, seed: int = 0, preset: str | None = None, **params: Any) -> Ru
     parameters by name and are validated as on the command line (``ParamError`` names a bad one).
     The seed fixes every random draw: the same call gives the same arrays.
     """
-    from .core.headless import run_meta, run_to_completion
+    from .core.headless import experiment_meta, run_to_completion
     from .core.presets import PresetError, load_preset
 
     the_lab = _lab(lab)
@@ -144,17 +144,7 @@ def run(lab: str, seed: int = 0, preset: str | None = None, **params: Any) -> Ru
     checked = the_lab.spec.validate(values)
     seed = int(seed)
     exp, wall = run_to_completion(the_lab, checked, seed)
-    meta = run_meta(
-        the_lab,
-        exp.params,
-        exp.seed,
-        steps_done=exp.steps_done,
-        total_steps=exp.total_steps,
-        divergence=exp.diverged,
-        wall_time=wall,
-        stopped=False,
-        summary=exp.summary(),
-    )
+    meta = experiment_meta(the_lab, exp, wall)
     return Run(the_lab.name, dict(exp.params), exp.seed, exp.frame(), meta)
 
 

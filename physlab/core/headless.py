@@ -59,8 +59,9 @@ def run_to_completion(
     return exp, time.perf_counter() - t0
 
 
-def save(lab: Lab, exp: Experiment, path: Path, wall_time: float, stopped: bool = False) -> Path:
-    meta = run_meta(
+def experiment_meta(lab: Lab, exp: Experiment, wall_time: float, stopped: bool = False) -> dict:
+    """:func:`run_meta` of an experiment as it stands."""
+    return run_meta(
         lab,
         exp.params,
         exp.seed,
@@ -71,4 +72,7 @@ def save(lab: Lab, exp: Experiment, path: Path, wall_time: float, stopped: bool 
         stopped=stopped,
         summary=exp.summary(),
     )
-    return write_run(path, exp.frame(), meta)
+
+
+def save(lab: Lab, exp: Experiment, path: Path, wall_time: float, stopped: bool = False) -> Path:
+    return write_run(path, exp.frame(), experiment_meta(lab, exp, wall_time, stopped))

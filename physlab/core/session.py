@@ -43,6 +43,22 @@ FORMAT = "physlab-session"
 RUN_SLACK = 64 << 20  # bytes a run's saved arrays may exceed its lab's peak-memory estimate by
 
 
+# what reading a damaged or foreign file can raise, past the checks (told as one line, never a
+# traceback)
+DAMAGED = (
+    OSError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    EOFError,
+    MemoryError,
+    RecursionError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
+
+
 class SessionError(ValueError):
     """A session file that cannot be opened; the message says why."""
 
@@ -133,18 +149,7 @@ def read_session(
         raise
     except (RecordError, ParamError) as err:
         raise SessionError(f"cannot open {path.name}: {err}") from None
-    except (
-        OSError,
-        ValueError,
-        KeyError,
-        IndexError,
-        TypeError,
-        EOFError,
-        MemoryError,
-        RecursionError,
-        zipfile.BadZipFile,
-        zlib.error,
-    ) as err:
+    except DAMAGED as err:
         raise SessionError(
             f"cannot open {path.name}: the file is damaged or not a physlab "
             f"session ({type(err).__name__}: {records.short(str(err), 80)})"
@@ -307,18 +312,7 @@ def _export_meta(path: Path) -> dict:
         meta = read_export_meta(path)
     except RecordError as err:
         raise SessionError(f"cannot read {path.name}: {err}") from None
-    except (
-        OSError,
-        ValueError,
-        KeyError,
-        IndexError,
-        TypeError,
-        EOFError,
-        MemoryError,
-        RecursionError,
-        zipfile.BadZipFile,
-        zlib.error,
-    ) as err:
+    except DAMAGED as err:
         raise SessionError(
             f"cannot read {path.name}: {type(err).__name__}: {records.short(str(err), 80)}"
         ) from None
