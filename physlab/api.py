@@ -47,12 +47,13 @@ def labs() -> list[str]:
 
 
 def _lab(name: str) -> Lab:
-    from .catalog import all_labs
+    """The lab named ``name`` (a ValueError, as for any bad argument here, when there is none)."""
+    from .catalog import get_lab
 
-    known = all_labs()
-    if name not in known:
-        raise ValueError(f"unknown lab {name!r}; labs: {', '.join(known)}")
-    return known[name]
+    try:
+        return get_lab(name)
+    except KeyError as err:
+        raise ValueError(err.args[0]) from None
 
 
 def params(lab: str) -> dict[str, Param]:

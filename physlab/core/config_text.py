@@ -18,9 +18,9 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from .params import ParamError, ParamSpec
+from .records import SEED_LIMIT
 
 SCHEME = "physlab:"
-SEED_LIMIT = 2**63
 
 
 class ConfigError(ValueError):

@@ -191,30 +191,25 @@ class CollapseTab(LabTab):
         )
 
     def _vline(self, plot, key, x: float, label: str, color=Ink.GUIDE) -> None:
-        line = self.items.get(
-            plot,
-            key,
-            lambda: pg.InfiniteLine(
-                angle=90,
-                pen=pg.mkPen(color, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
-                label=label,
-                labelOpts={"position": 0.92, "color": color},
-            ),
-        )
-        line.setValue(np.log10(x) if plot.ctrl.logXCheck.isChecked() else x)
+        self._guide(plot, key, x, label, color, vertical=True)
 
     def _hline(self, plot, key, y: float, label: str, color=Ink.GUIDE) -> None:
+        self._guide(plot, key, y, label, color, vertical=False)
+
+    def _guide(self, plot, key, value: float, label: str, color, vertical: bool) -> None:
+        """A dotted, labelled guide line at ``value`` (in data units: log axes are mapped)."""
         line = self.items.get(
             plot,
             key,
             lambda: pg.InfiniteLine(
-                angle=0,
+                angle=90 if vertical else 0,
                 pen=pg.mkPen(color, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
                 label=label,
-                labelOpts={"position": 0.12, "color": color},
+                labelOpts={"position": 0.92 if vertical else 0.12, "color": color},
             ),
         )
-        line.setValue(np.log10(y) if plot.ctrl.logYCheck.isChecked() else y)
+        log = (plot.ctrl.logXCheck if vertical else plot.ctrl.logYCheck).isChecked()
+        line.setValue(np.log10(value) if log else value)
 
     # -- history -------------------------------------------------------------------------------
     HISTORY = {
