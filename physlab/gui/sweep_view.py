@@ -275,6 +275,12 @@ class SweepView(QtWidgets.QWidget):
     def toggle_pause(self) -> None:
         self.banner.show_message("A sweep cannot pause: Stop keeps the points that finished.")
 
+    def reset(self) -> None:
+        """Run ▸ Reset while this view is shown: stop the sweep and clear its map (the axes and
+        controls stay as they are)."""
+        self.clear()
+        self.banner.hide()
+
     def export_image(self, path: Path, settings: FigureSettings = DEFAULT_FIGURE) -> Path:
         """The map (or curve) as PNG, SVG or PDF with the sweep's metadata inside."""
         result = self._result_or_refuse()

@@ -149,7 +149,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(run, "&Run", "Ctrl+R", lambda: self.current().run())
         self._action(run, "&Pause / resume", "Ctrl+P", lambda: self.current().toggle_pause())
         self._action(run, "&Stop", "Esc", lambda: self.current().stop())
-        self._action(run, "R&eset", "Ctrl+Shift+R", lambda: self.current().reset())
+        self._action(run, "R&eset", "Ctrl+Shift+R", lambda: self.shown_view().reset())
         view = menu.addMenu("&View")
         self.dark_action = QtGui.QAction("&Dark theme", self)
         self.dark_action.setShortcut(QtGui.QKeySequence("Ctrl+Shift+D"))
@@ -167,14 +167,23 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
         self._action(help_menu, "&About physlab", None, self.show_about)
 
-    def _fill_presets(self, menu: QtWidgets.QMenu) -> None:
-        menu.clear()
+    def shown_view(self):
+        """What the Run menu acts on: the current lab's Sweep view while it is on screen, else
+        the lab tab itself."""
         tab = self.current()
-        for i in range(1, tab.presets.count()):
-            name = tab.presets.itemData(i)
+        return tab.sweep_mode.active_view() or tab
+
+    def _fill_presets(self, menu: QtWidgets.QMenu) -> None:
+        """The presets of the view on screen: the lab's, or its sweep presets while the Sweep
+        view is shown (each disabled while that view runs, as its preset box is)."""
+        menu.clear()
+        tab, target = self.current(), self.shown_view()
+        busy = target.running if target is not tab else tab.runner.state.active
+        for i in range(1, target.presets.count()):
+            name = target.presets.itemData(i)
             action = menu.addAction(name)
-            action.triggered.connect(lambda *_checked, name=name: tab.apply_preset(name))
-            action.setEnabled(not tab.runner.state.active)  # as the tab's preset box
+            action.triggered.connect(lambda *_checked, name=name: target.apply_preset(name))
+            action.setEnabled(not busy)
         if menu.isEmpty():
             menu.addAction("(no presets for this lab)").setEnabled(False)
 

@@ -467,3 +467,31 @@ def test_real_sweep_on_a_two_worker_local_cluster(window, qtbot):
         assert cluster._cluster is None and started.status.name == "closed"
     finally:
         shutdown_local_cluster()
+
+
+def test_file_presets_and_reset_act_on_the_sweep_view_while_it_is_shown(window, qtbot, fake_run):
+    """File ▸ Presets lists the lab's sweep presets while the Sweep view is shown (it listed the
+    hidden single-run view's), and Run ▸ Reset clears the map, not the hidden single-run plots."""
+    tab, view = sharpness_sweep(window)
+    [name, *_] = [view.presets.itemData(i) for i in range(1, view.presets.count())]
+    window.presets_menu.aboutToShow.emit()
+    offered = [a.text() for a in window.presets_menu.actions()]
+    assert name in offered and "eos-chebyshev" not in offered
+    next(a for a in window.presets_menu.actions() if a.text() == name).trigger()
+    assert view.presets.currentData() == name
+    assert tab.presets.currentText() != name  # the single-run view's preset is untouched
+
+    view.run()
+    run = fake_run[-1]
+    run.feed([result_for(run.spec.points()[0], regime=0.0)])
+    view._poll()
+    window.presets_menu.aboutToShow.emit()
+    assert not any(a.isEnabled() for a in window.presets_menu.actions())  # not while it runs
+    reset = next(a for a in window.findChildren(QtGui.QAction) if a.text() == "R&eset")
+    reset.trigger()
+    assert run.stopped and view.result is None and view.sweep is None
+    assert view.run_button.isEnabled()
+
+    tab.sweep_mode.show_single()
+    window.presets_menu.aboutToShow.emit()
+    assert "eos-chebyshev" in [a.text() for a in window.presets_menu.actions()]
