@@ -56,6 +56,9 @@ class Lab:
     measures: tuple[Measure, ...] = field(default=())
     sweep_overlays: Callable[[dict, tuple], list[Overlay]] | None = None
     point_cost: Callable[[dict], tuple[float, float]] | None = None
+    # the title of a swept parameter's axis when the base parameters change what it means
+    # (parameter name, base params) -> title, or None for the parameter's own title
+    axis_title: Callable[[str, dict], str | None] | None = None
 
     def build(self, params: Mapping[str, Any], seed: int) -> Experiment:
         if self.choose is None:
@@ -73,6 +76,11 @@ class Lab:
                 exp.advance(exp.total_steps)
                 if exp.steps_done == before:
                     break
+
+    def sweep_axis_title(self, name: str, base: dict) -> str:
+        """What a sweep's axis over parameter ``name`` shows, given the sweep's base params."""
+        title = self.axis_title(name, base) if self.axis_title is not None else None
+        return title or self.spec[name].title
 
     def measure(self, name: str) -> Measure:
         for m in self.measures:

@@ -33,7 +33,8 @@ TIMEOUT = 300.0  # seconds a run may take (a cold numba compile included)
 class Shot:
     """One README figure: a lab run from a preset (plus changes) and grabbed mid-run or at the
     end; ``before`` runs first with these changes so the shot shows it overlaid as history;
-    ``scrub`` puts the tab's time slider at this fraction; ``kernel`` picks Kernels' heatmap."""
+    ``scrub`` puts the tab's time slider at this fraction; ``kernel`` picks Kernels' heatmap;
+    ``sweep`` names a sweep preset run in the tab's Sweep view (on a local Dask cluster) instead."""
 
     name: str
     lab: str
@@ -44,6 +45,7 @@ class Shot:
     before: dict | None = None
     scrub: float | None = None
     kernel: int | None = None
+    sweep: str | None = None
 
 
 README = (
@@ -62,6 +64,7 @@ README = (
         {"T0": 400, "strategy": ["replace"]},
         before={"T0": 200, "strategy": ["replace"]},
     ),
+    Shot("sharpness-phase-diagram", "sharpness", sweep="kalra-barkeshli-early-training"),
 )
 
 
@@ -120,6 +123,14 @@ class Camera:
     def _ended(tab) -> bool:
         return not tab.runner.state.active and tab.snapshot is not None
 
+    def sweep(self, tab, preset: str):
+        """Run sweep preset ``preset`` in the tab's Sweep view to the end; returns the view."""
+        view = tab.sweep_mode.show_sweep()
+        view.apply_preset(preset)
+        view.run()
+        self.wait(lambda: not view.running)
+        return view
+
     def grab(self, tab, path: Path, theme: str) -> Path:
         self.window.set_theme(theme)
         tab._dirty = tab.snapshot is not None  # paint what arrived, as the paint timer would
@@ -164,6 +175,11 @@ def readme(camera: Camera, folder: Path, only: str = "") -> list[Path]:
         if only and only not in shot.name:
             continue
         tab = camera.tab(shot.lab)
+        if shot.sweep is not None:
+            camera.sweep(tab, shot.sweep)
+            written.append(camera.grab(tab, folder / f"{shot.name}.png", shot.theme))
+            tab.sweep_mode.show_single()
+            continue
         if shot.before is not None:
             camera.prepare(tab, shot.preset, shot.before)
             camera.run(tab)

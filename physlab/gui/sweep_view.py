@@ -391,7 +391,10 @@ class SweepView(QtWidgets.QWidget):
         spec = result.spec
         axes = [
             GridAxis(
-                self.lab.spec[a.name].title, a.numeric().tolist(), a.log, self.lab.spec[a.name].unit
+                self.lab.sweep_axis_title(a.name, spec.base),
+                a.numeric().tolist(),
+                a.log,
+                self.lab.spec[a.name].unit,
             )
             for a in spec.axes
         ]

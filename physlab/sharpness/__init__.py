@@ -5,7 +5,7 @@ from physlab.core.registry import Lab, Paper
 
 from .experiment import SharpnessExperiment
 from .frame_keys import FRAME
-from .measures import MEASURES, point_cost, sweep_overlays
+from .measures import MEASURES, axis_title, point_cost, sweep_overlays
 from .params import SPEC, memory_estimate
 
 # the smallest runs that compile every kernel (the MLP with each optimiser, uv, bifurcation)
@@ -39,6 +39,7 @@ LAB = Lab(
     measures=MEASURES,
     sweep_overlays=sweep_overlays,
     point_cost=point_cost,
+    axis_title=axis_title,
     papers=(
         Paper(
             "J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar",

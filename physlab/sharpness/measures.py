@@ -101,6 +101,13 @@ def sweep_overlays(base: dict, axes: tuple) -> list[Overlay]:
     return out
 
 
+def axis_title(name: str, base: dict) -> str | None:
+    """With lr_mode = normalized the lr axis is the normalised rate c = η·λ0, not η."""
+    if name == "lr" and base.get("lr_mode") == "normalized":
+        return "c = η·λ0 (normalised lr)"
+    return None
+
+
 FLOP_RATE = 1e9  # flop/s one core sustains in these kernels (rough, for refusing huge sweeps)
 
 

@@ -224,6 +224,18 @@ def test_log_grid_gives_a_log_axis_and_boundaries_span_the_map(window, fake_run)
     assert np.allclose(sorted(y), [0.5, 3.5])  # from the bottom edge of depth 1 to the top of 3
 
 
+def test_the_lr_axis_says_it_is_c_when_the_rate_is_normalised(window, fake_run):
+    """With lr_mode = normalized the swept lr is c = η·λ0: the axis said "lr η"."""
+    tab, view = sharpness_sweep(window)
+    view.run()
+    assert view.figure.plot.getAxis("bottom").labelText.startswith("c = η·λ0")
+    view.stop()
+    view.panel.set_values({"lr_mode": "absolute"})
+    view.run()
+    assert view.figure.plot.getAxis("bottom").labelText == "lr η"
+    assert view.figure.plot.getAxis("left").labelText == "depth"
+
+
 def hover(qtbot, view, index):
     scene = view.figure.scene_pos(index)
     pos = view.figure.widget.mapFromScene(scene)
