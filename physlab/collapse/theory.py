@@ -157,7 +157,7 @@ def downstream_terms(
         shrunk = kappa**2 * np.sum(inv**2) * amplify  # E tr(AᵀA) = d − 2κ tr R + shrunk
         factor.append((d - 2.0 * kappa * inv.sum() + shrunk) / d)
         cross.append(2.0 * (kappa * inv.sum() - shrunk) / d)  # E tr A = d − κ tr R
-    return tuple(np.reshape(x, T.shape) for x in (clean, factor, cross))  # type: ignore[return-value]
+    return np.reshape(clean, T.shape), np.reshape(factor, T.shape), np.reshape(cross, T.shape)
 
 
 def downstream_error(
