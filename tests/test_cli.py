@@ -141,7 +141,16 @@ def test_collapse_refuses_too_few_samples_with_the_rule(tmp_path, capsys):
     out = tmp_path / "x.npz"
     assert main(["run", "collapse", "--set", "T0=50", "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "T0 ≥ d + 2 = 102" in err and not out.exists()
+    assert "T0 ≥ d + 2 = 102" in err and "unselect accumulate and mix" in err
+    assert not out.exists()
+    assert main(["run", "collapse", "--set", "T0=100", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "T0 ≥ d + 2 = 102 (OLS generators) or T0 ≤ 98" in err and not out.exists()
+    args = ["run", "collapse", "--set", "T0=50", "--set", "strategy=replace", "--set", "d=60"]
+    ran = tmp_path / "min-norm.npz"
+    assert main([*args, "--set", "repeats=10", "--out", str(ran), "--quiet"]) == 0
+    data, _ = read_npz(ran)  # minimum-norm generators (T0 < d) run: (1 − r) + v + σ²d/(T−d−1)
+    assert data["theory"][0][1] == pytest.approx(1 / 6 + 50 / 9 + 60 / 139)
     assert (
         main(
             [

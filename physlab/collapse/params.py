@@ -33,15 +33,43 @@ def memory_estimate(p: dict) -> int:
     return 8 * p["repeats"] * (4 * 16 + 2 * p["d"])
 
 
+def _check_generators(p: dict) -> None:
+    """T0 ≥ d + 2: OLS generators; T0 < d: minimum-norm ones (T0 ≤ d − 2 with noise, where
+    E tr(XXᵀ)⁻¹ = T0/(d−T0−1) is finite), with a closed form for Σ = I under replace (fresh or
+    fixed design) and accumulate (fixed design). In between the expected fit error is infinite."""
+    d, T0 = p["d"], p["T0"]
+    ols = f"T0 ≥ d + 2 = {d + 2} (OLS generators)"
+    top = d - 2 if p["sigma0"] > 0 else d - 1
+    if d + 2 <= T0:
+        return
+    if top < T0:
+        raise ParamError(
+            "T0",
+            f"{T0} is too close to d = {d}: use {ols} or T0 ≤ {top} (minimum-norm generators"
+            + (", whose noise term σ0²T0/(d−T0−1) needs T0 ≤ d − 2)" if p["sigma0"] > 0 else ")"),
+        )
+    unsupported = [s for s in p["strategy"] if s == "mix" or s == "accumulate"]
+    if p["design"] == "fixed":
+        unsupported = [s for s in unsupported if s == "mix"]
+    if unsupported:
+        raise ParamError(
+            "strategy",
+            f"T0 = {T0} < d = {d} makes the generators minimum-norm fits, run for replace "
+            f"(fresh or fixed design) and accumulate (fixed design) only: unselect "
+            f"{' and '.join(unsupported)}, or use {ols}",
+        )
+    if p["covariance"] != "isotropic":
+        raise ParamError(
+            "covariance",
+            f"minimum-norm generators (T0 = {T0} < d = {d}) are run with isotropic Σ only "
+            f"(their closed form); use isotropic or {ols}",
+        )
+
+
 def _check(p: dict) -> None:
     model = p["model"]
     if model == "regression":
-        if p["T0"] < p["d"] + 2:
-            raise ParamError(
-                "T0",
-                f"{p['T0']} is too small: the generators are OLS fits and need "
-                f"T0 ≥ d + 2 = {p['d'] + 2}",
-            )
+        _check_generators(p)
         if p["design"] == "fixed" and "mix" in p["strategy"]:
             raise ParamError(
                 "design",
@@ -104,8 +132,10 @@ SPEC = ParamSpec(
             "T0",
             "int",
             200,
-            "samples per generation of the generators (OLS fits)",
-            low=3,
+            "samples per generation of the generators: OLS fits when T0 ≥ d + 2, "
+            "minimum-norm (pseudo-inverse) fits when T0 < d (isotropic Σ; replace, or "
+            "accumulate with the fixed design)",
+            low=1,
             high=10_000_000,
             log=True,
             group="Data",

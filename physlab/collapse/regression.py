@@ -10,6 +10,12 @@ k fits OLS on T0 fresh samples whose labels come from ŵ_{k−1} with noise σ0,
   ŵ_k = ŵ_{k−1} + P_k⁻¹X_kᵀε_k with P_k the pooled Gram matrix;
 - mix: a fraction of the T0 samples is fresh real data (labels from w0), the rest synthetic.
 
+With T0 < d (the over-parameterised regime of Dohmatob, Feng & Kempe 2024) the generators are
+minimum-norm (pseudo-inverse) fits, ŵ_k = X_k⁺y_k = P_k ŵ_{k−1} + X_k⁺ε_k with P_k the projection
+onto the span of the k-th samples: each fit keeps only that part of the signal. Replace runs with a
+fresh or a fixed design; accumulate with the fixed one, where the pooled min-norm fit of k copies
+of X is ŵ_k = P ŵ_{k−1} + X⁺ε_k/k (the KoyejoLab code's ``np.linalg.pinv`` set-up).
+
 The design of replace and accumulate is either fresh (new inputs X_k every generation) or fixed: one
 X drawn at generation 1 and reused by every generation, as in Gerstgrasser et al.'s theorem and the
 KoyejoLab code (only the label noise is new). The model we measure at generation n is either the
@@ -35,6 +41,7 @@ from .wishart import (
     fill_normal,
     lower_matvec,
     lower_t_matvec,
+    min_norm_fit,
     solve_upper_t,
 )
 
@@ -164,11 +171,17 @@ def chain_step(
                 if not fixed or gen == 1:
                     bartlett(T0, scale, s, X)
                 fill_normal(s, z)
-                if active[REPLACE]:
+                if d > T0:  # minimum-norm generators: w ← P w + X⁺ε (accumulate: fixed X only)
+                    M, Lm, a, b = G[:T0, :T0], L[:T0, :T0], tmp[:T0], tmp2[:T0]
+                    for k in range(2):
+                        if active[k]:
+                            noise = sigma0 / gen if k == ACCUMULATE else sigma0
+                            min_norm_fit(X, T0, W[k, r], noise, z, M, Lm, a, b, W[k, r])
+                elif active[REPLACE]:
                     solve_upper_t(X, z, tmp)
                     for i in range(d):
                         W[REPLACE, r, i] += sigma0 * tmp[i]
-                if active[ACCUMULATE]:
+                if active[ACCUMULATE] and d <= T0:
                     add_gram(X, P[r])
                     lower_matvec(X, z, rhs)
                     cholesky(P[r], L)

@@ -138,14 +138,27 @@ class RegressionChain(CollapseExperiment):
             e = self._theory_step(gen, e, self._n_real())
         return e
 
+    def _chain_bias(self, n: np.ndarray) -> np.ndarray:
+        """b_n per strategy (rows) at generations n: non-zero for minimum-norm generators only."""
+        p = self.params
+        return np.array(
+            [theory.chain_bias(s, n, p["d"], p["T0"], p["design"] == "fixed") for s in STRATEGIES]
+        )
+
     def frame(self) -> dict:
         errors = np.array(self.errors).transpose(1, 0, 2) if self.errors else np.zeros((3, 0, 1))
         mean, std = band(errors)
         chain = np.array(self.chain_theory[: len(self.errors)]).T.reshape(3, -1)
-        clean, factor = self.chain_terms
-        down = chain if self.params["measure"] == "chain" else clean + factor * chain
-        clean, factor = self.sweep_terms
-        sweep_theory = clean + factor * np.array([0.0, *self._final_chain_error()])[:, None]
+        bias = self._chain_bias(np.arange(chain.shape[1]))
+        clean, factor, cross = self.chain_terms
+        down = chain if self.params["measure"] == "chain" else clean + factor * chain + cross * bias
+        clean, factor, cross = self.sweep_terms
+        last = self._chain_bias(np.array([self.total_steps - 1]))[:, 0]
+        sweep_theory = (
+            clean
+            + factor * np.array([0.0, *self._final_chain_error()])[:, None]
+            + cross * np.array([0.0, *last])[:, None]
+        )
         sweep_mean, sweep_std = band(self.sweep)
         keep = np.flatnonzero(self.active)
         rows = [0, *(keep + 1)]
@@ -163,6 +176,8 @@ class RegressionChain(CollapseExperiment):
     def summary(self) -> dict:
         p = self.params
         out = {"repeats": p["repeats"]}
+        if p["T0"] < p["d"]:  # minimum-norm generators: the share of the signal each fit keeps
+            out["retained_fraction"] = theory.retained(p["d"], p["T0"])
         if self.active[2]:  # mix: the exact finite-d contraction and its large-d limit
             m = p["T0"] - self._n_real()
             out["mix_contraction"] = theory.mix_contraction(p["d"], p["T0"], m)

@@ -20,6 +20,22 @@ downstream fit and e_n = E‖ŵ_n − w0‖²_Σ the error the generator chain h
   (e.g. Bach, "High-dimensional analysis of double descent…", 2024; Atanasov, Zavatone-Veth &
   Pehlevan, "Scaling and renormalization in high-dimensional regression", 2024).
 
+Over-parameterised generators (T0 < d, minimum-norm fits, Σ = I; exact at finite d, T0): a fit
+ŵ = X⁺(Xw + ε) is P w + X⁺ε with P the projection onto the rows' span, uniformly random of rank T0,
+so E P = r·I and E‖P u‖² = r‖u‖² for any fixed u, r = T0/d; the noise has E‖X⁺ε‖² =
+σ0²·E tr(XXᵀ)⁻¹ = σ0²T0/(d−T0−1) (inverse Wishart of XXᵀ ~ W_T0(I, d)). With ‖w0‖² = 1:
+
+- replace, fresh design (Dohmatob, Feng & Kempe 2024, the over-parametrized regime):
+  e_k = r·e_{k−1} + (1 − r) + σ0²T0/(d−T0−1), so e_n = (1 − rⁿ)·[1 + σ0²T0/((d−T0−1)(1 − r))]:
+  exponentially fast collapse to ‖w0‖² even without noise (e_n = 1 − rⁿ at σ0 = 0);
+- replace, fixed design: e_n = (1 − r) + n·σ0²T0/(d−T0−1) (P is idempotent);
+- accumulate, fixed design (k copies of X; KoyejoLab's ``pinv``): e_n = (1 − r) +
+  σ0²T0/(d−T0−1)·Σ_{k≤n} 1/k².
+
+The generators are biased, E[ŵ_n | w0] = (1 − b_n)w0 with b_n = 1 − rⁿ (fresh) or 1 − r (fixed),
+so a ridge downstream fit A = (G + Tλ)⁻¹G adds the cross term −2b_n·E tr(AᵀA − A)/d to the error
+(:func:`downstream_terms`; zero for OLS, where A = I).
+
 Strong model collapse (Dohmatob, Feng, Subramonian & Kempe, ICLR 2025, Thm 1, isotropic OLS):
 E = σ²d/(n−d−1) + c²[p2² + p1p2·φ/(1−φ)], φ = d/n; the floor p2²c² as n → ∞.
 """
@@ -35,6 +51,28 @@ def ols_variance(d: int, T: np.ndarray | float) -> np.ndarray:
     return np.where(d + 1 < T, d / np.maximum(T - d - 1, 1e-300), np.inf)
 
 
+def min_norm_variance(d: int, T0: int) -> float:
+    """E tr(XXᵀ)⁻¹ = T0/(d−T0−1) for X of T0 < d − 1 isotropic Gaussian rows: the error per unit
+    noise variance of a minimum-norm fit (XXᵀ ~ Wishart_T0(I, d), E (XXᵀ)⁻¹ = I/(d−T0−1))."""
+    return T0 / (d - T0 - 1) if d - 1 > T0 else np.inf
+
+
+def retained(d: int, T0: int) -> float:
+    """r = E‖Pu‖²/‖u‖² = T0/d: the fraction of a signal a minimum-norm fit on T0 < d isotropic
+    samples keeps (1 for OLS, T0 ≥ d)."""
+    return min(T0 / d, 1.0)
+
+
+def chain_bias(strategy: str, n: np.ndarray, d: int, T0: int, fixed: bool = False) -> np.ndarray:
+    """b_n with E[ŵ_n | w0] = (1 − b_n)·w0: 1 − rⁿ for min-norm generators on fresh designs,
+    1 − r (n ≥ 1) on a fixed one, 0 for OLS and mix (T0 ≥ d + 2, unbiased)."""
+    n = np.asarray(n, dtype=float)
+    if d <= T0 or strategy == "mix":
+        return np.zeros_like(n)
+    r = retained(d, T0)
+    return np.where(n > 0, 1.0 - r, 0.0) if fixed else 1.0 - r**n
+
+
 def chain_increment(
     strategy: str,
     k: int,
@@ -45,8 +83,18 @@ def chain_increment(
     previous: float,
     fixed: bool = False,
 ) -> float:
-    """e_k from e_{k−1} for one generation k ≥ 1 of a strategy (``fixed``: one design reused)."""
-    v = sigma0**2 * float(ols_variance(d, T0))
+    """e_k from e_{k−1} for one generation k ≥ 1 of a strategy (``fixed``: one design reused);
+    T0 < d: minimum-norm generators (replace; accumulate with ``fixed``), Σ = I, ‖w0‖² = 1."""
+    if d > T0:
+        r = retained(d, T0)
+        v = sigma0**2 * min_norm_variance(d, T0) if sigma0 > 0 else 0.0
+        lost = 1.0 - r if k == 1 else 0.0  # what the fixed span never sees, lost at once
+        if strategy == "mix" or (strategy == "accumulate" and not fixed):
+            return np.nan  # no closed form (the lab refuses these runs)
+        if not fixed:  # replace: e_k = r·e_{k−1} + (1 − r) + v
+            return r * previous + (1.0 - r) + v
+        return previous + lost + (v if strategy == "replace" else v / k**2)
+    v = sigma0**2 * float(ols_variance(d, T0)) if sigma0 > 0 else 0.0
     if strategy == "replace":
         return previous + v
     if strategy == "accumulate":
@@ -89,23 +137,27 @@ def ridge_kappa(lam: np.ndarray, T: float, ridge: float) -> float:
 
 def downstream_terms(
     lam: np.ndarray, T: np.ndarray | float, sigma: float, ridge: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """(clean, factor) with E_test = clean + factor·chain_error for the downstream fit on T samples:
-    the error stays linear in the generator chain's error, so the T-dependent part (a root search
-    for ridge) is computed once per run rather than at every frame."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(clean, factor, cross) with E_test = clean + factor·e_n + cross·b_n for the downstream fit on
+    T samples labelled by a generator with error e_n and bias b_n (:func:`chain_bias`): the error
+    stays linear in both, so the T-dependent part (a root search for ridge) is computed once per
+    run rather than at every frame. With A = (G + Tλ)⁻¹G the fit's shrinkage, factor =
+    E tr(AᵀA)/d and cross = −2E tr(AᵀA − A)/d (derived for Σ = I, where b_n can be non-zero)."""
     d = lam.size
     T = np.asarray(T, dtype=float)
     if ridge == 0.0:
-        return sigma**2 * ols_variance(d, T), np.ones_like(T)
-    clean, factor = [], []
+        return sigma**2 * ols_variance(d, T), np.ones_like(T), np.zeros_like(T)
+    clean, factor, cross = [], [], []
     for t in np.atleast_1d(T):
         kappa = ridge_kappa(lam, t, ridge)
         inv = 1.0 / (lam + kappa)
         df2 = np.sum((lam * inv) ** 2)
         amplify = 1.0 / (1.0 - df2 / t)
         clean.append((kappa**2 * np.sum(lam * inv**2) / d + sigma**2 * df2 / t) * amplify)
-        factor.append((d - 2.0 * kappa * inv.sum() + kappa**2 * np.sum(inv**2) * amplify) / d)
-    return np.reshape(clean, T.shape), np.reshape(factor, T.shape)
+        shrunk = kappa**2 * np.sum(inv**2) * amplify  # E tr(AᵀA) = d − 2κ tr R + shrunk
+        factor.append((d - 2.0 * kappa * inv.sum() + shrunk) / d)
+        cross.append(2.0 * (kappa * inv.sum() - shrunk) / d)  # E tr A = d − κ tr R
+    return np.reshape(clean, T.shape), np.reshape(factor, T.shape), np.reshape(cross, T.shape)
 
 
 def downstream_error(
@@ -114,11 +166,13 @@ def downstream_error(
     sigma: float,
     ridge: float,
     chain_error: float | np.ndarray,
+    chain_bias: float | np.ndarray = 0.0,
 ) -> np.ndarray:
     """E‖ŵ − w0‖²_Σ of the downstream fit on T samples labelled by a generator whose own error is
-    ``chain_error`` (0 = clean labels). Exact for OLS; deterministic equivalent for ridge."""
-    clean, factor = downstream_terms(lam, T, sigma, ridge)
-    return clean + factor * np.asarray(chain_error)
+    ``chain_error`` (0 = clean labels) and bias ``chain_bias``. Exact for OLS; deterministic
+    equivalent for ridge."""
+    clean, factor, cross = downstream_terms(lam, T, sigma, ridge)
+    return clean + factor * np.asarray(chain_error) + cross * np.asarray(chain_bias)
 
 
 def strong_error(n: np.ndarray, d: int, sigma: float, shift: float, p_syn: float) -> np.ndarray:

@@ -9,6 +9,8 @@ so h = σ C z with z ~ N(0, I). When T < d the same holds with A lower-trapezoid
 columns are non-zero: the LQ factor of a Gaussian matrix). This costs O(d²) random numbers per fit
 whatever T is, so sample sizes up to 10⁷ are as cheap as 200 — the T-sweeps of the scaling-law
 views depend on it. C is already the Cholesky factor of G, so an OLS solve is two triangular solves.
+When T < d the minimum-norm (pseudo-inverse) fit G⁺(Gw + h) is a T×T solve in the first T columns
+C₁ of C (:func:`min_norm_fit`).
 
 The linear algebra is written out (numba's ``np.linalg`` needs SciPy, which physlab does not ship).
 """
@@ -130,3 +132,32 @@ def cholesky_solve(L, b, tmp, out):
     """Solve (L Lᵀ) x = b."""
     solve_lower(L, b, tmp)
     solve_upper_t(L, tmp, out)
+
+
+@njit(**JIT)
+def min_norm_fit(C, dof, w, noise, z, M, L, a, b, out):
+    """out = G⁺(G w + noise·C z): the minimum-norm least-squares fit on dof < d samples labelled by
+    w, with G = C Cᵀ of rank dof (C from :func:`bartlett`, non-zero in its first dof columns C₁).
+    Since G⁺ = C₁(C₁ᵀC₁)⁻²C₁ᵀ, out = C₁(C₁ᵀC₁)⁻¹(C₁ᵀw + noise·z₁): the projection of w onto the
+    samples' span plus the fit's noise. M, L: dof×dof scratch; a, b: dof-vectors; ``out`` may be
+    ``w``."""
+    d, m = C.shape[0], dof
+    for i in range(m):  # M = C₁ᵀC₁ (column i of C is zero above row i)
+        for j in range(i + 1):
+            acc = 0.0
+            for k in range(i, d):
+                acc += C[k, i] * C[k, j]
+            M[i, j] = acc
+            M[j, i] = acc
+    for j in range(m):
+        acc = noise * z[j]
+        for k in range(j, d):
+            acc += C[k, j] * w[k]
+        a[j] = acc
+    cholesky(M, L)
+    cholesky_solve(L, a, b, a)
+    for i in range(d):
+        acc = 0.0
+        for j in range(min(i + 1, m)):
+            acc += C[i, j] * a[j]
+        out[i] = acc

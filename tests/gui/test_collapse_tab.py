@@ -79,3 +79,26 @@ def test_switching_models_rebuilds_the_views(window, qtbot):
     assert tab.p_side.ctrl.logXCheck.isChecked() is True
     x = tab.items.get(tab.p_main, ("band", 0), None).line.xData
     assert np.array_equal(x, np.arange(3))
+
+
+def test_overparameterised_preset_draws_the_min_norm_chain_on_its_closed_form(window, qtbot):
+    """dohmatob-overparameterised-collapse: min-norm generators, T0/d = 1/2, σ0 = 0; the theory
+    line is 1 − 2⁻ⁿ (Dohmatob, Feng & Kempe 2024) and the title says which fits run."""
+    tab = window.lab_tabs.get_or_build("collapse")
+    tab.apply_preset("dohmatob-overparameterised-collapse")
+    tab.panel.set_values({"repeats": 20})
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    qtbot.waitUntil(lambda: "min-norm generators" in tab.p_main.titleLabel.text, timeout=5000)
+    assert "T0/d = 0.5" in tab.p_main.titleLabel.text
+    line = tab.items.get(tab.p_main, ("theory", 0), None)
+    qtbot.waitUntil(lambda: line.yData is not None and len(line.yData) == 21, timeout=10000)
+    assert line.yData == pytest.approx(1 - 0.5 ** np.arange(21))
+
+
+def test_min_norm_generators_with_mix_are_refused_at_run_with_the_rule(window):
+    tab = window.lab_tabs.get_or_build("collapse")
+    tab.panel.set_values({"repeats": 5, "d": 20, "T0": 10, "strategy": ["replace", "mix"]})
+    tab.run()
+    assert not tab.banner.isHidden() and "unselect mix" in tab.banner.text()
+    assert tab.runner.state == RunState.IDLE

@@ -20,6 +20,7 @@ from physlab.gui.plots import (
 from physlab.gui.theme import Ink
 
 from ..curves import TAIL_ROWS, VERIFY_ROWS, regression_rows, strong_rows, sweep_rows
+from ..theory import min_norm_variance
 
 
 def _se(std: np.ndarray, repeats: int) -> np.ndarray:
@@ -160,9 +161,13 @@ class CollapseTab(LabTab):
             def ols(noise: float, n: int) -> float:  # an OLS fit's excess error σ²d/(n−d−1)
                 return noise**2 * d / (n - d - 1) if n > d + 1 else 1.0
 
-            replaced = ols(params["sigma"], params["T"]) + params["generations"] * ols(
-                params["sigma0"], params["T0"]
-            )
+            n, T0, s0 = params["generations"], params["T0"], params["sigma0"]
+            if d > T0:  # minimum-norm generators: replace tends to ‖w0‖² plus the noise (theory)
+                noise = s0**2 * min_norm_variance(d, T0) if s0 else 0.0
+                grown = 1.0 + noise * (n if params["design"] == "fixed" else d / (d - T0))
+            else:
+                grown = n * ols(params["sigma0"], T0)
+            replaced = ols(params["sigma"], params["T"]) + grown
             preview_range(self.p_main, y=(0, replaced))  # where replace ends (README, Collapse)
             preview_range(
                 self.p_side, x=(1.5 * d if params["ridge"] == 0 else d / 4, 1000 * d), y=(1e-3, 10)
@@ -246,9 +251,11 @@ class CollapseTab(LabTab):
         rho, limit = (
             summary.get(k) for k in ("mix_contraction", "mix_contraction_proportional_limit")
         )
-        self._setup(("regression", tuple(rows), measured, p.get("design"), rho))
+        kept = summary.get("retained_fraction")
+        self._setup(("regression", tuple(rows), measured, p.get("design"), rho, kept))
+        fits = "" if kept is None else f"; min-norm generators, T0/d = {kept:.3g}"
         self.p_main.setTitle(
-            f"Test error vs generation ({measured}; {p.get('design', 'fresh')} design)"
+            f"Test error vs generation ({measured}; {p.get('design', 'fresh')} design{fits})"
         )
         reps = p.get("repeats", 1)
         gen = f["generation"]
@@ -256,13 +263,16 @@ class CollapseTab(LabTab):
         for i, name in enumerate(rows):
             self._band(self.p_main, i, name, gen, f["error_mean"][i], _se(f["error_std"][i], reps))
             self._theory(self.p_main, i, gen, f["theory"][i])
-        self._theory_legend(
-            self.p_main,
-            "theory (dashed)"
-            if rho is None
-            else f"theory (dashed); mix: exact finite-d ρ = {rho:.3f} "
-            f"(proportional limit {limit:.3f})",
-        )
+        legend = "theory (dashed)"
+        if rho is not None:
+            legend += f"; mix: exact finite-d ρ = {rho:.3f} (proportional limit {limit:.3f})"
+        if kept is not None:  # the closed form of the over-parameterised chain (theory.py)
+            legend += (
+                "; each min-norm fit keeps T0/d of the signal: ‖w₀‖²(1 − (T0/d)ⁿ) + noise"
+                if p.get("design") != "fixed"
+                else "; a fixed span loses 1 − T0/d of ‖w₀‖² once, then adds noise"
+            )
+        self._theory_legend(self.p_main, legend)
         T = f["T_values"]
         names = sweep_rows(p)
         for i, name in enumerate(names):
