@@ -9,6 +9,7 @@ ROWS = "len(strategy)"  # one row per selected strategy, in the order replace, a
 SWEEP_ROWS = "len(strategy) + 1"  # the clean model first, then each strategy after n generations
 TAIL_ROWS = 4  # clean, tail cut at k, tail narrowed, clean fraction π + cut (tails.CURVES)
 PER_REPEAT = "over repeats done so far"
+G_ROWS = "len(gaussian_strategy)"  # one row per selected Gaussian strategy, in declared order
 
 
 def _band(name: str, rows, x: str, what: str, when: dict, finite: str = "any") -> list[FrameKey]:
@@ -72,34 +73,60 @@ FRAME = FrameSpec(
             "log_variance_paths",
             ("min(8, repeats)", "G"),
             "float64",
-            "log σ²ₙ of single repeats",
+            "log σ²ₙ of single repeats of the first strategy",
             GAUSSIAN,
         ),
-        FrameKey("log_variance_median", ("G",), "float64", "median log σ²ₙ over repeats", GAUSSIAN),
-        FrameKey("log_variance_mean", ("G",), "float64", "mean log σ²ₙ over repeats", GAUSSIAN),
         FrameKey(
-            "log_variance_std", ("G",), "float64", "its standard deviation", GAUSSIAN, finite="any"
+            "log_variance_median",
+            (G_ROWS, "G"),
+            "float64",
+            "median log σ²ₙ over repeats (σ² = det Σ^(1/d))",
+            GAUSSIAN,
         ),
+        *_band("log_variance", G_ROWS, "G", "log σ²ₙ = (1/d) log det Σₙ", GAUSSIAN),
         FrameKey(
             "theory_log_variance",
-            ("G",),
+            (G_ROWS, "G"),
             "float64",
-            "n·E log(s²/σ²) (Shumailov et al. 2024)",
-            GAUSSIAN,
-        ),
-        FrameKey(
-            "theory_log_variance_std",
-            ("G",),
-            "float64",
-            "√n · sd log(s²/σ²)",
+            "E log σ²ₙ where a closed form exists, else NaN (Shumailov et al. 2024; "
+            "gaussian_theory)",
             GAUSSIAN,
             finite="any",
         ),
-        FrameKey("mean_sq_drift", ("G",), "float64", "mean (μₙ − μ₀)² over repeats", GAUSSIAN),
         FrameKey(
-            "mean_sq_drift_std", ("G",), "float64", "its standard deviation", GAUSSIAN, finite="any"
+            "theory_log_variance_std",
+            (G_ROWS, "G"),
+            "float64",
+            "sd of log σ²ₙ under replace (Bartlett), else NaN",
+            GAUSSIAN,
+            finite="any",
         ),
-        FrameKey("theory_mean_drift", ("G",), "float64", "the theory n/M", GAUSSIAN),
+        FrameKey(
+            "mean_sq_drift", (G_ROWS, "G"), "float64", f"‖μₙ − μ₀‖²: mean {PER_REPEAT}", GAUSSIAN
+        ),
+        FrameKey(
+            "mean_sq_drift_std",
+            (G_ROWS, "G"),
+            "float64",
+            "its standard deviation",
+            GAUSSIAN,
+            finite="any",
+        ),
+        FrameKey(
+            "theory_mean_drift",
+            (G_ROWS, "G"),
+            "float64",
+            "E‖μₙ − μ₀‖² (replace: n·d/M for the unbiased fit)",
+            GAUSSIAN,
+        ),
+        *_band("variance", G_ROWS, "G", "σ²ₙ = tr Σₙ/d", GAUSSIAN),
+        FrameKey(
+            "theory_variance",
+            (G_ROWS, "G"),
+            "float64",
+            "E tr Σₙ/d (exact linear recursions, gaussian_theory.moments)",
+            GAUSSIAN,
+        ),
         FrameKey("T_values", ("len(T_values)",), "int64", "training-set sizes T", TAILS),
         *_band(
             "error", TAIL_ROWS, "len(T_values)", "test error (unseen mass) per generator", TAILS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from physlab.core.params import Param, ParamError, ParamSpec, check_increasing, check_memory
 
+from .gaussian_theory import STRATEGIES as GAUSSIAN_STRATEGIES
 from .regression import STRATEGIES
 from .tails import N_ITEMS
 
@@ -27,7 +28,12 @@ def memory_estimate(p: dict) -> int:
         )
         return pooled + 8 * p["repeats"] * (4 * p["d"] + 3 * (p["generations"] + 1))
     if p["model"] == "gaussian":  # the state, one block of generations, per-generation stats
-        return 16 * (p["repeats"] + max(1 << 21, p["repeats"])) + 104 * (p["generations"] + 1)
+        d, rows = p["dim"], len(p["gaussian_strategy"])
+        state = 8 * p["repeats"] * rows * (d * d + d + 1)
+        pool = 8 * p["repeats"] * p["generations"] * p["M"] * d  # accumulate-subsample keeps it
+        pool *= "accumulate-subsample" in p["gaussian_strategy"]
+        block = 24 * max(1 << 21, p["repeats"])
+        return state + pool + block + rows * 200 * (p["generations"] + 1)
     if p["model"] == "verify":
         return 8 * p["repeats"] * 41 * (p["d"] + 4)
     return 8 * p["repeats"] * (4 * 16 + 2 * p["d"])
@@ -61,6 +67,12 @@ def _check(p: dict) -> None:
                 f"zipf_exponent = {p['zipf_exponent']:g} (narrowing thins the tail)",
             )
         check_increasing("T_values", p["T_values"])
+    if model == "gaussian" and p["M"] < p["dim"] + 1:
+        raise ParamError(
+            "M",
+            f"{p['M']} is too small: a covariance fit in dim = {p['dim']} needs "
+            f"M ≥ dim + 1 = {p['dim'] + 1} samples",
+        )
     if model == "verify" and p["keep_correct"] == 0.0 and p["keep_wrong"] == 0.0:
         raise ParamError("keep_correct", "the verifier keeps nothing when ϕ = ψ = 0")
     check_memory(memory_estimate(p), "repeats", "lower repeats, d or generations")
@@ -225,6 +237,49 @@ SPEC = ParamSpec(
             low=2,
             high=1_000_000,
             log=True,
+            group="Recursion",
+            when=_models("gaussian"),
+        ),
+        Param(
+            "gaussian_strategy",
+            "multi",
+            ["replace"],
+            "what each Gaussian fit sees: replace = the previous "
+            "generation's M samples; accumulate = all data so far; accumulate-subsample = M points "
+            "drawn from all data so far (Kazdan et al. 2024, KoyejoLab code); mix = a fraction "
+            "original_fraction of fresh real samples plus synthetic ones (Shumailov et al. 2024)",
+            choices=GAUSSIAN_STRATEGIES,
+            group="Recursion",
+            when=_models("gaussian"),
+        ),
+        Param(
+            "dim",
+            "int",
+            1,
+            "dimension d of the Gaussian (N(0, I_d) at generation 0; multivariate fits as in "
+            "Shumailov et al. and the KoyejoLab code)",
+            low=1,
+            high=32,
+            group="Recursion",
+            when=_models("gaussian"),
+        ),
+        Param(
+            "variance_fit",
+            "choice",
+            "unbiased",
+            "covariance estimator: unbiased (divide by N − 1, Shumailov et al.) or mle (divide "
+            "by N, the KoyejoLab code's np.cov(bias=True))",
+            choices=("unbiased", "mle"),
+            group="Recursion",
+            when=_models("gaussian"),
+        ),
+        Param(
+            "original_fraction",
+            "float",
+            0.1,
+            "fraction of each generation's M samples drawn fresh from the original N(0, I) (mix)",
+            low=0.0,
+            high=1.0,
             group="Recursion",
             when=_models("gaussian"),
         ),

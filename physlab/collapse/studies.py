@@ -12,7 +12,7 @@ from abc import abstractmethod
 
 import numpy as np
 
-from . import gaussian, tails, theory, verify
+from . import gaussian, gaussian_fits, gaussian_theory, tails, theory, verify
 from .curves import strong_rows
 from .experiment import CollapseExperiment
 from .regression import STRATEGIES, chain_step, sample_size_sweep, strong_sweep
@@ -176,10 +176,13 @@ class RegressionChain(CollapseExperiment):
 
 
 class GaussianChain(CollapseExperiment):
-    """Refitting a Gaussian to its own samples: log-variance random walk and the mean's wander.
+    """Refitting a Gaussian to its own samples under each selected strategy: the log-variance
+    random walk, the mean's wander and the variance itself, against their closed forms.
 
-    The chain is drawn exactly in law (:mod:`.gaussian`); only per-generation statistics over the
-    repeats and a few single paths are kept, so the memory does not grow with repeats × generations.
+    The chains are drawn exactly in law where sufficient statistics allow (:mod:`.gaussian`,
+    :mod:`.gaussian_fits`); only per-generation statistics over the repeats and a few single
+    paths (of the first strategy) are kept, so the memory does not grow with repeats ×
+    generations — except for accumulate-subsample, which keeps its pool of points.
     """
 
     PATHS = 8
@@ -187,76 +190,135 @@ class GaussianChain(CollapseExperiment):
 
     def __init__(self, params: dict, seed: int):
         super().__init__(params, seed)
-        R = self.params["repeats"]
-        self.mean = np.zeros(R)
-        self.log_var = np.zeros(R)
-        self.stats: list[np.ndarray] = [self._stats(self.mean[None], self.log_var[None])]
+        p = self.params
+        R, d = p["repeats"], p["dim"]
+        self.rows = list(p["gaussian_strategy"])
+        self.b = 1.0 if p["variance_fit"] == "unbiased" else 0.0
+        self.n_real = int(round(p["original_fraction"] * p["M"]))
+        self.mean = np.zeros((len(self.rows), R, d))
+        self.chol = np.repeat(np.eye(d)[None, None], R, axis=1).repeat(len(self.rows), axis=0)
+        self.log_scale = np.zeros((len(self.rows), R))
+        self.pool = np.empty((R, 0, d))
+        start = np.zeros((1, R, 3))
+        start[..., 2] = 1.0
+        self.stats = [[self._stats(start, i == 0)] for i in range(len(self.rows))]
 
     @property
     def total_steps(self) -> int:
         return self.params["generations"]
 
-    def _stats(self, means: np.ndarray, log_vars: np.ndarray) -> np.ndarray:
-        """Per generation (rows): mean, std and median of log σ², mean and std of (μ − μ0)², and
-        the first paths' log σ²."""
-        lv_mean, lv_std = band(log_vars)
-        sq_mean, sq_std = band(means**2)
-        return np.column_stack(
-            [
-                lv_mean,
-                lv_std,
-                np.median(log_vars, axis=1),
-                sq_mean,
-                sq_std,
-                log_vars[:, : self.PATHS],
-            ]
-        )
+    def _legacy(self, strategy: str) -> bool:
+        """The one-dimensional unbiased replace chain of :func:`gaussian.advance` (the default)."""
+        return strategy == "replace" and self.params["dim"] == 1 and self.b == 1.0
+
+    def _stats(self, out: np.ndarray, paths: bool) -> np.ndarray:
+        """Per generation (rows of ``out[k, r, :]`` = log σ², ‖μ‖², tr Σ/d): mean, std and median
+        of log σ², mean and std of ‖μ − μ0‖², mean and std of σ², then the first paths' log σ²."""
+        lv, sq, var = out[..., 0], out[..., 1], out[..., 2]
+        lv_mean, lv_std = band(lv)
+        sq_mean, sq_std = band(sq)
+        var_mean, var_std = band(var)
+        cols = [lv_mean, lv_std, np.median(lv, axis=1), sq_mean, sq_std, var_mean, var_std]
+        return np.column_stack(cols + ([lv[:, : self.PATHS]] if paths else []))
 
     def step(self, n: int) -> None:
         n = min(n, self.total_steps - self.done_steps)
         R = self.params["repeats"]
         while n > 0:
             block = min(n, max(1, self.BLOCK // R))
-            means, log_vars = np.empty((block, R)), np.empty((block, R))
-            gaussian.advance(
-                self.seed,
-                self.done_steps,
-                block,
-                self.params["M"],
-                self.mean,
-                self.log_var,
-                means,
-                log_vars,
-            )
-            self.stats.append(self._stats(means, log_vars))
+            for i, strategy in enumerate(self.rows):
+                self.stats[i].append(self._stats(self._advance(i, strategy, block), i == 0))
             self.done_steps += block
             n -= block
 
+    def _advance(self, i: int, strategy: str, block: int) -> np.ndarray:
+        """``block`` more generations of strategy ``strategy`` (row ``i``): (block, R, 3)."""
+        p, R = self.params, self.params["repeats"]
+        out = np.empty((block, R, 3))
+        if self._legacy(strategy):
+            mean, log_var = self.mean[i, :, 0], self.log_scale[i]
+            means, log_vars = np.empty((block, R)), np.empty((block, R))
+            gaussian.advance(
+                self.seed, self.done_steps, block, p["M"], mean, log_var, means, log_vars
+            )
+            self.mean[i, :, 0] = mean
+            out[..., 0], out[..., 1], out[..., 2] = log_vars, means**2, np.exp(log_vars)
+            return out
+        salt = (1 + gaussian_fits.STRATEGIES.index(strategy)) << 44
+        if strategy == "accumulate-subsample":
+            need = p["generations"] * p["M"]
+            if self.pool.shape[1] < need:  # generations may be raised while running
+                grow = np.empty((R, need - self.pool.shape[1], p["dim"]))
+                self.pool = np.concatenate([self.pool, grow], axis=1)
+            gaussian_fits.advance_subsample(
+                self.seed, salt, self.done_steps, block, p["M"], self.b, self.pool, out
+            )
+            return out
+        gaussian_fits.advance_exact(
+            self.seed,
+            salt,
+            gaussian_fits.STRATEGIES.index(strategy),
+            self.done_steps,
+            block,
+            p["M"],
+            self.b,
+            self.n_real,
+            self.mean[i],
+            self.chol[i],
+            self.log_scale[i],
+            out,
+        )
+        return out
+
     def frame(self) -> dict:
-        M = self.params["M"]
-        st = np.concatenate(self.stats)
-        n = np.arange(st.shape[0])
-        drift, spread = gaussian.log_variance_drift(M), gaussian.log_variance_spread(M)
+        p = self.params
+        M, d = p["M"], p["dim"]
+        st = [np.concatenate(rows) for rows in self.stats]
+        n = np.arange(st[0].shape[0])
+        G = n.size - 1
+        unbiased = self.b == 1.0
+        theory = [
+            gaussian_theory.moments(s, M, G, unbiased, self.n_real if s == "mix" else 0)
+            for s in self.rows
+        ]
+        spread = gaussian.log_variance_spread(M)
         return {
             "generation": n,
-            "log_variance_paths": st[:, 5:].T.copy(),
-            "log_variance_median": st[:, 2],
-            "log_variance_mean": st[:, 0],
-            "log_variance_std": st[:, 1],
-            "theory_log_variance": n * drift,
-            "theory_log_variance_std": np.sqrt(n * spread),
-            "mean_sq_drift": st[:, 3],
-            "mean_sq_drift_std": st[:, 4],
-            "theory_mean_drift": n / M,
+            "log_variance_paths": st[0][:, 7:].T.copy(),
+            "log_variance_median": np.array([x[:, 2] for x in st]),
+            "log_variance_mean": np.array([x[:, 0] for x in st]),
+            "log_variance_std": np.array([x[:, 1] for x in st]),
+            "theory_log_variance": np.array(
+                [gaussian_theory.log_variance(s, M, d, G, unbiased) for s in self.rows]
+            ),
+            "theory_log_variance_std": np.array(
+                [
+                    np.sqrt(n * spread)
+                    if self._legacy(s)
+                    else gaussian_theory.log_variance_sd(s, M, d, G)
+                    for s in self.rows
+                ]
+            ),
+            "mean_sq_drift": np.array([x[:, 3] for x in st]),
+            "mean_sq_drift_std": np.array([x[:, 4] for x in st]),
+            "theory_mean_drift": np.array(
+                [n / M if self._legacy(s) else d * u for s, (_, u) in zip(self.rows, theory)]
+            ),
+            "variance_mean": np.array([x[:, 5] for x in st]),
+            "variance_std": np.array([x[:, 6] for x in st]),
+            "theory_variance": np.array([v for v, _ in theory]),
         }
 
     def summary(self) -> dict:
         M, R = self.params["M"], self.params["repeats"]
-        return {
+        out = {
             "log_variance_drift_per_generation": gaussian.log_variance_drift(M),
             "repeats_reach_generation": gaussian.repeats_reach(M, R),
             "repeats": R,
         }
+        if "accumulate" in self.rows and self.b == 0.0:
+            out["accumulate_variance_limit"] = gaussian_theory.accumulate_limit(M)
+        return out
 
 
 class Sweep(CollapseExperiment):
