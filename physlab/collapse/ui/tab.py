@@ -115,9 +115,9 @@ class CollapseTab(LabTab):
                 False,
             ),
             (
-                "The mean wanders: under replace E‖μₙ − μ₀‖² = nd/M is carried by rare runs "
-                "whose σ² has not collapsed,<br>so the spread is large and from about the "
-                "dotted line on the repeats miss them; accumulate keeps it bounded",
+                "The mean wanders (accumulate keeps it bounded)<br>replace's nd/M is carried "
+                "by rare runs whose σ² has not collapsed:<br>large spread, and past the "
+                "dotted line the repeats miss them",
                 "generation n",
                 "E‖μₙ − μ₀‖²",
                 False,
@@ -363,7 +363,8 @@ class CollapseTab(LabTab):
         self._theory_legend(self.p_main, "theory E log σ²ₙ where exact (dashed)")
         self._theory_legend(self.p_side, "E‖μₙ − μ₀‖² (dashed)")
         reach = summary.get("repeats_reach_generation")
-        if "replace" in rows and reach is not None and reach < p["generations"]:
+        one_dim = p.get("dim", 1) == 1  # the reach is worked out for d = 1
+        if "replace" in rows and one_dim and reach is not None and reach < p["generations"]:
             self._vline(
                 self.p_side, "reach", reach, f"reach of {reps} repeats ≈ (√(2 ln R) − 1)²/ψ′"
             )
