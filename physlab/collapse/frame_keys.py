@@ -5,6 +5,8 @@ from physlab.core.frames import FrameKey, FrameSpec
 
 REGRESSION, GAUSSIAN = {"model": ("regression",)}, {"model": ("gaussian",)}
 TAILS, STRONG, VERIFY = {"model": ("tails",)}, {"model": ("strong",)}, {"model": ("verify",)}
+CHAIN = {"model": ("tails-chain",)}
+CHAIN_ROWS = "tail_generations + 1"  # the real data, then each generation
 ROWS = "len(strategy)"  # one row per selected strategy, in the order replace, accumulate, mix
 SWEEP_ROWS = "len(strategy) + 1"  # the clean model first, then each strategy after n generations
 TAIL_ROWS = 4  # clean, tail cut at k, tail narrowed, clean fraction π + cut (tails.CURVES)
@@ -149,6 +151,62 @@ FRAME = FrameSpec(
             "float64",
             "q_i of each generator",
             TAILS,
+            finite="any",
+        ),
+        FrameKey("T_values", ("len(T_values)",), "int64", "training-set sizes T", CHAIN),
+        *_band(
+            "error",
+            CHAIN_ROWS,
+            "len(T_values)",
+            "test error (unseen p-mass) trained on T draws of each generation",
+            CHAIN,
+        ),
+        FrameKey(
+            "theory",
+            (CHAIN_ROWS, "len(T_values)"),
+            "float64",
+            "mean-field Σ p_i[1 − P_i(1 − q_i)^T] (Dohmatob et al., A Tale of Tails, 2024)",
+            CHAIN,
+            finite="any",
+        ),
+        FrameKey(
+            "plateau_mean",
+            (CHAIN_ROWS,),
+            "float64",
+            f"p-mass each generation never produces: mean {PER_REPEAT}",
+            CHAIN,
+            finite="any",
+        ),
+        FrameKey(
+            "plateau_std",
+            (CHAIN_ROWS,),
+            "float64",
+            f"its standard deviation {PER_REPEAT}",
+            CHAIN,
+            finite="any",
+        ),
+        FrameKey(
+            "theory_plateau",
+            (CHAIN_ROWS,),
+            "float64",
+            "its mean-field expectation",
+            CHAIN,
+            finite="any",
+        ),
+        FrameKey(
+            "cutoff_rank",
+            (CHAIN_ROWS,),
+            "int64",
+            "mean-field cut-off k_g (last rank kept with probability ≥ ½)",
+            CHAIN,
+        ),
+        FrameKey("rank", ("Q",), "int64", "ranks i shown in the generator view", CHAIN),
+        FrameKey(
+            "generator_probability",
+            (CHAIN_ROWS, "Q"),
+            "float64",
+            "mean-field q_i of each generation",
+            CHAIN,
             finite="any",
         ),
         FrameKey("T_values", ("X",), "int64", "training sample sizes n", STRONG),

@@ -8,7 +8,7 @@ from .gaussian_theory import STRATEGIES as GAUSSIAN_STRATEGIES
 from .regression import STRATEGIES
 from .tails import N_ITEMS
 
-MODELS = ("regression", "tails", "strong", "verify", "gaussian")
+MODELS = ("regression", "tails", "strong", "verify", "gaussian", "tails-chain")
 
 REG = {"model": ("regression",)}
 
@@ -36,6 +36,9 @@ def memory_estimate(p: dict) -> int:
         return state + pool + block + rows * 200 * (p["generations"] + 1)
     if p["model"] == "verify":
         return 8 * p["repeats"] * 41 * (p["d"] + 4)
+    if p["model"] == "tails-chain":  # per thread: q, its alias table, seen; mean-field chain
+        rows = p["tail_generations"] + 1
+        return 64 * N_ITEMS + 16 * N_ITEMS * rows + 8 * p["repeats"] * rows * 66
     return 8 * p["repeats"] * (4 * 16 + 2 * p["d"])
 
 
@@ -59,6 +62,8 @@ def _check(p: dict) -> None:
                 "T",
                 f"{p['T']} is too small for an OLS fit: use T ≥ d + 2 = {p['d'] + 2}, or ridge > 0",
             )
+    if model == "tails-chain":
+        check_increasing("T_values", p["T_values"])
     if model == "tails":
         if p["narrowed_exponent"] <= p["zipf_exponent"]:
             raise ParamError(
@@ -86,7 +91,8 @@ SPEC = ParamSpec(
             "regression",
             "regression: linear regression retrained on its own "
             "labels; tails: Hutter's Zipf memorisation model; strong: a fixed synthetic fraction; "
-            "verify: synthetic labels filtered by a verifier; gaussian: refitting a Gaussian",
+            "verify: synthetic labels filtered by a verifier; gaussian: refitting a Gaussian; "
+            "tails-chain: Hutter's model over several generations of memorisers",
             choices=MODELS,
             group="Model",
         ),
@@ -291,7 +297,7 @@ SPEC = ParamSpec(
             low=1.2,
             high=5.0,
             group="Tails",
-            when=_models("tails"),
+            when=_models("tails", "tails-chain"),
             label="zipf_exponent β",
         ),
         Param(
@@ -353,7 +359,50 @@ SPEC = ParamSpec(
             high=10_000_000,
             max_len=64,
             group="Tails",
-            when=_models("tails"),
+            when=_models("tails", "tails-chain"),
+        ),
+        Param(
+            "tail_T0",
+            "int",
+            10_000,
+            "samples T0 each generation's memoriser is trained on (its cut-off k ~ T0^(1/β))",
+            low=1,
+            high=10_000_000,
+            log=True,
+            group="Tails",
+            when=_models("tails-chain"),
+            label="tail_T0 T0",
+        ),
+        Param(
+            "tail_generations",
+            "int",
+            5,
+            "generations n of memorisers, each trained on the previous one's samples",
+            low=1,
+            high=30,
+            group="Tails",
+            when=_models("tails-chain"),
+        ),
+        Param(
+            "temperature",
+            "float",
+            1.0,
+            "sampling temperature τ of every generator (q ∝ q_prev^(1/τ); τ < 1 thins the tail)",
+            low=0.2,
+            high=2.0,
+            group="Tails",
+            when=_models("tails-chain"),
+            label="temperature τ",
+        ),
+        Param(
+            "top_p",
+            "float",
+            1.0,
+            "nucleus sampling: every generator keeps the smallest head of mass ≥ top_p",
+            low=0.01,
+            high=1.0,
+            group="Tails",
+            when=_models("tails-chain"),
         ),
         Param(
             "synthetic_fraction",

@@ -12,8 +12,8 @@ from abc import abstractmethod
 
 import numpy as np
 
-from . import gaussian, gaussian_fits, gaussian_theory, tails, theory, verify
-from .curves import strong_rows
+from . import gaussian, gaussian_fits, gaussian_theory, tail_chain, tails, theory, verify
+from .curves import strong_rows, tail_chain_rows
 from .experiment import CollapseExperiment
 from .regression import STRATEGIES, chain_step, sample_size_sweep, strong_sweep
 
@@ -416,6 +416,75 @@ class TailsSweep(Sweep):
         }
 
 
+class TailChainSweep(Sweep):
+    """Hutter's model over generations of memorisers (:mod:`.tail_chain`): the test error of a
+    model trained on T draws of each generation, and the tail mass each generation has lost."""
+
+    def sweep_values(self) -> np.ndarray:
+        return np.array(self.params["T_values"], dtype=np.int64)
+
+    @property
+    def rows(self):
+        return tail_chain_rows(self.params)
+
+    def __init__(self, params: dict, seed: int):
+        super().__init__(params, seed)
+        p = self.params
+        self.p_items = tails.zipf(p["zipf_exponent"])
+        q_bar, self.survive = tail_chain.expected_chain(
+            self.p_items, p["tail_T0"], p["tail_generations"], p["temperature"], p["top_p"]
+        )
+        self.theory = tail_chain.expected_error(self.p_items, q_bar, self.survive, self.x)
+        self.rank = log_grid(1, tails.N_ITEMS, 200)
+        self.q_at_rank = (q_bar * self.survive)[:, self.rank - 1]
+        self.lost = np.empty((len(self.rows), 0))
+
+    def run(self, first: int, count: int) -> np.ndarray:
+        p = self.params
+        out = np.empty((len(self.rows), self.x.size, count))
+        lost = np.empty((len(self.rows), count))
+        tail_chain.simulate(
+            self.seed,
+            first,
+            self.p_items,
+            p["tail_T0"],
+            p["tail_generations"],
+            p["temperature"],
+            p["top_p"],
+            self.x,
+            out,
+            lost,
+        )
+        self.lost = np.concatenate([self.lost, lost], axis=1)
+        return out
+
+    def frame(self) -> dict:
+        mean, std = band(self.samples)
+        lost_mean, lost_std = band(self.lost)
+        return {
+            "T_values": self.x,
+            "error_mean": mean,
+            "error_std": std,
+            "theory": self.theory,
+            "plateau_mean": lost_mean,
+            "plateau_std": lost_std,
+            "theory_plateau": 1.0 - self.survive @ self.p_items,
+            "cutoff_rank": tail_chain.cutoff_rank(self.survive),
+            "rank": self.rank,
+            "generator_probability": self.q_at_rank,
+        }
+
+    def summary(self) -> dict:
+        beta, tau = self.params["zipf_exponent"], self.params["temperature"]
+        n = self.params["tail_generations"]
+        return {
+            **super().summary(),
+            "clean_exponent": 1.0 - 1.0 / beta,
+            "one_generation_cutoff_T0_power": self.params["tail_T0"] ** (1.0 / beta),
+            "narrowed_exponent_after_n": (beta - 1.0) * tau**n / beta,
+        }
+
+
 class StrongSweep(Sweep):
     @property
     def rows(self):
@@ -528,6 +597,7 @@ MODELS = {
     "tails": TailsSweep,
     "strong": StrongSweep,
     "verify": VerifySweep,
+    "tails-chain": TailChainSweep,
 }
 
 

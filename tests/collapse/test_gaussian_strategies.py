@@ -152,6 +152,12 @@ def test_multivariate_replace_log_det_drifts_by_bartlett():
         np.abs(f["log_variance_mean"][0] - f["theory_log_variance"][0])[1:] < 4.5 * se[1:]
     ).all()
     assert f["theory_mean_drift"][0][-1] == pytest.approx(n * d / M)
+    # Var (1/d) log det Σ_n = n Σ_i ψ'((M−i)/2)/d²
+    sd = f["theory_log_variance_std"][0][-1]
+    assert sd**2 == pytest.approx(
+        n * sum(gaussian_theory.trigamma((M - i) / 2) for i in (1, 2, 3)) / d**2
+    )
+    assert f["log_variance_std"][0][-1] == pytest.approx(sd, rel=0.06)
 
 
 def test_too_few_samples_for_the_dimension_is_refused():

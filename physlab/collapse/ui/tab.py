@@ -19,7 +19,14 @@ from physlab.gui.plots import (
 )
 from physlab.gui.theme import Ink
 
-from ..curves import TAIL_ROWS, VERIFY_ROWS, regression_rows, strong_rows, sweep_rows
+from ..curves import (
+    TAIL_ROWS,
+    VERIFY_ROWS,
+    regression_rows,
+    strong_rows,
+    sweep_rows,
+    tail_chain_rows,
+)
 
 
 def _se(std: np.ndarray, repeats: int) -> np.ndarray:
@@ -74,6 +81,22 @@ class CollapseTab(LabTab):
             ),
             (
                 "What each generator puts in the tail",
+                "rank i",
+                "probability q<sub>i</sub>",
+                True,
+                True,
+            ),
+        ),
+        "tails-chain": (
+            (
+                "Generations of memorisers: the plateau moves up",
+                "training samples T",
+                "test error (unseen mass)",
+                True,
+                True,
+            ),
+            (
+                "Each generation's q<sub>i</sub> (mean field): the cut-off k shrinks",
                 "rank i",
                 "probability q<sub>i</sub>",
                 True,
@@ -167,7 +190,7 @@ class CollapseTab(LabTab):
             preview_range(
                 self.p_side, x=(1.5 * d if params["ridge"] == 0 else d / 4, 1000 * d), y=(1e-3, 10)
             )
-        elif model == "tails":
+        elif model in ("tails", "tails-chain"):
             T = params["T_values"]
             preview_range(self.p_main, x=(T[0], T[-1]), y=(1e-4, 1))
 
@@ -215,6 +238,7 @@ class CollapseTab(LabTab):
     HISTORY = {
         "regression": ("generation", "error_mean"),
         "tails": ("T_values", "error_mean"),
+        "tails-chain": ("T_values", "error_mean"),
         "strong": ("T_values", "error_mean"),
         "verify": ("flip_values", "accuracy_mean"),
         "gaussian": ("generation", "log_variance_mean"),
@@ -232,7 +256,7 @@ class CollapseTab(LabTab):
     # -- views ---------------------------------------------------------------------------------
     def paint(self, frame: dict, params: dict) -> None:
         model = params.get("model", "regression")
-        getattr(self, f"_paint_{model}")(
+        getattr(self, f"_paint_{model.replace('-', '_')}")(
             frame, params, self.snapshot.summary if self.snapshot else {}
         )
 
@@ -307,6 +331,33 @@ class CollapseTab(LabTab):
         )
         self._hline(self.p_main, "plateau", float(f["plateau"][0]), "tail mass beyond k")
         self._vline(self.p_side, "k", p.get("cutoff", 1), "rank k")
+
+    def _paint_tails_chain(self, f, p, summary) -> None:
+        rows = tail_chain_rows(p)
+        self._setup(("tails-chain", tuple(rows)))
+        T, reps = f["T_values"], summary.get("repeats", 1)
+        for i, name in enumerate(rows):
+            k = int(f["cutoff_rank"][i])
+            label = name if i == 0 else f"{name} (k ≈ {k})"
+            mean, se = f["error_mean"][i], _se(f["error_std"][i], reps)
+            self._band(self.p_main, i, label, T, mean, se, positive=True)
+            self._theory(self.p_main, i, T, f["theory"][i], positive=True)
+            self.items.line(
+                self.p_side,
+                ("q", i),
+                f["rank"],
+                f["generator_probability"][i],
+                data_pen(i, 2.0),
+                name=name,
+                positive=True,
+            )
+        self._theory_legend(
+            self.p_main,
+            "mean-field Σ<sub>i</sub> p<sub>i</sub>[1 − P<sub>i</sub>(1 − q<sub>i</sub>)<sup>T</sup>] (dashed)",
+        )
+        T0, beta = p.get("tail_T0", 1), p.get("zipf_exponent", 2.0)
+        self._vline(self.p_side, "k", T0 ** (1 / beta), "T0^(1/β)")
+        self.p_side.setYRange(-14, 0.2)  # log10: the lost tail falls to 10⁻⁵⁰ and flattens the rest
 
     def _paint_strong(self, f, p, summary) -> None:
         rows = strong_rows(p)
