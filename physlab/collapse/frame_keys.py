@@ -5,7 +5,8 @@ from physlab.core.frames import FrameKey, FrameSpec
 
 REGRESSION, GAUSSIAN = {"model": ("regression",)}, {"model": ("gaussian",)}
 TAILS, STRONG, VERIFY = {"model": ("tails",)}, {"model": ("strong",)}, {"model": ("verify",)}
-CHAIN = {"model": ("tails-chain",)}
+CHAIN, DISCRETE = {"model": ("tails-chain",)}, {"model": ("discrete",)}
+D_ROWS = "len(discrete_strategy)"  # one row per selected discrete strategy, in declared order
 CHAIN_ROWS = "tail_generations + 1"  # the real data, then each generation
 ROWS = "len(strategy)"  # one row per selected strategy, in the order replace, accumulate, mix
 SWEEP_ROWS = "len(strategy) + 1"  # the clean model first, then each strategy after n generations
@@ -153,6 +154,21 @@ FRAME = FrameSpec(
             TAILS,
             finite="any",
         ),
+        FrameKey("generation", ("G",), "int64", "generation n", DISCRETE),
+        *_band(
+            "diversity", D_ROWS, "G", "Gini–Simpson diversity Hₙ/H₀ = (1 − Σq²)/(1 − 1/K)", DISCRETE
+        ),
+        FrameKey(
+            "theory_diversity",
+            (D_ROWS, "G"),
+            "float64",
+            "E Hₙ/H₀ (exact moment recursions; Kazdan et al. 2024 set-up)",
+            DISCRETE,
+        ),
+        *_band("entropy", D_ROWS, "G", "entropy of the fitted proportions (nats)", DISCRETE),
+        *_band("zero_fraction", D_ROWS, "G", "fraction of outcomes with proportion 0", DISCRETE),
+        *_band("distance", D_ROWS, "G", "‖qₙ − q₀‖²", DISCRETE),
+        FrameKey("theory_distance", (D_ROWS, "G"), "float64", "E‖qₙ − q₀‖² (exact)", DISCRETE),
         FrameKey("T_values", ("len(T_values)",), "int64", "training-set sizes T", CHAIN),
         *_band(
             "error",

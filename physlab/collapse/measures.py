@@ -21,6 +21,7 @@ MAIN_CURVE = {
     "gaussian": "log_variance_mean",
     "tails": "error_mean",
     "tails-chain": "error_mean",
+    "discrete": "diversity_mean",
     "strong": "error_mean",
     "verify": "accuracy_mean",
 }
@@ -65,7 +66,7 @@ MEASURES = (
             "final_value",
             "the model's main curve at its last point (gaussian: mean log "
             "variance; tails, strong: test error; tails-chain: the real data's test error; "
-            "verify: accuracy); NaN for regression",
+            "verify: accuracy; discrete: diversity H/H0); NaN for regression",
             read=_final_value,
         ),
     )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from physlab.core.params import Param, ParamError, ParamSpec, check_increasing, check_memory
 
+from .discrete_fits import STRATEGIES as DISCRETE_STRATEGIES
 from .gaussian_theory import STRATEGIES as GAUSSIAN_STRATEGIES
 from .regression import STRATEGIES
 from .tails import N_ITEMS
 
-MODELS = ("regression", "tails", "strong", "verify", "gaussian", "tails-chain")
+MODELS = ("regression", "tails", "strong", "verify", "gaussian", "tails-chain", "discrete")
 
 REG = {"model": ("regression",)}
 
@@ -36,6 +37,12 @@ def memory_estimate(p: dict) -> int:
         return state + pool + block + rows * 200 * (p["generations"] + 1)
     if p["model"] == "verify":
         return 8 * p["repeats"] * 41 * (p["d"] + 4)
+    if p["model"] == "discrete":  # every sample's label, per-generation stats, per-thread counts
+        rows = len(p["discrete_strategy"])
+        pool = 4 * rows * p["repeats"] * p["generations"] * p["M"]
+        return (
+            pool + 8 * rows * (p["generations"] + 1) * (8 + 4 * p["repeats"]) + 16 * p["outcomes"]
+        )
     if p["model"] == "tails-chain":  # per thread: q, its alias table, seen; mean-field chain
         rows = p["tail_generations"] + 1
         return 64 * N_ITEMS + 16 * N_ITEMS * rows + 8 * p["repeats"] * rows * 66
@@ -92,7 +99,8 @@ SPEC = ParamSpec(
             "regression: linear regression retrained on its own "
             "labels; tails: Hutter's Zipf memorisation model; strong: a fixed synthetic fraction; "
             "verify: synthetic labels filtered by a verifier; gaussian: refitting a Gaussian; "
-            "tails-chain: Hutter's model over several generations of memorisers",
+            "tails-chain: Hutter's model over several generations of memorisers; discrete: "
+            "refitting a discrete distribution's proportions",
             choices=MODELS,
             group="Model",
         ),
@@ -201,7 +209,7 @@ SPEC = ParamSpec(
             high=100_000,
             live=True,
             group="Recursion",
-            when=_models("regression", "gaussian"),
+            when=_models("regression", "gaussian", "discrete"),
         ),
         Param(
             "design",
@@ -244,7 +252,7 @@ SPEC = ParamSpec(
             high=1_000_000,
             log=True,
             group="Recursion",
-            when=_models("gaussian"),
+            when=_models("gaussian", "discrete"),
         ),
         Param(
             "gaussian_strategy",
@@ -257,6 +265,28 @@ SPEC = ParamSpec(
             choices=GAUSSIAN_STRATEGIES,
             group="Recursion",
             when=_models("gaussian"),
+        ),
+        Param(
+            "discrete_strategy",
+            "multi",
+            list(DISCRETE_STRATEGIES),
+            "what each discrete fit sees: replace = the previous generation's M samples; "
+            "accumulate = all samples so far; accumulate-subsample = M of them (the KoyejoLab "
+            "code's three settings)",
+            choices=DISCRETE_STRATEGIES,
+            group="Recursion",
+            when=_models("discrete"),
+        ),
+        Param(
+            "outcomes",
+            "int",
+            100,
+            "number K of outcomes (uniform at generation 0)",
+            low=2,
+            high=100_000,
+            log=True,
+            group="Recursion",
+            when=_models("discrete"),
         ),
         Param(
             "dim",

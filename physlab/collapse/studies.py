@@ -8,11 +8,21 @@ points of the sweep, so the curves sharpen and their bands narrow as the run goe
 
 from __future__ import annotations
 
+import math
 from abc import abstractmethod
 
 import numpy as np
 
-from . import gaussian, gaussian_fits, gaussian_theory, tail_chain, tails, theory, verify
+from . import (
+    discrete_fits,
+    gaussian,
+    gaussian_fits,
+    gaussian_theory,
+    tail_chain,
+    tails,
+    theory,
+    verify,
+)
 from .curves import strong_rows, tail_chain_rows
 from .experiment import CollapseExperiment
 from .regression import STRATEGIES, chain_step, sample_size_sweep, strong_sweep
@@ -321,6 +331,86 @@ class GaussianChain(CollapseExperiment):
         return out
 
 
+class DiscreteChain(CollapseExperiment):
+    """Refitting a discrete distribution to its own samples (:mod:`.discrete_fits`): diversity,
+    entropy, lost outcomes and the distance from the truth per strategy, per generation."""
+
+    BLOCK = 1 << 20  # (generation, repeat) values per kernel call
+
+    def __init__(self, params: dict, seed: int):
+        super().__init__(params, seed)
+        p = self.params
+        self.rows = list(p["discrete_strategy"])
+        K = p["outcomes"]
+        self.pools = [np.empty((p["repeats"], 0), dtype=np.int32) for _ in self.rows]
+        start = np.array([[[1.0 - 1.0 / K, math.log(K), 0.0, 0.0]]])
+        self.stats = [[self._stats(start)] for _ in self.rows]
+
+    @property
+    def total_steps(self) -> int:
+        return self.params["generations"]
+
+    @staticmethod
+    def _stats(out: np.ndarray) -> np.ndarray:
+        """Per generation: mean and std over repeats of H, entropy, zero fraction, ‖q − q0‖²."""
+        bands = [band(out[..., c]) for c in range(out.shape[-1])]
+        return np.column_stack([x for pair in bands for x in pair])
+
+    def step(self, n: int) -> None:
+        n = min(n, self.total_steps - self.done_steps)
+        p, R = self.params, self.params["repeats"]
+        need = p["generations"] * p["M"]
+        while n > 0:
+            block = min(n, max(1, self.BLOCK // R))
+            for i, strategy in enumerate(self.rows):
+                if self.pools[i].shape[1] < need:  # generations may be raised while running
+                    grow = np.empty((R, need - self.pools[i].shape[1]), dtype=np.int32)
+                    self.pools[i] = np.concatenate([self.pools[i], grow], axis=1)
+                out = np.empty((block, R, 4))
+                salt = (1 + discrete_fits.STRATEGIES.index(strategy)) << 44
+                discrete_fits.advance(
+                    self.seed,
+                    salt,
+                    discrete_fits.STRATEGIES.index(strategy),
+                    self.done_steps,
+                    block,
+                    p["M"],
+                    p["outcomes"],
+                    self.pools[i],
+                    out,
+                )
+                self.stats[i].append(self._stats(out))
+            self.done_steps += block
+            n -= block
+
+    def frame(self) -> dict:
+        p = self.params
+        st = [np.concatenate(rows) for rows in self.stats]
+        n = np.arange(st[0].shape[0])
+        h0 = 1.0 - 1.0 / p["outcomes"]
+        theory = [gaussian_theory.moments(s, p["M"], n.size - 1, unbiased=False) for s in self.rows]
+        column = lambda c: np.array([x[:, c] for x in st])  # noqa: E731
+        return {
+            "generation": n,
+            "diversity_mean": column(0) / h0,
+            "diversity_std": column(1) / h0,
+            "theory_diversity": np.array([v for v, _ in theory]),
+            "entropy_mean": column(2),
+            "entropy_std": column(3),
+            "zero_fraction_mean": column(4),
+            "zero_fraction_std": column(5),
+            "distance_mean": column(6),
+            "distance_std": column(7),
+            "theory_distance": np.array([h0 * u for _, u in theory]),
+        }
+
+    def summary(self) -> dict:
+        return {
+            "repeats": self.params["repeats"],
+            "accumulate_diversity_limit": (gaussian_theory.accumulate_limit(self.params["M"])),
+        }
+
+
 class Sweep(CollapseExperiment):
     """A sweep over x whose repeats arrive in steps; subclasses compute a batch of repeats."""
 
@@ -598,6 +688,7 @@ MODELS = {
     "strong": StrongSweep,
     "verify": VerifySweep,
     "tails-chain": TailChainSweep,
+    "discrete": DiscreteChain,
 }
 
 

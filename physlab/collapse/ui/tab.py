@@ -87,6 +87,22 @@ class CollapseTab(LabTab):
                 True,
             ),
         ),
+        "discrete": (
+            (
+                "Refitting a discrete distribution: its diversity",
+                "generation n",
+                "H<sub>n</sub>/H<sub>0</sub> = (1 − Σq²)/(1 − 1/K)",
+                False,
+                False,
+            ),
+            (
+                "Distance from the truth",
+                "generation n",
+                "‖q<sub>n</sub> − q<sub>0</sub>‖²",
+                False,
+                False,
+            ),
+        ),
         "tails-chain": (
             (
                 "Generations of memorisers: the plateau moves up",
@@ -174,7 +190,7 @@ class CollapseTab(LabTab):
         or sample sizes on the x axes."""
         model = params["model"]
         self._label(model)
-        if model in ("regression", "gaussian"):
+        if model in ("regression", "gaussian", "discrete"):
             for plot in (self.p_main, self.p_side)[: 1 if model == "regression" else 2]:
                 preview_range(plot, x=(0, params["generations"]))
         if model == "regression":  # the downstream sweep of studies.RegressionStudy
@@ -239,6 +255,7 @@ class CollapseTab(LabTab):
         "regression": ("generation", "error_mean"),
         "tails": ("T_values", "error_mean"),
         "tails-chain": ("T_values", "error_mean"),
+        "discrete": ("generation", "diversity_mean"),
         "strong": ("T_values", "error_mean"),
         "verify": ("flip_values", "accuracy_mean"),
         "gaussian": ("generation", "log_variance_mean"),
@@ -331,6 +348,24 @@ class CollapseTab(LabTab):
         )
         self._hline(self.p_main, "plateau", float(f["plateau"][0]), "tail mass beyond k")
         self._vline(self.p_side, "k", p.get("cutoff", 1), "rank k")
+
+    def _paint_discrete(self, f, p, summary) -> None:
+        rows = list(p.get("discrete_strategy", []))
+        self._setup(("discrete", tuple(rows)))
+        n, reps = f["generation"], summary.get("repeats", 1)
+        self.span.apply((self.p_main, self.p_side), p["generations"])
+        for i, name in enumerate(rows):
+            div, div_se = f["diversity_mean"][i], _se(f["diversity_std"][i], reps)
+            self._band(self.p_main, i, name, n, div, div_se)
+            self._theory(self.p_main, i, n, f["theory_diversity"][i])
+            dist, dist_se = f["distance_mean"][i], _se(f["distance_std"][i], reps)
+            self._band(self.p_side, i, name, n, dist, dist_se)
+            self._theory(self.p_side, i, n, f["theory_distance"][i])
+        self._theory_legend(self.p_main, "exact E H<sub>n</sub>/H<sub>0</sub> (dashed)")
+        self._theory_legend(self.p_side, "exact E‖q<sub>n</sub> − q<sub>0</sub>‖² (dashed)")
+        limit = summary.get("accumulate_diversity_limit")
+        if limit is not None and "accumulate" in rows:
+            self._hline(self.p_main, "limit", limit, "   sinc(π/√M)")
 
     def _paint_tails_chain(self, f, p, summary) -> None:
         rows = tail_chain_rows(p)
