@@ -558,7 +558,7 @@ class TailChainSweep(Sweep):
             "theory": self.theory,
             "plateau_mean": lost_mean,
             "plateau_std": lost_std,
-            "theory_plateau": 1.0 - self.survive @ self.p_items,
+            "theory_plateau": np.maximum(1.0 - self.survive @ self.p_items, 0.0),
             "cutoff_rank": tail_chain.cutoff_rank(self.survive),
             "rank": self.rank,
             "generator_probability": self.q_at_rank,
