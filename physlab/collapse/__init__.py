@@ -4,19 +4,29 @@ from physlab.core.registry import Lab, Paper
 
 from .experiment import CollapseExperiment
 from .frame_keys import FRAME
+from .gaussian_theory import STRATEGIES as GAUSSIAN_STRATEGIES
 from .measures import MEASURES, point_cost
 from .params import SPEC, memory_estimate
 from .studies import choose
 
 _SMALL = {"d": 3, "T": 6, "T0": 6, "repeats": 2, "generations": 2}
 # the smallest runs of every kernel: the chain with OLS and ridge (and its sweeps), strong
-# collapse, Gaussian refitting, tails
+# collapse, Gaussian refitting (and its strategies), tails
 WARMUP = (
     {**_SMALL, "ridge": 0.0},
     {**_SMALL, "ridge": 0.1},
     {**_SMALL, "model": "strong"},
     {**_SMALL, "model": "gaussian"},
+    {
+        **_SMALL,
+        "model": "gaussian",
+        "dim": 2,
+        "M": 4,
+        "gaussian_strategy": list(GAUSSIAN_STRATEGIES),
+    },
     {"model": "tails", "repeats": 1, "T_values": [2, 4]},
+    {**_SMALL, "model": "discrete", "outcomes": 3},
+    {"model": "tails-chain", "repeats": 1, "T_values": [2, 4], "tail_generations": 1, "top_p": 0.5},
     {**_SMALL, "strategy": ["replace", "accumulate"], "design": "fixed", "measure": "chain"},
 )
 

@@ -20,5 +20,12 @@ def strong_rows(p: dict) -> tuple[str, str]:
     return (f"synthetic fraction p2 = {p['synthetic_fraction']:g}", "clean (p2 = 0)")
 
 
+def tail_chain_rows(p: dict) -> list[str]:
+    """Rows of the tails chain: the real data, then each generation of memorisers."""
+    return ["real data (generation 0)"] + [
+        f"generation {g}" for g in range(1, p["tail_generations"] + 1)
+    ]
+
+
 TAIL_ROWS = tails.CURVES
 VERIFY_ROWS = verify.CURVES

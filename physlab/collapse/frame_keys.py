@@ -5,10 +5,14 @@ from physlab.core.frames import FrameKey, FrameSpec
 
 REGRESSION, GAUSSIAN = {"model": ("regression",)}, {"model": ("gaussian",)}
 TAILS, STRONG, VERIFY = {"model": ("tails",)}, {"model": ("strong",)}, {"model": ("verify",)}
+CHAIN, DISCRETE = {"model": ("tails-chain",)}, {"model": ("discrete",)}
+D_ROWS = "len(discrete_strategy)"  # one row per selected discrete strategy, in declared order
+CHAIN_ROWS = "tail_generations + 1"  # the real data, then each generation
 ROWS = "len(strategy)"  # one row per selected strategy, in the order replace, accumulate, mix
 SWEEP_ROWS = "len(strategy) + 1"  # the clean model first, then each strategy after n generations
 TAIL_ROWS = 4  # clean, tail cut at k, tail narrowed, clean fraction π + cut (tails.CURVES)
 PER_REPEAT = "over repeats done so far"
+G_ROWS = "len(gaussian_strategy)"  # one row per selected Gaussian strategy, in declared order
 
 
 def _band(name: str, rows, x: str, what: str, when: dict, finite: str = "any") -> list[FrameKey]:
@@ -72,34 +76,60 @@ FRAME = FrameSpec(
             "log_variance_paths",
             ("min(8, repeats)", "G"),
             "float64",
-            "log σ²ₙ of single repeats",
+            "log σ²ₙ of single repeats of the first strategy",
             GAUSSIAN,
         ),
-        FrameKey("log_variance_median", ("G",), "float64", "median log σ²ₙ over repeats", GAUSSIAN),
-        FrameKey("log_variance_mean", ("G",), "float64", "mean log σ²ₙ over repeats", GAUSSIAN),
         FrameKey(
-            "log_variance_std", ("G",), "float64", "its standard deviation", GAUSSIAN, finite="any"
+            "log_variance_median",
+            (G_ROWS, "G"),
+            "float64",
+            "median log σ²ₙ over repeats (σ² = det Σ^(1/d))",
+            GAUSSIAN,
         ),
+        *_band("log_variance", G_ROWS, "G", "log σ²ₙ = (1/d) log det Σₙ", GAUSSIAN),
         FrameKey(
             "theory_log_variance",
-            ("G",),
+            (G_ROWS, "G"),
             "float64",
-            "n·E log(s²/σ²) (Shumailov et al. 2024)",
-            GAUSSIAN,
-        ),
-        FrameKey(
-            "theory_log_variance_std",
-            ("G",),
-            "float64",
-            "√n · sd log(s²/σ²)",
+            "E log σ²ₙ where a closed form exists, else NaN (Shumailov et al. 2024; "
+            "gaussian_theory)",
             GAUSSIAN,
             finite="any",
         ),
-        FrameKey("mean_sq_drift", ("G",), "float64", "mean (μₙ − μ₀)² over repeats", GAUSSIAN),
         FrameKey(
-            "mean_sq_drift_std", ("G",), "float64", "its standard deviation", GAUSSIAN, finite="any"
+            "theory_log_variance_std",
+            (G_ROWS, "G"),
+            "float64",
+            "sd of log σ²ₙ under replace (Bartlett), else NaN",
+            GAUSSIAN,
+            finite="any",
         ),
-        FrameKey("theory_mean_drift", ("G",), "float64", "the theory n/M", GAUSSIAN),
+        FrameKey(
+            "mean_sq_drift", (G_ROWS, "G"), "float64", f"‖μₙ − μ₀‖²: mean {PER_REPEAT}", GAUSSIAN
+        ),
+        FrameKey(
+            "mean_sq_drift_std",
+            (G_ROWS, "G"),
+            "float64",
+            "its standard deviation",
+            GAUSSIAN,
+            finite="any",
+        ),
+        FrameKey(
+            "theory_mean_drift",
+            (G_ROWS, "G"),
+            "float64",
+            "E‖μₙ − μ₀‖² (replace: n·d/M for the unbiased fit)",
+            GAUSSIAN,
+        ),
+        *_band("variance", G_ROWS, "G", "σ²ₙ = tr Σₙ/d", GAUSSIAN),
+        FrameKey(
+            "theory_variance",
+            (G_ROWS, "G"),
+            "float64",
+            "E tr Σₙ/d (exact linear recursions, gaussian_theory.moments)",
+            GAUSSIAN,
+        ),
         FrameKey("T_values", ("len(T_values)",), "int64", "training-set sizes T", TAILS),
         *_band(
             "error", TAIL_ROWS, "len(T_values)", "test error (unseen mass) per generator", TAILS
@@ -122,6 +152,77 @@ FRAME = FrameSpec(
             "float64",
             "q_i of each generator",
             TAILS,
+            finite="any",
+        ),
+        FrameKey("generation", ("G",), "int64", "generation n", DISCRETE),
+        *_band(
+            "diversity", D_ROWS, "G", "Gini–Simpson diversity Hₙ/H₀ = (1 − Σq²)/(1 − 1/K)", DISCRETE
+        ),
+        FrameKey(
+            "theory_diversity",
+            (D_ROWS, "G"),
+            "float64",
+            "E Hₙ/H₀ (exact moment recursions; Kazdan et al. 2024 set-up)",
+            DISCRETE,
+        ),
+        *_band("entropy", D_ROWS, "G", "entropy of the fitted proportions (nats)", DISCRETE),
+        *_band("zero_fraction", D_ROWS, "G", "fraction of outcomes with proportion 0", DISCRETE),
+        *_band("distance", D_ROWS, "G", "‖qₙ − q₀‖²", DISCRETE),
+        FrameKey("theory_distance", (D_ROWS, "G"), "float64", "E‖qₙ − q₀‖² (exact)", DISCRETE),
+        FrameKey("T_values", ("len(T_values)",), "int64", "training-set sizes T", CHAIN),
+        *_band(
+            "error",
+            CHAIN_ROWS,
+            "len(T_values)",
+            "test error (unseen p-mass) trained on T draws of each generation",
+            CHAIN,
+        ),
+        FrameKey(
+            "theory",
+            (CHAIN_ROWS, "len(T_values)"),
+            "float64",
+            "mean-field Σ p_i[1 − P_i(1 − q_i)^T] (Dohmatob et al., A Tale of Tails, 2024)",
+            CHAIN,
+            finite="any",
+        ),
+        FrameKey(
+            "plateau_mean",
+            (CHAIN_ROWS,),
+            "float64",
+            f"p-mass each generation never produces: mean {PER_REPEAT}",
+            CHAIN,
+            finite="any",
+        ),
+        FrameKey(
+            "plateau_std",
+            (CHAIN_ROWS,),
+            "float64",
+            f"its standard deviation {PER_REPEAT}",
+            CHAIN,
+            finite="any",
+        ),
+        FrameKey(
+            "theory_plateau",
+            (CHAIN_ROWS,),
+            "float64",
+            "its mean-field expectation",
+            CHAIN,
+            finite="any",
+        ),
+        FrameKey(
+            "cutoff_rank",
+            (CHAIN_ROWS,),
+            "int64",
+            "mean-field cut-off k_g (last rank kept with probability ≥ ½)",
+            CHAIN,
+        ),
+        FrameKey("rank", ("Q",), "int64", "ranks i shown in the generator view", CHAIN),
+        FrameKey(
+            "generator_probability",
+            (CHAIN_ROWS, "Q"),
+            "float64",
+            "mean-field q_i of each generation",
+            CHAIN,
             finite="any",
         ),
         FrameKey("T_values", ("X",), "int64", "training sample sizes n", STRONG),

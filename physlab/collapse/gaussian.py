@@ -73,7 +73,12 @@ def log_variance_drift(M: int) -> float:
 
 def log_variance_spread(M: int) -> float:
     """Var log(χ²_{M−1}/(M−1)) = ψ'((M−1)/2), by the trigamma series (per generation)."""
-    x, acc = (M - 1) / 2.0, 0.0
+    return trigamma((M - 1) / 2.0)
+
+
+def trigamma(x: float) -> float:
+    """ψ'(x) for x > 0: recurrence up to x ≥ 6, then the asymptotic series."""
+    acc = 0.0
     while x < 6.0:
         acc += 1.0 / (x * x)
         x += 1.0

@@ -20,6 +20,8 @@ FLOP_RATE = 1e9  # flop/s of one core (rough, for refusing huge sweeps)
 MAIN_CURVE = {
     "gaussian": "log_variance_mean",
     "tails": "error_mean",
+    "tails-chain": "error_mean",
+    "discrete": "diversity_mean",
     "strong": "error_mean",
     "verify": "accuracy_mean",
 }
@@ -63,7 +65,8 @@ MEASURES = (
         Measure(
             "final_value",
             "the model's main curve at its last point (gaussian: mean log "
-            "variance; tails, strong: test error; verify: accuracy); NaN for regression",
+            "variance; tails, strong: test error; tails-chain: the real data's test error; "
+            "verify: accuracy; discrete: diversity H/H0); NaN for regression",
             read=_final_value,
         ),
     )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from physlab.core.params import Param, ParamError, ParamSpec, check_increasing, check_memory
 
+from .discrete_fits import STRATEGIES as DISCRETE_STRATEGIES
+from .gaussian_theory import STRATEGIES as GAUSSIAN_STRATEGIES
 from .regression import STRATEGIES
 from .tails import N_ITEMS
 
-MODELS = ("regression", "tails", "strong", "verify", "gaussian")
+MODELS = ("regression", "tails", "strong", "verify", "gaussian", "tails-chain", "discrete")
 
 REG = {"model": ("regression",)}
 
@@ -27,9 +29,23 @@ def memory_estimate(p: dict) -> int:
         )
         return pooled + 8 * p["repeats"] * (4 * p["d"] + 3 * (p["generations"] + 1))
     if p["model"] == "gaussian":  # the state, one block of generations, per-generation stats
-        return 16 * (p["repeats"] + max(1 << 21, p["repeats"])) + 104 * (p["generations"] + 1)
+        d, rows = p["dim"], len(p["gaussian_strategy"])
+        state = 8 * p["repeats"] * rows * (d * d + d + 1)
+        pool = 8 * p["repeats"] * p["generations"] * p["M"] * d  # accumulate-subsample keeps it
+        pool *= "accumulate-subsample" in p["gaussian_strategy"]
+        block = 24 * max(1 << 21, p["repeats"])
+        return state + pool + block + rows * 200 * (p["generations"] + 1)
     if p["model"] == "verify":
         return 8 * p["repeats"] * 41 * (p["d"] + 4)
+    if p["model"] == "discrete":  # every sample's label, per-generation stats, per-thread counts
+        rows = len(p["discrete_strategy"])
+        pool = 4 * rows * p["repeats"] * p["generations"] * p["M"]
+        return (
+            pool + 8 * rows * (p["generations"] + 1) * (8 + 4 * p["repeats"]) + 16 * p["outcomes"]
+        )
+    if p["model"] == "tails-chain":  # per thread: q, its alias table, seen; mean-field chain
+        rows = p["tail_generations"] + 1
+        return 64 * N_ITEMS + 16 * N_ITEMS * rows + 8 * p["repeats"] * rows * 66
     return 8 * p["repeats"] * (4 * 16 + 2 * p["d"])
 
 
@@ -81,6 +97,8 @@ def _check(p: dict) -> None:
                 "T",
                 f"{p['T']} is too small for an OLS fit: use T ≥ d + 2 = {p['d'] + 2}, or ridge > 0",
             )
+    if model == "tails-chain":
+        check_increasing("T_values", p["T_values"])
     if model == "tails":
         if p["narrowed_exponent"] <= p["zipf_exponent"]:
             raise ParamError(
@@ -89,6 +107,12 @@ def _check(p: dict) -> None:
                 f"zipf_exponent = {p['zipf_exponent']:g} (narrowing thins the tail)",
             )
         check_increasing("T_values", p["T_values"])
+    if model == "gaussian" and p["M"] < p["dim"] + 1:
+        raise ParamError(
+            "M",
+            f"{p['M']} is too small: a covariance fit in dim = {p['dim']} needs "
+            f"M ≥ dim + 1 = {p['dim'] + 1} samples",
+        )
     if model == "verify" and p["keep_correct"] == 0.0 and p["keep_wrong"] == 0.0:
         raise ParamError("keep_correct", "the verifier keeps nothing when ϕ = ψ = 0")
     check_memory(memory_estimate(p), "repeats", "lower repeats, d or generations")
@@ -102,7 +126,9 @@ SPEC = ParamSpec(
             "regression",
             "regression: linear regression retrained on its own "
             "labels; tails: Hutter's Zipf memorisation model; strong: a fixed synthetic fraction; "
-            "verify: synthetic labels filtered by a verifier; gaussian: refitting a Gaussian",
+            "verify: synthetic labels filtered by a verifier; gaussian: refitting a Gaussian; "
+            "tails-chain: Hutter's model over several generations of memorisers; discrete: "
+            "refitting a discrete distribution's proportions",
             choices=MODELS,
             group="Model",
         ),
@@ -213,7 +239,7 @@ SPEC = ParamSpec(
             high=100_000,
             live=True,
             group="Recursion",
-            when=_models("regression", "gaussian"),
+            when=_models("regression", "gaussian", "discrete"),
         ),
         Param(
             "design",
@@ -256,6 +282,71 @@ SPEC = ParamSpec(
             high=1_000_000,
             log=True,
             group="Recursion",
+            when=_models("gaussian", "discrete"),
+        ),
+        Param(
+            "gaussian_strategy",
+            "multi",
+            ["replace"],
+            "what each Gaussian fit sees: replace = the previous "
+            "generation's M samples; accumulate = all data so far; accumulate-subsample = M points "
+            "drawn from all data so far (Kazdan et al. 2024, KoyejoLab code); mix = a fraction "
+            "original_fraction of fresh real samples plus synthetic ones (Shumailov et al. 2024)",
+            choices=GAUSSIAN_STRATEGIES,
+            group="Recursion",
+            when=_models("gaussian"),
+        ),
+        Param(
+            "discrete_strategy",
+            "multi",
+            list(DISCRETE_STRATEGIES),
+            "what each discrete fit sees: replace = the previous generation's M samples; "
+            "accumulate = all samples so far; accumulate-subsample = M of them (the KoyejoLab "
+            "code's three settings)",
+            choices=DISCRETE_STRATEGIES,
+            group="Recursion",
+            when=_models("discrete"),
+        ),
+        Param(
+            "outcomes",
+            "int",
+            100,
+            "number K of outcomes (uniform at generation 0)",
+            low=2,
+            high=100_000,
+            log=True,
+            group="Recursion",
+            when=_models("discrete"),
+        ),
+        Param(
+            "dim",
+            "int",
+            1,
+            "dimension d of the Gaussian (N(0, I_d) at generation 0; multivariate fits as in "
+            "Shumailov et al. and the KoyejoLab code)",
+            low=1,
+            high=32,
+            group="Recursion",
+            when=_models("gaussian"),
+        ),
+        Param(
+            "variance_fit",
+            "choice",
+            "unbiased",
+            "covariance estimator: unbiased (divide by N − 1, Shumailov et al.) or mle (divide "
+            "by N, the KoyejoLab code's np.cov(bias=True))",
+            choices=("unbiased", "mle"),
+            group="Recursion",
+            when=_models("gaussian"),
+        ),
+        Param(
+            "original_fraction",
+            "float",
+            0.1,
+            "fraction of each generation's M samples drawn fresh from the original N(0, I) (mix)",
+            low=0.0,
+            high=1.0,
+            group="Recursion",
             when=_models("gaussian"),
         ),
         Param(
@@ -266,7 +357,7 @@ SPEC = ParamSpec(
             low=1.2,
             high=5.0,
             group="Tails",
-            when=_models("tails"),
+            when=_models("tails", "tails-chain"),
             label="zipf_exponent β",
         ),
         Param(
@@ -328,7 +419,50 @@ SPEC = ParamSpec(
             high=10_000_000,
             max_len=64,
             group="Tails",
-            when=_models("tails"),
+            when=_models("tails", "tails-chain"),
+        ),
+        Param(
+            "tail_T0",
+            "int",
+            10_000,
+            "samples T0 each generation's memoriser is trained on (its cut-off k ~ T0^(1/β))",
+            low=1,
+            high=10_000_000,
+            log=True,
+            group="Tails",
+            when=_models("tails-chain"),
+            label="tail_T0 T0",
+        ),
+        Param(
+            "tail_generations",
+            "int",
+            5,
+            "generations n of memorisers, each trained on the previous one's samples",
+            low=1,
+            high=30,
+            group="Tails",
+            when=_models("tails-chain"),
+        ),
+        Param(
+            "temperature",
+            "float",
+            1.0,
+            "sampling temperature τ of every generator (q ∝ q_prev^(1/τ); τ < 1 thins the tail)",
+            low=0.2,
+            high=2.0,
+            group="Tails",
+            when=_models("tails-chain"),
+            label="temperature τ",
+        ),
+        Param(
+            "top_p",
+            "float",
+            1.0,
+            "nucleus sampling: every generator keeps the smallest head of mass ≥ top_p",
+            low=0.01,
+            high=1.0,
+            group="Tails",
+            when=_models("tails-chain"),
         ),
         Param(
             "synthetic_fraction",

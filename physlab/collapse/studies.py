@@ -8,12 +8,22 @@ points of the sweep, so the curves sharpen and their bands narrow as the run goe
 
 from __future__ import annotations
 
+import math
 from abc import abstractmethod
 
 import numpy as np
 
-from . import gaussian, tails, theory, verify
-from .curves import strong_rows
+from . import (
+    discrete_fits,
+    gaussian,
+    gaussian_fits,
+    gaussian_theory,
+    tail_chain,
+    tails,
+    theory,
+    verify,
+)
+from .curves import strong_rows, tail_chain_rows
 from .experiment import CollapseExperiment
 from .regression import STRATEGIES, chain_step, sample_size_sweep, strong_sweep
 
@@ -191,10 +201,13 @@ class RegressionChain(CollapseExperiment):
 
 
 class GaussianChain(CollapseExperiment):
-    """Refitting a Gaussian to its own samples: log-variance random walk and the mean's wander.
+    """Refitting a Gaussian to its own samples under each selected strategy: the log-variance
+    random walk, the mean's wander and the variance itself, against their closed forms.
 
-    The chain is drawn exactly in law (:mod:`.gaussian`); only per-generation statistics over the
-    repeats and a few single paths are kept, so the memory does not grow with repeats × generations.
+    The chains are drawn exactly in law where sufficient statistics allow (:mod:`.gaussian`,
+    :mod:`.gaussian_fits`); only per-generation statistics over the repeats and a few single
+    paths (of the first strategy) are kept, so the memory does not grow with repeats ×
+    generations — except for accumulate-subsample, which keeps its pool of points.
     """
 
     PATHS = 8
@@ -202,75 +215,214 @@ class GaussianChain(CollapseExperiment):
 
     def __init__(self, params: dict, seed: int):
         super().__init__(params, seed)
-        R = self.params["repeats"]
-        self.mean = np.zeros(R)
-        self.log_var = np.zeros(R)
-        self.stats: list[np.ndarray] = [self._stats(self.mean[None], self.log_var[None])]
+        p = self.params
+        R, d = p["repeats"], p["dim"]
+        self.rows = list(p["gaussian_strategy"])
+        self.b = 1.0 if p["variance_fit"] == "unbiased" else 0.0
+        self.n_real = int(round(p["original_fraction"] * p["M"]))
+        self.mean = np.zeros((len(self.rows), R, d))
+        self.chol = np.repeat(np.eye(d)[None, None], R, axis=1).repeat(len(self.rows), axis=0)
+        self.log_scale = np.zeros((len(self.rows), R))
+        self.pool = np.empty((R, 0, d))
+        start = np.zeros((1, R, 3))
+        start[..., 2] = 1.0
+        self.stats = [[self._stats(start, i == 0)] for i in range(len(self.rows))]
 
     @property
     def total_steps(self) -> int:
         return self.params["generations"]
 
-    def _stats(self, means: np.ndarray, log_vars: np.ndarray) -> np.ndarray:
-        """Per generation (rows): mean, std and median of log σ², mean and std of (μ − μ0)², and
-        the first paths' log σ²."""
-        lv_mean, lv_std = band(log_vars)
-        sq_mean, sq_std = band(means**2)
-        return np.column_stack(
-            [
-                lv_mean,
-                lv_std,
-                np.median(log_vars, axis=1),
-                sq_mean,
-                sq_std,
-                log_vars[:, : self.PATHS],
-            ]
-        )
+    def _legacy(self, strategy: str) -> bool:
+        """The one-dimensional unbiased replace chain of :func:`gaussian.advance` (the default)."""
+        return strategy == "replace" and self.params["dim"] == 1 and self.b == 1.0
+
+    def _stats(self, out: np.ndarray, paths: bool) -> np.ndarray:
+        """Per generation (rows of ``out[k, r, :]`` = log σ², ‖μ‖², tr Σ/d): mean, std and median
+        of log σ², mean and std of ‖μ − μ0‖², mean and std of σ², then the first paths' log σ²."""
+        lv, sq, var = out[..., 0], out[..., 1], out[..., 2]
+        lv_mean, lv_std = band(lv)
+        sq_mean, sq_std = band(sq)
+        var_mean, var_std = band(var)
+        cols = [lv_mean, lv_std, np.median(lv, axis=1), sq_mean, sq_std, var_mean, var_std]
+        return np.column_stack(cols + ([lv[:, : self.PATHS]] if paths else []))
 
     def step(self, n: int) -> None:
         n = min(n, self.total_steps - self.done_steps)
         R = self.params["repeats"]
         while n > 0:
             block = min(n, max(1, self.BLOCK // R))
-            means, log_vars = np.empty((block, R)), np.empty((block, R))
-            gaussian.advance(
-                self.seed,
-                self.done_steps,
-                block,
-                self.params["M"],
-                self.mean,
-                self.log_var,
-                means,
-                log_vars,
-            )
-            self.stats.append(self._stats(means, log_vars))
+            for i, strategy in enumerate(self.rows):
+                self.stats[i].append(self._stats(self._advance(i, strategy, block), i == 0))
             self.done_steps += block
             n -= block
 
+    def _advance(self, i: int, strategy: str, block: int) -> np.ndarray:
+        """``block`` more generations of strategy ``strategy`` (row ``i``): (block, R, 3)."""
+        p, R = self.params, self.params["repeats"]
+        out = np.empty((block, R, 3))
+        if self._legacy(strategy):
+            mean, log_var = self.mean[i, :, 0], self.log_scale[i]
+            means, log_vars = np.empty((block, R)), np.empty((block, R))
+            gaussian.advance(
+                self.seed, self.done_steps, block, p["M"], mean, log_var, means, log_vars
+            )
+            self.mean[i, :, 0] = mean
+            out[..., 0], out[..., 1], out[..., 2] = log_vars, means**2, np.exp(log_vars)
+            return out
+        salt = (1 + gaussian_fits.STRATEGIES.index(strategy)) << 44
+        if strategy == "accumulate-subsample":
+            need = p["generations"] * p["M"]
+            if self.pool.shape[1] < need:  # generations may be raised while running
+                grow = np.empty((R, need - self.pool.shape[1], p["dim"]))
+                self.pool = np.concatenate([self.pool, grow], axis=1)
+            gaussian_fits.advance_subsample(
+                self.seed, salt, self.done_steps, block, p["M"], self.b, self.pool, out
+            )
+            return out
+        gaussian_fits.advance_exact(
+            self.seed,
+            salt,
+            gaussian_fits.STRATEGIES.index(strategy),
+            self.done_steps,
+            block,
+            p["M"],
+            self.b,
+            self.n_real,
+            self.mean[i],
+            self.chol[i],
+            self.log_scale[i],
+            out,
+        )
+        return out
+
     def frame(self) -> dict:
-        M = self.params["M"]
-        st = np.concatenate(self.stats)
-        n = np.arange(st.shape[0])
-        drift, spread = gaussian.log_variance_drift(M), gaussian.log_variance_spread(M)
+        p = self.params
+        M, d = p["M"], p["dim"]
+        st = [np.concatenate(rows) for rows in self.stats]
+        n = np.arange(st[0].shape[0])
+        G = n.size - 1
+        unbiased = self.b == 1.0
+        theory = [
+            gaussian_theory.moments(s, M, G, unbiased, self.n_real if s == "mix" else 0)
+            for s in self.rows
+        ]
+        spread = gaussian.log_variance_spread(M)
         return {
             "generation": n,
-            "log_variance_paths": st[:, 5:].T.copy(),
-            "log_variance_median": st[:, 2],
-            "log_variance_mean": st[:, 0],
-            "log_variance_std": st[:, 1],
-            "theory_log_variance": n * drift,
-            "theory_log_variance_std": np.sqrt(n * spread),
-            "mean_sq_drift": st[:, 3],
-            "mean_sq_drift_std": st[:, 4],
-            "theory_mean_drift": n / M,
+            "log_variance_paths": st[0][:, 7:].T.copy(),
+            "log_variance_median": np.array([x[:, 2] for x in st]),
+            "log_variance_mean": np.array([x[:, 0] for x in st]),
+            "log_variance_std": np.array([x[:, 1] for x in st]),
+            "theory_log_variance": np.array(
+                [gaussian_theory.log_variance(s, M, d, G, unbiased) for s in self.rows]
+            ),
+            "theory_log_variance_std": np.array(
+                [
+                    np.sqrt(n * spread)
+                    if self._legacy(s)
+                    else gaussian_theory.log_variance_sd(s, M, d, G)
+                    for s in self.rows
+                ]
+            ),
+            "mean_sq_drift": np.array([x[:, 3] for x in st]),
+            "mean_sq_drift_std": np.array([x[:, 4] for x in st]),
+            "theory_mean_drift": np.array(
+                [n / M if self._legacy(s) else d * u for s, (_, u) in zip(self.rows, theory)]
+            ),
+            "variance_mean": np.array([x[:, 5] for x in st]),
+            "variance_std": np.array([x[:, 6] for x in st]),
+            "theory_variance": np.array([v for v, _ in theory]),
         }
 
     def summary(self) -> dict:
         M, R = self.params["M"], self.params["repeats"]
-        return {
+        out = {
             "log_variance_drift_per_generation": gaussian.log_variance_drift(M),
             "repeats_reach_generation": gaussian.repeats_reach(M, R),
             "repeats": R,
+        }
+        if "accumulate" in self.rows and self.b == 0.0:
+            out["accumulate_variance_limit"] = gaussian_theory.accumulate_limit(M)
+        return out
+
+
+class DiscreteChain(CollapseExperiment):
+    """Refitting a discrete distribution to its own samples (:mod:`.discrete_fits`): diversity,
+    entropy, lost outcomes and the distance from the truth per strategy, per generation."""
+
+    BLOCK = 1 << 20  # (generation, repeat) values per kernel call
+
+    def __init__(self, params: dict, seed: int):
+        super().__init__(params, seed)
+        p = self.params
+        self.rows = list(p["discrete_strategy"])
+        K = p["outcomes"]
+        self.pools = [np.empty((p["repeats"], 0), dtype=np.int32) for _ in self.rows]
+        start = np.array([[[1.0 - 1.0 / K, math.log(K), 0.0, 0.0]]])
+        self.stats = [[self._stats(start)] for _ in self.rows]
+
+    @property
+    def total_steps(self) -> int:
+        return self.params["generations"]
+
+    @staticmethod
+    def _stats(out: np.ndarray) -> np.ndarray:
+        """Per generation: mean and std over repeats of H, entropy, zero fraction, ‖q − q0‖²."""
+        bands = [band(out[..., c]) for c in range(out.shape[-1])]
+        return np.column_stack([x for pair in bands for x in pair])
+
+    def step(self, n: int) -> None:
+        n = min(n, self.total_steps - self.done_steps)
+        p, R = self.params, self.params["repeats"]
+        need = p["generations"] * p["M"]
+        while n > 0:
+            block = min(n, max(1, self.BLOCK // R))
+            for i, strategy in enumerate(self.rows):
+                if self.pools[i].shape[1] < need:  # generations may be raised while running
+                    grow = np.empty((R, need - self.pools[i].shape[1]), dtype=np.int32)
+                    self.pools[i] = np.concatenate([self.pools[i], grow], axis=1)
+                out = np.empty((block, R, 4))
+                salt = (1 + discrete_fits.STRATEGIES.index(strategy)) << 44
+                discrete_fits.advance(
+                    self.seed,
+                    salt,
+                    discrete_fits.STRATEGIES.index(strategy),
+                    self.done_steps,
+                    block,
+                    p["M"],
+                    p["outcomes"],
+                    self.pools[i],
+                    out,
+                )
+                self.stats[i].append(self._stats(out))
+            self.done_steps += block
+            n -= block
+
+    def frame(self) -> dict:
+        p = self.params
+        st = [np.concatenate(rows) for rows in self.stats]
+        n = np.arange(st[0].shape[0])
+        h0 = 1.0 - 1.0 / p["outcomes"]
+        theory = [gaussian_theory.moments(s, p["M"], n.size - 1, unbiased=False) for s in self.rows]
+        column = lambda c: np.array([x[:, c] for x in st])  # noqa: E731
+        return {
+            "generation": n,
+            "diversity_mean": column(0) / h0,
+            "diversity_std": column(1) / h0,
+            "theory_diversity": np.array([v for v, _ in theory]),
+            "entropy_mean": column(2),
+            "entropy_std": column(3),
+            "zero_fraction_mean": column(4),
+            "zero_fraction_std": column(5),
+            "distance_mean": column(6),
+            "distance_std": column(7),
+            "theory_distance": np.array([h0 * u for _, u in theory]),
+        }
+
+    def summary(self) -> dict:
+        return {
+            "repeats": self.params["repeats"],
+            "accumulate_diversity_limit": (gaussian_theory.accumulate_limit(self.params["M"])),
         }
 
 
@@ -366,6 +518,75 @@ class TailsSweep(Sweep):
             "clean_exponent": 1.0 - 1.0 / beta,
             "narrowed_exponent_theory": (beta - 1.0) / self.params["narrowed_exponent"],
             "tail_mass_plateau": float(self.p_items[self.params["cutoff"] :].sum()),
+        }
+
+
+class TailChainSweep(Sweep):
+    """Hutter's model over generations of memorisers (:mod:`.tail_chain`): the test error of a
+    model trained on T draws of each generation, and the tail mass each generation has lost."""
+
+    def sweep_values(self) -> np.ndarray:
+        return np.array(self.params["T_values"], dtype=np.int64)
+
+    @property
+    def rows(self):
+        return tail_chain_rows(self.params)
+
+    def __init__(self, params: dict, seed: int):
+        super().__init__(params, seed)
+        p = self.params
+        self.p_items = tails.zipf(p["zipf_exponent"])
+        q_bar, self.survive = tail_chain.expected_chain(
+            self.p_items, p["tail_T0"], p["tail_generations"], p["temperature"], p["top_p"]
+        )
+        self.theory = tail_chain.expected_error(self.p_items, q_bar, self.survive, self.x)
+        self.rank = log_grid(1, tails.N_ITEMS, 200)
+        self.q_at_rank = (q_bar * self.survive)[:, self.rank - 1]
+        self.lost = np.empty((len(self.rows), 0))
+
+    def run(self, first: int, count: int) -> np.ndarray:
+        p = self.params
+        out = np.empty((len(self.rows), self.x.size, count))
+        lost = np.empty((len(self.rows), count))
+        tail_chain.simulate(
+            self.seed,
+            first,
+            self.p_items,
+            p["tail_T0"],
+            p["tail_generations"],
+            p["temperature"],
+            p["top_p"],
+            self.x,
+            out,
+            lost,
+        )
+        self.lost = np.concatenate([self.lost, lost], axis=1)
+        return out
+
+    def frame(self) -> dict:
+        mean, std = band(self.samples)
+        lost_mean, lost_std = band(self.lost)
+        return {
+            "T_values": self.x,
+            "error_mean": mean,
+            "error_std": std,
+            "theory": self.theory,
+            "plateau_mean": lost_mean,
+            "plateau_std": lost_std,
+            "theory_plateau": np.maximum(1.0 - self.survive @ self.p_items, 0.0),
+            "cutoff_rank": tail_chain.cutoff_rank(self.survive),
+            "rank": self.rank,
+            "generator_probability": self.q_at_rank,
+        }
+
+    def summary(self) -> dict:
+        beta, tau = self.params["zipf_exponent"], self.params["temperature"]
+        n = self.params["tail_generations"]
+        return {
+            **super().summary(),
+            "clean_exponent": 1.0 - 1.0 / beta,
+            "one_generation_cutoff_T0_power": self.params["tail_T0"] ** (1.0 / beta),
+            "narrowed_exponent_after_n": (beta - 1.0) * tau**n / beta,
         }
 
 
@@ -481,6 +702,8 @@ MODELS = {
     "tails": TailsSweep,
     "strong": StrongSweep,
     "verify": VerifySweep,
+    "tails-chain": TailChainSweep,
+    "discrete": DiscreteChain,
 }
 
 

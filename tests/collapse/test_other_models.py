@@ -64,13 +64,13 @@ def test_gaussian_refitting_collapses_with_the_predicted_drift():
     M, n = 10, 30
     f, _ = run(model="gaussian", M=M, generations=n, repeats=4000)
     drift = gaussian.log_variance_drift(M)
-    se = f["log_variance_std"][-1] / np.sqrt(4000)
-    assert abs(f["log_variance_mean"][-1] - n * drift) < 4 * se
-    assert f["log_variance_std"][-1] ** 2 == pytest.approx(
+    se = f["log_variance_std"][0][-1] / np.sqrt(4000)
+    assert abs(f["log_variance_mean"][0][-1] - n * drift) < 4 * se
+    assert f["log_variance_std"][0][-1] ** 2 == pytest.approx(
         n * gaussian.log_variance_spread(M), rel=0.1
     )
-    assert f["log_variance_median"][-1] < np.log(0.3)  # most runs have collapsed
-    assert f["mean_sq_drift"][-1] == pytest.approx(n / M, rel=0.2)
+    assert f["log_variance_median"][0][-1] < np.log(0.3)  # most runs have collapsed
+    assert f["mean_sq_drift"][0][-1] == pytest.approx(n / M, rel=0.2)
 
 
 def test_gaussian_log_variance_stays_finite_and_on_the_closed_form_to_n_1000():
@@ -82,11 +82,11 @@ def test_gaussian_log_variance_stays_finite_and_on_the_closed_form_to_n_1000():
     f, _ = run(model="gaussian", M=M, generations=n, repeats=R)
     assert np.isfinite(f["log_variance_mean"]).all() and np.isfinite(f["log_variance_paths"]).all()
     assert 400 * gaussian.log_variance_drift(M) == pytest.approx(-46.08, abs=0.01)
-    se = f["log_variance_std"] / np.sqrt(R)
-    theory = f["theory_log_variance"]
-    assert (np.abs(f["log_variance_mean"] - theory)[1:] < 4.5 * se[1:]).all()
-    assert f["log_variance_mean"][-1] == pytest.approx(-115.2, abs=1.0)
-    assert f["log_variance_std"][-1] ** 2 == pytest.approx(
+    se = f["log_variance_std"][0] / np.sqrt(R)
+    theory = f["theory_log_variance"][0]
+    assert (np.abs(f["log_variance_mean"][0] - theory)[1:] < 4.5 * se[1:]).all()
+    assert f["log_variance_mean"][0][-1] == pytest.approx(-115.2, abs=1.0)
+    assert f["log_variance_std"][0][-1] ** 2 == pytest.approx(
         n * gaussian.log_variance_spread(M), rel=0.1
     )
 
@@ -104,10 +104,10 @@ def test_mean_drift_meets_n_over_m_within_the_reach_of_the_repeats():
     )
     assert 550 < reach < 650
     n = f["generation"]
-    se = f["mean_sq_drift_std"] / np.sqrt(R)
+    se = f["mean_sq_drift_std"][0] / np.sqrt(R)
     inside = (n > 0) & (n < reach / 3)
-    gap = np.abs(f["mean_sq_drift"] - n / M)
+    gap = np.abs(f["mean_sq_drift"][0] - n / M)
     assert (gap[inside] < 4 * se[inside] + 0.02 * n[inside] / M).all()
     # beyond the reach a few rare runs carry the mean: its standard error is of its own size
-    rel = se / np.maximum(f["mean_sq_drift"], 1e-300)
+    rel = se / np.maximum(f["mean_sq_drift"][0], 1e-300)
     assert rel[inside].max() < 0.1 and rel[n > 1.5 * reach].mean() > 0.3

@@ -19,7 +19,14 @@ from physlab.gui.plots import (
 )
 from physlab.gui.theme import Ink
 
-from ..curves import TAIL_ROWS, VERIFY_ROWS, regression_rows, strong_rows, sweep_rows
+from ..curves import (
+    TAIL_ROWS,
+    VERIFY_ROWS,
+    regression_rows,
+    strong_rows,
+    sweep_rows,
+    tail_chain_rows,
+)
 from ..theory import min_norm_variance
 
 
@@ -81,6 +88,38 @@ class CollapseTab(LabTab):
                 True,
             ),
         ),
+        "discrete": (
+            (
+                "Refitting a discrete distribution: its diversity",
+                "generation n",
+                "H<sub>n</sub>/H<sub>0</sub> = (1 − Σq²)/(1 − 1/K)",
+                False,
+                False,
+            ),
+            (
+                "Distance from the truth",
+                "generation n",
+                "‖q<sub>n</sub> − q<sub>0</sub>‖²",
+                False,
+                False,
+            ),
+        ),
+        "tails-chain": (
+            (
+                "Generations of memorisers: the plateau moves up",
+                "training samples T",
+                "test error (unseen mass)",
+                True,
+                True,
+            ),
+            (
+                "Each generation's q<sub>i</sub> (mean field): the cut-off k shrinks",
+                "rank i",
+                "probability q<sub>i</sub>",
+                True,
+                True,
+            ),
+        ),
         "strong": (
             (
                 "Strong collapse: error vs sample size",
@@ -111,16 +150,16 @@ class CollapseTab(LabTab):
             (
                 "Refitting a Gaussian: the variance's random walk",
                 "generation n",
-                "log σ²ₙ",
+                "log σ²ₙ = (1/d) log det Σₙ",
                 False,
                 False,
             ),
             (
-                "The mean wanders: E(μₙ − μ₀)² = n/M is carried by rare runs whose σ² has "
-                "not collapsed,<br>so the spread is large and from about the dotted line on "
-                "the repeats miss them",
+                "The mean wanders (accumulate keeps it bounded)<br>replace's nd/M is carried "
+                "by rare runs whose σ² has not collapsed:<br>large spread, and past the "
+                "dotted line the repeats miss them",
                 "generation n",
-                "E(μₙ − μ₀)²",
+                "E‖μₙ − μ₀‖²",
                 False,
                 False,
             ),
@@ -152,7 +191,7 @@ class CollapseTab(LabTab):
         or sample sizes on the x axes."""
         model = params["model"]
         self._label(model)
-        if model in ("regression", "gaussian"):
+        if model in ("regression", "gaussian", "discrete"):
             for plot in (self.p_main, self.p_side)[: 1 if model == "regression" else 2]:
                 preview_range(plot, x=(0, params["generations"]))
         if model == "regression":  # the downstream sweep of studies.RegressionStudy
@@ -172,7 +211,7 @@ class CollapseTab(LabTab):
             preview_range(
                 self.p_side, x=(1.5 * d if params["ridge"] == 0 else d / 4, 1000 * d), y=(1e-3, 10)
             )
-        elif model == "tails":
+        elif model in ("tails", "tails-chain"):
             T = params["T_values"]
             preview_range(self.p_main, x=(T[0], T[-1]), y=(1e-4, 1))
 
@@ -220,6 +259,8 @@ class CollapseTab(LabTab):
     HISTORY = {
         "regression": ("generation", "error_mean"),
         "tails": ("T_values", "error_mean"),
+        "tails-chain": ("T_values", "error_mean"),
+        "discrete": ("generation", "diversity_mean"),
         "strong": ("T_values", "error_mean"),
         "verify": ("flip_values", "accuracy_mean"),
         "gaussian": ("generation", "log_variance_mean"),
@@ -237,7 +278,7 @@ class CollapseTab(LabTab):
     # -- views ---------------------------------------------------------------------------------
     def paint(self, frame: dict, params: dict) -> None:
         model = params.get("model", "regression")
-        getattr(self, f"_paint_{model}")(
+        getattr(self, f"_paint_{model.replace('-', '_')}")(
             frame, params, self.snapshot.summary if self.snapshot else {}
         )
 
@@ -318,6 +359,51 @@ class CollapseTab(LabTab):
         self._hline(self.p_main, "plateau", float(f["plateau"][0]), "tail mass beyond k")
         self._vline(self.p_side, "k", p.get("cutoff", 1), "rank k")
 
+    def _paint_discrete(self, f, p, summary) -> None:
+        rows = list(p.get("discrete_strategy", []))
+        self._setup(("discrete", tuple(rows)))
+        n, reps = f["generation"], summary.get("repeats", 1)
+        self.span.apply((self.p_main, self.p_side), p["generations"])
+        for i, name in enumerate(rows):
+            div, div_se = f["diversity_mean"][i], _se(f["diversity_std"][i], reps)
+            self._band(self.p_main, i, name, n, div, div_se)
+            self._theory(self.p_main, i, n, f["theory_diversity"][i])
+            dist, dist_se = f["distance_mean"][i], _se(f["distance_std"][i], reps)
+            self._band(self.p_side, i, name, n, dist, dist_se)
+            self._theory(self.p_side, i, n, f["theory_distance"][i])
+        self._theory_legend(self.p_main, "exact E H<sub>n</sub>/H<sub>0</sub> (dashed)")
+        self._theory_legend(self.p_side, "exact E‖q<sub>n</sub> − q<sub>0</sub>‖² (dashed)")
+        limit = summary.get("accumulate_diversity_limit")
+        if limit is not None and "accumulate" in rows:
+            self._hline(self.p_main, "limit", limit, "   sinc(π/√M)")
+
+    def _paint_tails_chain(self, f, p, summary) -> None:
+        rows = tail_chain_rows(p)
+        self._setup(("tails-chain", tuple(rows)))
+        T, reps = f["T_values"], summary.get("repeats", 1)
+        for i, name in enumerate(rows):
+            k = int(f["cutoff_rank"][i])
+            label = name if i == 0 else f"{name} (k ≈ {k})"
+            mean, se = f["error_mean"][i], _se(f["error_std"][i], reps)
+            self._band(self.p_main, i, label, T, mean, se, positive=True)
+            self._theory(self.p_main, i, T, f["theory"][i], positive=True)
+            self.items.line(
+                self.p_side,
+                ("q", i),
+                f["rank"],
+                f["generator_probability"][i],
+                data_pen(i, 2.0),
+                name=name,
+                positive=True,
+            )
+        self._theory_legend(
+            self.p_main,
+            "mean-field Σ<sub>i</sub> p<sub>i</sub>[1 − P<sub>i</sub>(1 − q<sub>i</sub>)<sup>T</sup>] (dashed)",
+        )
+        T0, beta = p.get("tail_T0", 1), p.get("zipf_exponent", 2.0)
+        self._vline(self.p_side, "k", T0 ** (1 / beta), "T0^(1/β)")
+        self.p_side.setYRange(-14, 0.2)  # log10: the lost tail falls to 10⁻⁵⁰ and flattens the rest
+
     def _paint_strong(self, f, p, summary) -> None:
         rows = strong_rows(p)
         self._setup(("strong", tuple(rows)))
@@ -349,7 +435,8 @@ class CollapseTab(LabTab):
         self._hline(self.p_side, "half", 0.5, "p′ = ½")
 
     def _paint_gaussian(self, f, p, summary) -> None:
-        self._setup(("gaussian",))
+        rows = list(p.get("gaussian_strategy", ["replace"]))
+        self._setup(("gaussian", tuple(rows)))
         n, reps = f["generation"], summary.get("repeats", 1)
         self.span.apply((self.p_main, self.p_side), p["generations"])
         for i, path in enumerate(f["log_variance_paths"]):
@@ -359,30 +446,21 @@ class CollapseTab(LabTab):
                 n,
                 path,
                 pg.mkPen(Ink.FAINT, width=1),
-                name="single runs" if i == 0 else None,
+                name=f"single runs ({rows[0]})" if i == 0 else None,
             )
-        self._band(
-            self.p_main,
-            0,
-            "mean over repeats ± s.e.",
-            n,
-            f["log_variance_mean"],
-            _se(f["log_variance_std"], reps),
-        )
-        self._theory(self.p_main, 0, n, f["theory_log_variance"])
-        self._theory_legend(self.p_main, "theory n·E log(s²/σ²) (dashed)")
-        self._band(
-            self.p_side,
-            1,
-            "simulation ± s.e.",
-            n,
-            f["mean_sq_drift"],
-            _se(f["mean_sq_drift_std"], reps),
-        )
-        self._theory(self.p_side, 1, n, f["theory_mean_drift"])
-        self._theory_legend(self.p_side, "n/M (dashed)")
+        for i, name in enumerate(rows):
+            mean, se = f["log_variance_mean"][i], _se(f["log_variance_std"][i], reps)
+            self._band(self.p_main, i, f"{name} ± s.e.", n, mean, se)
+            if np.isfinite(f["theory_log_variance"][i]).any():  # no closed form: no line
+                self._theory(self.p_main, i, n, f["theory_log_variance"][i])
+            drift, drift_se = f["mean_sq_drift"][i], _se(f["mean_sq_drift_std"][i], reps)
+            self._band(self.p_side, i, name, n, drift, drift_se)
+            self._theory(self.p_side, i, n, f["theory_mean_drift"][i])
+        self._theory_legend(self.p_main, "theory E log σ²ₙ where exact (dashed)")
+        self._theory_legend(self.p_side, "E‖μₙ − μ₀‖² (dashed)")
         reach = summary.get("repeats_reach_generation")
-        if reach is not None and reach < p["generations"]:
+        one_dim = p.get("dim", 1) == 1  # the reach is worked out for d = 1
+        if "replace" in rows and one_dim and reach is not None and reach < p["generations"]:
             self._vline(
                 self.p_side, "reach", reach, f"reach of {reps} repeats ≈ (√(2 ln R) − 1)²/ψ′"
             )
