@@ -150,8 +150,9 @@ def test_impossible_minibatch_settings_are_refused(params, name, text):
 def test_small_batch_sgd_sits_at_the_edge_of_stochastic_stability():
     """Andreyev & Beneventano 2024 (arXiv:2412.20553, Fig. 1 and §4): under minibatch SGD the
     batch sharpness rises to 2/η and hovers there while the full-batch λ_max stays below it.
-    Cohen's digits net (500 digits, tanh 64→32→32→10), b = 10, η = 0.8: from step 1000 on the
-    batch sharpness is 0.90–0.94 of 2/η, λ_max 0.67–0.72 of it (and 0.94 at initialisation)."""
+    Cohen's digits net (500 digits, tanh 64→32→32→10), b = 10, η = 0.8: from step 2000 to 3000
+    the batch sharpness is 0.88–0.94 of 2/η and λ_max 0.72–0.75 of it (seed 1: 0.90–1.00 against
+    0.76–0.79); λ_max starts at 0.94 and falls."""
     eta = 0.8
     exp, f = frame_of(
         dataset="digits",
@@ -161,14 +162,15 @@ def test_small_batch_sgd_sits_at_the_edge_of_stochastic_stability():
         optimizer="sgd",
         batch=10,
         lr=eta,
-        steps=2000,
+        steps=3000,
         eig_every=500,
     )
     assert exp.diverged is None
-    late = f["sharpness_step"] >= 1000
+    late = f["sharpness_step"] >= 2000
     batch_ratio = f["batch_sharpness"][late] * eta / 2
     full_ratio = f["sharpness"][late] * eta / 2
     assert np.mean(batch_ratio) == pytest.approx(1.0, abs=0.15)
-    assert full_ratio.max() < 0.8
-    assert np.all(batch_ratio > full_ratio + 0.1)
-    assert f["full_loss"][-1] < 0.1 * f["full_loss"][0]
+    assert full_ratio.max() < 0.85
+    assert np.all(batch_ratio > full_ratio)
+    assert np.mean(batch_ratio) - np.mean(full_ratio) > 0.1
+    assert f["full_loss"][-1] < 0.05 * f["full_loss"][0]
