@@ -8,7 +8,8 @@ from .frame_keys import FRAME
 from .measures import MEASURES, axis_title, point_cost, sweep_overlays
 from .params import SPEC, memory_estimate
 
-# the smallest runs that compile every kernel (the MLP with each optimiser, uv, bifurcation)
+# the smallest runs that compile every kernel (the MLP with each optimiser, full-batch and on
+# minibatches with the per-class loss and no biases, uv, bifurcation)
 WARMUP = tuple(
     {
         "optimizer": optimizer,
@@ -21,7 +22,21 @@ WARMUP = tuple(
         "warmup_steps": 1,
     }
     for optimizer in ("gd", "momentum", "adam")
-) + ({"model": "uv", "width": [4], "steps": 2},)
+) + (
+    {
+        "optimizer": "nesterov",
+        "width": [3],
+        "depth": 1,
+        "n_samples": 4,
+        "batch": 2,
+        "init": "he",
+        "loss_norm": "class",
+        "steps": 2,
+        "eig_every": 1,
+        "batch_probes": 2,
+    },
+    {"model": "uv", "width": [4], "steps": 2},
+)
 
 
 LAB = Lab(
@@ -71,6 +86,12 @@ LAB = Lab(
             "Network Training: Fixed Point Analysis, Edge of Stability, and Route to Chaos",
             2023,
             "arXiv:2311.02076",
+        ),
+        Paper(
+            "A. Andreyev, P. Beneventano",
+            "Edge of Stochastic Stability: Revisiting the Edge of Stability for SGD",
+            2024,
+            "arXiv:2412.20553",
         ),
         Paper(
             "J. Cohen et al.",

@@ -25,6 +25,16 @@ CLASSIFICATION = ("gaussmix", "digits")  # one-hot targets
 DIGITS = 1797  # images in resources/data/digits.npz
 
 
+def dimensions(p: dict) -> tuple[int, int]:
+    """(input, output) dimensions of the MLP on the data set of parameters ``p``."""
+    name = p["dataset"]
+    if name == "chebyshev":
+        return 1, 1
+    if name == "digits":
+        return 64, 10
+    return p["input_dim"], p["n_classes"] if name == "gaussmix" else 1
+
+
 def make_dataset(
     name: str, n_samples: int, input_dim: int, n_classes: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,5 @@
-"""SharpnessExperiment: full-batch training with the top Hessian eigenvalues tracked as it goes.
+"""SharpnessExperiment: full-batch or minibatch training with the top Hessian eigenvalues (of the
+full-batch loss) tracked as it goes.
 
 What it shows (see ``docs/physics/sharpness.md``):
 - progressive sharpening and the edge of stability: the sharpness λ rises to the threshold 2/η and
@@ -7,6 +8,8 @@ What it shows (see ``docs/physics/sharpness.md``):
 - catapults: with 2 < ηλ0 < ~4 the loss spikes and training settles where λ < 2/η (Lewkowycz et al.,
   "The large learning rate phase of deep learning: the catapult mechanism", 2020);
 - warm-up from the critical η_c (Kalra & Barkeshli, "Why Warmup the Learning Rate?", NeurIPS 2024);
+- the edge of stochastic stability: under minibatch SGD the batch sharpness, not λ_max, settles at
+  2/η (Andreyev & Beneventano, "Edge of Stochastic Stability", 2024; :mod:`.minibatch`);
 - the uv model's closed dynamics and its route to chaos (Kalra, He & Barkeshli 2023).
 """
 
@@ -21,8 +24,16 @@ from physlab.core.experiment import Frame, SteppedExperiment
 from physlab.core.params import ParamError
 from physlab.core.traces import TraceTable
 
+from .minibatch import BatchSampler, batch_sharpness
 from .models import MLPModel, UVModel
-from .optim import ADAM_LIKE, OPTIMIZERS, adam_preconditioner, lr_schedule, stability_factor
+from .optim import (
+    ADAM_LIKE,
+    FULL_BATCH,
+    OPTIMIZERS,
+    adam_preconditioner,
+    lr_schedule,
+    stability_factor,
+)
 from .params import SPEC
 
 PARALLEL_WORK = 100_000  # samples × parameters from which the per-sample kernels run in parallel
@@ -66,6 +77,7 @@ class SharpnessExperiment(SteppedExperiment):
         self.model = MLPModel(p, rng) if p["model"] == "mlp" else UVModel(p, rng)
         self.theta = self.model.init(rng)
         self._probe_rng = np.random.default_rng(rng.integers(2**63))
+        self.sampler = self._sampler(p, rng)
         self.opt = OPTIMIZERS[p["optimizer"]]
         self.buf1 = np.zeros_like(self.theta)
         self.buf2 = np.zeros_like(self.theta)
@@ -79,7 +91,14 @@ class SharpnessExperiment(SteppedExperiment):
         self.trace = TraceTable(("step", "loss", "lr", "threshold") + extra)
         k = p["k_eigs"]
         self.eigs = TraceTable(
-            ("sharpness_step", "eigenvalues", "precond_sharpness", "test_loss"),
+            (
+                "sharpness_step",
+                "eigenvalues",
+                "precond_sharpness",
+                "test_loss",
+                "batch_sharpness",
+                "full_loss",
+            ),
             widths={"eigenvalues": k},
         )
         self.bifurcation = None
@@ -110,6 +129,7 @@ class SharpnessExperiment(SteppedExperiment):
             lrs = self._lrs(self.step, chunk)
             rows = {name: np.full(chunk, np.nan) for name in ("loss",) + self.model.traces}
             hyper = (p["momentum"], p["beta1"], p["beta2"], p["eps"])
+            batches = {} if self.sampler is None else {"batches": self.sampler.draw(chunk)}
             taken = self.model.train(
                 self.theta,
                 self.opt,
@@ -120,6 +140,7 @@ class SharpnessExperiment(SteppedExperiment):
                 self.step,
                 self.loss_limit,
                 rows,
+                **batches,
             )
             recorded = taken + 1 if taken < chunk and np.isfinite(rows["loss"][taken]) else taken
             self._record(lrs[:recorded], {k: v[:recorded] for k, v in rows.items()})
@@ -145,6 +166,9 @@ class SharpnessExperiment(SteppedExperiment):
                 out["precond_sharpness"] = self.eigs.column("precond_sharpness")
             if self.model.X_test is not None:  # held-out loss at the sharpness steps
                 out["test_loss"] = self.eigs.column("test_loss")
+            if self.sampler is not None:
+                out["batch_sharpness"] = self.eigs.column("batch_sharpness")
+                out["full_loss"] = self.eigs.column("full_loss")
         out["sharpness"] = out["eigenvalues"][:, 0].copy()
         if self.bifurcation is not None:
             out["bifurcation_lr"] = self.bifurcation[0].copy()
@@ -171,11 +195,25 @@ class SharpnessExperiment(SteppedExperiment):
             "initial_loss": float(self.loss0),
             "lambda0": self.lambda0,
         }
+        if isinstance(self.model, MLPModel) and self.model.n_trained != self.model.n_params:
+            out["n_trained"] = self.model.n_trained  # without the absent biases (init = he)
         if self.eta_c is not None:
             out["eta_c"] = float(self.eta_c)
         return out
 
     # -- internals -----------------------------------------------------------------------------
+    @staticmethod
+    def _sampler(p: dict, rng: np.random.Generator) -> BatchSampler | None:
+        """The minibatches of an MLP run whose optimiser steps on ``batch`` < n examples (None:
+        full-batch steps). Its generator is drawn after every other one, so full-batch runs
+        draw what they drew before minibatches existed."""
+        n = p["n_samples"]
+        if p["model"] != "mlp" or p["optimizer"] in FULL_BATCH or p["batch"] in (0, n):
+            return None
+        return BatchSampler(
+            n, p["batch"], p["batching"], np.random.default_rng(rng.integers(2**63))
+        )
+
     @property
     def eta(self) -> float:
         """The (peak) learning rate η: lr itself, or c/λ0 with lr_mode = normalized (the
@@ -236,11 +274,19 @@ class SharpnessExperiment(SteppedExperiment):
             pre_ritz = self.model.top_eigenvalues(theta, self._start(self._top_pre), 1, d)
             self._top_pre = pre_ritz.top_vector
             pre = pre_ritz.values[0]
+        stochastic = {"batch_sharpness": np.nan, "full_loss": np.nan}
+        if self.sampler is not None:  # the batch sharpness, and the full loss SGD never sees
+            probes = self.sampler.probes(self.params["batch_probes"], self._probe_rng)
+            stochastic = {
+                "batch_sharpness": batch_sharpness(self.model, theta, probes),
+                "full_loss": self.model.loss(theta),
+            }
         self.eigs.append(
             sharpness_step=self.step,
             eigenvalues=ritz.values,
             precond_sharpness=pre,
             test_loss=self.model.test_loss(theta),
+            **stochastic,
         )
 
     def _start(self, previous: np.ndarray | None) -> np.ndarray:

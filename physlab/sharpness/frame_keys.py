@@ -10,14 +10,20 @@ MLP = {"model": ("mlp",)}
 FRAME = FrameSpec(
     [
         FrameKey("step", ("T",), "int64", "training step of each recorded row"),
-        FrameKey("loss", ("T",), "float64", "training loss L(θ) at the step"),
+        FrameKey(
+            "loss",
+            ("T",),
+            "float64",
+            "training loss L(θ) at the step, before it (on the step's minibatch when batch < n)",
+        ),
         FrameKey("lr", ("T",), "float64", "learning rate η of the step (after the schedule)"),
         FrameKey(
             "threshold",
             ("T",),
             "float64",
-            "stability threshold c/η of the optimiser: 2/η (GD), "
-            "(2 + 2β)/η (momentum), (2 + 2β1)/((1 − β1)η) (Adam, preconditioned sharpness)",
+            "stability threshold c/η of the optimiser: 2/η (GD, SGD), "
+            "(2 + 2β)/η (momentum), (2 + 2β)/((1 + 2β)η) (Nesterov), "
+            "(2 + 2β1)/((1 − β1)η) (Adam, preconditioned sharpness)",
         ),
         FrameKey("f", ("T",), "float64", "the uv model's output f = vᵀu·x/√n", when=UV),
         FrameKey("ntk", ("T",), "float64", "the uv model's NTK λ = x²(‖u‖² + ‖v‖²)/n", when=UV),
@@ -48,6 +54,26 @@ FRAME = FrameSpec(
             when=MLP,
             optional=True,
             finite="any",
+        ),
+        FrameKey(
+            "batch_sharpness",
+            ("E",),
+            "float64",
+            "batch sharpness E_B[g_BᵀH_Bg_B/‖g_B‖²] over batch_probes minibatches at each "
+            "sharpness measurement: what settles at 2/η under SGD (Andreyev & Beneventano 2024); "
+            "minibatch runs only",
+            when=MLP,
+            optional=True,
+            finite="any",
+        ),
+        FrameKey(
+            "full_loss",
+            ("E",),
+            "float64",
+            "full-batch training loss at each sharpness measurement (minibatch runs, whose "
+            "`loss` is that of the step's batch)",
+            when=MLP,
+            optional=True,
         ),
         FrameKey(
             "bifurcation_lr",

@@ -15,6 +15,8 @@ import numpy as np
 
 from physlab.core.measures import Measure, Overlay, final_frame, last
 
+from .data import dimensions
+
 CATAPULT_RISE = 1e-3  # a loss this far (relative) above its initial value counts as a catapult
 REGIMES = ("sharpness reduction", "catapult", "divergence")
 UV_C_MAX = 4.0
@@ -25,8 +27,14 @@ def _final_sharpness_ratio(exp) -> float:
     return last(frame["sharpness"]) * last(frame["lr"]) / 2.0
 
 
+def _training_loss(frame: dict) -> np.ndarray:
+    """The full-batch training loss: every step's, or at the sharpness measurements of a
+    minibatch run (whose per-step loss is that of each step's batch, noisy)."""
+    return frame["full_loss"] if "full_loss" in frame else frame["loss"]
+
+
 def _peak_loss_ratio(exp) -> float:
-    loss = final_frame(exp)["loss"]
+    loss = _training_loss(final_frame(exp))
     peak = np.max(np.where(np.isfinite(loss), loss, np.inf)) if len(loss) else np.nan
     return float(peak / exp.loss0)
 
@@ -43,7 +51,7 @@ def _eos_step(exp) -> float:
 
 
 def _final_loss(exp) -> float:
-    return last(final_frame(exp)["loss"])
+    return last(_training_loss(final_frame(exp)))
 
 
 def regime(exp) -> float:
@@ -73,7 +81,11 @@ MEASURES = (
         "diverged", "1 if the run diverged, else 0", read=lambda exp: float(bool(exp.diverged))
     ),
     Measure("eos_step", "first measured step with η·λ ≥ 2 (NaN if never)", "steps", read=_eos_step),
-    Measure("final_loss", "training loss at the last step", read=_final_loss),
+    Measure(
+        "final_loss",
+        "training loss at the last step (minibatch runs: at the last sharpness measurement)",
+        read=_final_loss,
+    ),
     Measure(
         "regime", "early-training regime (Kalra & Barkeshli 2023)", categories=REGIMES, read=regime
     ),
@@ -112,17 +124,20 @@ FLOP_RATE = 1e9  # flop/s one core sustains in these kernels (rough, for refusin
 
 
 def point_cost(p: dict) -> tuple[float, float]:
-    """(bytes, seconds) of one run, roughly: ~8 flops per sample and parameter per step, and a
-    Lanczos estimate of ~40 Hessian-vector products every eig_every steps."""
+    """(bytes, seconds) of one run, roughly: ~8 flops per sample (of the batch) and parameter per
+    step, and a Lanczos estimate of ~40 full-batch Hessian-vector products every eig_every
+    steps."""
     if p["model"] == "uv":
         n = p["width"][0]
         return 64.0 * n, 20.0 * n * p["steps"] / FLOP_RATE
-    dim_in = 1 if p["dataset"] == "chebyshev" else p["input_dim"]
-    dim_out = p["n_classes"] if p["dataset"] == "gaussmix" else 1
+    dim_in, dim_out = dimensions(p)
     widths = p["width"] * p["depth"] if len(p["width"]) == 1 else p["width"]
     sizes = [dim_in, *widths, dim_out]
     params = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
-    per_step = 8.0 * params * p["n_samples"]
-    lanczos = 40 * 4 * per_step / p["eig_every"]
+    full = 8.0 * params * p["n_samples"]
+    per_step = 8.0 * params * (p["batch"] or p["n_samples"])  # a minibatch step sees b samples
+    lanczos = 40 * 4 * full / p["eig_every"]
+    if p["batch"] and p["optimizer"] != "gd":  # the batch sharpness: a gradient and an HVP a probe
+        lanczos += 3 * p["batch_probes"] * per_step / p["eig_every"]
     memory = 8.0 * (10 * params + p["n_samples"] * (sum(sizes) * 4 + dim_in + dim_out))
     return memory + 64.0 * p["steps"], (per_step + lanczos) * p["steps"] / FLOP_RATE

@@ -11,7 +11,9 @@ import numpy as np
 from . import mlp, mlp_blas, uv
 from .data import make_dataset
 from .hessian import MAX_ITER, TOL, Ritz, lanczos_mlp, lanczos_top
+from .init import init_weights
 from .losses import LOSSES
+from .minibatch import train_batches, train_batches_blas
 from .theory import uv_hessian_eigenvalues
 
 BLAS_WORK = 1_000_000  # samples × parameters from which the batched BLAS kernels are faster
@@ -20,7 +22,12 @@ BLAS_WORK = 1_000_000  # samples × parameters from which the batched BLAS kerne
 class MLPModel:
     """A fully connected network on a data set: the per-sample numba kernels of
     :mod:`physlab.sharpness.mlp` for small gradients (whole training chunks run inside one kernel
-    call), the batched BLAS ones of :mod:`physlab.sharpness.mlp_blas` from ``BLAS_WORK`` on."""
+    call), the batched BLAS ones of :mod:`physlab.sharpness.mlp_blas` from ``BLAS_WORK`` on.
+
+    The loss it trains and measures is ``loss_scale``·L, with L of :mod:`.mlp` (the mean over
+    samples): ``loss_norm`` = class divides by the k outputs as well (the per-class mean of Kalra
+    & Barkeshli 2023, whose sharpness is ours/k). With ``init`` = he the network has no biases:
+    ``mask`` zeroes their entries of every gradient and Hessian-vector product."""
 
     traces: tuple[str, ...] = ()
 
@@ -45,39 +52,108 @@ class MLPModel:
         self.act = mlp.ACTIVATIONS[p["activation"]]
         self.loss_kind = LOSSES[p["loss"]]
         self.init_scale = p["init_scale"]
+        self.init_law = p["init"]
+        self.loss_scale = 1.0 / self.Y.shape[1] if p["loss_norm"] == "class" else 1.0
+        self.mask: np.ndarray | None = None  # set by init(): 0 on absent biases
         self.batched = self.X.shape[0] * self.n_params >= BLAS_WORK
-        self.kernels = mlp_blas if self.batched else mlp
+        self.kernels = self._kernels_for(self.X.shape[0])
+
+    def _kernels_for(self, n: int):
+        return mlp_blas if n * self.n_params >= BLAS_WORK else mlp
+
+    @property
+    def plain(self) -> bool:
+        """Whether the loss is the kernels' own (no per-class normalisation, every entry of θ
+        trains): then full-batch training runs the kernels' own loop, as before these options."""
+        return self.mask is None and self.loss_scale == 1.0
+
+    def _project(self, out: np.ndarray) -> np.ndarray:
+        """A gradient or Hessian-vector product of L made one of loss_scale·L over the trained
+        entries (in place)."""
+        if self.loss_scale != 1.0:
+            out *= self.loss_scale
+        if self.mask is not None:
+            out *= self.mask
+        return out
 
     @property
     def _arch(self):
         return self.sizes, self.w_off, self.b_off, self.mult, self.act, self.loss_kind
 
     def init(self, rng: np.random.Generator) -> np.ndarray:
-        """W_l ~ N(0, s²/fan_in), biases 0."""
-        theta = np.zeros(self.n_params)
-        for l, (d_in, d_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
-            w = rng.standard_normal(d_in * d_out) * self.init_scale / np.sqrt(d_in)
-            theta[self.w_off[l] : self.w_off[l] + w.size] = w
+        """θ drawn by the ``init`` law of :mod:`.init` (default: W_l ~ N(0, s²/fan_in), biases 0)."""
+        theta, self.mask = init_weights(
+            self.init_law, self.sizes, self.w_off, self.b_off, self.n_params, self.init_scale, rng
+        )
         return theta
 
+    @property
+    def n_trained(self) -> int:
+        """How many entries of θ train (all but absent biases)."""
+        return self.n_params if self.mask is None else int(self.mask.sum())
+
     def loss(self, theta: np.ndarray) -> float:
-        return self.kernels.loss(theta, self.X, self.Y, *self._arch)
+        return self.loss_scale * self.kernels.loss(theta, self.X, self.Y, *self._arch)
 
     def loss_grad(self, theta: np.ndarray, grad: np.ndarray) -> float:
-        return self.kernels.loss_grad(theta, self.X, self.Y, *self._arch, grad)
+        value = self.kernels.loss_grad(theta, self.X, self.Y, *self._arch, grad)
+        self._project(grad)
+        return self.loss_scale * value
 
     def test_loss(self, theta: np.ndarray) -> float:
         """The loss on the held-out set (NaN without one)."""
         if self.X_test is None:
             return np.nan
-        return self.kernels.loss(theta, self.X_test, self.Y_test, *self._arch)
+        return self.loss_scale * self.kernels.loss(theta, self.X_test, self.Y_test, *self._arch)
 
     def hvp(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """H v of the trained loss (v is taken on the trained entries)."""
         out = np.empty_like(theta)
+        v = v if self.mask is None else v * self.mask
         self.kernels.hvp(theta, v, self.X, self.Y, *self._arch, out)
-        return out
+        return self._project(out)
 
-    def train(self, theta, opt, lrs, hyper, buf1, buf2, t0, limit, rows: dict) -> int:
+    def grad_on(self, theta: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """∇L_B(θ) of the batch ``rows``."""
+        grad = np.empty_like(theta)
+        X, Y = self.X[rows], self.Y[rows]
+        self._kernels_for(len(rows)).loss_grad(theta, X, Y, *self._arch, grad)
+        return self._project(grad)
+
+    def hvp_on(self, theta: np.ndarray, v: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """H_B v of the batch ``rows`` (v on the trained entries)."""
+        out = np.empty_like(theta)
+        v = v if self.mask is None else v * self.mask
+        X, Y = self.X[rows], self.Y[rows]
+        self._kernels_for(len(rows)).hvp(theta, v, X, Y, *self._arch, out)
+        return self._project(out)
+
+    def train(self, theta, opt, lrs, hyper, buf1, buf2, t0, limit, rows: dict, batches=None) -> int:
+        """``len(lrs)`` steps; ``batches`` (steps × b indices) for minibatches, None for the
+        full batch."""
+        if batches is not None or not self.plain:
+            full = batches is None
+            batches = np.empty((len(lrs), 0), dtype=np.int64) if full else batches
+            n = self.X.shape[0] if full else batches.shape[1]
+            loop = train_batches_blas if self._kernels_for(n) is mlp_blas else train_batches
+            mask = np.ones_like(theta) if self.mask is None else self.mask
+            return loop(
+                theta,
+                self.X,
+                self.Y,
+                *self._arch,
+                batches,
+                self.loss_scale,
+                mask,
+                opt,
+                lrs,
+                *hyper,
+                buf1,
+                buf2,
+                t0,
+                limit,
+                rows["loss"],
+            )
         return self.kernels.train(
             theta,
             self.X,
@@ -98,18 +174,27 @@ class MLPModel:
     ) -> Ritz:
         """The top ``k`` eigenvalues of D H D (D = diag(``scale``), identity by default) by
         warm-started Lanczos: one numba call for the per-sample kernels, NumPy around the BLAS
-        HVP for wide networks."""
-        if self.batched:
+        HVP for wide networks. H is the Hessian of the trained loss (:meth:`hvp`)."""
+        if self.mask is not None:
+            v0 = v0 * self.mask  # the Krylov space of the trained entries
+        if self.batched:  # self.hvp is already that of the trained loss
             if scale is None:
                 return lanczos_top(lambda v: self.hvp(theta, v), v0, k=k)
             return lanczos_top(lambda v: scale * self.hvp(theta, scale * v), v0, k=k)
+        # the numba Lanczos runs the kernels' HVP of L: D = √loss_scale·mask·scale makes D H D
+        # that of the trained loss
+        d = np.ones_like(theta) if scale is None else scale.copy()
+        if not self.plain:
+            d *= np.sqrt(self.loss_scale)
+            if self.mask is not None:
+                d *= self.mask
         values, top = np.empty(k), np.empty_like(theta)
         iterations = lanczos_mlp(
             theta,
             self.X,
             self.Y,
             *self._arch,
-            np.ones_like(theta) if scale is None else scale,
+            d,
             v0,
             k,
             MAX_ITER,

@@ -1,7 +1,15 @@
 """Optimisers and learning-rate schedules, and the stability thresholds that go with them.
 
 - GD: θ ← θ − η g; linearly unstable along curvature λ > 2/η.
+- SGD: the GD step on the gradient of a minibatch (:mod:`.minibatch`); same update, same code.
 - Heavy-ball momentum: b ← β b + g, θ ← θ − η b; threshold (2 + 2β)/η.
+- Nesterov momentum in PyTorch's form (``SGD(nesterov=True)``, the one Cohen et al. 2021 run):
+  b ← β b + g, θ ← θ − η (g + β b). On a quadratic of curvature λ, with a = ηλ and c = ηb, the
+  state (θ, c) evolves by [[1 − a(1+β), −β²], [a, β]], whose trace is 1 + β − a(1+β) and
+  determinant β(1 − a). An eigenvalue crosses −1 where 1 + trace + det = 2 + 2β − a(1 + 2β) = 0,
+  so the step is stable for λ < (2 + 2β)/(η(1 + 2β)) (the |det| < 1 bound, a < 1 + 1/β, lies
+  beyond it) — the threshold Cohen et al. ("Gradient Descent on Neural Networks Typically Occurs
+  at the Edge of Stability", ICLR 2021, appendix on momentum) give for Nesterov.
 - Adam (Kingma & Ba 2015) with bias correction; the *preconditioned* sharpness λ1(P⁻¹H),
   P = (1 − β1ᵗ)·diag(√v̂ + ε), sits near (2 + 2β1)/(η(1 − β1)) (Cohen et al., "Adaptive Gradient
   Methods at the Edge of Stability", 2022, arXiv:2207.14484, §2).
@@ -18,8 +26,10 @@ from numba import njit
 
 from physlab.core.numba_setup import JIT
 
-OPTIMIZERS = {"gd": 0, "momentum": 1, "adam": 2, "gi-adam": 3}
+OPTIMIZERS = {"gd": 0, "sgd": 0, "momentum": 1, "nesterov": 4, "adam": 2, "gi-adam": 3}
 ADAM_LIKE = ("adam", "gi-adam")  # optimisers with Adam's preconditioner and thresholds
+MOMENTUM_LIKE = ("momentum", "nesterov")  # optimisers with a momentum β
+FULL_BATCH = ("gd",)  # the optimisers that always step on the whole training set
 
 
 @njit(**JIT)
@@ -33,6 +43,10 @@ def optimizer_step(theta, g, opt, lr, beta, beta1, beta2, eps, buf1, buf2, t):
         for i in range(theta.size):
             buf1[i] = beta * buf1[i] + g[i]
             theta[i] -= lr * buf1[i]
+    elif opt == 4:
+        for i in range(theta.size):
+            buf1[i] = beta * buf1[i] + g[i]
+            theta[i] -= lr * (g[i] + beta * buf1[i])
     else:
         c1 = 1.0 - beta1**t
         c2 = 1.0 - beta2**t if opt == 2 else 1.0  # GI-Adam: no bias correction on v
@@ -55,10 +69,12 @@ def adam_preconditioner(
 
 
 def stability_factor(optimizer: str, momentum: float, beta1: float) -> float:
-    """c such that the stability threshold is c/η: 2 (GD), 2+2β (momentum),
-    (2+2β1)/(1−β1) (Adam, for the preconditioned sharpness)."""
+    """c such that the stability threshold is c/η: 2 (GD, SGD), 2+2β (momentum),
+    (2+2β)/(1+2β) (Nesterov), (2+2β1)/(1−β1) (Adam, for the preconditioned sharpness)."""
     if optimizer == "momentum":
         return 2.0 + 2.0 * momentum
+    if optimizer == "nesterov":
+        return (2.0 + 2.0 * momentum) / (1.0 + 2.0 * momentum)
     if optimizer in ADAM_LIKE:
         return (2.0 + 2.0 * beta1) / (1.0 - beta1)
     return 2.0

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from physlab.core.params import Param, ParamError, ParamSpec, check_memory
 
-from .data import CLASSIFICATION, DATASETS, DIGITS
+from .data import CLASSIFICATION, DATASETS, DIGITS, dimensions
+from .init import INITS
 from .losses import LOSSES
+from .minibatch import BATCHING
 from .mlp import ACTIVATIONS, MAX_BLOCKS
 from .models import BLAS_WORK
-from .optim import ADAM_LIKE, OPTIMIZERS
+from .optim import ADAM_LIKE, FULL_BATCH, MOMENTUM_LIKE, OPTIMIZERS
 
 MLP = {"model": ("mlp",)}
 UV = {"model": ("uv",)}
+MINIBATCH = {"model": ("mlp",), "optimizer": tuple(o for o in OPTIMIZERS if o not in FULL_BATCH)}
+MAX_DEPTH = 8  # Kalra & Barkeshli's phase diagrams go to depth 8 (and widths of 2048)
 
 
 LANCZOS_VECTORS = 70  # Lanczos keeps up to MAX_ITER + 1 vectors of θ; optimiser buffers, copies
@@ -27,8 +31,7 @@ def memory_estimate(p: dict) -> int:
     traces = 8 * 8 * 2 * TRACE_ROWS
     if p["model"] == "uv":
         return 8 * 16 * p["width"][0] + traces + 8 * 400 * 2000
-    d_in = 1 if p["dataset"] == "chebyshev" else p["input_dim"]
-    d_out = p["n_classes"] if p["dataset"] == "gaussmix" else 1
+    d_in, d_out = dimensions(p)
     widths = p["width"] * p["depth"] if len(p["width"]) == 1 else p["width"]
     sizes = [d_in, *widths, d_out]
     n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
@@ -64,6 +67,12 @@ def _check(p: dict) -> None:
         )
     if p["model"] == "mlp" and p["dataset"] == "chebyshev" and p["n_samples"] < 2:
         raise ParamError("n_samples", "the Chebyshev set needs at least 2 points")
+    if p["model"] == "mlp" and p["optimizer"] not in FULL_BATCH and p["batch"] > p["n_samples"]:
+        raise ParamError(
+            "batch", f"{p['batch']} is more than the {p['n_samples']} training examples"
+        )
+    if p["model"] == "mlp" and p["loss_norm"] == "class" and p["loss"] != "mse":
+        raise ParamError("loss_norm", "the per-class mean applies to loss=mse")
     check_memory(memory_estimate(p), "width", "lower width, depth or n_samples")
 
 
@@ -78,7 +87,16 @@ SPEC = ParamSpec(
             choices=("mlp", "uv"),
             group="Model",
         ),
-        Param("depth", "int", 2, "number of hidden layers", low=1, high=6, group="Model", when=MLP),
+        Param(
+            "depth",
+            "int",
+            2,
+            "number of hidden layers",
+            low=1,
+            high=MAX_DEPTH,
+            group="Model",
+            when=MLP,
+        ),
         Param(
             "width",
             "ints",
@@ -105,6 +123,18 @@ SPEC = ParamSpec(
             "parameterisation: sp = standard (weights N(0, s²/fan_in)); "
             "mup = the output layer also scaled by 1/√fan_in, so the output starts small (μP-like)",
             choices=("sp", "mup"),
+            group="Model",
+            when=MLP,
+        ),
+        Param(
+            "init",
+            "choice",
+            "normal",
+            "initialisation: normal = W ~ N(0, s²/fan_in), biases 0; uniform = "
+            "PyTorch's default, W and b ~ U(±s/√fan_in) (Cohen et al. 2021); he = W ~ "
+            "N(0, 2s²/fan_in) in hidden layers, N(0, s²/fan_in) in the last, no biases (Kalra & "
+            "Barkeshli 2023)",
+            choices=INITS,
             group="Model",
             when=MLP,
         ),
@@ -203,11 +233,23 @@ SPEC = ParamSpec(
             when=MLP,
         ),
         Param(
+            "loss_norm",
+            "choice",
+            "sample",
+            "mse normalisation: sample = ½‖f − y‖² averaged over samples (Cohen et al.); "
+            "class = also averaged over the k outputs (Kalra & Barkeshli 2023), which divides the "
+            "loss, its gradient and the sharpness by k",
+            choices=("sample", "class"),
+            group="Data",
+            when={"model": ("mlp",), "loss": ("mse",)},
+        ),
+        Param(
             "optimizer",
             "choice",
             "gd",
-            "full-batch optimiser: gd, heavy-ball momentum, adam, or "
-            "gi-adam (Adam with v0 = g0², Kalra & Barkeshli 2024)",
+            "optimiser: gd (always the full batch), sgd (GD on minibatches of "
+            "`batch`), heavy-ball momentum, nesterov momentum, adam, or gi-adam (Adam with "
+            "v0 = g0², Kalra & Barkeshli 2024); all but gd step on minibatches of `batch`",
             choices=tuple(OPTIMIZERS),
             group="Optimiser",
         ),
@@ -239,13 +281,34 @@ SPEC = ParamSpec(
             "momentum",
             "float",
             0.9,
-            "heavy-ball momentum β",
+            "momentum β (heavy-ball or Nesterov)",
             low=0.0,
             high=0.999,
             live=True,
             group="Optimiser",
-            when={"optimizer": ("momentum",)},
+            when={"optimizer": MOMENTUM_LIKE},
             label="momentum β",
+        ),
+        Param(
+            "batch",
+            "int",
+            0,
+            "minibatch size b: each step uses the gradient of b examples; 0 (or n_samples) = "
+            "the full batch. The sharpness is measured on the full batch",
+            low=0,
+            high=20000,
+            group="Optimiser",
+            when=MINIBATCH,
+        ),
+        Param(
+            "batching",
+            "choice",
+            "replacement",
+            "how minibatches are drawn: replacement = b indices i.i.d. uniform at each step; "
+            "epochs = reshuffle each epoch and cut it into ⌊n/b⌋ batches",
+            choices=BATCHING,
+            group="Optimiser",
+            when=MINIBATCH,
         ),
         Param(
             "beta1",
@@ -344,6 +407,17 @@ SPEC = ParamSpec(
             high=100_000,
             live=True,
             group="Run",
+        ),
+        Param(
+            "batch_probes",
+            "int",
+            20,
+            "minibatches averaged for the batch sharpness E[g_BᵀH_Bg_B/‖g_B‖²] at each "
+            "sharpness measurement (Andreyev & Beneventano 2024)",
+            low=1,
+            high=1000,
+            group="Run",
+            when=MINIBATCH,
         ),
     ],
     check=_check,

@@ -164,3 +164,33 @@ def test_step_axes_span_the_whole_run_from_the_first_frame(window, qtbot):
     qtbot.waitUntil(finished(tab), timeout=60000)
     tab._paint_if_dirty()
     qtbot.waitUntil(lambda: tab.p_low.vb.viewRange()[0][1] < 100, timeout=3000)
+
+
+def test_a_minibatch_run_shows_the_batch_sharpness_and_the_full_batch_loss(window, qtbot):
+    """optimizer = sgd with a batch: the batch sharpness joins λ₁ under the 2/η line, the full
+    loss joins the noisy batch losses, and the axes say when the loss is the per-class mean."""
+    tab = window.lab_tabs.get_or_build("sharpness")
+    tab.panel.set_values(
+        {
+            "dataset": "digits",
+            "n_samples": 60,
+            "width": [8],
+            "optimizer": "sgd",
+            "batch": 10,
+            "loss_norm": "class",
+            "steps": 60,
+            "eig_every": 20,
+        }
+    )
+    assert tab.panel.widget("batch").isVisible() and tab.panel.widget("batching").isVisible()
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    qtbot.waitUntil(lambda: tab.c_bs.xData is not None and len(tab.c_bs.xData) == 4, timeout=5000)
+    legend = tab.p_sharp.legend
+    assert legend.getLabel(tab.c_bs).text.startswith("batch sharpness")
+    assert "2/η" in legend.getLabel(tab.c_thr).text
+    assert tab.p_loss.legend.getLabel(tab.c_full).text == "full-batch training loss"
+    assert "per-class mean" in tab.p_loss.getAxis("left").labelText
+    assert "per-class mean" in tab.p_sharp.getAxis("left").labelText
+    tab.panel.set_values({"optimizer": "gd"})
+    assert not tab.panel.widget("batch").isVisible()

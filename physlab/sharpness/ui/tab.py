@@ -1,7 +1,8 @@
 """The Sharpness tab: loss, sharpness against its stability threshold, either the normalised
 sharpness ηλ (MLP) or the uv model's bifurcation diagram, and the learning rate η(t) under the
 loss when it varies (a schedule, or η changed during the run; a constant η is named in the loss
-plot's title instead of taking a plot)."""
+plot's title instead of taking a plot). Minibatch runs add the batch sharpness next to λ_max and
+the full-batch loss next to the noisy batch losses; the axes name the loss normalisation."""
 
 from __future__ import annotations
 
@@ -24,11 +25,31 @@ from ..optim import stability_factor
 
 THRESHOLD_NAMES = {
     "gd": "2/η",
+    "sgd": "2/η",
     "momentum": "(2+2β)/η",
+    "nesterov": "(2+2β)/(η(1+2β))",
     "adam": "(2+2β₁)/(η(1−β₁))",
     "gi-adam": "(2+2β₁)/(η(1−β₁))",
 }
 SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
+BATCH_SHARPNESS = "batch sharpness E[g_BᵀH_Bg_B/‖g_B‖²]"
+
+
+def loss_label(params: dict) -> str:
+    """The loss axis, naming the loss and its normalisation."""
+    if params.get("loss") == "ce":
+        return "loss  cross-entropy"
+    if params.get("model") != "uv" and params.get("loss_norm") == "class":
+        return "loss  ½·MSE / k (per-class mean)"
+    return "loss  ½·MSE"
+
+
+def sharpness_label(params: dict) -> str:
+    """The sharpness axis: the Hessian of which loss (the per-class mean's is ours / k)."""
+    per_class = params.get("model") != "uv" and params.get("loss_norm") == "class"
+    return (
+        "Hessian eigenvalue λ of the per-class mean loss" if per_class else "Hessian eigenvalue λ"
+    )
 
 
 class SharpnessTab(LabTab):
@@ -47,21 +68,26 @@ class SharpnessTab(LabTab):
         self.c_loss = self.p_loss.plot(pen=data_pen(0), name="training loss")
         self.c_test = pg.PlotDataItem(pen=data_pen(3, 2.0))  # held-out loss (digits, n_test > 0)
         self.p_loss.addItem(self.c_test)
+        # the full-batch loss at the sharpness measurements of a minibatch run
+        self.c_full = pg.PlotDataItem(pen=data_pen(1, 2.0), symbol="o", symbolSize=4)
+        self.p_loss.addItem(self.c_full)
         self.c_eigs: list[pg.PlotDataItem] = []
         self.c_pre = pg.PlotDataItem(pen=data_pen(2, 2.0))
+        self.c_bs = pg.PlotDataItem(pen=data_pen(1, 2.0))  # batch sharpness (minibatch runs)
         self.c_ntk = pg.PlotDataItem(pen=pg.mkPen(Ink.MUTED, width=1.2))
         self.c_thr = pg.PlotDataItem(pen=theory_pen())
-        for item in (self.c_pre, self.c_ntk, self.c_thr):
+        for item in (self.c_pre, self.c_bs, self.c_ntk, self.c_thr):
             self.p_sharp.addItem(item)
         self.c_lr = self.p_lr.plot(pen=data_pen(0), name="η<sub>t</sub>")
         # bottom right: normalised sharpness ηλ for the MLP, the bifurcation diagram for uv
         self.c_norm = pg.PlotDataItem(pen=data_pen(0))
+        self.c_norm_bs = pg.PlotDataItem(pen=data_pen(1))  # η × batch sharpness
         self.c_line = pg.PlotDataItem(pen=theory_pen())
         self.c_bif = pg.ScatterPlotItem(size=2.5, pen=None, brush=pg.mkBrush(31, 119, 180, 140))
         self.c_now = pg.InfiniteLine(
             angle=90, pen=pg.mkPen(Ink.NOTE, width=1.5, style=pg.QtCore.Qt.PenStyle.DotLine)
         )
-        for item in (self.c_norm, self.c_line, self.c_bif, self.c_now):
+        for item in (self.c_norm, self.c_norm_bs, self.c_line, self.c_bif, self.c_now):
             self.p_low.addItem(item)
         self._uv_view: bool | None = None
         self._lr_shown: bool | None = None
@@ -114,7 +140,10 @@ class SharpnessTab(LabTab):
         for curve in (
             self.c_loss,
             self.c_test,
+            self.c_full,
             self.c_pre,
+            self.c_bs,
+            self.c_norm_bs,
             self.c_ntk,
             self.c_thr,
             self.c_lr,
@@ -160,15 +189,24 @@ class SharpnessTab(LabTab):
             return
         optimizer = params.get("optimizer", "gd")
         is_uv = params.get("model") == "uv"
+        s_step = frame["sharpness_step"].astype(float)
+        full = frame.get("full_loss")  # minibatch runs: `loss` is that of each step's batch
         self.c_loss.setData(*finite(step, frame["loss"], positive=True))
-        self.p_loss.setLabel(
-            "left", "loss  cross-entropy" if params.get("loss") == "ce" else "loss  ½·MSE"
+        show_curve(
+            self.p_loss,
+            self.c_loss,
+            "training loss" if full is None else "batch loss (each step's minibatch)",
+            True,
         )
+        self.p_loss.setLabel("left", loss_label(params))
+        self.p_sharp.setLabel("left", sharpness_label(params))
+        show_curve(self.p_loss, self.c_full, "full-batch training loss", full is not None)
+        if full is not None:
+            self.c_full.setData(*finite(s_step, full, positive=True))
         test = frame.get("test_loss")
         show_curve(self.p_loss, self.c_test, "held-out loss", test is not None)
         if test is not None:
-            self.c_test.setData(*finite(frame["sharpness_step"].astype(float), test, positive=True))
-        s_step = frame["sharpness_step"].astype(float)
+            self.c_test.setData(*finite(s_step, test, positive=True))
         eigs = frame["eigenvalues"]
         for i, curve in enumerate(self._eig_curves(eigs.shape[1])):
             curve.setData(*finite(s_step, eigs[:, i]))
@@ -176,6 +214,12 @@ class SharpnessTab(LabTab):
         show_curve(self.p_sharp, self.c_pre, "preconditioned λ(P⁻¹H), Adam", pre is not None)
         if pre is not None:
             self.c_pre.setData(*finite(s_step, pre))
+        bs = frame.get("batch_sharpness")
+        show_curve(self.p_sharp, self.c_bs, BATCH_SHARPNESS, bs is not None)
+        show_curve(self.p_low, self.c_norm_bs, "η × batch sharpness", bs is not None)
+        if bs is not None:
+            self.c_bs.setData(*finite(s_step, bs))
+            self.c_norm_bs.setData(*finite(s_step, np.interp(s_step, step, lr) * bs))
         show_curve(self.p_sharp, self.c_ntk, "NTK λ = x²(|u|²+|v|²)/n", is_uv)
         if is_uv:
             self.c_ntk.setData(*finite(step, frame["ntk"]))
