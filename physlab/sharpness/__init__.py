@@ -21,7 +21,10 @@ WARMUP = tuple(
         "warmup_steps": 1,
     }
     for optimizer in ("gd", "momentum", "adam")
-) + ({"model": "uv", "width": [4], "steps": 2},)
+) + (
+    {"model": "uv", "width": [4], "steps": 2},
+    {"width": [3], "depth": 1, "n_samples": 4, "steps": 2, "reference": "central_flow"},
+)
 
 
 LAB = Lab(

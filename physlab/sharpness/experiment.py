@@ -7,7 +7,10 @@ What it shows (see ``docs/physics/sharpness.md``):
 - catapults: with 2 < ηλ0 < ~4 the loss spikes and training settles where λ < 2/η (Lewkowycz et al.,
   "The large learning rate phase of deep learning: the catapult mechanism", 2020);
 - warm-up from the critical η_c (Kalra & Barkeshli, "Why Warmup the Learning Rate?", NeurIPS 2024);
-- the uv model's closed dynamics and its route to chaos (Kalra, He & Barkeshli 2023).
+- the uv model's closed dynamics and its route to chaos (Kalra, He & Barkeshli 2023);
+- self-stabilisation: with ``reference=central_flow`` the central flow of GD is integrated
+  alongside it (:mod:`.central_flow`; Damian, Nichani & Lee, ICLR 2023; Cohen et al. 2024), with
+  its prediction of GD's time-averaged loss and GD's displacement from it along u1.
 """
 
 from __future__ import annotations
@@ -21,10 +24,18 @@ from physlab.core.experiment import Frame, SteppedExperiment
 from physlab.core.params import ParamError
 from physlab.core.traces import TraceTable
 
+from .central_flow import CentralFlow
 from .models import MLPModel, UVModel
 from .optim import ADAM_LIKE, OPTIMIZERS, adam_preconditioner, lr_schedule, stability_factor
 from .params import SPEC
 
+FLOW_TRACES = (
+    "flow_loss",
+    "flow_predicted_loss",
+    "flow_sharpness",
+    "flow_variance",
+    "displacement",
+)
 PARALLEL_WORK = 100_000  # samples × parameters from which the per-sample kernels run in parallel
 LOSS_LIMIT_FACTOR = 1e8  # a loss this many times its initial value counts as diverged
 
@@ -66,6 +77,10 @@ class SharpnessExperiment(SteppedExperiment):
         self.model = MLPModel(p, rng) if p["model"] == "mlp" else UVModel(p, rng)
         self.theta = self.model.init(rng)
         self._probe_rng = np.random.default_rng(rng.integers(2**63))
+        self.flow = None
+        if p["model"] == "mlp" and p["reference"] == "central_flow":
+            flow_rng = np.random.default_rng(rng.integers(2**63))
+            self.flow = CentralFlow(self.model, self.theta, flow_rng)
         self.opt = OPTIMIZERS[p["optimizer"]]
         self.buf1 = np.zeros_like(self.theta)
         self.buf2 = np.zeros_like(self.theta)
@@ -75,11 +90,11 @@ class SharpnessExperiment(SteppedExperiment):
         self.eta_c = self._critical_lr() if p["schedule"] != "constant" else None
         self._top: np.ndarray | None = None
         self._top_pre: np.ndarray | None = None
-        extra = self.model.traces
+        extra = self.model.traces + (FLOW_TRACES if self.flow else ())
         self.trace = TraceTable(("step", "loss", "lr", "threshold") + extra)
         k = p["k_eigs"]
         self.eigs = TraceTable(
-            ("sharpness_step", "eigenvalues", "precond_sharpness", "test_loss"),
+            ("sharpness_step", "eigenvalues", "precond_sharpness", "test_loss", "grad_overlap"),
             widths={"eigenvalues": k},
         )
         self.bifurcation = None
@@ -107,8 +122,12 @@ class SharpnessExperiment(SteppedExperiment):
             if is_mlp:
                 every = p["eig_every"]
                 chunk = min(chunk, every - self.step % every)
+            if self.flow:
+                chunk = 1  # the flow's displacement needs GD's θ at every step
             lrs = self._lrs(self.step, chunk)
             rows = {name: np.full(chunk, np.nan) for name in ("loss",) + self.model.traces}
+            if self.flow:
+                rows.update(self._flow_row(lrs[0]))
             hyper = (p["momentum"], p["beta1"], p["beta2"], p["eps"])
             taken = self.model.train(
                 self.theta,
@@ -145,6 +164,7 @@ class SharpnessExperiment(SteppedExperiment):
                 out["precond_sharpness"] = self.eigs.column("precond_sharpness")
             if self.model.X_test is not None:  # held-out loss at the sharpness steps
                 out["test_loss"] = self.eigs.column("test_loss")
+            out["grad_overlap"] = self.eigs.column("grad_overlap")
         out["sharpness"] = out["eigenvalues"][:, 0].copy()
         if self.bifurcation is not None:
             out["bifurcation_lr"] = self.bifurcation[0].copy()
@@ -219,6 +239,18 @@ class SharpnessExperiment(SteppedExperiment):
         self.model.loss_grad(self.theta, grad)
         return grad
 
+    def _flow_row(self, lr: float) -> dict:
+        """The central flow at this step (then advanced by one step at η = ``lr``) and GD's
+        displacement x = u1·(θ − w) from it (Damian et al.'s x_t)."""
+        point = self.flow.step(lr, self.theta)
+        return {
+            "flow_loss": np.array([point.loss]),
+            "flow_predicted_loss": np.array([point.predicted_loss]),
+            "flow_sharpness": np.array([point.sharpness]),
+            "flow_variance": np.array([point.variance]),
+            "displacement": np.array([point.displacement]),
+        }
+
     def _measure(self) -> None:
         """Top-k eigenvalues of the Hessian (and of P⁻¹H for Adam) by warm-started Lanczos."""
         k = self.params["k_eigs"]
@@ -236,11 +268,14 @@ class SharpnessExperiment(SteppedExperiment):
             pre_ritz = self.model.top_eigenvalues(theta, self._start(self._top_pre), 1, d)
             self._top_pre = pre_ritz.top_vector
             pre = pre_ritz.values[0]
+        grad = self._gradient()
+        norm = np.linalg.norm(grad)
         self.eigs.append(
             sharpness_step=self.step,
             eigenvalues=ritz.values,
             precond_sharpness=pre,
             test_loss=self.model.test_loss(theta),
+            grad_overlap=abs(grad @ ritz.top_vector) / norm if norm > 0 else np.nan,
         )
 
     def _start(self, previous: np.ndarray | None) -> np.ndarray:
