@@ -13,8 +13,10 @@ import pytest
 
 from physlab.core.experiment import drive
 from physlab.core.params import ParamError
+from physlab.core.presets import load_preset
 from physlab.sharpness.central_flow import CentralFlow, solve_sdcp
 from physlab.sharpness.experiment import SharpnessExperiment
+from physlab.sharpness.params import SPEC
 
 ETA = 0.2
 STEPS = 2400
@@ -60,7 +62,10 @@ def _windows(values: np.ndarray, start: int) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def eos_run():
-    exp = SharpnessExperiment({"lr": ETA, "steps": STEPS, "reference": "central_flow"}, 0)
+    """The preset central-flow-chebyshev, with plain gradient flow integrated beside it."""
+    preset = load_preset("sharpness", "central-flow-chebyshev", SPEC)
+    assert preset.params["lr"] == ETA and preset.params["steps"] == STEPS
+    exp = SharpnessExperiment(preset.params, preset.seed)
     gradient_flow = CentralFlow(
         exp.model, exp.theta, np.random.default_rng(3), constrained=False, substeps=2
     )
