@@ -36,6 +36,7 @@ WARMUP = tuple(
         "batch_probes": 2,
     },
     {"model": "uv", "width": [4], "steps": 2},
+    {"width": [3], "depth": 1, "n_samples": 4, "steps": 2, "reference": "central_flow"},
 )
 
 

@@ -10,7 +10,10 @@ What it shows (see ``docs/physics/sharpness.md``):
 - warm-up from the critical η_c (Kalra & Barkeshli, "Why Warmup the Learning Rate?", NeurIPS 2024);
 - the edge of stochastic stability: under minibatch SGD the batch sharpness, not λ_max, settles at
   2/η (Andreyev & Beneventano, "Edge of Stochastic Stability", 2024; :mod:`.minibatch`);
-- the uv model's closed dynamics and its route to chaos (Kalra, He & Barkeshli 2023).
+- the uv model's closed dynamics and its route to chaos (Kalra, He & Barkeshli 2023);
+- self-stabilisation: with ``reference=central_flow`` the central flow of GD is integrated
+  alongside it (:mod:`.central_flow`; Damian, Nichani & Lee, ICLR 2023; Cohen et al. 2024), with
+  its prediction of GD's time-averaged loss and GD's displacement from it along u1.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from physlab.core.params import ParamError
 from physlab.core.traces import TraceTable
 
 from .minibatch import BatchSampler, batch_sharpness
+from .central_flow import CentralFlow
 from .models import MLPModel, UVModel
 from .optim import (
     ADAM_LIKE,
@@ -36,6 +40,13 @@ from .optim import (
 )
 from .params import SPEC
 
+FLOW_TRACES = (
+    "flow_loss",
+    "flow_predicted_loss",
+    "flow_sharpness",
+    "flow_variance",
+    "displacement",
+)
 PARALLEL_WORK = 100_000  # samples × parameters from which the per-sample kernels run in parallel
 LOSS_LIMIT_FACTOR = 1e8  # a loss this many times its initial value counts as diverged
 
@@ -78,6 +89,10 @@ class SharpnessExperiment(SteppedExperiment):
         self.theta = self.model.init(rng)
         self._probe_rng = np.random.default_rng(rng.integers(2**63))
         self.sampler = self._sampler(p, rng)
+        self.flow = None
+        if p["model"] == "mlp" and p["reference"] == "central_flow":
+            flow_rng = np.random.default_rng(rng.integers(2**63))
+            self.flow = CentralFlow(self.model, self.theta, flow_rng)
         self.opt = OPTIMIZERS[p["optimizer"]]
         self.buf1 = np.zeros_like(self.theta)
         self.buf2 = np.zeros_like(self.theta)
@@ -87,7 +102,7 @@ class SharpnessExperiment(SteppedExperiment):
         self.eta_c = self._critical_lr() if p["schedule"] != "constant" else None
         self._top: np.ndarray | None = None
         self._top_pre: np.ndarray | None = None
-        extra = self.model.traces
+        extra = self.model.traces + (FLOW_TRACES if self.flow else ())
         self.trace = TraceTable(("step", "loss", "lr", "threshold") + extra)
         k = p["k_eigs"]
         self.eigs = TraceTable(
@@ -98,6 +113,7 @@ class SharpnessExperiment(SteppedExperiment):
                 "test_loss",
                 "batch_sharpness",
                 "full_loss",
+                "grad_overlap",
             ),
             widths={"eigenvalues": k},
         )
@@ -126,8 +142,12 @@ class SharpnessExperiment(SteppedExperiment):
             if is_mlp:
                 every = p["eig_every"]
                 chunk = min(chunk, every - self.step % every)
+            if self.flow:
+                chunk = 1  # the flow's displacement needs GD's θ at every step
             lrs = self._lrs(self.step, chunk)
             rows = {name: np.full(chunk, np.nan) for name in ("loss",) + self.model.traces}
+            if self.flow:
+                rows.update(self._flow_row(lrs[0]))
             hyper = (p["momentum"], p["beta1"], p["beta2"], p["eps"])
             batches = {} if self.sampler is None else {"batches": self.sampler.draw(chunk)}
             taken = self.model.train(
@@ -169,6 +189,7 @@ class SharpnessExperiment(SteppedExperiment):
             if self.sampler is not None:
                 out["batch_sharpness"] = self.eigs.column("batch_sharpness")
                 out["full_loss"] = self.eigs.column("full_loss")
+            out["grad_overlap"] = self.eigs.column("grad_overlap")
         out["sharpness"] = out["eigenvalues"][:, 0].copy()
         if self.bifurcation is not None:
             out["bifurcation_lr"] = self.bifurcation[0].copy()
@@ -257,6 +278,18 @@ class SharpnessExperiment(SteppedExperiment):
         self.model.loss_grad(self.theta, grad)
         return grad
 
+    def _flow_row(self, lr: float) -> dict:
+        """The central flow at this step (then advanced by one step at η = ``lr``) and GD's
+        displacement x = u1·(θ − w) from it (Damian et al.'s x_t)."""
+        point = self.flow.step(lr, self.theta)
+        return {
+            "flow_loss": np.array([point.loss]),
+            "flow_predicted_loss": np.array([point.predicted_loss]),
+            "flow_sharpness": np.array([point.sharpness]),
+            "flow_variance": np.array([point.variance]),
+            "displacement": np.array([point.displacement]),
+        }
+
     def _measure(self) -> None:
         """Top-k eigenvalues of the Hessian (and of P⁻¹H for Adam) by warm-started Lanczos."""
         k = self.params["k_eigs"]
@@ -281,12 +314,15 @@ class SharpnessExperiment(SteppedExperiment):
                 "batch_sharpness": batch_sharpness(self.model, theta, probes),
                 "full_loss": self.model.loss(theta),
             }
+        grad = self._gradient()
+        norm = np.linalg.norm(grad)
         self.eigs.append(
             sharpness_step=self.step,
             eigenvalues=ritz.values,
             precond_sharpness=pre,
             test_loss=self.model.test_loss(theta),
             **stochastic,
+            grad_overlap=abs(grad @ ritz.top_vector) / norm if norm > 0 else np.nan,
         )
 
     def _start(self, previous: np.ndarray | None) -> np.ndarray:

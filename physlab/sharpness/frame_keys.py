@@ -6,6 +6,7 @@ from physlab.core.frames import FrameKey, FrameSpec
 
 UV = {"model": ("uv",)}
 MLP = {"model": ("mlp",)}
+FLOW = {"model": ("mlp",), "reference": ("central_flow",)}
 
 FRAME = FrameSpec(
     [
@@ -74,6 +75,34 @@ FRAME = FrameSpec(
             "`loss` is that of the step's batch)",
             when=MLP,
             optional=True,
+            "grad_overlap",
+            ("E",),
+            "float64",
+            "|cos| of the angle between the gradient ∇L and the top Hessian eigenvector u1 at each "
+            "sharpness measurement (near 1 at the edge of stability, where the gradient is GD's "
+            "oscillation along u1: Damian, Nichani & Lee 2023)",
+            when=MLP,
+            finite="some",
+        ),
+        *(
+            FrameKey(name, ("T",), "float64", meaning, when=FLOW, finite="some")
+            for name, meaning in (
+                ("flow_loss", "loss L(w) of the central flow w(t) (Cohen et al. 2024)"),
+                (
+                    "flow_predicted_loss",
+                    "the time-averaged GD loss the central flow predicts, L(w) + ½ Σ λ_i X_ii",
+                ),
+                ("flow_sharpness", "top Hessian eigenvalue of the central flow, held at ≤ 2/η"),
+                (
+                    "flow_variance",
+                    "tr X: the mean square of GD's oscillation around w the flow predicts",
+                ),
+                (
+                    "displacement",
+                    "GD's displacement x = u1·(θ − w) from the central flow along its top "
+                    "eigenvector (Damian et al.'s x_t)",
+                ),
+            )
         ),
         FrameKey(
             "bifurcation_lr",

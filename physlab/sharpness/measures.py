@@ -125,8 +125,8 @@ FLOP_RATE = 1e9  # flop/s one core sustains in these kernels (rough, for refusin
 
 def point_cost(p: dict) -> tuple[float, float]:
     """(bytes, seconds) of one run, roughly: ~8 flops per sample (of the batch) and parameter per
-    step, and a Lanczos estimate of ~40 full-batch Hessian-vector products every eig_every
-    steps."""
+    step, a Lanczos estimate of ~40 full-batch Hessian-vector products every eig_every steps, and
+    ~20 of them a step for the central flow (reference = central_flow)."""
     if p["model"] == "uv":
         n = p["width"][0]
         return 64.0 * n, 20.0 * n * p["steps"] / FLOP_RATE
@@ -139,5 +139,7 @@ def point_cost(p: dict) -> tuple[float, float]:
     lanczos = 40 * 4 * full / p["eig_every"]
     if p["batch"] and p["optimizer"] != "gd":  # the batch sharpness: a gradient and an HVP a probe
         lanczos += 3 * p["batch_probes"] * per_step / p["eig_every"]
+    if p.get("reference", "none") != "none":
+        lanczos += 20 * 4 * full
     memory = 8.0 * (10 * params + p["n_samples"] * (sum(sizes) * 4 + dim_in + dim_out))
     return memory + 64.0 * p["steps"], (per_step + lanczos) * p["steps"] / FLOP_RATE

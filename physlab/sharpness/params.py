@@ -73,6 +73,12 @@ def _check(p: dict) -> None:
         )
     if p["model"] == "mlp" and p["loss_norm"] == "class" and p["loss"] != "mse":
         raise ParamError("loss_norm", "the per-class mean applies to loss=mse")
+    if p["model"] == "mlp" and p["reference"] != "none" and p["optimizer"] != "gd":
+        raise ParamError(
+            "reference",
+            f"the central flow is gradient descent's: use optimizer=gd, not {p['optimizer']} "
+            "(or reference=none)",
+        )
     check_memory(memory_estimate(p), "width", "lower width, depth or n_samples")
 
 
@@ -418,6 +424,18 @@ SPEC = ParamSpec(
             high=1000,
             group="Run",
             when=MINIBATCH,
+        ),
+        Param(
+            "reference",
+            "choice",
+            "none",
+            "theory trajectory integrated alongside GD: central_flow = the central flow "
+            "(Cohen et al. 2024; Damian et al.'s constrained trajectory), gradient flow held at "
+            "sharpness ≤ 2/η, with the time-averaged loss it predicts (about 20 extra Hessian-vector "
+            "products a step)",
+            choices=("none", "central_flow"),
+            group="Run",
+            when=MLP,
         ),
     ],
     check=_check,

@@ -2,7 +2,10 @@
 sharpness ηλ (MLP) or the uv model's bifurcation diagram, and the learning rate η(t) under the
 loss when it varies (a schedule, or η changed during the run; a constant η is named in the loss
 plot's title instead of taking a plot). Minibatch runs add the batch sharpness next to λ_max and
-the full-batch loss next to the noisy batch losses; the axes name the loss normalisation."""
+the full-batch loss next to the noisy batch losses; the axes name the loss normalisation. For the
+MLP the normalised view also shows the gradient's overlap with the top eigenvector; with
+``reference=central_flow`` the central flow's predicted time-averaged loss and its sharpness are
+drawn as theory lines (Cohen et al. 2024)."""
 
 from __future__ import annotations
 
@@ -22,6 +25,8 @@ from physlab.gui.plots import (
 from physlab.gui.theme import Ink
 
 from ..optim import stability_factor
+
+FLOW_COLOR = "#ff7f0e"  # the central flow's curves (dashed like theory, apart from 2/η's red)
 
 THRESHOLD_NAMES = {
     "gd": "2/η",
@@ -72,6 +77,16 @@ class SharpnessTab(LabTab):
         self.c_full = pg.PlotDataItem(pen=data_pen(1, 2.0), symbol="o", symbolSize=4)
         self.p_loss.addItem(self.c_full)
         self.c_eigs: list[pg.PlotDataItem] = []
+        # the central flow (reference = central_flow): its predicted mean loss and its sharpness
+        self.c_flow_pred = pg.PlotDataItem(pen=theory_pen(FLOW_COLOR, 2.2))
+        self.c_flow_loss = pg.PlotDataItem(
+            pen=pg.mkPen(FLOW_COLOR, width=1.2, style=pg.QtCore.Qt.PenStyle.DotLine)
+        )
+        for item in (self.c_flow_pred, self.c_flow_loss):
+            self.p_loss.addItem(item)
+        self.c_flow_sharp = pg.PlotDataItem(pen=theory_pen(FLOW_COLOR, 2.2))
+        self.p_sharp.addItem(self.c_flow_sharp)
+        self.c_flow_sharp.setZValue(1)  # over the threshold it is held at
         self.c_pre = pg.PlotDataItem(pen=data_pen(2, 2.0))
         self.c_bs = pg.PlotDataItem(pen=data_pen(1, 2.0))  # batch sharpness (minibatch runs)
         self.c_ntk = pg.PlotDataItem(pen=pg.mkPen(Ink.MUTED, width=1.2))
@@ -82,12 +97,13 @@ class SharpnessTab(LabTab):
         # bottom right: normalised sharpness ηλ for the MLP, the bifurcation diagram for uv
         self.c_norm = pg.PlotDataItem(pen=data_pen(0))
         self.c_norm_bs = pg.PlotDataItem(pen=data_pen(1))  # η × batch sharpness
+        self.c_overlap = pg.PlotDataItem(pen=data_pen(4, 1.2))
         self.c_line = pg.PlotDataItem(pen=theory_pen())
         self.c_bif = pg.ScatterPlotItem(size=2.5, pen=None, brush=pg.mkBrush(31, 119, 180, 140))
         self.c_now = pg.InfiniteLine(
             angle=90, pen=pg.mkPen(Ink.NOTE, width=1.5, style=pg.QtCore.Qt.PenStyle.DotLine)
         )
-        for item in (self.c_norm, self.c_norm_bs, self.c_line, self.c_bif, self.c_now):
+        for item in (self.c_norm, self.c_norm_bs, self.c_overlap, self.c_line, self.c_bif, self.c_now):
             self.p_low.addItem(item)
         self._uv_view: bool | None = None
         self._lr_shown: bool | None = None
@@ -148,8 +164,12 @@ class SharpnessTab(LabTab):
             self.c_thr,
             self.c_lr,
             self.c_norm,
+            self.c_overlap,
             self.c_line,
             self.c_bif,
+            self.c_flow_pred,
+            self.c_flow_loss,
+            self.c_flow_sharp,
             *self.c_eigs,
         ):
             curve.setData([], [])
@@ -175,10 +195,11 @@ class SharpnessTab(LabTab):
             p.setLabel("bottom", "learning rate η")
             p.setLabel("left", "late-time η·λ")
         else:
-            p.setTitle("Normalised sharpness")
+            p.setTitle("Normalised sharpness, gradient overlap")
             p.setLabel("bottom", "step")
-            p.setLabel("left", "η·λ")
+            p.setLabel("left", "η·λ,  |cos(∇L, u₁)|")
         show_curve(p, self.c_norm, "η·λ", not uv_view)
+        show_curve(p, self.c_overlap, "|cos(∇L, u₁)|", not uv_view)
         show_curve(p, self.c_bif, "late-time η·λ, 64 steps per η", uv_view)
         self.c_now.setVisible(uv_view)
         p.enableAutoRange()
@@ -207,6 +228,7 @@ class SharpnessTab(LabTab):
         show_curve(self.p_loss, self.c_test, "held-out loss", test is not None)
         if test is not None:
             self.c_test.setData(*finite(s_step, test, positive=True))
+        self._paint_flow(frame, step)
         eigs = frame["eigenvalues"]
         for i, curve in enumerate(self._eig_curves(eigs.shape[1])):
             curve.setData(*finite(s_step, eigs[:, i]))
@@ -243,8 +265,21 @@ class SharpnessTab(LabTab):
         else:
             top = eigs[:, 0] if pre is None else pre
             self.c_norm.setData(*finite(s_step, np.interp(s_step, step, lr) * top))
+            self.c_overlap.setData(*finite(s_step, frame["grad_overlap"]))
             self.c_line.setData([step[0], step[-1]], [factor, factor])
         self._name_thresholds(optimizer, factor)
+
+    def _paint_flow(self, frame: dict, step: np.ndarray) -> None:
+        """The central flow's theory lines, when the run integrates it."""
+        pred = frame.get("flow_predicted_loss")
+        shown = pred is not None
+        show_curve(self.p_loss, self.c_flow_pred, "central flow: predicted mean GD loss", shown)
+        show_curve(self.p_loss, self.c_flow_loss, "central flow: its own loss L(w)", shown)
+        show_curve(self.p_sharp, self.c_flow_sharp, "central flow sharpness", shown)
+        if shown:
+            self.c_flow_pred.setData(*finite(step, pred, positive=True))
+            self.c_flow_loss.setData(*finite(step, frame["flow_loss"], positive=True))
+            self.c_flow_sharp.setData(*finite(step, frame["flow_sharpness"]))
 
     def history_view(self, params: dict):
         """An MLP's curves and the uv model's live on different scales: never overlaid."""
