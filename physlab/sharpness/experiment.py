@@ -27,8 +27,8 @@ from physlab.core.experiment import Frame, SteppedExperiment
 from physlab.core.params import ParamError
 from physlab.core.traces import TraceTable
 
-from .minibatch import BatchSampler, batch_sharpness
 from .central_flow import CentralFlow
+from .minibatch import BatchSampler, batch_sharpness
 from .models import MLPModel, UVModel
 from .optim import (
     ADAM_LIKE,

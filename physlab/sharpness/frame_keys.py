@@ -75,6 +75,8 @@ FRAME = FrameSpec(
             "`loss` is that of the step's batch)",
             when=MLP,
             optional=True,
+        ),
+        FrameKey(
             "grad_overlap",
             ("E",),
             "float64",

@@ -103,7 +103,14 @@ class SharpnessTab(LabTab):
         self.c_now = pg.InfiniteLine(
             angle=90, pen=pg.mkPen(Ink.NOTE, width=1.5, style=pg.QtCore.Qt.PenStyle.DotLine)
         )
-        for item in (self.c_norm, self.c_norm_bs, self.c_overlap, self.c_line, self.c_bif, self.c_now):
+        for item in (
+            self.c_norm,
+            self.c_norm_bs,
+            self.c_overlap,
+            self.c_line,
+            self.c_bif,
+            self.c_now,
+        ):
             self.p_low.addItem(item)
         self._uv_view: bool | None = None
         self._lr_shown: bool | None = None
