@@ -32,6 +32,7 @@ from .frame_delta import FrameEncoder
 from .runner import Runner, RunState
 
 SPAWN = multiprocessing.get_context("spawn")
+CHUNK_SECONDS = 0.02  # a frame every 20 ms when the GUI is ready for it: more than it paints
 
 
 def serve(conn: Any, make_lab: Callable[[], Any], warm: bool) -> None:
@@ -41,7 +42,7 @@ def serve(conn: Any, make_lab: Callable[[], Any], warm: bool) -> None:
     faulthandler.enable()  # a crash in compiled code prints where it happened before the end
     lab = make_lab()
     relay = Relay(conn)
-    runner = relay.runner = Runner(lab.build, listener=relay)
+    runner = relay.runner = Runner(lab.build, listener=relay, target_seconds=CHUNK_SECONDS)
     if warm:
         threading.Thread(
             target=warm_up, args=(lab, relay), name="physlab-warmup", daemon=True
@@ -238,12 +239,14 @@ class WarmPool:
         self._procs: dict[str, LabProcess] = {}
         self._lock = threading.Lock()
         self._closed = False
+        self._taken: set[str] = set()  # labs whose runner has a worker of its own by now
 
     def warm(self, make_lab: Callable[[], Any], name: str) -> str:
         """Start lab ``name``'s worker compiling its kernels and wait until it has; returns what
-        went wrong ("" if nothing). A closed pool starts nothing."""
+        went wrong ("" if nothing). A closed pool starts nothing, nor one for a lab whose runner
+        has already started its own worker (Run pressed before the warm-up came to it)."""
         with self._lock:
-            if self._closed:
+            if self._closed or name in self._taken:
                 return ""
             proc = LabProcess(make_lab, name, warm=True)
             old, self._procs[name] = self._procs.get(name), proc
@@ -257,8 +260,10 @@ class WarmPool:
         return self._closed
 
     def take(self, name: str) -> LabProcess | None:
-        """Lab ``name``'s started worker, if there is one (it is the taker's from now on)."""
+        """Lab ``name``'s started worker, if there is one (it is the taker's from now on; the
+        taker starts its own otherwise, and the pool starts none for the lab after this)."""
         with self._lock:
+            self._taken.add(name)
             return self._procs.pop(name, None)
 
     def close(self) -> None:

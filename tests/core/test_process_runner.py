@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from physlab.core.frame_delta import FULL, SAME, TAIL, FrameDecoder, FrameEncoder
+from physlab.core.lab_process import WarmPool
 from physlab.core.process_runner import ProcessRunner
 from physlab.core.runner import RunState
 from tests.core import worker_fakes as fakes
@@ -155,3 +156,19 @@ def test_shutdown_kills_a_worker_inside_a_blocking_call(runner):
     assert not proc.process.is_alive() and not runner.alive
     with pytest.raises(RuntimeError, match="shut down"):
         runner.start({"steps": 50}, seed=0)
+
+
+def test_the_warm_pool_hands_its_worker_to_the_first_run_and_starts_none_after_it():
+    pool = WarmPool()
+    assert pool.warm(fakes.fake_lab, "misbehaving") == ""  # returns once the kernels are in
+    proc = pool.take("misbehaving")
+    assert proc is not None and proc.warmed.is_set() and proc.alive
+    runner = ProcessRunner(fakes.fake_lab, "misbehaving", "Misbehaving", Heard(), lambda: proc)
+    runner.start({"steps": 20}, seed=0)
+    assert finish(runner).steps_done == 20 and runner._proc is proc  # the warm worker ran it
+    assert pool.warm(fakes.fake_lab, "misbehaving") == "" and pool.take("misbehaving") is None
+    runner.shutdown()
+    assert "ParamError" in pool.warm(fakes.lab_whose_warm_up_fails, "broken")
+    pool.close()
+    assert pool.warm(fakes.fake_lab, "other") == "" and pool.take("other") is None
+    assert not proc.alive

@@ -77,3 +77,9 @@ class MisbehavingCollapse(COLLAPSE.choose(COLLAPSE.spec.defaults())):
         if self.seed == SEGFAULT:
             os.kill(os.getpid(), signal.SIGSEGV)
         super().advance(n)
+
+
+def lab_whose_warm_up_fails() -> Lab:
+    import dataclasses
+
+    return dataclasses.replace(fake_lab(), warmup_params=({"steps": 0},))  # below its range
