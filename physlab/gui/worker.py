@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import os
 import pickle
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -37,8 +38,12 @@ from physlab.core.runner import Runner, RunState, Snapshot
 
 def process_recipe(lab: Lab) -> Callable[[], Lab] | None:
     """How a worker process rebuilds ``lab`` (a picklable call), or None if it cannot."""
-    if os.environ.get("PHYSLAB_WORKER") == "thread" or lab.name not in all_labs():
+    if os.environ.get("PHYSLAB_WORKER") == "thread":
         return None
+    with warnings.catch_warnings():  # a lab that did not load was reported with the window
+        warnings.simplefilter("ignore")
+        if lab.name not in all_labs():
+            return None
     recipe = functools.partial(lab_with, lab.name, lab.experiment, lab.choose)
     try:
         pickle.dumps(recipe)
