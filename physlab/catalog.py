@@ -10,7 +10,9 @@ and keep theirs), is skipped with a warning naming its package, never a crash.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
+from collections.abc import Callable
 from importlib.metadata import EntryPoint, entry_points
 
 from physlab.core.registry import Lab
@@ -71,6 +73,12 @@ def all_labs() -> dict[str, Lab]:
         if lab is not None:
             labs[lab.name] = lab
     return dict(sorted(labs.items(), key=lambda item: (item[1].order, item[0])))
+
+
+def lab_with(name: str, experiment: type, choose: Callable | None) -> Lab:
+    """Lab ``name`` as installed, with this experiment class (and chooser): how a lab's worker
+    process (:mod:`physlab.core.lab_process`) builds the lab the GUI gave it."""
+    return dataclasses.replace(get_lab(name), experiment=experiment, choose=choose)
 
 
 def get_lab(name: str) -> Lab:

@@ -60,7 +60,68 @@ class Snapshot:
     summary: dict
 
 
-class Runner:
+class RunBook:
+    """What every runner keeps about its current run, whatever it runs in: the run id, the state
+    and its message, and the latest snapshot (only the latest: a slow consumer skips frames).
+    The listener is called under the lock, so that a run replaced meanwhile (``run_id`` moved on)
+    is never reported."""
+
+    def __init__(self, listener: Listener | None = None):
+        self._listener = listener
+        self._lock = threading.RLock()  # a listener may call back into the runner (take)
+        self._closed = False
+        self._latest: Snapshot | None = None
+        self._frame_waiting = False
+        self.run_id = 0
+        self.state = RunState.IDLE
+        self.message = ""
+
+    def _next_run(self, run_id: int | None = None) -> int:
+        """Begin a new run (its id: ``run_id`` when given, else the next): no snapshot yet."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("this runner has been shut down")
+            self.run_id = self.run_id + 1 if run_id is None else run_id
+            self._latest = None
+            self._frame_waiting = False
+            return self.run_id
+
+    def _transition(self, old: RunState, new: RunState) -> bool:
+        with self._lock:
+            if self.state != old:
+                return False
+            self.state, self.message = new, ""
+            if self._listener is not None:
+                self._listener.state_changed(self.run_id, new, "")
+        return True
+
+    def take(self) -> Snapshot | None:
+        """The latest snapshot (or None); marks it consumed so the next frame signals again."""
+        with self._lock:
+            self._frame_waiting = False
+            return self._latest
+
+    def _store(self, snap: Snapshot) -> None:
+        """Keep ``snap`` as the latest, and tell the listener unless it has not taken the last."""
+        with self._lock:
+            if snap.run_id != self.run_id:
+                return
+            self._latest = snap
+            notify = not self._frame_waiting
+            self._frame_waiting = True
+            if notify and self._listener is not None:
+                self._listener.frame_ready(snap.run_id)
+
+    def _set_state(self, run_id: int, state: RunState, message: str) -> None:
+        with self._lock:
+            if run_id != self.run_id:
+                return
+            self.state, self.message = state, message
+            if self._listener is not None:
+                self._listener.state_changed(run_id, state, message)
+
+
+class Runner(RunBook):
     """Runs experiments built by ``build(params, seed)`` in a background thread."""
 
     def __init__(
@@ -69,33 +130,22 @@ class Runner:
         listener: Listener | None = None,
         target_seconds: float = 0.03,
     ):
+        super().__init__(listener)
         self._build = build
-        self._listener = listener
         self._target = target_seconds
-        self._lock = threading.RLock()  # a listener may call back into the runner (take)
         self._thread: threading.Thread | None = None  # the current run's
         self._threads: list[threading.Thread] = []  # every run's that may still be alive
-        self._closed = False
         self._stop = threading.Event()
         self._resume = threading.Event()
         self._pending: dict[str, Any] = {}
-        self._latest: Snapshot | None = None
-        self._frame_waiting = False
-        self.run_id = 0
-        self.state = RunState.IDLE
-        self.message = ""
 
     # -- control (any thread) ------------------------------------------------------------------
-    def start(self, params: dict, seed: int) -> int:
-        """Stop any current run (without waiting for it), then start a new one; returns its id."""
+    def start(self, params: dict, seed: int, run_id: int | None = None) -> int:
+        """Stop any current run (without waiting for it), then start a new one; returns its id
+        (``run_id`` when given: a worker process runs under its GUI's ids)."""
         self.stop()
+        run_id = self._next_run(run_id)
         with self._lock:
-            if self._closed:
-                raise RuntimeError("this runner has been shut down")
-            self.run_id += 1
-            run_id = self.run_id
-            self._latest = None
-            self._frame_waiting = False
             self._pending = {}
         self._stop = threading.Event()
         self._resume = threading.Event()
@@ -119,15 +169,6 @@ class Runner:
     def resume(self) -> None:
         if self._transition(RunState.PAUSED, RunState.RUNNING):
             self._resume.set()
-
-    def _transition(self, old: RunState, new: RunState) -> bool:
-        with self._lock:
-            if self.state != old:
-                return False
-            self.state, self.message = new, ""
-            if self._listener is not None:
-                self._listener.state_changed(self.run_id, new, "")
-        return True
 
     def request_stop(self) -> None:
         """Ask the current run to stop after its current chunk, without waiting."""
@@ -175,12 +216,6 @@ class Runner:
         """Queue a live parameter change; the worker applies it before its next chunk."""
         with self._lock:
             self._pending[name] = value
-
-    def take(self) -> Snapshot | None:
-        """The latest snapshot (or None); marks it consumed so the next frame signals again."""
-        with self._lock:
-            self._frame_waiting = False
-            return self._latest
 
     @property
     def alive(self) -> bool:
@@ -238,22 +273,8 @@ class Runner:
             self._set_state(run_id, RunState.FAILED, f"{type(err).__name__}: {err}")
 
     def _publish(self, run_id: int, exp: Experiment, rate: float, elapsed: float) -> None:
-        snap = Snapshot(
-            run_id, exp.frame(), exp.steps_done, exp.total_steps, rate, elapsed, exp.summary()
+        self._store(
+            Snapshot(
+                run_id, exp.frame(), exp.steps_done, exp.total_steps, rate, elapsed, exp.summary()
+            )
         )
-        with self._lock:  # the listener is called under the lock: see shutdown()
-            if run_id != self.run_id:
-                return
-            self._latest = snap
-            notify = not self._frame_waiting
-            self._frame_waiting = True
-            if notify and self._listener is not None:
-                self._listener.frame_ready(run_id)
-
-    def _set_state(self, run_id: int, state: RunState, message: str) -> None:
-        with self._lock:  # the listener is called under the lock: see shutdown()
-            if run_id != self.run_id:
-                return
-            self.state, self.message = state, message
-            if self._listener is not None:
-                self._listener.state_changed(run_id, state, message)

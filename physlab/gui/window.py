@@ -1,6 +1,7 @@
 """The main window: one tab per lab, menus (File / Edit / Run / View / Help), keyboard shortcuts,
 sessions, configurations as text, an embedded console, remembered settings, themes, a status bar with the shown lab's run (its progress and speed) and, apart from it, the JIT
-warm-up in the background at start-up (the shown lab's kernels first)."""
+warm-up in the background at start-up (the shown lab's kernels first, each lab's in its worker
+process)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from physlab._version import __version__
 from physlab.catalog import all_labs
 from physlab.core.config_text import ConfigError
 from physlab.core.export import ExportError
+from physlab.core.lab_process import WarmPool
 from physlab.core.resources import resource
 from physlab.core.session import SUFFIX, SessionError, read_session, write_session
 
@@ -27,6 +29,7 @@ from .lazy_tabs import LabTabs, Placeholder
 from .run_controls import SCALE, RunStatus
 from .settings import last_folder, remember_folder, settings
 from .sweep_mode import shutdown_sweeps
+from .worker import warm_lab
 
 SHORTCUTS = (
     ("Run", "Ctrl+R", "start a run with the current parameters"),
@@ -64,6 +67,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if icon.is_file():
             self.setWindowIcon(QtGui.QIcon(str(icon)))
         self.labs = all_labs()
+        self.warm_pool = WarmPool()  # the workers the warm-up starts, until each lab's first run
         self.about_dialog: AboutDialog | None = None
         self._status_bar()
         self.tabs = QtWidgets.QTabWidget()
@@ -352,8 +356,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.rate_label.setText(f"{status.rate:,.0f} steps/s" if status.rate > 0 else "")
 
     def _start_warmup(self) -> None:
-        """Compile every lab's kernels in a background thread, the shown lab's first (the user
-        switching tabs meanwhile moves the new one to the front of what is left)."""
+        """Compile every lab's kernels in its worker process (:func:`~.worker.warm_lab`), one lab
+        after the other from a background thread, the shown lab's first (the user switching tabs
+        meanwhile moves the new one to the front of what is left): the first frame of the lab on
+        screen waits for its own kernels only."""
         self.compile_label.setText("Compiling numerical kernels (slow only on the first start)…")
         self.compile_bar.setRange(0, 0)  # busy indicator
         self.compile_bar.show()
@@ -361,16 +367,17 @@ class MainWindow(QtWidgets.QMainWindow):
 
         def work():
             failed, left = [], list(self.labs.values())
-            while left:
+            while left and not self.warm_pool.closed:
                 shown = [lab for lab in left if lab.name == self._shown_lab]
                 lab = (shown or left)[0]
                 left.remove(lab)
                 self.warmupProgress.emit(lab.title, len(self.labs) - len(left), len(self.labs))
                 try:
-                    lab.warmup()
+                    warm_lab(lab, self.warm_pool)
                 except Exception as err:  # report, never crash the app
                     failed.append(f"{lab.name}: {err}")
-            self.warmupDone.emit("; ".join(failed))
+            if not self.warm_pool.closed:  # (a closed window's signals may be gone)
+                self.warmupDone.emit("; ".join(failed))
 
         self._warmup_thread = threading.Thread(target=work, name="physlab-warmup", daemon=True)
         self._warmup_thread.start()
@@ -404,15 +411,16 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- shutdown ------------------------------------------------------------------------------
     def shutdown(self) -> None:
-        """Stop every lab's run: ask them all first, then wait at most ``SHUTDOWN_SECONDS`` in
-        all (a cold compile cannot be interrupted; its daemon thread never holds the process
-        open)."""
+        """Stop every lab's run: ask them all first, then end them — a worker process is killed
+        at once, a lab running in a thread is waited for at most ``SHUTDOWN_SECONDS`` in all (a
+        cold compile cannot be interrupted; its daemon thread never holds the process open)."""
         tabs = self.lab_tabs.built().values()  # a tab never built never ran
         for tab in tabs:
             tab.runner.request_stop()
         deadline = time.monotonic() + SHUTDOWN_SECONDS
         for tab in tabs:
             tab.shutdown(max(deadline - time.monotonic(), 0.0))
+        self.warm_pool.close()  # the warm workers of labs never run, and the warm-up stops
         shutdown_sweeps()  # the local Dask cluster, if a sweep started one
 
     def remember_layout(self) -> None:

@@ -99,9 +99,9 @@ def test_warm_up_compiles_the_shown_lab_first_and_says_how_far(qtbot, monkeypatc
 
         return run
 
-    from physlab.core.registry import Lab
+    from physlab.gui import window as window_module
 
-    monkeypatch.setattr(Lab, "warmup", lambda lab: warm(lab.name)())
+    monkeypatch.setattr(window_module, "warm_lab", lambda lab, pool: warm(lab.name)())
     labs = all_labs()
     win = make_window(qtbot, monkeypatch, labs, warm_up=True, initial_lab="collapse")
     try:

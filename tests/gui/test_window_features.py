@@ -1,6 +1,8 @@
 """The window's shared features: sessions, run history, themes, progress, help, hover, figure
 metadata, tidy log axes, and garbage collection on the GUI thread."""
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 import pytest
@@ -181,7 +183,9 @@ def test_run_pressed_before_the_end_signal_arrives_still_keeps_the_run(window, q
     tab = window.lab_tabs.get_or_build("collapse")
     tab.panel.set_values({**SMALL, "strategy": ["replace"]})
     tab.run()
-    tab.runner.runner._thread.join(60)  # without spinning the event loop
+    deadline = time.monotonic() + 60
+    while tab.runner.state.active and time.monotonic() < deadline:
+        time.sleep(0.01)  # without spinning the event loop: the "finished" signal stays queued
     tab.panel.set_values({"T": 60})
     tab.run()
     qtbot.waitUntil(finished(tab), timeout=60000)
@@ -276,6 +280,7 @@ def test_hover_readout_shows_data_coordinates(window, qtbot):
     from physlab.gui.plots import HoverReadout
 
     tab = window.lab_tabs.get_or_build("collapse")
+    window.show_lab("collapse")  # a tab off screen paints when it is shown
     _run(qtbot, tab)
     plot = tab.p_main
     readout = plot.readout
