@@ -10,6 +10,7 @@ range, ``help``/``unit`` its tooltip, ``live`` whether it stays enabled while a 
 
 from __future__ import annotations
 
+import difflib
 import math
 import operator
 import os
@@ -331,7 +332,19 @@ class ParamSpec:
         try:
             return self.params[name]
         except KeyError:
-            raise ParamError(name, "unknown parameter; known: " + ", ".join(self.params)) from None
+            raise ParamError(name, self._unknown(name)) from None
+
+    def _unknown(self, name: str) -> str:
+        """The message for an unknown name: every known one while the list is short (a message
+        stays one readable line), else the closest few."""
+        known = ", ".join(self.params)
+        if len(known) <= 200:
+            return "unknown parameter; known: " + known
+        close = difflib.get_close_matches(name, list(self.params), n=3)
+        hint = f"; closest: {', '.join(close)}" if close else ""
+        return (
+            f"unknown parameter ({len(self.params)} are known: `physlab params` lists them){hint}"
+        )
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self}

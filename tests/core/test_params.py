@@ -51,6 +51,15 @@ def test_unknown_parameter_lists_known_ones():
         SPEC.validate({"lrr": 1})
 
 
+def test_unknown_parameter_of_a_long_spec_names_the_closest_in_one_short_line():
+    """A lab with many parameters (Collapse has 37) names the closest few instead of all."""
+    names = [f"knob_{i:02d}" for i in range(40)] + ["temperature"]
+    spec = ParamSpec([Param(n, "float", 1.0, n, low=0.0, high=2.0) for n in names])
+    with pytest.raises(ParamError, match="41 are known.*closest: temperature") as err:
+        spec.validate({"temperatur": 1.0})
+    assert len(str(err.value)) < 200
+
+
 def test_cli_parsing():
     parsed = SPEC.parse_assignments(["lr=0.5", "steps=1e2", "opt=adam", "on=yes", "width=4,5"])
     assert parsed == {"lr": 0.5, "steps": 100, "opt": "adam", "on": True, "width": [4, 5]}
