@@ -24,7 +24,8 @@ here, for the few eigenvalues near the edge, by projected accelerated gradient
 (:func:`solve_sdcp`). Third derivatives ∇(u_iᵀ H u_j) = D³L[u_i, u_j] are forward differences of
 exact HVPs; the top eigenvectors are tracked by a warm-started block Krylov Rayleigh–Ritz step per
 substep. On the Chebyshev net 2 substeps per step give the losses of 4 (the authors' default)
-to 0.5 %.
+to 0.5 %. The flow stops (its rows turn NaN) where all :data:`TRACKED` eigenvalues reach 2/η —
+more may have, unseen — or its loss is no longer finite.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ SUBSTEPS = 2  # Euler substeps per GD step
 TRACKED = 3  # top eigenvectors tracked
 NEAR_EDGE = 0.9  # eigenvalues above this fraction of 2/η enter the complementarity problem
 FD_STEP = 1e-5  # forward-difference step for D³L[u_i, u_j] (unit u_j)
+EDGE_TOLERANCE = 0.999  # with all TRACKED eigenvalues this close to 2/η the flow stops (NaN)
 START_ITERATIONS = 30  # Rayleigh–Ritz steps that converge the tracked eigenvectors at the start
 
 
@@ -153,6 +155,7 @@ class CentralFlow:
             self._track()
         self.X = np.zeros((0, 0))
         self.active = np.zeros(0, dtype=np.int64)
+        self.failed = False  # stopped: a non-finite loss, or more eigenvalues at 2/η than tracked
         solve_sdcp(np.eye(2), np.zeros((2, 2, 2, 2)), np.zeros((2, 2)), 1, 0.0)  # compile here
 
     def _hvps(self, w: np.ndarray, V: np.ndarray) -> np.ndarray:
@@ -213,8 +216,14 @@ class CentralFlow:
         dt = 1.0 / self.substeps
         point = None
         for _ in range(self.substeps):
-            loss = self.model.loss_grad(self.w, self.grad)
+            loss = self.model.loss_grad(self.w, self.grad) if not self.failed else np.nan
+            if not np.isfinite(loss) or not np.all(np.isfinite(self.grad)):
+                self.failed = True  # from here on the flow's rows are NaN
+                return FlowPoint(np.nan, np.nan, np.nan, np.nan, np.nan)
             self._track()
+            if self.constrained and self.values[-1] >= EDGE_TOLERANCE * 2.0 / eta:
+                self.failed = True  # all tracked eigenvalues at the edge: more may be, unseen
+                return FlowPoint(np.nan, np.nan, np.nan, np.nan, np.nan)
             active, X, T = self._variance(eta, dt)
             self.active, self.X = active, X
             velocity = -eta * self.grad

@@ -87,9 +87,13 @@ FRAME = FrameSpec(
             finite="some",
         ),
         *(
-            FrameKey(name, ("T",), "float64", meaning, when=FLOW, finite="some")
+            FrameKey(name, ("T",), "float64", meaning, when=FLOW, finite="any")
             for name, meaning in (
-                ("flow_loss", "loss L(w) of the central flow w(t) (Cohen et al. 2024)"),
+                (
+                    "flow_loss",
+                    "loss L(w) of the central flow w(t) (Cohen et al. 2024); all flow rows are "
+                    "NaN from where the flow stops (more eigenvalues at 2/η than it tracks)",
+                ),
                 (
                     "flow_predicted_loss",
                     "the time-averaged GD loss the central flow predicts, L(w) + ½ Σ λ_i X_ii",

@@ -123,6 +123,15 @@ def test_reference_leaves_gd_bit_identical():
         assert np.array_equal(plain.frame()[key], ref.frame()[key])
 
 
+def test_flow_stops_with_nans_where_it_no_longer_holds():
+    """At η = 5 every tracked eigenvalue of the Chebyshev net starts above 2/η = 0.4: the flow
+    stops at once (NaN rows) instead of integrating an unstable Euler step; GD diverges."""
+    exp = SharpnessExperiment({"lr": 5.0, "steps": 50, "reference": "central_flow"}, 0)
+    drive(exp)
+    assert exp.diverged is not None and exp.flow.failed
+    assert np.all(np.isnan(exp.frame()["flow_predicted_loss"]))
+
+
 def test_reference_needs_gd():
     with pytest.raises(ParamError, match="optimizer=gd"):
         SharpnessExperiment({"optimizer": "adam", "reference": "central_flow"}, 0)

@@ -14,6 +14,7 @@ import pyqtgraph as pg
 
 from physlab.gui.lab_tab import LabTab
 from physlab.gui.plots import (
+    DATA_COLORS,
     RunSpan,
     data_pen,
     finite,
@@ -26,7 +27,9 @@ from physlab.gui.theme import Ink
 
 from ..optim import stability_factor
 
-FLOW_COLOR = "#ff7f0e"  # the central flow's curves (dashed like theory, apart from 2/η's red)
+# the central flow's curves: dashed like theory, in the colour of Adam's preconditioned sharpness
+# (never in the same run: the flow is GD's), apart from 2/η's red
+FLOW_COLOR = DATA_COLORS[2]
 
 THRESHOLD_NAMES = {
     "gd": "2/η",
