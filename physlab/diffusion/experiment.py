@@ -62,8 +62,11 @@ class DiffusionExperiment(Experiment):
 
     @property
     def total_steps(self) -> int:
-        """Reverse steps, plus the CNN's training steps when it is trained first."""
-        return self.params["steps"] + (self.params["train_steps"] if self.comparison else 0)
+        """Reverse steps, plus the CNN's training steps and the calibration's reverse steps."""
+        p = self.params
+        if not self.comparison:
+            return p["steps"]
+        return p["train_steps"] + p["steps"] * (2 if p["calibrate"] else 1)
 
     @property
     def steps_done(self) -> int:

@@ -13,6 +13,8 @@ DENOISERS = ("gaussian", "empirical", "els", "cnn")
 ELS_WORK_LIMIT = 2e11  # patch comparisons an ELS run may need (≈ a minute here); more is refused
 SOLVE_WORK_LIMIT = 2e11  # flops of the full-covariance Gaussian denoiser's per-step solves
 CNN_WORK_LIMIT = 1e13  # flops of training the CNN (≈ 10 minutes here); more is refused
+CALIBRATION_SAMPLES = 8  # samples the ELS patch is calibrated on, per step, against the CNN
+CALIBRATION_PATCHES = (3, 5, 7)  # the candidate patch sizes (5 is the CNN's receptive field)
 UNIFORM_SOFTNESS = 100.0  # softness from which the pixels' log-SNRs differ by at most 1/100
 
 
@@ -25,7 +27,16 @@ def els_work(p: dict) -> float:
     patch area × steps (the calibrated schedule's patches are at most about half the image)."""
     size = image_size(p)
     k = p["patch"] or size // 2 + 1
-    return float(p["n_samples"]) * size**4 * p["train_size"] * min(k, 2 * size) ** 2 * p["steps"]
+    work = float(p["n_samples"]) * size**4 * p["train_size"] * min(k, 2 * size) ** 2 * p["steps"]
+    if p["denoiser"] == "cnn" and p["calibrate"]:  # the calibration samples, every candidate
+        work += (
+            CALIBRATION_SAMPLES
+            * size**4
+            * p["train_size"]
+            * sum(k * k for k in CALIBRATION_PATCHES)
+            * p["steps"]
+        )
+    return work
 
 
 def cnn_work(p: dict) -> float:
@@ -388,6 +399,17 @@ SPEC = ParamSpec(
             low=2,
             high=128,
             log=True,
+            group="CNN",
+            when={"denoiser": ("cnn",)},
+        ),
+        Param(
+            "calibrate",
+            "bool",
+            True,
+            "calibrate the ELS patch size to the CNN at every reverse step, as Kamb & Ganguli do "
+            "(their scales_calibration.py: of the sizes 3, 5, 7 the one whose score is best "
+            "aligned with the CNN's, median over 8 calibration samples from other noise); off: "
+            "patch (0 = their MNIST schedule)",
             group="CNN",
             when={"denoiser": ("cnn",)},
         ),

@@ -78,6 +78,7 @@ class ReverseProcess:
             self.gamma[self.observed] = OBSERVED_GAMMA
         self.denoiser = denoiser or p["denoiser"]
         self.cnn = cnn
+        self.patch_by_step: np.ndarray | None = None  # ELS patch per reverse step, if calibrated
         if self.denoiser == "gaussian":
             self.gaussian = GaussianDenoiser(self.K)
         else:
@@ -152,7 +153,10 @@ class ReverseProcess:
             gamma = float(np.log(sigma2[0]) - 2.0 * np.log(alpha[0]))
             x0 = self.cnn.denoise(self.z.reshape(-1, s, s), gamma).reshape(-1, s * s)
             return x0, x0
-        patch = self.p["patch"] or els_patch_schedule(s, float(np.median(alpha)))
+        if self.patch_by_step is not None:  # calibrated to a CNN, step by step
+            patch = int(self.patch_by_step[self.step])
+        else:
+            patch = self.p["patch"] or els_patch_schedule(s, float(np.median(alpha)))
         self.patch_used = patch
         x0 = els_denoise(
             self.z.reshape(-1, s, s),

@@ -250,15 +250,15 @@ class DiffusionTab(LabTab):
     def _paint_comparison(self, frame: dict, fill: float) -> None:
         """The theory's and the baseline's samples, their r² with the CNN's, the training loss."""
         t = float(frame["t"][self.scrub.index(len(frame["t"]))])
-        self.v_x0[0].setTitle(f"the CNN's estimate of x<sub>0</sub> at t = {t:.3f} (data)")
+        self.v_x0[0].setTitle(f"CNN (data): estimate of x<sub>0</sub> at t = {t:.3f}")
         for (plot, image), key, what in (
             (self.v_els, "els_samples", "ELS machine (theory, no training)"),
-            (self.v_ideal, "ideal_samples", "ideal denoiser (baseline: memorises)"),
+            (self.v_ideal, "ideal_samples", "ideal denoiser (baseline)"),
         ):
             shown = frame[key]
             if np.all(np.isfinite(shown)):
                 image.setImage(mosaic(shown, fill), autoLevels=False)
-            plot.setTitle(f"{what}, from the same noise (latest step)")
+            plot.setTitle(f"{what}: same noise")
         bins = np.linspace(-0.2, 1.0, 25)
         medians = []
         for key, label, pen, brush in (
@@ -280,10 +280,10 @@ class DiffusionTab(LabTab):
             )
             item.setData(bins, counts)
             if r2.size:
-                medians.append(f"{label.split(' (')[0]}: median {np.median(r2):.2f}")
+                medians.append(f"{label.split(' ')[0]} {np.median(r2):.2f}")
         self.p_r2.setTitle(
-            "r² of each sample with the CNN's (Kamb & Ganguli, Fig. 3)"
-            + (" — " + ", ".join(medians) if medians else " — after training")
+            "r² with the CNN's samples (Kamb & Ganguli, Fig. 3)"
+            + (": median " + ", ".join(medians) if medians else ": after training")
         )
         loss = frame["cnn_loss"]
         if loss.size:
