@@ -17,7 +17,7 @@ def test_preset_runs(name):
     if params.get("denoiser") in ("empirical", "els", "cnn"):
         params["train_size"] = 50
     if params.get("denoiser") == "cnn":
-        params["train_steps"], params["channels"] = 20, 4
+        params["train_steps"], params["channels"] = 10, 4
     exp = LAB.build(params, preset.seed or 0)
     exp.advance(10**6)
     assert exp.done and exp.diverged is None
