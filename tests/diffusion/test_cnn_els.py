@@ -19,6 +19,7 @@ from physlab.diffusion.cnn_comparison import CnnComparison, sample_r2
 from physlab.diffusion.data import digits
 from physlab.diffusion.denoisers import els_denoise
 from physlab.diffusion.experiment import DiffusionExperiment
+from physlab.diffusion.measures import MEASURES
 
 SMALL = dict(
     data="digits",
@@ -100,6 +101,9 @@ def test_els_predicts_the_cnns_samples_and_the_ideal_denoiser_does_not(compared)
     assert np.mean(els > ideal) >= 0.8
     summary = compared.summary()
     assert summary["median_r2_els"] == pytest.approx(np.median(els))
+    measures = {m.name: m for m in MEASURES}  # what a sweep over the CNN's training reads
+    assert measures["median_r2_els"].value(compared) == pytest.approx(np.median(els))
+    assert measures["median_r2_ideal"].value(compared) == pytest.approx(np.median(ideal))
 
 
 def test_the_three_denoisers_start_from_the_same_noise_and_share_the_training_set(compared):
