@@ -64,6 +64,18 @@ EXTRA = {
             "basis": "pixel",
             "hole": 2,
         },
+        {
+            "data": "digits",
+            "basis": "pixel",
+            "denoiser": "cnn",
+            "softness": 1000.0,
+            "n_samples": 2,
+            "steps": 2,
+            "frames": 2,
+            "train_size": 4,
+            "train_steps": 10,
+            "channels": 2,
+        },
     ],
     "collapse": [
         {"model": "verify", "repeats": 2},

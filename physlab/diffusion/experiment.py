@@ -23,6 +23,7 @@ import numpy as np
 from physlab.core.experiment import Experiment, Frame
 
 from . import data as datasets
+from .cnn_comparison import CnnComparison
 from .params import SPEC
 from .process import ReverseProcess
 
@@ -38,7 +39,10 @@ class DiffusionExperiment(Experiment):
         p = self.params
         rng = np.random.default_rng(self.seed)
         self.data = datasets.load(p)
-        self.proc = ReverseProcess(p, self.data, rng)
+        # denoiser=cnn: a CNN is trained first, then the ELS machine and the ideal denoiser run
+        # beside it from the same noise (Kamb & Ganguli's Fig. 3); self.proc is the CNN's process
+        self.comparison = CnnComparison(p, self.data, self.seed) if p["denoiser"] == "cnn" else None
+        self.proc = self.comparison.proc if self.comparison else ReverseProcess(p, self.data, rng)
         self.size = self.data.size
         self.spectrum_k, self.spectrum_data = datasets.radial_spectrum(
             datasets.covariance_power(self.data.cov)
@@ -58,17 +62,27 @@ class DiffusionExperiment(Experiment):
 
     @property
     def total_steps(self) -> int:
-        return self.params["steps"]
+        """Reverse steps, plus the CNN's training steps and the calibration's reverse steps."""
+        p = self.params
+        if not self.comparison:
+            return p["steps"]
+        return p["train_steps"] + p["steps"] * (2 if p["calibrate"] else 1)
 
     @property
     def steps_done(self) -> int:
-        return self.proc.step
+        return self.comparison.steps_done if self.comparison else self.proc.step
 
     def advance(self, n: int) -> None:
-        for _ in range(n):
-            if self.proc.done:
-                return
-            self.proc.advance(self.should_stop)
+        done = 0
+        while done < n and not self.proc.done:
+            if self.comparison:
+                before = self.steps_done
+                if not self.comparison.advance(self.should_stop, chunk=n - done):
+                    done += max(self.steps_done - before, 1)
+                    continue
+            else:
+                self.proc.advance(self.should_stop)
+            done += 1
             if not np.all(np.isfinite(self.proc.z)):
                 self.diverged = (
                     f"the samples became non-finite at step {self.proc.step} "
@@ -150,20 +164,37 @@ class DiffusionExperiment(Experiment):
         theory = self.kstar_theory()
         if theory is not None:
             out["kstar_theory"] = theory
+        if self.comparison:
+            out.update(self._comparison_frame())
         if proc.observation is not None:
             out["observation"] = proc.observation.reshape(self.size, self.size).copy()
             out["observed_image"] = self._images(proc.observed_part()[None])[0]
             out["observed"] = proc.observed[order].astype(np.float64)
         return out
 
+    def _comparison_frame(self) -> dict:
+        """The CNN's training loss, the theory's and the baseline's samples (shown ones) and
+        their per-sample r² with the CNN's."""
+        cmp, shown = self.comparison, self.frames.shape[1]
+        return {
+            "cnn_loss": cmp.trainer.losses[: cmp.trainer.step].copy(),
+            "els_samples": cmp.samples("els", shown),
+            "ideal_samples": cmp.samples("empirical", shown),
+            "r2_els": cmp.r2("els"),
+            "r2_ideal": cmp.r2("empirical"),
+        }
+
     def summary(self) -> dict:
         """The paper's softness beside physlab's: s_GUD = s·(v_max − v_min) for the raw labels
-        (see :mod:`.schedule`)."""
-        return {
+        (see :mod:`.schedule`); with the CNN, the median r² of theory and baseline."""
+        out = {
             "components": int(len(self.proc.U)),
             "image_size": int(self.size),
             "softness_gud": self.proc.softness_gud,
         }
+        if self.comparison:
+            out.update(self.comparison.summary())
+        return out
 
     def threads(self) -> int | None:
         return None if self.params["denoiser"] != "gaussian" else 1

@@ -1,10 +1,16 @@
 """What a Diffusion frame holds (see :mod:`physlab.core.frames`). F: stored frames (at most
 ``frames``), M = min(16, n_samples) shown samples, S: image side, C: diffusion components, K:
-radial frequency bins, Tc: time columns of the log-SNR map."""
+radial frequency bins, Tc: time columns of the log-SNR map, L: CNN training steps taken."""
 
 from physlab.core.frames import FrameKey, FrameSpec
 
 SHOWN = "min(16, n_samples)"
+CNN = {"denoiser": ("cnn",)}
+R2 = (
+    "per sample, Kamb & Ganguli's r² with the CNN's sample (the correlation of the pixels, as "
+    "their eval_script.py computes it) of the current clean estimates, the samples once done; NaN "
+    "while the CNN trains"
+)
 
 FRAME = FrameSpec(
     [
@@ -117,6 +123,36 @@ FRAME = FrameSpec(
             "1 for each observed component (sorted as log_snr)",
             when={"condition": ("coarse", "inpaint")},
             finite="any",
+        ),
+        FrameKey(
+            "cnn_loss",
+            ("L",),
+            "float64",
+            "the CNN's training loss (mean squared residual of the preconditioned x̂0, 1 for "
+            "x̂0 = c_skip·x_t) at each Adam step so far",
+            when=CNN,
+        ),
+        FrameKey(
+            "els_samples",
+            (SHOWN, "S", "S"),
+            "float64",
+            "the ELS machine's (theory) clean estimates of the shown samples, from the CNN's noise; "
+            "NaN while the CNN trains",
+            when=CNN,
+            finite="any",
+        ),
+        FrameKey(
+            "ideal_samples",
+            (SHOWN, "S", "S"),
+            "float64",
+            "the ideal (empirical) denoiser's clean estimates of the shown samples, from the same "
+            "noise; NaN while the CNN trains",
+            when=CNN,
+            finite="any",
+        ),
+        FrameKey("r2_els", ("n_samples",), "float64", "ELS machine: " + R2, when=CNN, finite="any"),
+        FrameKey(
+            "r2_ideal", ("n_samples",), "float64", "ideal denoiser: " + R2, when=CNN, finite="any"
         ),
     ]
 )

@@ -5,7 +5,9 @@ data's, the quantity whose scale-by-scale emergence GUD's component-wise schedul
 Welling & Cheng, "GUD: Generation with Unified Diffusion", 2024, §4). ``nearest_train_distance``
 measures memorisation: the optimal empirical denoiser reproduces training images (distance → 0),
 the ELS machine makes new patch mosaics (Kamb & Ganguli, "An analytic theory of creativity in
-convolutional diffusion models", 2024).
+convolutional diffusion models", 2024). ``median_r2_els`` / ``median_r2_ideal``: with the CNN
+denoiser, the median per-sample r² of the ELS machine's / the ideal denoiser's samples with the
+CNN's (their Fig. 3).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import numpy as np
 
 from physlab.core.measures import Measure, final_frame
 
-from .params import els_work, image_size
+from .params import cnn_work, els_work, image_size
 
 FLOP_RATE = 1e9  # flop/s of one core (rough, for refusing huge sweeps)
 
@@ -43,6 +45,15 @@ def _nearest_train_distance(exp) -> float:
     return float(np.median(np.sqrt(np.maximum(d2.min(axis=1), 0.0) / train.shape[1])))
 
 
+def _median_r2(key: str):
+    def read(exp) -> float:
+        """Median over samples of the r² with the CNN's samples (NaN without the CNN)."""
+        frame = final_frame(exp)
+        return float(np.nanmedian(frame[key])) if key in frame else np.nan
+
+    return read
+
+
 MEASURES = (
     Measure(
         "spectral_error",
@@ -55,13 +66,29 @@ MEASURES = (
         "training image (NaN without a training set)",
         read=_nearest_train_distance,
     ),
+    Measure(
+        "median_r2_els",
+        "denoiser=cnn: median r² of the ELS machine's samples with the CNN's (NaN otherwise)",
+        read=_median_r2("r2_els"),
+    ),
+    Measure(
+        "median_r2_ideal",
+        "denoiser=cnn: median r² of the ideal denoiser's samples with the CNN's (NaN otherwise)",
+        read=_median_r2("r2_ideal"),
+    ),
 )
 
 
 def point_cost(p: dict) -> tuple[float, float]:
     """(bytes, seconds): the denoiser's work per step (ELS: its patch comparisons)."""
     d = image_size(p) ** 2
-    if p["denoiser"] == "els":
+    if p["denoiser"] == "cnn":  # training, then the ELS machine and the empirical denoiser
+        flops = (
+            cnn_work(p)
+            + 2.0 * els_work(p)
+            + 6.0 * p["n_samples"] * p["train_size"] * d * p["steps"]
+        )
+    elif p["denoiser"] == "els":
         flops = 2.0 * els_work(p)
     elif p["denoiser"] == "empirical":
         flops = 6.0 * p["n_samples"] * p["train_size"] * d * p["steps"]

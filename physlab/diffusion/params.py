@@ -9,9 +9,13 @@ from .data import DATA, DIGIT_SIZE
 from .els_boundary import BOUNDARIES
 from .schedule import GAMMA_MAX, GAMMA_MIN, ORDERINGS, SCHEDULES
 
-DENOISERS = ("gaussian", "empirical", "els")
+DENOISERS = ("gaussian", "empirical", "els", "cnn")
 ELS_WORK_LIMIT = 2e11  # patch comparisons an ELS run may need (≈ a minute here); more is refused
 SOLVE_WORK_LIMIT = 2e11  # flops of the full-covariance Gaussian denoiser's per-step solves
+CNN_WORK_LIMIT = 1e13  # flops of training the CNN (≈ 10 minutes here); more is refused
+CALIBRATION_SAMPLES = 8  # samples the ELS patch is calibrated on, per step, against the CNN
+CALIBRATION_PATCHES = (3, 5, 7)  # the candidate patch sizes (5 is the CNN's receptive field)
+UNIFORM_SOFTNESS = 100.0  # softness from which the pixels' log-SNRs differ by at most 1/100
 
 
 def image_size(p: dict) -> int:
@@ -23,7 +27,40 @@ def els_work(p: dict) -> float:
     patch area × steps (the calibrated schedule's patches are at most about half the image)."""
     size = image_size(p)
     k = p["patch"] or size // 2 + 1
-    return float(p["n_samples"]) * size**4 * p["train_size"] * min(k, 2 * size) ** 2 * p["steps"]
+    work = float(p["n_samples"]) * size**4 * p["train_size"] * min(k, 2 * size) ** 2 * p["steps"]
+    if p["denoiser"] == "cnn" and p["calibrate"]:  # the calibration samples, every candidate
+        work += (
+            CALIBRATION_SAMPLES
+            * size**4
+            * p["train_size"]
+            * sum(k * k for k in CALIBRATION_PATCHES)
+            * p["steps"]
+        )
+    return work
+
+
+def cnn_work(p: dict) -> float:
+    """Flops of training the CNN: forward and two backward products per step, batch 64, for
+    the 3×3 (1→C, C→C) and 1×1 (C→C, C→1) layers at every pixel (:mod:`.cnn`)."""
+    c, pixels = p["channels"], image_size(p) ** 2
+    return 2.0 * 3 * p["train_steps"] * 64 * pixels * (9 * c + 9 * c * c + c * c + c)
+
+
+def _check_cnn(p: dict) -> None:
+    """The CNN is conditioned on one noise level for all pixels and runs beside the ELS machine:
+    pixel basis, white prior, and a schedule that gives every pixel the same log-SNR."""
+    if p["schedule"] != "soft" or p["softness"] < UNIFORM_SOFTNESS:
+        raise ParamError(
+            "softness",
+            f"the CNN is conditioned on one noise level for all pixels: use schedule=soft with "
+            f"softness ≥ {UNIFORM_SOFTNESS:g} (standard diffusion)",
+        )
+    if cnn_work(p) > CNN_WORK_LIMIT:
+        raise ParamError(
+            "train_steps",
+            f"training this CNN needs about {cnn_work(p):.1e} flops (limit "
+            f"{CNN_WORK_LIMIT:.0e}, about 10 minutes); lower train_steps or channels",
+        )
 
 
 def per_component(p: dict) -> bool:
@@ -68,7 +105,9 @@ def _check(p: dict) -> None:
     size = image_size(p)
     if p["basis"] == "haar" and size & (size - 1):
         raise ParamError("basis", f"the Haar basis needs a power-of-two size (size is {size})")
-    if p["denoiser"] == "els":
+    if p["denoiser"] == "cnn":
+        _check_cnn(p)
+    if p["denoiser"] in ("els", "cnn"):
         if p["basis"] != "pixel":
             raise ParamError("denoiser", "the ELS machine is local in pixel space: use basis=pixel")
         if p["patch"] and p["patch"] % 2 == 0:
@@ -174,7 +213,7 @@ SPEC = ParamSpec(
             high=1797,
             log=True,
             group="Data",
-            when={"denoiser": ("empirical", "els")},
+            when={"denoiser": ("empirical", "els", "cnn")},
         ),
         Param(
             "basis",
@@ -311,7 +350,9 @@ SPEC = ParamSpec(
             "gaussian: exact for Gaussian data (the digits' "
             "Gaussian approximation otherwise); empirical: the optimal denoiser of the training set "
             "(memorises); els: the equivariant local score machine (Kamb & Ganguli 2024: "
-            "patch mosaics)",
+            "patch mosaics); cnn: a small CNN trained here first, with the ELS machine (theory) "
+            "and the empirical denoiser (baseline) run beside it from the same noise, and their "
+            "per-sample r² with its samples (Kamb & Ganguli's Fig. 3)",
             choices=DENOISERS,
             group="Sampling",
         ),
@@ -324,7 +365,7 @@ SPEC = ParamSpec(
             low=0,
             high=63,
             group="Sampling",
-            when={"denoiser": ("els",)},
+            when={"denoiser": ("els", "cnn")},
         ),
         Param(
             "boundary",
@@ -335,7 +376,42 @@ SPEC = ParamSpec(
             "the edge; circular = the image wraps around",
             choices=BOUNDARIES,
             group="Sampling",
-            when={"denoiser": ("els",)},
+            when={"denoiser": ("els", "cnn")},
+        ),
+        Param(
+            "train_steps",
+            "int",
+            3000,
+            "Adam steps (batches of 64 noisy training images at log-SNRs uniform on "
+            "[γ̃_min, γ̃_max]) that train the CNN before it samples",
+            low=10,
+            high=50000,
+            log=True,
+            group="CNN",
+            when={"denoiser": ("cnn",)},
+        ),
+        Param(
+            "channels",
+            "int",
+            32,
+            "channels of the CNN's hidden layers (two 3×3 and one 1×1 convolution: a 5×5 "
+            "receptive field)",
+            low=2,
+            high=128,
+            log=True,
+            group="CNN",
+            when={"denoiser": ("cnn",)},
+        ),
+        Param(
+            "calibrate",
+            "bool",
+            True,
+            "calibrate the ELS patch size to the CNN at every reverse step, as Kamb & Ganguli do "
+            "(their scales_calibration.py: of the sizes 3, 5, 7 the one whose score is best "
+            "aligned with the CNN's, median over 8 calibration samples from other noise); off: "
+            "patch (0 = their MNIST schedule)",
+            group="CNN",
+            when={"denoiser": ("cnn",)},
         ),
         Param(
             "frames",

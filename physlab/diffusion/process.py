@@ -18,6 +18,7 @@ from numba import njit
 from physlab.core.numba_setup import JIT
 
 from .bases import make_basis
+from .cnn import ConvDenoiser
 from .data import Dataset
 from .denoisers import GaussianDenoiser, els_denoise, els_patch_schedule, empirical_denoise
 from .schedule import (
@@ -44,12 +45,24 @@ def _gaussian_step(z, noise, gain, a, b, spread, x0):
 
 
 class ReverseProcess:
-    def __init__(self, p: dict, data: Dataset, rng: np.random.Generator):
+    def __init__(
+        self,
+        p: dict,
+        data: Dataset,
+        rng: np.random.Generator,
+        denoiser: str | None = None,
+        cnn: ConvDenoiser | None = None,
+    ):
+        """``denoiser`` overrides ``p["denoiser"]`` (the ELS machine and the empirical denoiser
+        run beside a CNN from the same noise); ``cnn`` is the trained network of
+        ``denoiser="cnn"`` (it may be set later, before the first step)."""
         self.p, self.data, self.rng = p, data, rng
         self.size = data.size
-        # the ELS machine diffuses raw images, as Kamb & Ganguli do: subtracting the mean image
-        # (position-dependent) would break the translation equivariance it is built on
-        self.centre = np.zeros_like(data.mean) if p["denoiser"] == "els" else data.mean
+        # the ELS machine (and the CNN it models) diffuses raw images, as Kamb & Ganguli do:
+        # subtracting the mean image (position-dependent) would break the translation
+        # equivariance it is built on
+        raw = p["denoiser"] in ("els", "cnn")
+        self.centre = np.zeros_like(data.mean) if raw else data.mean
         self.U, self.freq = make_basis(p["basis"], data.size, data.cov)
         comp_cov = self.U @ data.cov @ self.U.T
         self.variances = np.clip(np.diag(comp_cov).copy(), 1e-12, None)
@@ -63,7 +76,9 @@ class ReverseProcess:
         self.observed = self._observed(p)
         if self.observed.any():
             self.gamma[self.observed] = OBSERVED_GAMMA
-        self.denoiser = p["denoiser"]
+        self.denoiser = denoiser or p["denoiser"]
+        self.cnn = cnn
+        self.patch_by_step: np.ndarray | None = None  # ELS patch per reverse step, if calibrated
         if self.denoiser == "gaussian":
             self.gaussian = GaussianDenoiser(self.K)
         else:
@@ -134,7 +149,14 @@ class ReverseProcess:
             x0 = empirical_denoise(self.z, self.train, alpha, sigma2)
             return x0, x0
         s = self.size
-        patch = self.p["patch"] or els_patch_schedule(s, float(np.median(alpha)))
+        if self.denoiser == "cnn":  # one noise level for all pixels (checked in params)
+            gamma = float(np.log(sigma2[0]) - 2.0 * np.log(alpha[0]))
+            x0 = self.cnn.denoise(self.z.reshape(-1, s, s), gamma).reshape(-1, s * s)
+            return x0, x0
+        if self.patch_by_step is not None:  # calibrated to a CNN, step by step
+            patch = int(self.patch_by_step[self.step])
+        else:
+            patch = self.p["patch"] or els_patch_schedule(s, float(np.median(alpha)))
         self.patch_used = patch
         x0 = els_denoise(
             self.z.reshape(-1, s, s),

@@ -14,8 +14,10 @@ def test_preset_runs(name):
     params["n_samples"] = min(params.get("n_samples", 64), 4)
     params["steps"] = min(params.get("steps", 200), 10)
     params["frames"] = min(params.get("frames", 60), 10)
-    if params.get("denoiser") in ("empirical", "els"):
+    if params.get("denoiser") in ("empirical", "els", "cnn"):
         params["train_size"] = 50
+    if params.get("denoiser") == "cnn":
+        params["train_steps"], params["channels"] = 10, 4
     exp = LAB.build(params, preset.seed or 0)
     exp.advance(10**6)
     assert exp.done and exp.diverged is None

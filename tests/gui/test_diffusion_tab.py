@@ -73,3 +73,35 @@ def test_closing_with_three_new_labs_streaming_stops_them_within_a_second(window
     window.close()
     assert time.perf_counter() - t0 < 1.0
     assert not any(tab.runner.runner.alive for tab in tabs)
+
+
+def test_cnn_mode_shows_the_els_theory_the_baseline_and_their_r2(window, qtbot):
+    """denoiser=cnn (Kamb & Ganguli's Fig. 3): the ELS and ideal-denoiser mosaics, the r²
+    histogram and the training loss replace x_t, the schedule map and k*(t), and go away again."""
+    window.show_lab("diffusion")
+    tab = window.current()
+    tab.panel.set_values(
+        {
+            "data": "digits",
+            "basis": "pixel",
+            "denoiser": "cnn",
+            "softness": 1000.0,
+            "n_samples": 4,
+            "steps": 4,
+            "frames": 5,
+            "train_size": 30,
+            "train_steps": 20,
+            "channels": 4,
+            "calibrate": False,
+        }
+    )
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=120000)
+    tab.paint(tab.snapshot.frame, tab._run_params)
+    assert tab.v_els[1].image.shape == (35, 35) and tab.v_ideal[1].image is not None
+    assert tab.p_r2.isVisible() and tab.p_loss.isVisible() and not tab.p_snr.isVisible()
+    assert {"r2_els", "r2_ideal", "loss"} <= {k[1] for k in tab.items._items}
+    assert "median ELS" in tab.p_r2.titleLabel.text
+    tab.panel.set_values({"denoiser": "gaussian", "data": "grf", "basis": "fourier"})
+    tab.clear_plots()
+    assert not tab.p_r2.isVisible() and tab.p_snr.isVisible() and tab.v_xt[0].isVisible()

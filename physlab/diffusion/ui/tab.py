@@ -2,7 +2,12 @@
 stored step (time slider), beside the log-SNR schedule of every component (a heatmap over time,
 components in generation order, with the current time marked), the radially averaged power
 spectrum of the samples against the data's, and the resolution cut-off k*(t). On screen x̂0 is
-"the estimate of x<sub>0</sub>": the combining hat of x̂ does not render in Qt's rich text."""
+"the estimate of x<sub>0</sub>": the combining hat of x̂ does not render in Qt's rich text.
+
+With ``denoiser=cnn`` (Kamb & Ganguli's Fig. 3) the mosaics are the trained CNN's (data), beside
+them the ELS machine's samples from the same noise (theory) and the ideal denoiser's (baseline);
+the schedule map and k*(t) give way to the per-sample r² of both with the CNN's samples and the
+CNN's training loss."""
 
 from __future__ import annotations
 
@@ -59,8 +64,13 @@ class DiffusionTab(LabTab):
         self.v_x0 = _image_view(images, 1, 0, "denoiser's estimate of x<sub>0</sub>")
         self.v_obs = _image_view(images, 2, 0, "observed image (the samples are conditioned on)")
         self.v_obs[0].hide()
+        self.v_els = _image_view(images, 3, 0, "ELS machine (theory)")
+        self.v_ideal = _image_view(images, 4, 0, "ideal denoiser (baseline)")
         bar = pg.ColorBarItem(colorMap=pg.colormap.get("CET-L1"), interactive=False, width=12)
-        bar.setImageItem([self.v_xt[1], self.v_x0[1], self.v_obs[1]], insert_in=self.v_x0[0])
+        bar.setImageItem(
+            [self.v_xt[1], self.v_x0[1], self.v_obs[1], self.v_els[1], self.v_ideal[1]],
+            insert_in=self.v_x0[0],
+        )
         self.image_bar = bar
         plots = view.addLayout(row=0, col=1)
         self.p_snr = plots.addPlot(row=0, col=0, title="log-SNR of every component")
@@ -98,17 +108,38 @@ class DiffusionTab(LabTab):
             "k* (half the data's power kept)",
         )
         self.p_kstar.invertX(True)
+        self.p_r2 = make_plot(
+            plots,
+            3,
+            0,
+            "Does the ELS machine predict the CNN's samples? (Kamb & Ganguli, Fig. 3)",
+            "r² with the CNN's sample (per sample)",
+            "samples",
+        )
+        self.p_loss = make_plot(
+            plots, 4, 0, "CNN training loss", "Adam step", "loss (1: x̂0 = c_skip·x_t)"
+        )
+        self.p_loss.setLogMode(x=False, y=True)
         view.ci.layout.setColumnStretchFactor(0, 2)
         view.ci.layout.setColumnStretchFactor(1, 3)
         vbox.addWidget(self.scrub)
         vbox.addWidget(view, 1)
         self.items = PlotItems()
+        self._show_comparison(False)
         self._preview(self.panel.values())
         return holder, view.ci
 
+    def _show_comparison(self, on: bool) -> None:
+        """The CNN comparison's mosaics and plots in place of x_t (the same as the CNN's estimate
+        at the end), the schedule map and k*(t)."""
+        for plot in (self.v_els[0], self.v_ideal[0], self.p_r2, self.p_loss):
+            plot.setVisible(on)
+        for plot in (self.v_xt[0], self.p_snr, self.p_kstar):
+            plot.setVisible(not on)
+
     def clear_plots(self) -> None:
         self.items.clear()
-        for _, image in (self.v_xt, self.v_x0, self.v_obs):
+        for _, image in (self.v_xt, self.v_x0, self.v_obs, self.v_els, self.v_ideal):
             image.clear()
         self.v_obs[0].hide()
         self.snr_image.clear()
@@ -121,7 +152,9 @@ class DiffusionTab(LabTab):
         streams."""
         side = params["size"] if params["data"] == "grf" else DIGIT_SIZE
         width = GRID * (side + 1) - 1
-        for plot, _ in (self.v_xt, self.v_x0):
+        self._show_comparison(params.get("denoiser") == "cnn")
+        self.p_r2.setXRange(0, 1, padding=0.02)
+        for plot, _ in (self.v_xt, self.v_x0, self.v_els, self.v_ideal):
             plot.setRange(xRange=(0, width), yRange=(0, width), padding=0.02)
         self.p_snr.setRange(xRange=(0, 1), yRange=(0, side * side), padding=0.02)
         k_max = side / np.sqrt(2)  # the corner of the Fourier grid
@@ -142,6 +175,10 @@ class DiffusionTab(LabTab):
             self.v_x0[1].setImage(mosaic(x0, lo), autoLevels=False)
         self.image_bar.setLevels((lo, hi))
         self._paint_observation(frame, params, lo)
+        if "r2_els" in frame:
+            self._paint_comparison(frame, lo)
+        else:
+            self.v_x0[0].setTitle("denoiser's estimate of x<sub>0</sub>")
 
         gamma = frame["log_snr"]
         self.snr_image.setImage(-gamma.T[::-1].T, autoLevels=False)  # columns: t from 0 to 1
@@ -209,6 +246,53 @@ class DiffusionTab(LabTab):
             ),
         )
         now.setValue(t)
+
+    def _paint_comparison(self, frame: dict, fill: float) -> None:
+        """The theory's and the baseline's samples, their r² with the CNN's, the training loss."""
+        t = float(frame["t"][self.scrub.index(len(frame["t"]))])
+        self.v_x0[0].setTitle(f"CNN (data): estimate of x<sub>0</sub> at t = {t:.3f}")
+        for (plot, image), key, what in (
+            (self.v_els, "els_samples", "ELS machine (theory, no training)"),
+            (self.v_ideal, "ideal_samples", "ideal denoiser (baseline)"),
+        ):
+            shown = frame[key]
+            if np.all(np.isfinite(shown)):
+                image.setImage(mosaic(shown, fill), autoLevels=False)
+            plot.setTitle(f"{what}: same noise")
+        bins = np.linspace(-0.2, 1.0, 25)
+        medians = []
+        for key, label, pen, brush in (
+            ("r2_els", "ELS machine (theory)", theory_pen(), (200, 60, 40, 60)),
+            ("r2_ideal", "ideal denoiser (baseline)", data_pen(1, 1.5), None),
+        ):
+            r2 = frame[key][np.isfinite(frame[key])]
+            counts = np.histogram(np.clip(r2, bins[0], bins[-1]), bins)[0]
+            item = self.items.get(
+                self.p_r2,
+                key,
+                lambda pen=pen, brush=brush, label=label: pg.PlotDataItem(
+                    stepMode="center",
+                    pen=pen,
+                    fillLevel=0 if brush else None,
+                    brush=brush,
+                    name=label,
+                ),
+            )
+            item.setData(bins, counts)
+            if r2.size:
+                medians.append(f"{label.split(' ')[0]} {np.median(r2):.2f}")
+        self.p_r2.setTitle(
+            "r² with the CNN's samples (Kamb & Ganguli, Fig. 3)"
+            + (": median " + ", ".join(medians) if medians else ": after training")
+        )
+        loss = frame["cnn_loss"]
+        if loss.size:
+            window = max(1, loss.size // 50)
+            smooth = np.convolve(loss, np.ones(window) / window, mode="valid")
+            steps = np.arange(smooth.size) + window
+            self.items.line(
+                self.p_loss, "loss", steps, smooth, data_pen(0, 2.0), "training loss", True
+            )
 
     def _paint_observation(self, frame: dict, params: dict, fill: float) -> None:
         """Conditioned runs show what the samples are given: the held-out image outside the hole
