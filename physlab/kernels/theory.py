@@ -3,8 +3,9 @@
 - two-layer linear: exact propagation (:class:`~.dmft_two_layer.TwoLayerLinearExact`);
 - two-layer relu / tanh: the single-site process by particles (:class:`~.dmft_two_layer.TwoLayerParticles`);
 - deep linear: the fixed-point DMFT (:class:`~.dmft_deep_linear.DeepLinearDMFT`);
-- deep nonlinear: none — the DMFT exists but needs Monte Carlo over two-time Gaussian fields per
-  layer, which this lab does not implement; the view says so.
+- deep tanh: the DMFT by Monte Carlo over each layer's two-time fields
+  (:class:`~.dmft_deep_nonlinear.DeepNonlinearDMFT`), for T·P ≤ its ``MAX_TP``;
+- deep relu: none — the Jacobian responses miss ReLU's δ(h) term; the view says so.
 Every theory object has ``label``, ``delta`` (residual y − f now), ``kernels`` (NTK, [Φ^ℓ], [G^ℓ])
 now, and ``step()``.
 """
@@ -13,7 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import dmft_deep_nonlinear
 from .dmft_deep_linear import MAX_TP, DeepLinearDMFT
+from .dmft_deep_nonlinear import DeepNonlinearDMFT
 from .dmft_two_layer import TwoLayerLinearExact, TwoLayerParticles
 
 
@@ -39,17 +42,19 @@ def make_theory(p: dict, Kx: np.ndarray, y: np.ndarray, rng: np.random.Generator
             steps,
             "",
         )
-    if activation != "linear":
+    if activation == "relu":
         return (
             None,
             0,
             (
-                f"No infinite-width theory drawn for depth-{depth} {activation} "
-                "networks: their DMFT needs Monte Carlo over two-time Gaussian fields in "
-                "every layer, which this lab does not implement. Theory exists here for "
-                "two-layer networks and for deep linear ones."
+                f"No infinite-width theory drawn for depth-{depth} relu networks: the Monte "
+                "Carlo DMFT's response functions come from per-sample Jacobians, which miss "
+                "ReLU's δ(h) term (the authors' notebook uses tanh and softplus). Theory exists "
+                "here for two-layer networks, deep linear and deep tanh ones."
             ),
         )
+    if activation != "linear":
+        return _deep_nonlinear(p, Kx, y, rng)
     horizon = min(steps, MAX_TP // len(y) - 1)
     try:
         # an iterate that overflows is how a fixed point that does not converge shows; the
@@ -64,6 +69,28 @@ def make_theory(p: dict, Kx: np.ndarray, y: np.ndarray, rng: np.random.Generator
         else (
             f"The deep-linear DMFT is solved for the first {horizon} "
             f"steps (its cost grows as (steps·P)²·steps)."
+        )
+    )
+    return theory, horizon, note
+
+
+def _deep_nonlinear(p: dict, Kx: np.ndarray, y: np.ndarray, rng: np.random.Generator):
+    """The Monte Carlo DMFT of a deep tanh network, over the first steps it can afford."""
+    steps, depth, activation = p["steps"], p["depth"], p["activation"]
+    horizon = min(steps, dmft_deep_nonlinear.MAX_TP // len(y) - 1)
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            theory = DeepNonlinearDMFT(
+                Kx, y, depth, activation, p["gamma0"], p["lr"], horizon, p["mc_samples"], rng
+            )
+    except FloatingPointError as err:
+        return None, 0, f"No theory drawn: {err}."
+    note = (
+        ""
+        if horizon == steps
+        else (
+            f"The deep {activation} DMFT ({p['mc_samples']:,} Monte Carlo samples) is solved "
+            f"for the first {horizon} steps (its response functions cost (steps·P)³)."
         )
     )
     return theory, horizon, note

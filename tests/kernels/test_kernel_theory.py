@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from physlab.kernels import dmft_deep_nonlinear
 from physlab.kernels.data import make_dataset
 from physlab.kernels.dmft_deep_linear import solve_deep_linear
 from physlab.kernels.dmft_two_layer import TwoLayerLinearExact, TwoLayerParticles
@@ -129,10 +130,22 @@ def test_alignment_grows_with_richness(data):
     assert finals[-1] > finals[0] + 0.1
 
 
-def test_deep_nonlinear_says_there_is_no_theory():
-    exp = KernelsExperiment({"depth": 2, "activation": "tanh", "width": 64, "steps": 3}, 0)
+def test_deep_nonlinear_run_gets_the_monte_carlo_theory_over_what_it_can_afford():
+    params = {"depth": 2, "activation": "tanh", "width": 64, "steps": 20, "mc_samples": 200}
+    exp = KernelsExperiment({**params, "n_samples": 16, "gamma0": 0.5, "lr": 0.5}, 0)
+    exp.advance(20)
+    assert "200 Monte Carlo samples" in exp.theory.label
+    horizon = dmft_deep_nonlinear.MAX_TP // 16 - 1
+    assert exp.horizon == horizon and f"first {horizon} steps" in exp.summary()["theory_note"]
+    frame = exp.frame()
+    assert np.all(np.isfinite(frame["theory_loss"][: horizon + 1]))
+    assert np.all(np.isnan(frame["theory_loss"][horizon + 1 :]))
+
+
+def test_deep_relu_says_why_there_is_no_theory():
+    exp = KernelsExperiment({"depth": 2, "activation": "relu", "width": 64, "steps": 3}, 0)
     exp.advance(3)
-    assert exp.theory is None and "does not implement" in exp.summary()["theory_note"]
+    assert exp.theory is None and "δ(h)" in exp.summary()["theory_note"]
     assert "theory_ntk" not in exp.frame()
 
 
