@@ -25,13 +25,17 @@ class MLPModel:
     traces: tuple[str, ...] = ()
 
     def __init__(self, p: dict, rng: np.random.Generator):
-        self.X, self.Y = make_dataset(
-            p["dataset"], p["n_samples"], p["input_dim"], p["n_classes"], rng
-        )
+        self.dtype = np.dtype(p["dtype"])
+        X, Y = make_dataset(p["dataset"], p["n_samples"], p["input_dim"], p["n_classes"], rng)
+        self.X, self.Y = X.astype(self.dtype), Y.astype(self.dtype)
         self.X_test = self.Y_test = None
         if p["dataset"] == "digits" and p["n_test"]:
             X, Y = make_dataset("digits", p["n_samples"] + p["n_test"], 0, 0, rng)
-            self.X_test, self.Y_test = X[p["n_samples"] :].copy(), Y[p["n_samples"] :].copy()
+            held_out = slice(p["n_samples"], None)
+            self.X_test, self.Y_test = (
+                X[held_out].astype(self.dtype),
+                Y[held_out].astype(self.dtype),
+            )
         widths = p["width"] * p["depth"] if len(p["width"]) == 1 else p["width"]
         self.sizes = np.array([self.X.shape[1], *widths, self.Y.shape[1]], dtype=np.int64)
         fan_in, fan_out = self.sizes[:-1], self.sizes[1:]
@@ -45,7 +49,8 @@ class MLPModel:
         self.act = mlp.ACTIVATIONS[p["activation"]]
         self.loss_kind = LOSSES[p["loss"]]
         self.init_scale = p["init_scale"]
-        self.batched = self.X.shape[0] * self.n_params >= BLAS_WORK
+        # float32 runs on the BLAS kernels (the per-sample ones are float64 code)
+        self.batched = self.X.shape[0] * self.n_params >= BLAS_WORK or self.dtype != np.float64
         self.kernels = mlp_blas if self.batched else mlp
 
     @property
@@ -53,14 +58,15 @@ class MLPModel:
         return self.sizes, self.w_off, self.b_off, self.mult, self.act, self.loss_kind
 
     def init(self, rng: np.random.Generator) -> np.ndarray:
-        """W_l ~ N(0, s²/fan_in), biases 0."""
+        """W_l ~ N(0, s²/fan_in), biases 0 (drawn in float64, then stored in ``dtype``)."""
         theta = np.zeros(self.n_params)
         for l, (d_in, d_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
             w = rng.standard_normal(d_in * d_out) * self.init_scale / np.sqrt(d_in)
             theta[self.w_off[l] : self.w_off[l] + w.size] = w
-        return theta
+        return theta.astype(self.dtype, copy=False)
 
     def loss(self, theta: np.ndarray) -> float:
+        theta = theta.astype(self.dtype, copy=False)
         return self.kernels.loss(theta, self.X, self.Y, *self._arch)
 
     def loss_grad(self, theta: np.ndarray, grad: np.ndarray) -> float:
@@ -74,7 +80,7 @@ class MLPModel:
 
     def hvp(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
         out = np.empty_like(theta)
-        self.kernels.hvp(theta, v, self.X, self.Y, *self._arch, out)
+        self.kernels.hvp(theta, v.astype(self.dtype, copy=False), self.X, self.Y, *self._arch, out)
         return out
 
     def train(self, theta, opt, lrs, hyper, buf1, buf2, t0, limit, rows: dict) -> int:
