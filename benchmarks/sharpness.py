@@ -23,6 +23,10 @@ NETS = {
 }
 
 
+WIDE = "2×200 tanh MLP (n = 1000, d = 10)"
+EOS = dict(dataset="chebyshev", width=[30, 20], depth=2, n_samples=20, lr=0.2, eig_every=10)
+
+
 def _net(params: dict):
     exp = SharpnessExperiment({k: v for k, v in params.items() if k != "lr"}, seed=0)
     m = exp.model
@@ -30,11 +34,13 @@ def _net(params: dict):
 
 
 def gd_workloads(quick: bool) -> list[Workload]:
+    nets = {**NETS, f"{WIDE}, float32": {**NETS[WIDE], "dtype": "float32"}}
     out = []
-    for name, params in NETS.items():
+    for name, params in nets.items():
         theta0, model, arch = _net(params)
         lr = params["lr"]
         steps = 20 if quick else (2000 if params["dataset"] == "chebyshev" else 100)
+        single = params.get("dtype") == "float32"
 
         def ours(theta0=theta0, model=model, steps=steps, lr=lr):
             theta = theta0.copy()
@@ -52,10 +58,14 @@ def gd_workloads(quick: bool) -> list[Workload]:
             )
             return theta
 
-        refs = {"numpy": lambda arch=arch, t=theta0, s=steps, lr=lr: NumpyMLP(*arch).gd(t, lr, s)}
+        refs = {}
+        if not single:
+            refs["numpy"] = lambda arch=arch, t=theta0, s=steps, lr=lr: NumpyMLP(*arch).gd(t, lr, s)
         if have_torch():
             torch_net = TorchMLP(*arch)
-            refs["torch-cpu"] = lambda t=theta0, s=steps, lr=lr, net=torch_net: net.gd(t, lr, s)
+            refs["torch-cpu" + (" float32" if single else "")] = (
+                lambda t=theta0, s=steps, lr=lr, net=torch_net: net.gd(t, lr, s)
+            )
         out.append(
             Workload(
                 f"GD steps, {name}",
@@ -66,6 +76,46 @@ def gd_workloads(quick: bool) -> list[Workload]:
             )
         )
     return out
+
+
+def eos_workload(quick: bool, steps: int | None = None) -> Workload:
+    """The Chebyshev edge-of-stability set-up as the lab runs it: GD at η = 0.2 with the top
+    Hessian eigenvalue (Lanczos, tol 1e-7, warm-started from the last top eigenvector) every 10
+    steps. The references take the same steps and estimates with their gradients and HVPs."""
+    steps = steps or (40 if quick else 2000)
+    params = {**EOS, "steps": steps}
+    theta0, _, arch = _net(params)
+
+    def ours():
+        exp = SharpnessExperiment({k: v for k, v in params.items()}, seed=0)
+        exp.advance(steps)
+        return exp.frame()["sharpness"]
+
+    def measured(net, hvp_of):
+        def run():
+            rng = np.random.default_rng(1)
+            theta, top, values = theta0.copy(), rng.standard_normal(theta0.size), []
+            for chunk in range(steps // EOS["eig_every"] + 1):
+                if chunk:
+                    theta = net.gd(theta, EOS["lr"], EOS["eig_every"])
+                ritz = lanczos_top(hvp_of(net, theta), top, k=1)
+                noise = rng.standard_normal(theta.size)
+                top = ritz.top_vector + 1e-3 * noise / np.linalg.norm(noise)
+                values.append(ritz.values[0])
+            return np.array(values)
+
+        return run
+
+    refs = {"numpy (FD-HVP)": measured(NumpyMLP(*arch), lambda net, t: lambda v: net.hvp(t, v))}
+    if have_torch():
+        refs["torch-cpu"] = measured(TorchMLP(*arch), lambda net, t: net.hvp_fn(t))
+    return Workload(
+        "EoS run, Chebyshev net: GD η = 0.2 + top eigenvalue every 10 steps",
+        f"{steps} steps, {steps // EOS['eig_every']} estimates",
+        ours,
+        refs,
+        lambda a, b: f"max rel. Δλ = {max_rel(a[:11], b[:11]):.1e} over the first 100 steps",
+    )
 
 
 def eig_workloads(quick: bool) -> list[Workload]:
@@ -156,4 +206,4 @@ def uv_workload(quick: bool) -> Workload:
 
 
 def workloads(quick: bool) -> list[Workload]:
-    return [*gd_workloads(quick), *eig_workloads(quick), uv_workload(quick)]
+    return [eos_workload(quick), *gd_workloads(quick), *eig_workloads(quick), uv_workload(quick)]

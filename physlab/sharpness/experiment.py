@@ -29,6 +29,8 @@ from physlab.core.traces import TraceTable
 
 from .central_flow import CentralFlow
 from .minibatch import BatchSampler, batch_sharpness
+from .hessian import MAX_ITER, TOL
+from .measured_training import gradient_overlap, measurement_count, train_measured
 from .models import MLPModel, UVModel
 from .optim import (
     ADAM_LIKE,
@@ -101,6 +103,16 @@ class SharpnessExperiment(SteppedExperiment):
         self.loss_limit = LOSS_LIMIT_FACTOR * max(self.loss0, 1e-6)
         self.eta_c = self._critical_lr() if p["schedule"] != "constant" else None
         self._top: np.ndarray | None = None
+        # steps and sharpness estimates in one numba call: per-sample kernels, the Hessian only
+        self._measured_loop = (
+            isinstance(self.model, MLPModel)
+            and not self.model.batched
+            and p["optimizer"] not in ADAM_LIKE
+            and self.model.X_test is None
+            and self.model.plain
+            and self.sampler is None
+            and self.flow is None
+        )
         self._top_pre: np.ndarray | None = None
         extra = self.model.traces + (FLOW_TRACES if self.flow else ())
         self.trace = TraceTable(("step", "loss", "lr", "threshold") + extra)
@@ -134,6 +146,9 @@ class SharpnessExperiment(SteppedExperiment):
 
     # -- protocol ------------------------------------------------------------------------------
     def advance(self, n: int) -> None:
+        if self._measured_loop:
+            self._advance_measured(n)
+            return
         p = self.params
         is_mlp = isinstance(self.model, MLPModel)
         end = min(self.step + n, self.total_steps)
@@ -169,6 +184,64 @@ class SharpnessExperiment(SteppedExperiment):
                 self.diverged = self._divergence_message(rows["loss"][taken], lrs[taken])
             elif is_mlp and self.step % p["eig_every"] == 0:
                 self._measure()
+
+    def _advance_measured(self, n: int) -> None:
+        """:meth:`advance` as one call of :func:`.measured_training.train_measured`: the same
+        steps, warm starts and estimates as the chunked loop, bitwise."""
+        p = self.params
+        end = min(self.step + n, self.total_steps)
+        if self.step >= end or self.diverged is not None:
+            return
+        every, count = p["eig_every"], end - self.step
+        lrs = self._lrs(self.step, count)
+        noise = self._probe_rng.standard_normal(
+            (measurement_count(self.step, end, every), self.theta.size)
+        )
+        kicks = np.array([1e-3 * row / np.linalg.norm(row) for row in noise]).reshape(noise.shape)
+        values = np.full((len(noise), p["k_eigs"]), np.nan)
+        overlaps = np.full(len(noise), np.nan)
+        losses = np.full(count, np.nan)
+        m = self.model
+        taken = train_measured(
+            self.theta,
+            m.X,
+            m.Y,
+            *m._arch,
+            self.opt,
+            lrs,
+            p["momentum"],
+            p["beta1"],
+            p["beta2"],
+            p["eps"],
+            self.buf1,
+            self.buf2,
+            self.step,
+            self.loss_limit,
+            losses,
+            every,
+            kicks,
+            self._top,
+            values,
+            overlaps,
+            MAX_ITER,
+            TOL,
+        )
+        recorded = taken + 1 if taken < count and np.isfinite(losses[taken]) else taken
+        self._record(lrs[:recorded], {"loss": losses[:recorded]})
+        measured = measurement_count(self.step, self.step + taken, every)
+        no_value = np.full(measured, np.nan)
+        self.eigs.extend(
+            sharpness_step=(self.step // every + 1 + np.arange(measured)) * every,
+            eigenvalues=values[:measured],
+            precond_sharpness=no_value,
+            test_loss=no_value,
+            batch_sharpness=no_value,
+            full_loss=no_value,
+            grad_overlap=overlaps[:measured],
+        )
+        self.step += taken
+        if taken < count:
+            self.diverged = self._divergence_message(losses[taken], lrs[taken])
 
     def frame(self) -> Frame:
         t = self.trace
@@ -315,14 +388,13 @@ class SharpnessExperiment(SteppedExperiment):
                 "full_loss": self.model.loss(theta),
             }
         grad = self._gradient()
-        norm = np.linalg.norm(grad)
         self.eigs.append(
             sharpness_step=self.step,
             eigenvalues=ritz.values,
             precond_sharpness=pre,
             test_loss=self.model.test_loss(theta),
             **stochastic,
-            grad_overlap=abs(grad @ ritz.top_vector) / norm if norm > 0 else np.nan,
+            grad_overlap=gradient_overlap(grad, ritz.top_vector),
         )
 
     def _start(self, previous: np.ndarray | None) -> np.ndarray:

@@ -4,7 +4,9 @@ Cohen et al. (ICLR 2021) compute the sharpness with ARPACK's Lanczos on Hessian-
 (about 20 HVPs per estimate). Here: full reorthogonalisation (stable without restarts), a warm
 start from the previous top eigenvector (the sharpness changes little between measurements, so few
 iterations are needed), and a residual bound ‖H q − θ q‖ = |β_m s_m| for each Ritz pair to stop as
-soon as the top k have converged.
+soon as the top k have converged (checked after every iteration: the tridiagonal problem is tiny
+next to a Hessian-vector product, and warm-started estimates on the Chebyshev net converge in 4–5
+iterations, which a check every 4th took to 8).
 
 Two implementations of the same recursion:
 
@@ -28,7 +30,7 @@ from numba import njit
 
 from physlab.core.numba_setup import JIT
 
-from .mlp import hvp as mlp_hvp
+from . import hvp_at
 
 
 @dataclass
@@ -69,7 +71,7 @@ def lanczos_top(
             w -= Q[: j + 1].T @ (Q[: j + 1] @ w)
         beta[j] = np.linalg.norm(w)
         m = j + 1
-        if m >= k and (m % 4 == 0 or m == m_max or beta[j] == 0.0):
+        if m >= k:
             evals, evecs = _tridiag_eigh(alpha[:m], beta[: m - 1])
             scale = max(np.abs(evals).max(), 1e-300)
             resid = np.abs(beta[j] * evecs[-1, -k:])
@@ -94,11 +96,25 @@ def _tridiag_eigh(alpha: np.ndarray, beta: np.ndarray):
 
 @njit(**JIT)
 def _dot(a, b):
-    """Inner product (numba's np.dot needs SciPy's BLAS, which physlab does not depend on)."""
-    total = 0.0
-    for i in range(a.size):
-        total += a[i] * b[i]
-    return total
+    """Inner product (numba's np.dot needs SciPy's BLAS, which physlab does not depend on) in
+    eight interleaved partial sums: independent additions that the compiler puts in one vector
+    register, ~3× faster than one running sum on 701 entries (the reorthogonalisation's dots
+    were a third of a Lanczos estimate on the Chebyshev net)."""
+    n = a.size
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    end = n - n % 8
+    for i in range(0, end, 8):
+        s0 += a[i] * b[i]
+        s1 += a[i + 1] * b[i + 1]
+        s2 += a[i + 2] * b[i + 2]
+        s3 += a[i + 3] * b[i + 3]
+        s4 += a[i + 4] * b[i + 4]
+        s5 += a[i + 5] * b[i + 5]
+        s6 += a[i + 6] * b[i + 6]
+        s7 += a[i + 7] * b[i + 7]
+    for i in range(end, n):
+        s0 += a[i] * b[i]
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
 
 
 @njit(**JIT)
@@ -176,13 +192,17 @@ def lanczos_mlp(
     Q[0] = v0 / np.sqrt(_dot(v0, v0))
     w = np.empty(dim)
     scaled = np.empty(dim)
+    bounds, first, C, S = hvp_at.cache(sizes, X.shape[0])
+    hvp_at.prepare(theta, X, Y, sizes, w_off, b_off, mult, act, loss_kind, bounds, first, C, S)
     m = 0
     evals = np.empty(0)
     evecs = np.empty((0, 0))
     for j in range(m_max):
         for i in range(dim):
             scaled[i] = scale[i] * Q[j, i]
-        mlp_hvp(theta, scaled, X, Y, sizes, w_off, b_off, mult, act, loss_kind, w)
+        hvp_at.hvp(
+            theta, scaled, X, Y, sizes, w_off, b_off, mult, act, loss_kind, bounds, first, C, S, w
+        )
         for i in range(dim):
             w[i] *= scale[i]
         alpha[j] = _dot(Q[j], w)
@@ -195,7 +215,7 @@ def lanczos_mlp(
                     w[i] -= c * Q[r, i]
         beta[j] = np.sqrt(_dot(w, w))
         m = j + 1
-        if m >= k and (m % 4 == 0 or m == m_max or beta[j] == 0.0):
+        if m >= k:
             evals, evecs = tridiagonal_eigh(alpha[:m], beta[: m - 1])
             top_abs = max(np.max(np.abs(evals)), 1e-300)
             converged = True

@@ -31,13 +31,14 @@ def _layers(theta, sizes, w_off, b_off):
         yield l, W, theta[b_off[l] : b_off[l] + d_out]
 
 
-def _derivatives(Z, H, act):
-    """φ'(Z) and φ''(Z), given H = φ(Z)."""
+def _derivatives(Z, H, act, second=True):
+    """φ'(Z) and φ''(Z) (None unless ``second``), given H = φ(Z)."""
     if act == TANH:
-        d1 = 1.0 - H * H
-        return d1, -2.0 * H * d1
+        d1 = H * H
+        np.subtract(1.0, d1, out=d1)
+        return d1, (-2.0 * H * d1 if second else None)
     if act == RELU:
-        return (Z > 0).astype(float), None
+        return (Z > 0).astype(Z.dtype), None
     return None, None
 
 
@@ -46,8 +47,11 @@ def _forward(theta, v, X, sizes, w_off, b_off, mult, act, with_r):
     Hs, Zs, RHs, RZs = [X], [None], [np.zeros_like(X) if with_r else None], [None]
     V = list(_layers(v, sizes, w_off, b_off)) if with_r else None
     for l, W, b in _layers(theta, sizes, w_off, b_off):
-        m = mult[l]
-        Z = m * (Hs[l] @ W.T) + b
+        m = float(mult[l])  # a Python float keeps float32 products in float32
+        Z = Hs[l] @ W.T
+        if m != 1.0:  # 1·x is x: skipping it changes no bit and saves a pass over Z
+            Z *= m
+        Z += b
         hidden = l < n_layers - 1
         H = (
             (np.tanh(Z) if act == TANH else np.maximum(Z, 0.0) if act == RELU else Z)
@@ -76,25 +80,31 @@ def _pass(theta, v, X, Y, sizes, w_off, b_off, mult, act, loss_kind, out, mode):
     V = list(_layers(v, sizes, w_off, b_off)) if with_r else None
     for l in range(len(layers) - 1, -1, -1):
         _, W, _ = layers[l]
-        m = mult[l]
+        m = float(mult[l])  # a Python float keeps float32 products in float32
         d_in, d_out = W.shape[1], W.shape[0]
         gw = out[w_off[l] : w_off[l] + d_in * d_out].reshape(d_out, d_in)
         if with_r:
             gw[:] = m * (RD.T @ Hs[l] + D.T @ RHs[l])
             out[b_off[l] : b_off[l] + d_out] = RD.sum(axis=0)
         else:
-            gw[:] = m * (D.T @ Hs[l])
+            np.matmul(D.T, Hs[l], out=gw)
+            if m != 1.0:
+                gw *= m
             out[b_off[l] : b_off[l] + d_out] = D.sum(axis=0)
         if l == 0:
             break
-        G = m * (D @ W)
-        d1, d2 = _derivatives(Zs[l], Hs[l], act)
+        G = D @ W
+        if m != 1.0:
+            G *= m
+        d1, d2 = _derivatives(Zs[l], Hs[l], act, with_r)
         if with_r:
             RG = m * (RD @ W + D @ V[l][1])
             RD = RG * d1 if d1 is not None else RG
             if d2 is not None:
                 RD += G * d2 * RZs[l]
-        D = G * d1 if d1 is not None else G
+        if d1 is not None:
+            G *= d1  # in place: G is not needed after this
+        D = G
     return value
 
 

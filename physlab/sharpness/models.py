@@ -32,13 +32,17 @@ class MLPModel:
     traces: tuple[str, ...] = ()
 
     def __init__(self, p: dict, rng: np.random.Generator):
-        self.X, self.Y = make_dataset(
-            p["dataset"], p["n_samples"], p["input_dim"], p["n_classes"], rng
-        )
+        self.dtype = np.dtype(p["dtype"])
+        X, Y = make_dataset(p["dataset"], p["n_samples"], p["input_dim"], p["n_classes"], rng)
+        self.X, self.Y = X.astype(self.dtype), Y.astype(self.dtype)
         self.X_test = self.Y_test = None
         if p["dataset"] == "digits" and p["n_test"]:
             X, Y = make_dataset("digits", p["n_samples"] + p["n_test"], 0, 0, rng)
-            self.X_test, self.Y_test = X[p["n_samples"] :].copy(), Y[p["n_samples"] :].copy()
+            held_out = slice(p["n_samples"], None)
+            self.X_test, self.Y_test = (
+                X[held_out].astype(self.dtype),
+                Y[held_out].astype(self.dtype),
+            )
         widths = p["width"] * p["depth"] if len(p["width"]) == 1 else p["width"]
         self.sizes = np.array([self.X.shape[1], *widths, self.Y.shape[1]], dtype=np.int64)
         fan_in, fan_out = self.sizes[:-1], self.sizes[1:]
@@ -55,11 +59,14 @@ class MLPModel:
         self.init_law = p["init"]
         self.loss_scale = 1.0 / self.Y.shape[1] if p["loss_norm"] == "class" else 1.0
         self.mask: np.ndarray | None = None  # set by init(): 0 on absent biases
-        self.batched = self.X.shape[0] * self.n_params >= BLAS_WORK
         self.kernels = self._kernels_for(self.X.shape[0])
+        self.batched = self.kernels is mlp_blas
 
     def _kernels_for(self, n: int):
-        return mlp_blas if n * self.n_params >= BLAS_WORK else mlp
+        # float32 runs on the BLAS kernels (the per-sample ones are float64 code)
+        if n * self.n_params >= BLAS_WORK or self.dtype != np.float64:
+            return mlp_blas
+        return mlp
 
     @property
     def plain(self) -> bool:
@@ -81,11 +88,12 @@ class MLPModel:
         return self.sizes, self.w_off, self.b_off, self.mult, self.act, self.loss_kind
 
     def init(self, rng: np.random.Generator) -> np.ndarray:
-        """θ drawn by the ``init`` law of :mod:`.init` (default: W_l ~ N(0, s²/fan_in), biases 0)."""
+        """θ drawn by the ``init`` law of :mod:`.init` (default: W_l ~ N(0, s²/fan_in), biases 0),
+        in float64, then stored in ``dtype``."""
         theta, self.mask = init_weights(
             self.init_law, self.sizes, self.w_off, self.b_off, self.n_params, self.init_scale, rng
         )
-        return theta
+        return theta.astype(self.dtype, copy=False)
 
     @property
     def n_trained(self) -> int:
@@ -93,6 +101,7 @@ class MLPModel:
         return self.n_params if self.mask is None else int(self.mask.sum())
 
     def loss(self, theta: np.ndarray) -> float:
+        theta = theta.astype(self.dtype, copy=False)
         return self.loss_scale * self.kernels.loss(theta, self.X, self.Y, *self._arch)
 
     def loss_grad(self, theta: np.ndarray, grad: np.ndarray) -> float:
@@ -110,7 +119,7 @@ class MLPModel:
         """H v of the trained loss (v is taken on the trained entries)."""
         out = np.empty_like(theta)
         v = v if self.mask is None else v * self.mask
-        self.kernels.hvp(theta, v, self.X, self.Y, *self._arch, out)
+        self.kernels.hvp(theta, v.astype(self.dtype, copy=False), self.X, self.Y, *self._arch, out)
         return self._project(out)
 
     def grad_on(self, theta: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -145,6 +145,16 @@ SPEC = ParamSpec(
             when=MLP,
         ),
         Param(
+            "dtype",
+            "choice",
+            "float64",
+            "arithmetic of the network: float64, or float32 for wide nets (the batched BLAS "
+            "products in single precision, about twice as fast; Lanczos still sums in float64)",
+            choices=("float64", "float32"),
+            group="Model",
+            when=MLP,
+        ),
+        Param(
             "init_scale",
             "float",
             1.0,
