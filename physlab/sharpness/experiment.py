@@ -28,9 +28,9 @@ from physlab.core.params import ParamError
 from physlab.core.traces import TraceTable
 
 from .central_flow import CentralFlow
-from .minibatch import BatchSampler, batch_sharpness
 from .hessian import MAX_ITER, TOL
 from .measured_training import gradient_overlap, measurement_count, train_measured
+from .minibatch import BatchSampler, batch_sharpness
 from .models import MLPModel, UVModel
 from .optim import (
     ADAM_LIKE,
