@@ -28,6 +28,7 @@ WARMUP = (
     {**_SMALL, "model": "discrete", "outcomes": 3},
     {"model": "tails-chain", "repeats": 1, "T_values": [2, 4], "tail_generations": 1, "top_p": 0.5},
     {**_SMALL, "strategy": ["replace", "accumulate"], "design": "fixed", "measure": "chain"},
+    {**_SMALL, "model": "ridge-scaling"},
 )
 
 

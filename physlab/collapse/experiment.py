@@ -20,6 +20,22 @@ from physlab.core.experiment import Experiment
 
 from .params import SPEC
 
+SWEEP_POINTS = 16
+
+
+def log_grid(lo: float, hi: float, n: int = SWEEP_POINTS) -> np.ndarray:
+    return np.unique(np.geomspace(lo, hi, n).round().astype(np.int64))
+
+
+def band(samples: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation over repeats (NaN where no repeat is done yet)."""
+    count = samples.shape[axis]
+    if count == 0:
+        shape = samples.shape[: axis % samples.ndim]
+        return np.full(shape, np.nan), np.full(shape, np.nan)
+    std = samples.std(axis=axis, ddof=1) if count > 1 else np.zeros(samples.shape[:-1])
+    return samples.mean(axis=axis), std
+
 
 class CollapseExperiment(Experiment):
     """What every Collapse model shares: a generator seeded from the run's seed, progress counted

@@ -6,6 +6,7 @@ from physlab.core.frames import FrameKey, FrameSpec
 REGRESSION, GAUSSIAN = {"model": ("regression",)}, {"model": ("gaussian",)}
 TAILS, STRONG, VERIFY = {"model": ("tails",)}, {"model": ("strong",)}, {"model": ("verify",)}
 CHAIN, DISCRETE = {"model": ("tails-chain",)}, {"model": ("discrete",)}
+SCALING = {"model": ("ridge-scaling",)}  # N: generations shown, X: sample sizes T
 D_ROWS = "len(discrete_strategy)"  # one row per selected discrete strategy, in declared order
 CHAIN_ROWS = "tail_generations + 1"  # the real data, then each generation
 ROWS = "len(strategy)"  # one row per selected strategy, in the order replace, accumulate, mix
@@ -265,5 +266,60 @@ FRAME = FrameSpec(
             finite="any",
         ),
         FrameKey("bayes_accuracy", (2,), "float64", "Bayes accuracy Φ(±‖μ‖)", VERIFY, finite="any"),
+        FrameKey("n_values", ("N",), "int64", "generations n shown (0 = clean labels)", SCALING),
+        FrameKey("T_values", ("X",), "int64", "downstream sample sizes T", SCALING),
+        FrameKey("ridge_values", ("X",), "float64", "ridge penalty λ at each T", SCALING),
+        *_band(
+            "error",
+            "N",
+            "X",
+            "test error ‖ŵ − w₀‖²_Σ of the ridge fit vs T, per generation n",
+            SCALING,
+        ),
+        FrameKey(
+            "theory",
+            ("N", "X"),
+            "float64",
+            "deterministic equivalent at finite d (Dohmatob, Feng & Kempe 2024 set-up)",
+            SCALING,
+        ),
+        FrameKey(
+            "rate_theory",
+            ("N", "X"),
+            "float64",
+            "the paper's rates T^(−2ℓr) + [σ² + nσ0²T/((1−φ0)T0)]·T^−(1−ℓ/β), constants 1",
+            SCALING,
+        ),
+        FrameKey(
+            "crossover_T",
+            ("N",),
+            "float64",
+            "T* where the generations' term reaches the clean error (NaN: none on the grid)",
+            SCALING,
+            finite="any",
+        ),
+        FrameKey(
+            "exponent_measured",
+            ("N", 2),
+            "float64",
+            "slope of log E vs log T before (T ≤ T*/10) and after (T ≥ 10T*) the crossover",
+            SCALING,
+            finite="any",
+        ),
+        FrameKey(
+            "exponent_theory",
+            ("N", 2),
+            "float64",
+            "the same slopes of the deterministic equivalent",
+            SCALING,
+            finite="any",
+        ),
+        FrameKey(
+            "exponent_paper",
+            (2,),
+            "float64",
+            "the paper's exponents: −min(2ℓr, 1 − ℓ/β) before, +ℓ/β after the crossover",
+            SCALING,
+        ),
     ]
 )

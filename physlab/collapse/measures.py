@@ -24,6 +24,7 @@ MAIN_CURVE = {
     "discrete": "diversity_mean",
     "strong": "error_mean",
     "verify": "accuracy_mean",
+    "ridge-scaling": "error_mean",
 }
 
 
@@ -66,7 +67,8 @@ MEASURES = (
             "final_value",
             "the model's main curve at its last point (gaussian: mean log "
             "variance; tails, strong: test error; tails-chain: the real data's test error; "
-            "verify: accuracy; discrete: diversity H/H0); NaN for regression",
+            "verify: accuracy; discrete: diversity H/H0; ridge-scaling: the clean fit's error at the "
+            "largest T); NaN for regression",
             read=_final_value,
         ),
     )

@@ -9,9 +9,19 @@ from .gaussian_theory import STRATEGIES as GAUSSIAN_STRATEGIES
 from .regression import STRATEGIES
 from .tails import N_ITEMS
 
-MODELS = ("regression", "tails", "strong", "verify", "gaussian", "tails-chain", "discrete")
+MODELS = (
+    "regression",
+    "tails",
+    "strong",
+    "verify",
+    "gaussian",
+    "tails-chain",
+    "discrete",
+    "ridge-scaling",
+)
 
 REG = {"model": ("regression",)}
+SCALING = "ridge-scaling"  # Dohmatob, Feng & Kempe 2024 §5: tuned ridge on a power law
 
 
 def _models(*names: str) -> dict:
@@ -28,6 +38,9 @@ def memory_estimate(p: dict) -> int:
             * (("accumulate" in p["strategy"]) + (p["design"] == "fixed"))
         )
         return pooled + 8 * p["repeats"] * (4 * p["d"] + 3 * (p["generations"] + 1))
+    if p["model"] == SCALING:  # the chain, the kept generators and the errors at every T
+        n_kept = 2 + int(p["generations"]).bit_length()
+        return 8 * p["repeats"] * (p["d"] * (4 + n_kept) + 21 * n_kept)
     if p["model"] == "gaussian":  # the state, one block of generations, per-generation stats
         d, rows = p["dim"], len(p["gaussian_strategy"])
         state = 8 * p["repeats"] * rows * (d * d + d + 1)
@@ -82,6 +95,16 @@ def _check_generators(p: dict) -> None:
         )
 
 
+def _check_scaling(p: dict) -> None:
+    """OLS generators (their error passes through the ridge fit in closed form) and a ridge."""
+    if p["T0"] < p["d"] + 2:
+        raise ParamError(
+            "T0", f"{p['T0']} is too small: ridge-scaling needs T0 ≥ d + 2 = {p['d'] + 2}"
+        )
+    if p["ridge_rule"] == "fixed" and p["ridge"] <= 0.0:
+        raise ParamError("ridge", "a fixed ridge must be > 0 (the scaling law starts at T = 10)")
+
+
 def _check(p: dict) -> None:
     model = p["model"]
     if model == "regression":
@@ -97,6 +120,8 @@ def _check(p: dict) -> None:
                 "T",
                 f"{p['T']} is too small for an OLS fit: use T ≥ d + 2 = {p['d'] + 2}, or ridge > 0",
             )
+    if model == SCALING:
+        _check_scaling(p)
     if model == "tails-chain":
         check_increasing("T_values", p["T_values"])
     if model == "tails":
@@ -128,7 +153,8 @@ SPEC = ParamSpec(
             "labels; tails: Hutter's Zipf memorisation model; strong: a fixed synthetic fraction; "
             "verify: synthetic labels filtered by a verifier; gaussian: refitting a Gaussian; "
             "tails-chain: Hutter's model over several generations of memorisers; discrete: "
-            "refitting a discrete distribution's proportions",
+            "refitting a discrete distribution's proportions; ridge-scaling: the scaling law of a "
+            "tuned ridge fit on synthetic data (power-law spectrum, source condition)",
             choices=MODELS,
             group="Model",
         ),
@@ -140,7 +166,7 @@ SPEC = ParamSpec(
             low=1,
             high=500,
             group="Data",
-            when=_models("regression", "strong", "verify"),
+            when=_models("regression", "strong", "verify", SCALING),
         ),
         Param(
             "T",
@@ -165,7 +191,7 @@ SPEC = ParamSpec(
             high=10_000_000,
             log=True,
             group="Data",
-            when=REG,
+            when=_models("regression", SCALING),
         ),
         Param(
             "sigma",
@@ -175,7 +201,7 @@ SPEC = ParamSpec(
             low=0.0,
             high=100.0,
             group="Data",
-            when=_models("regression", "strong"),
+            when=_models("regression", "strong", SCALING),
             label="σ",
         ),
         Param(
@@ -186,7 +212,7 @@ SPEC = ParamSpec(
             low=0.0,
             high=100.0,
             group="Data",
-            when=REG,
+            when=_models("regression", SCALING),
             label="σ0",
         ),
         Param(
@@ -207,6 +233,38 @@ SPEC = ParamSpec(
             high=4.0,
             group="Data",
             when={"model": ("regression",), "covariance": ("powerlaw",)},
+        ),
+        Param(
+            "beta",
+            "float",
+            2.0,
+            "capacity exponent β > 1 of Σ's eigenvalues i^−β (ridge-scaling)",
+            low=1.1,
+            high=4.0,
+            group="Data",
+            when=_models(SCALING),
+            label="β",
+        ),
+        Param(
+            "source_exponent",
+            "float",
+            0.75,
+            "source exponent r of w0: λᵢ·E w0ᵢ² ∝ i^−(1+2βr) (ridge saturates at r = 1)",
+            low=0.05,
+            high=1.0,
+            group="Data",
+            when=_models(SCALING),
+            label="r",
+        ),
+        Param(
+            "ridge_rule",
+            "choice",
+            "tuned",
+            "ridge of the measured fit: tuned = λ = T^−ℓ_crit, ℓ_crit = β/(1 + 2βr) (the "
+            "paper's rule for clean data); fixed = the value of ridge at every T",
+            choices=("tuned", "fixed"),
+            group="Recursion",
+            when=_models(SCALING),
         ),
         Param(
             "strategy",
@@ -239,7 +297,7 @@ SPEC = ParamSpec(
             high=100_000,
             live=True,
             group="Recursion",
-            when=_models("regression", "gaussian", "discrete"),
+            when=_models("regression", "gaussian", "discrete", SCALING),
         ),
         Param(
             "design",
@@ -271,7 +329,7 @@ SPEC = ParamSpec(
             low=0.0,
             high=100.0,
             group="Recursion",
-            when=REG,
+            when=_models("regression", SCALING),
         ),
         Param(
             "M",

@@ -221,9 +221,10 @@ def chain_step(
 
 
 @njit(parallel=True, **JIT)
-def sample_size_sweep(seed, index0, W, w0, scale, T_values, sigma, ridge, errors):
-    """The scaling-law view: downstream test error at each sample size T for generator weights W
-    (rows × R × d); ``errors[row, j, repeat]``. ``index0`` offsets the random streams."""
+def sample_size_sweep(seed, index0, W, w0, scale, T_values, sigma, ridges, errors):
+    """The scaling-law view: downstream test error at each sample size T_j, with ridge penalty
+    ``ridges[j]``, for generator weights W (rows × R × d); ``errors[row, j, repeat]``. ``index0``
+    offsets the random streams (point j uses stream ``index0 + j``)."""
     rows, n_rep, d = W.shape
     for r in prange(n_rep):
         C, _, G, L, z, tmp, tmp2, _ = _scratch(d)
@@ -231,7 +232,20 @@ def sample_size_sweep(seed, index0, W, w0, scale, T_values, sigma, ridge, errors
         for j in range(T_values.size):
             s = new_state(seed, stream_id(index0 + j, _PART_DOWNSTREAM, r))
             downstream_errors(
-                s, W[:, r, :], w0[r], scale, T_values[j], sigma, ridge, C, G, L, z, tmp, tmp2, out
+                s,
+                W[:, r, :],
+                w0[r],
+                scale,
+                T_values[j],
+                sigma,
+                ridges[j],
+                C,
+                G,
+                L,
+                z,
+                tmp,
+                tmp2,
+                out,
             )
             for k in range(rows):
                 errors[k, j, r] = out[k]

@@ -24,24 +24,9 @@ from . import (
     verify,
 )
 from .curves import strong_rows, tail_chain_rows
-from .experiment import CollapseExperiment
+from .experiment import SWEEP_POINTS, CollapseExperiment, band, log_grid
 from .regression import STRATEGIES, chain_step, sample_size_sweep, strong_sweep
-
-SWEEP_POINTS = 16
-
-
-def log_grid(lo: float, hi: float, n: int = SWEEP_POINTS) -> np.ndarray:
-    return np.unique(np.geomspace(lo, hi, n).round().astype(np.int64))
-
-
-def band(samples: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard deviation over repeats (NaN where no repeat is done yet)."""
-    count = samples.shape[axis]
-    if count == 0:
-        shape = samples.shape[: axis % samples.ndim]
-        return np.full(shape, np.nan), np.full(shape, np.nan)
-    std = samples.std(axis=axis, ddof=1) if count > 1 else np.zeros(samples.shape[:-1])
-    return samples.mean(axis=axis), std
+from .ridge_scaling import RidgeScalingChain
 
 
 class RegressionChain(CollapseExperiment):
@@ -136,7 +121,7 @@ class RegressionChain(CollapseExperiment):
             self.scale,
             self.T_values,
             p["sigma"],
-            p["ridge"],
+            np.full(self.T_values.size, p["ridge"]),
             errors,
         )
         self.sweep[rows] = errors
@@ -704,6 +689,7 @@ MODELS = {
     "verify": VerifySweep,
     "tails-chain": TailChainSweep,
     "discrete": DiscreteChain,
+    "ridge-scaling": RidgeScalingChain,
 }
 
 

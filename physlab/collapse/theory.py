@@ -136,14 +136,21 @@ def ridge_kappa(lam: np.ndarray, T: float, ridge: float) -> float:
 
 
 def downstream_terms(
-    lam: np.ndarray, T: np.ndarray | float, sigma: float, ridge: float
+    lam: np.ndarray,
+    T: np.ndarray | float,
+    sigma: float,
+    ridge: float,
+    signal: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(clean, factor, cross) with E_test = clean + factor·e_n + cross·b_n for the downstream fit on
     T samples labelled by a generator with error e_n and bias b_n (:func:`chain_bias`): the error
     stays linear in both, so the T-dependent part (a root search for ridge) is computed once per
     run rather than at every frame. With A = (G + Tλ)⁻¹G the fit's shrinkage, factor =
-    E tr(AᵀA)/d and cross = −2E tr(AᵀA − A)/d (derived for Σ = I, where b_n can be non-zero)."""
+    E tr(AᵀA)/d and cross = −2E tr(AᵀA − A)/d (derived for Σ = I, where b_n can be non-zero).
+    ``signal``: E w0ᵢ² per eigendirection (default 1/d: ‖w0‖² = 1 drawn isotropically), which
+    sets the ridge bias κ²·Σᵢ λᵢ E w0ᵢ²/(λᵢ + κ)²."""
     d = lam.size
+    signal = np.full(d, 1.0 / d) if signal is None else signal
     T = np.asarray(T, dtype=float)
     if ridge == 0.0:
         return sigma**2 * ols_variance(d, T), np.ones_like(T), np.zeros_like(T)
@@ -153,7 +160,7 @@ def downstream_terms(
         inv = 1.0 / (lam + kappa)
         df2 = np.sum((lam * inv) ** 2)
         amplify = 1.0 / (1.0 - df2 / t)
-        clean.append((kappa**2 * np.sum(lam * inv**2) / d + sigma**2 * df2 / t) * amplify)
+        clean.append((kappa**2 * np.sum(lam * signal * inv**2) + sigma**2 * df2 / t) * amplify)
         shrunk = kappa**2 * np.sum(inv**2) * amplify  # E tr(AᵀA) = d − 2κ tr R + shrunk
         factor.append((d - 2.0 * kappa * inv.sum() + shrunk) / d)
         cross.append(2.0 * (kappa * inv.sum() - shrunk) / d)  # E tr A = d − κ tr R

@@ -23,6 +23,7 @@ from ..curves import (
     TAIL_ROWS,
     VERIFY_ROWS,
     regression_rows,
+    ridge_scaling_rows,
     strong_rows,
     sweep_rows,
     tail_chain_rows,
@@ -70,6 +71,22 @@ class CollapseTab(LabTab):
                 "test error ‖ŵ − w₀‖²<sub>Σ</sub>",
                 True,
                 True,
+            ),
+        ),
+        "ridge-scaling": (
+            (
+                "Scaling law of a tuned ridge fit on synthetic data",
+                "downstream samples T",
+                "test error ‖ŵ − w₀‖²<sub>Σ</sub>",
+                True,
+                True,
+            ),
+            (
+                "Slope of log E vs log T on each side of T*",
+                "generation n",
+                "slope d log E / d log T",
+                False,
+                False,
             ),
         ),
         "tails": (
@@ -211,6 +228,9 @@ class CollapseTab(LabTab):
             preview_range(
                 self.p_side, x=(1.5 * d if params["ridge"] == 0 else d / 4, 1000 * d), y=(1e-3, 10)
             )
+        elif model == "ridge-scaling":
+            preview_range(self.p_main, x=(10, 1e4 * params["d"]), y=(1e-4, 1))
+            preview_range(self.p_side, x=(0, params["generations"]), y=(-1, 0.5))
         elif model in ("tails", "tails-chain"):
             T = params["T_values"]
             preview_range(self.p_main, x=(T[0], T[-1]), y=(1e-4, 1))
@@ -264,6 +284,7 @@ class CollapseTab(LabTab):
         "strong": ("T_values", "error_mean"),
         "verify": ("flip_values", "accuracy_mean"),
         "gaussian": ("generation", "log_variance_mean"),
+        "ridge-scaling": ("T_values", "error_mean"),
     }
 
     def history_view(self, params: dict):
@@ -329,6 +350,53 @@ class CollapseTab(LabTab):
             )
             self._theory(self.p_side, color, T, f["sweep_theory"][i], positive=True)
         self._vline(self.p_side, "T", p.get("T", T[0]), "T of the chain")
+
+    def _paint_ridge_scaling(self, f, p, summary) -> None:
+        """Error vs T per generation n (simulation, deterministic equivalent dashed, the paper's
+        rates dotted, the crossover T* starred) and the slopes on both sides of T* against the
+        paper's exponents (Dohmatob, Feng & Kempe 2024, §5 and Fig. 1b)."""
+        rows = ridge_scaling_rows(p)
+        self._setup(("ridge-scaling", tuple(rows)))
+        T, reps, n = f["T_values"], p.get("repeats", 1), f["n_values"]
+        ell = summary.get("ridge_exponent", np.nan)
+        tuned = p.get("ridge_rule") == "tuned"
+        rule = f"λ = T<sup>−{ell:.3g}</sup> (tuned)" if tuned else f"fixed λ = {p.get('ridge'):g}"
+        self.p_main.setTitle(f"Scaling law of a ridge fit on synthetic data: {rule}")
+        for i, name in enumerate(rows):
+            color = data_pen(i).color().name()
+            mean, se = f["error_mean"][i], _se(f["error_std"][i], reps)
+            self._band(self.p_main, i, name, T, mean, se, positive=True)
+            self._theory(self.p_main, i, T, f["theory"][i], positive=True)
+            self.items.line(
+                self.p_main,
+                ("rate", i),
+                T,
+                f["rate_theory"][i],
+                pg.mkPen(color, width=1.2, style=QtCore.Qt.PenStyle.DotLine),
+                positive=True,
+            )
+            T_star = f["crossover_T"][i]
+            star = self.items.get(
+                self.p_main,
+                ("crossover", i),
+                lambda c=color: pg.PlotDataItem(
+                    pen=None, symbol="star", symbolSize=16, symbolBrush=c, symbolPen="k"
+                ),
+            )
+            at = [T_star] if np.isfinite(T_star) else []
+            star.setData(at, list(np.interp(np.log(at), np.log(T), f["theory"][i])))
+        self._theory_legend(
+            self.p_main,
+            "dashed: deterministic equivalent (finite d); dotted: the paper's rates "
+            "(constants 1); ★ crossover T*",
+        )
+        before, after = f["exponent_paper"]
+        for k, (side, paper) in enumerate((("before T*", before), ("after T*", after))):
+            measured, color = f["exponent_measured"][:, k], len(rows) + k  # not a row's colour
+            self._band(self.p_side, color, f"{side}: simulated", n, measured, 0 * measured)
+            self._theory(self.p_side, color, n, f["exponent_theory"][:, k])
+            self._hline(self.p_side, ("paper", k), paper, f"paper: {paper:+.3g}")
+        self._theory_legend(self.p_side, "deterministic equivalent (dashed); paper (dotted)")
 
     def _paint_tails(self, f, p, summary) -> None:
         self._setup(("tails",))
