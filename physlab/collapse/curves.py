@@ -4,7 +4,6 @@ tab's legends say, kept out of ``summary()`` (the frame contract is in :mod:`.fr
 from __future__ import annotations
 
 from . import tails, verify
-from .ridge_scaling import shown_generations
 
 
 def regression_rows(p: dict) -> list[str]:
@@ -26,11 +25,6 @@ def tail_chain_rows(p: dict) -> list[str]:
     return ["real data (generation 0)"] + [
         f"generation {g}" for g in range(1, p["tail_generations"] + 1)
     ]
-
-
-def ridge_scaling_rows(p: dict) -> list[str]:
-    """Rows of the ridge-scaling view: the generations n kept (0 = clean labels)."""
-    return [f"n = {n}" for n in shown_generations(p["generations"])]
 
 
 TAIL_ROWS = tails.CURVES

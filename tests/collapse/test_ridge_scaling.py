@@ -132,3 +132,15 @@ def test_cli_exports_the_scaling_law(tmp_path, capsys):
     refused = ["run", "collapse", "--set", "model=ridge-scaling", "--set", "beta=9"]
     assert main([*refused, "--out", str(bad)]) == 2
     assert "beta" in capsys.readouterr().err and not bad.exists()
+
+
+def test_generations_are_read_when_the_run_starts():
+    """``generations`` is a live parameter of the Collapse lab; this model keeps its rows (the
+    frame says which n it shows) and its frames stay valid when it changes mid-run."""
+    exp = LAB.build({"model": "ridge-scaling", "d": 10, "T0": 40, "generations": 4}, 0)
+    exp.advance(2)
+    exp.update("generations", 30)
+    exp.advance(10**6)
+    f = exp.frame()
+    assert exp.done and list(f["n_values"]) == [0, 1, 2, 4]
+    LAB.frame_spec.validate(f, exp.params)

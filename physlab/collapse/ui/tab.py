@@ -23,7 +23,6 @@ from ..curves import (
     TAIL_ROWS,
     VERIFY_ROWS,
     regression_rows,
-    ridge_scaling_rows,
     strong_rows,
     sweep_rows,
     tail_chain_rows,
@@ -355,9 +354,9 @@ class CollapseTab(LabTab):
         """Error vs T per generation n (simulation, deterministic equivalent dashed, the paper's
         rates dotted, the crossover T* starred) and the slopes on both sides of T* against the
         paper's exponents (Dohmatob, Feng & Kempe 2024, §5 and Fig. 1b)."""
-        rows = ridge_scaling_rows(p)
-        self._setup(("ridge-scaling", tuple(rows)))
         T, reps, n = f["T_values"], p.get("repeats", 1), f["n_values"]
+        rows = [f"n = {g}" for g in n]  # the run's (its generations are read at the start)
+        self._setup(("ridge-scaling", tuple(rows)))
         ell = summary.get("ridge_exponent", np.nan)
         tuned = p.get("ridge_rule") == "tuned"
         rule = f"λ = T<sup>−{ell:.3g}</sup> (tuned)" if tuned else f"fixed λ = {p.get('ridge'):g}"
