@@ -344,14 +344,6 @@ class CollapseTab(LabTab):
                 positive=True,
             )
             self._theory(self.p_main, i, T, f["theory"][i], positive=True)
-            self.items.line(  # the paper's law, dotted (NaN, so not drawn, unless τ = top-p = 1)
-                self.p_main,
-                ("paper", i),
-                T,
-                f["paper_law"][i],
-                pg.mkPen(data_pen(i).color(), width=1.5, style=QtCore.Qt.PenStyle.DotLine),
-                positive=True,
-            )
             self.items.line(
                 self.p_side,
                 ("q", i),
