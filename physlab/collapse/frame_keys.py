@@ -211,6 +211,22 @@ FRAME = FrameSpec(
             finite="any",
         ),
         FrameKey(
+            "paper_law",
+            (CHAIN_ROWS, "len(T_values)"),
+            "float64",
+            "the paper's law C_β(T^−c + n·T0^−c) (Dohmatob et al. 2024; NaN unless τ = 1, top-p = 1)",
+            CHAIN,
+            finite="any",
+        ),
+        FrameKey(
+            "plateau_law",
+            (CHAIN_ROWS,),
+            "float64",
+            "ours: the plateau C_β·S_n·T0^−c, S_n = Σ_k (−1)^(k+1) C(n, k) k^−c (NaN as paper_law)",
+            CHAIN,
+            finite="any",
+        ),
+        FrameKey(
             "cutoff_rank",
             (CHAIN_ROWS,),
             "int64",

@@ -525,9 +525,22 @@ class TailChainSweep(Sweep):
             self.p_items, p["tail_T0"], p["tail_generations"], p["temperature"], p["top_p"]
         )
         self.theory = tail_chain.expected_error(self.p_items, q_bar, self.survive, self.x)
+        self.paper, self.plateau_law = self._laws()
         self.rank = log_grid(1, tails.N_ITEMS, 200)
         self.q_at_rank = (q_bar * self.survive)[:, self.rank - 1]
         self.lost = np.empty((len(self.rows), 0))
+
+    def _laws(self) -> tuple[np.ndarray, np.ndarray]:
+        """The paper's law C_β(T^−c + g·T0^−c) and our plateau C_β·S_g·T0^−c, for plain sampling
+        (τ = 1, top-p = 1: the set-up they are stated for; NaN otherwise)."""
+        p, n = self.params, self.params["tail_generations"]
+        beta, T0 = p["zipf_exponent"], p["tail_T0"]
+        if p["temperature"] != 1.0 or p["top_p"] < 1.0:
+            return np.full((n + 1, self.x.size), np.nan), np.full(n + 1, np.nan)
+        paper = tail_chain.paper_law(beta, T0, n, self.x, tails.N_ITEMS)
+        c = 1.0 - 1.0 / beta
+        factor = tail_chain.generation_factor(n, c)
+        return paper, tail_chain.hutter_constant(beta, tails.N_ITEMS) * factor * float(T0) ** -c
 
     def run(self, first: int, count: int) -> np.ndarray:
         p = self.params
@@ -559,6 +572,8 @@ class TailChainSweep(Sweep):
             "plateau_mean": lost_mean,
             "plateau_std": lost_std,
             "theory_plateau": np.maximum(1.0 - self.survive @ self.p_items, 0.0),
+            "paper_law": self.paper,
+            "plateau_law": self.plateau_law,
             "cutoff_rank": tail_chain.cutoff_rank(self.survive),
             "rank": self.rank,
             "generator_probability": self.q_at_rank,

@@ -102,3 +102,27 @@ def test_min_norm_generators_with_mix_are_refused_at_run_with_the_rule(window):
     tab.run()
     assert not tab.banner.isHidden() and "unselect mix" in tab.banner.text()
     assert tab.runner.state == RunState.IDLE
+
+
+def test_tails_chain_draws_the_papers_law_only_for_plain_sampling(window, qtbot):
+    """The paper's C_β(T^−c + n·T0^−c) (Dohmatob et al., A Tale of Tails, 2024) is drawn dotted, one
+    line per generation, with its legend entry; with temperature τ ≠ 1 it is not stated: no line,
+    no legend."""
+    tab = window.lab_tabs.get_or_build("collapse")
+    small = {"model": "tails-chain", "repeats": 2, "T_values": [10, 100, 1000], "tail_T0": 1000}
+    for temperature, lines in ((1.0, 3), (0.8, 0)):
+        tab.panel.set_values({**small, "tail_generations": 2, "temperature": temperature})
+        tab.run()
+        qtbot.waitUntil(finished(tab), timeout=60000)
+        qtbot.waitUntil(lambda: bool(drawn(tab, tab.p_main)[0]), timeout=5000)
+        paper = [
+            key
+            for key, (p, item) in tab.items._items.items()
+            if p is tab.p_main
+            and isinstance(key[1], tuple)
+            and key[1][0] == "paper"
+            and item.xData is not None
+            and len(item.xData)
+        ]
+        legend = [key for key in tab.items._items if key[1] == "paper-legend"]
+        assert (len(paper), len(legend)) == (lines, min(lines, 1)), temperature

@@ -445,8 +445,8 @@ class CollapseTab(LabTab):
             self._hline(self.p_main, "limit", limit, "   sinc(π/√M)")
 
     def _paint_tails_chain(self, f, p, summary) -> None:
-        rows = tail_chain_rows(p)
-        self._setup(("tails-chain", tuple(rows)))
+        rows, paper = tail_chain_rows(p), bool(np.isfinite(f["paper_law"]).any())
+        self._setup(("tails-chain", tuple(rows), paper))  # the paper's legend comes and goes
         T, reps = f["T_values"], summary.get("repeats", 1)
         for i, name in enumerate(rows):
             k = int(f["cutoff_rank"][i])
@@ -454,6 +454,14 @@ class CollapseTab(LabTab):
             mean, se = f["error_mean"][i], _se(f["error_std"][i], reps)
             self._band(self.p_main, i, label, T, mean, se, positive=True)
             self._theory(self.p_main, i, T, f["theory"][i], positive=True)
+            self.items.line(  # the paper's law, dotted (NaN, so not drawn, unless τ = top-p = 1)
+                self.p_main,
+                ("paper", i),
+                T,
+                f["paper_law"][i],
+                pg.mkPen(data_pen(i).color(), width=1.5, style=QtCore.Qt.PenStyle.DotLine),
+                positive=True,
+            )
             self.items.line(
                 self.p_side,
                 ("q", i),
@@ -465,8 +473,18 @@ class CollapseTab(LabTab):
             )
         self._theory_legend(
             self.p_main,
-            "mean-field Σ<sub>i</sub> p<sub>i</sub>[1 − P<sub>i</sub>(1 − q<sub>i</sub>)<sup>T</sup>] (dashed)",
+            "ours: mean-field Σ<sub>i</sub> p<sub>i</sub>[1 − P<sub>i</sub>(1 − q<sub>i</sub>)<sup>T</sup>]"
+            " (dashed)",
         )
+        if paper:
+            self.items.get(
+                self.p_main,
+                "paper-legend",
+                lambda: pg.PlotDataItem(
+                    pen=pg.mkPen(Ink.GUIDE, width=1.5, style=QtCore.Qt.PenStyle.DotLine),
+                    name="paper: C<sub>β</sub>(T<sup>−c</sup> + n·T0<sup>−c</sup>) (dotted)",
+                ),
+            )
         T0, beta = p.get("tail_T0", 1), p.get("zipf_exponent", 2.0)
         self._vline(self.p_side, "k", T0 ** (1 / beta), "T0^(1/β)")
         self.p_side.setYRange(-14, 0.2)  # log10: the lost tail falls to 10⁻⁵⁰ and flattens the rest
