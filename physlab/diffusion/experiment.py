@@ -185,8 +185,9 @@ class DiffusionExperiment(Experiment):
         }
 
     def summary(self) -> dict:
-        """The paper's softness beside physlab's: s_GUD = s·(v_max − v_min) for the raw labels
-        (see :mod:`.schedule`); with the CNN, the median r² of theory and baseline."""
+        """The paper's softness beside physlab's (:func:`.schedule.gud_softness`: s_GUD =
+        s·(v_max − v_min) for the raw labels, 1 + s for the sequential schedule); with the CNN,
+        the median r² of theory and baseline."""
         out = {
             "components": int(len(self.proc.U)),
             "image_size": int(self.size),

@@ -48,6 +48,23 @@ def _image_view(layout, row, col, title):
     return plot, image
 
 
+def schedule_title(params: dict, summary: dict) -> str:
+    """The schedule map's title: which schedule, physlab's softness s beside the paper's s_GUD
+    (the reference code's scale, see :func:`physlab.diffusion.schedule.gud_softness`) and the
+    endpoints γ̃_min, γ̃_max."""
+
+    def num(x: float) -> str:
+        return f"{x:.3g}".replace("-", "−")
+
+    name = params.get("schedule", "soft").replace("_", "-")
+    text = f"log-SNR of every component: {name} schedule, s = {num(params.get('softness', 0))}"
+    if "softness_gud" in summary:
+        text += f" (the paper's s<sub>GUD</sub> = {num(summary['softness_gud'])})"
+    if "gamma_min" in params and "gamma_max" in params:
+        text += f",<br>γ̃ from {num(params['gamma_min'])} to {num(params['gamma_max'])}"
+    return text
+
+
 class DiffusionTab(LabTab):
     def build_plots(self):
         holder = QtWidgets.QWidget()
@@ -180,6 +197,8 @@ class DiffusionTab(LabTab):
         else:
             self.v_x0[0].setTitle("denoiser's estimate of x<sub>0</sub>")
 
+        summary = self.snapshot.summary if self.snapshot is not None else {}
+        self.p_snr.setTitle(schedule_title(params, summary))
         gamma = frame["log_snr"]
         self.snr_image.setImage(-gamma.T[::-1].T, autoLevels=False)  # columns: t from 0 to 1
         times = frame["log_snr_t"]
