@@ -86,3 +86,16 @@ def covariance_power(cov: np.ndarray) -> np.ndarray:
     rows = np.fft.fft2(cov.reshape(d, size, size)).reshape(d, d)  # Σ Fᵀ
     both = np.fft.fft2(np.conj(rows).T.reshape(d, size, size)).reshape(d, d)  # F (Σ Fᵀ)* ...
     return np.real(np.diag(both)).reshape(size, size) / d
+
+
+def conditional_power(
+    mean: np.ndarray, cov: np.ndarray, rows: np.ndarray, observation: np.ndarray
+) -> np.ndarray:
+    """E|FFT(φ − μ)|²/d for φ ~ N(μ, Σ) conditioned on A φ = A x (A: the observed components'
+    basis ``rows``; GUD's soft conditioning, Gerdes, Welling & Cheng 2024, §3.3): the law is
+    N(m, Σ_c) with m = μ + ΣAᵀ(AΣAᵀ)⁻¹A(x − μ) and Σ_c = Σ − ΣAᵀ(AΣAᵀ)⁻¹AΣ, so the power is
+    |FFT(m − μ)|²/d plus the power of Σ_c."""
+    gain = np.linalg.solve(rows @ cov @ rows.T, rows @ cov).T  # ΣAᵀ(AΣAᵀ)⁻¹
+    shift = gain @ (rows @ (observation - mean))
+    conditional = cov - gain @ (rows @ cov)
+    return sample_power((mean + shift)[None], mean) + covariance_power(conditional)

@@ -171,7 +171,9 @@ def els_denoise(
     return out.reshape(n, size, size)
 
 
-# Kamb & Ganguli's calibrated MNIST patch sizes at their times t = i/20 (i = 0…19, 28×28 images)
+# Kamb & Ganguli's calibrated MNIST patch sizes at their times t = i/20 (i = 0…19, 28×28 images):
+# Kambm/convolutional_diffusion files/scales_MNIST_ResNet_zeros.pt (zero padding, as bbELS), read
+# by ScheduledScoreMachine at step i, t = i/nsteps (utils/idealscore.py)
 KAMB_MNIST_PATCHES = (3, 3, 5, 5, 5, 7, 7, 7, 9, 9, 11, 11, 11, 11, 13, 15, 15, 15, 15, 15)
 
 

@@ -47,6 +47,7 @@ class DiffusionExperiment(Experiment):
         self.spectrum_k, self.spectrum_data = datasets.radial_spectrum(
             datasets.covariance_power(self.data.cov)
         )
+        self._conditional_spectrum: np.ndarray | None = None
         steps = p["steps"]
         self.frame_steps = np.unique(
             np.linspace(0, steps, min(p["frames"], steps + 1)).round().astype(int)
@@ -140,6 +141,17 @@ class DiffusionExperiment(Experiment):
         snr = np.diag(proc.K)[:, None] * np.exp(np.clip(-gamma, -700.0, 700.0))
         return np.array([proc.freq[snr[:, j] >= 1].max(initial=0.0) for j in range(len(idx))])
 
+    def conditional_spectrum(self) -> np.ndarray:
+        """The radially averaged power spectrum of the conditional law the samples are drawn
+        from (closed form, :func:`.data.conditional_power`), worked out once."""
+        if self._conditional_spectrum is None:
+            proc = self.proc
+            power = datasets.conditional_power(
+                self.data.mean, self.data.cov, proc.U[proc.observed], proc.observation
+            )
+            self._conditional_spectrum = datasets.radial_spectrum(power)[1]
+        return self._conditional_spectrum.copy()
+
     def frame(self) -> Frame:
         proc = self.proc
         cols = np.unique(np.linspace(0, len(proc.t) - 1, SCHEDULE_COLUMNS).round().astype(int))
@@ -168,6 +180,7 @@ class DiffusionExperiment(Experiment):
             out.update(self._comparison_frame())
         if proc.observation is not None:
             out["observation"] = proc.observation.reshape(self.size, self.size).copy()
+            out["spectrum_theory"] = self.conditional_spectrum()
             out["observed_image"] = self._images(proc.observed_part()[None])[0]
             out["observed"] = proc.observed[order].astype(np.float64)
         return out
@@ -185,8 +198,9 @@ class DiffusionExperiment(Experiment):
         }
 
     def summary(self) -> dict:
-        """The paper's softness beside physlab's: s_GUD = s·(v_max − v_min) for the raw labels
-        (see :mod:`.schedule`); with the CNN, the median r² of theory and baseline."""
+        """The paper's softness beside physlab's (:func:`.schedule.gud_softness`: s_GUD =
+        s·(v_max − v_min) for the raw labels, 1 + s for the sequential schedule); with the CNN,
+        the median r² of theory and baseline."""
         out = {
             "components": int(len(self.proc.U)),
             "image_size": int(self.size),

@@ -109,6 +109,13 @@ FRAME = FrameSpec(
             when={"condition": ("coarse", "inpaint")},
         ),
         FrameKey(
+            "spectrum_theory",
+            ("K",),
+            "float64",
+            "power spectrum of the conditional law given the observation (closed form)",
+            when={"condition": ("coarse", "inpaint")},
+        ),
+        FrameKey(
             "observed_image",
             ("S", "S"),
             "float64",

@@ -70,7 +70,7 @@ class ReverseProcess:
         self.K = comp_cov / np.outer(self.scale, self.scale)  # covariance of the clean z
         raw = raw_labels(p["ordering"], self.variances, rng)
         self.labels = normalised_labels(raw)
-        self.softness_gud = gud_softness(p["softness"], raw)
+        self.softness_gud = gud_softness(p["softness"], raw, p["schedule"])
         self.t = np.linspace(1.0, 0.0, p["steps"] + 1)
         self.gamma = self._schedule(p)
         self.observed = self._observed(p)

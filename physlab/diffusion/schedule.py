@@ -65,8 +65,12 @@ def ordering_labels(ordering: str, variances: np.ndarray, rng: np.random.Generat
     return normalised_labels(raw_labels(ordering, variances, rng))
 
 
-def gud_softness(softness: float, v: np.ndarray) -> float:
-    """The reference code's softness for physlab's ``softness`` and raw labels v."""
+def gud_softness(softness: float, v: np.ndarray, schedule: str = "soft") -> float:
+    """The reference code's softness for physlab's ``softness`` and raw labels v: s·(v_max − v_min)
+    for the soft and variance-adjusted schedules; 1 + s for the sequential one (the reference's
+    ``sequential_offsets`` has τ_max = 1/softness, physlab's τ_max = 1/(1 + s))."""
+    if schedule == "sequential":
+        return float(1.0 + softness)
     return float(softness * (v.max() - v.min()))
 
 
@@ -100,12 +104,16 @@ def sequential_log_snr(
     gamma_min: float = GAMMA_MIN,
     gamma_max: float = GAMMA_MAX,
 ) -> np.ndarray:
-    """The reference code's clipped ``SequentialSchedule`` (its row and column schedules):
-    γ_i(t) = clip(γ̃_min + (t − τ_i)·(γ̃_max − γ̃_min)/(1 − τ_max), γ̃_min, γ̃_max), each component
-    active only in a window of length 1 − τ_max. Offsets τ_i = (1 − l_i)·τ_max, so that, as in
-    the soft schedule, low labels are generated first; τ_max = 1/(1 + s), so that a large s is
-    simultaneous and s → 0 one component after another, as everywhere in physlab (the reference's
-    own softness parameter is 1/(1 − τ_max) = (1 + s)/s, and larger means more sequential)."""
+    """The reference code's clipped ``SequentialSchedule`` (its row and column schedules,
+    ``offsets_to_linear_schedule``): γ_i(t) = clip(γ̃_min + (t − τ_i)·(γ̃_max − γ̃_min)/(1 − τ_max),
+    γ̃_min, γ̃_max), each component active only in a window of length 1 − τ_max. τ_max = 1/(1 + s):
+    a large s is simultaneous and s → 0 one component after another, as everywhere in physlab;
+    the reference's own softness is 1/τ_max = 1 + s (its softness 1 is fully sequential, and
+    larger also means more overlap). Offsets τ_i = (1 − l_i)·τ_max, so that, as in the soft
+    schedule, low labels (the top row, the left column) are generated first. The reference's
+    ``row_schedule`` / ``column_schedule`` give row/column r the offset r/(n − 1)·τ_max instead,
+    which, read literally, generates the *last* row/column first (their docstrings say top to
+    bottom, left to right); physlab's is theirs with the rows/columns reversed (tested)."""
     t = np.atleast_1d(np.asarray(t, dtype=float))
     tau_max = 1.0 / (1.0 + softness)
     tau = (1.0 - labels) * tau_max

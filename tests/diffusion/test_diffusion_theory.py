@@ -292,8 +292,10 @@ def test_bbels_border_pixels_match_only_patches_at_the_same_border_offset():
 
 
 def test_patch_schedule_is_indexed_on_kamb_and_gangulis_time():
-    """Their MNIST schedule (20 steps, 3 → 15) is read at their time t = i/20 of the legacy cosine
-    schedule α(t) = cos(πt/2.016): at 28×28 it gives back their list exactly."""
+    """Their MNIST schedule (20 steps, 3 → 15: Kambm/convolutional_diffusion
+    files/scales_MNIST_ResNet_zeros.pt, scales[i] at t = i/20 in utils/idealscore.py) is read at
+    their time of the legacy cosine schedule α(t) = cos(πt/2.016) (utils/noise_schedules.py): at
+    28×28 it gives back their list exactly."""
     from physlab.diffusion.denoisers import KAMB_MNIST_PATCHES, els_patch_schedule, kamb_time
 
     for i, k in enumerate(KAMB_MNIST_PATCHES):

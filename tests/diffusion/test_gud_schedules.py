@@ -89,3 +89,62 @@ def test_rows_and_columns_orderings():
     cols = raw_labels("columns", np.ones(9), None)
     np.testing.assert_array_equal(rows.reshape(3, 3), [[0, 0, 0], [1, 1, 1], [2, 2, 2]])
     np.testing.assert_array_equal(cols.reshape(3, 3), [[0, 1, 2], [0, 1, 2], [0, 1, 2]])
+
+
+def reference_sequential(n_rows, n_cols, gamma_min, gamma_max, softness, by, t):
+    """``row_schedule`` / ``column_schedule`` of the reference code: ``sequential_offsets``
+    (τ_max = clip(1/softness, 0, 0.99), offsets = normalised index·τ_max) folded by
+    ``offsets_to_linear_schedule`` into a LinearSchedule clipped to [γ_min, γ_max]."""
+    n = n_rows if by == "rows" else n_cols
+    tau = np.arange(n) / (n - 1) * np.clip(1.0 / softness, 0.0, 0.99)
+    offsets = np.repeat(tau, n_cols) if by == "rows" else np.tile(tau, n_rows)
+    offsets = offsets - offsets.min()
+    slope = (gamma_max - gamma_min) / max(1.0 - offsets.max(), 1e-6)
+    start = gamma_min - offsets * slope
+    return np.clip(start[:, None] + T[None, :] * slope, gamma_min, gamma_max)
+
+
+@pytest.mark.parametrize("by", ["rows", "columns"])
+@pytest.mark.parametrize("s", [0.1, 0.5, 2.0])
+def test_sequential_schedule_is_the_references_with_the_order_reversed(by, s):
+    """physlab's s is the reference's softness minus 1 (τ_max = 1/(1 + s) against 1/softness),
+    and physlab generates the first row/column first, as the reference's docstrings say; the
+    reference's offsets, read literally, generate the last one first — so the two schedules
+    agree with the rows/columns reversed, and differ as written."""
+    side = 5
+    v = raw_labels(by, np.ones(side * side), None)
+    ours = sequential_log_snr(normalised_labels(v), s, T, -13.0, 5.0)
+    theirs = reference_sequential(side, side, -13.0, 5.0, 1.0 + s, by, T)
+    assert gud_softness(s, v, "sequential") == pytest.approx(1.0 + s)
+    flip = (lambda g: g[::-1]) if by == "rows" else (lambda g: g[:, ::-1])
+    reversed_theirs = flip(theirs.reshape(side, side, -1)).reshape(side * side, -1)
+    np.testing.assert_allclose(ours, reversed_theirs, atol=1e-10)
+    assert np.abs(ours - theirs).max() > 1.0  # as written, the order is the other way round
+
+
+def test_label_span_of_32x32_fields_with_n_2_is_the_issues_6_24():
+    """Issue 18 item 5: s_physlab = s_GUD/(v_max − v_min), 6.24 for 32×32 fields with n = 2: the
+    variance labels −log λ(k) = n log k + const span n·log(k_max/k_min) = 2 log(16√2) = 6.238
+    (the Fourier grid's corner over its first mode). The rg-coarse-to-fine preset's s = 0.05 is
+    the paper's s_GUD = 0.312."""
+    from physlab.diffusion.experiment import DiffusionExperiment
+
+    exp = DiffusionExperiment({"data": "grf", "size": 32, "spectral_index": 2.0, "steps": 2}, 0)
+    v = -np.log(exp.proc.variances)
+    assert v.max() - v.min() == pytest.approx(2 * np.log(16 * np.sqrt(2)), rel=1e-9)
+    assert v.max() - v.min() == pytest.approx(6.24, abs=0.005)
+    rg = DiffusionExperiment({"data": "grf", "size": 32, "softness": 0.05, "steps": 2}, 0)
+    assert rg.summary()["softness_gud"] == pytest.approx(0.05 * 6.2383, rel=1e-4)
+    seq = DiffusionExperiment(
+        {
+            "data": "grf",
+            "size": 16,
+            "basis": "pixel",
+            "ordering": "rows",
+            "schedule": "sequential",
+            "softness": 0.1,
+            "steps": 2,
+        },
+        0,
+    )
+    assert seq.summary()["softness_gud"] == pytest.approx(1.1)

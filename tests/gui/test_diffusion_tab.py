@@ -105,3 +105,37 @@ def test_cnn_mode_shows_the_els_theory_the_baseline_and_their_r2(window, qtbot):
     tab.panel.set_values({"denoiser": "gaussian", "data": "grf", "basis": "fourier"})
     tab.clear_plots()
     assert not tab.p_r2.isVisible() and tab.p_snr.isVisible() and tab.v_xt[0].isVisible()
+
+
+def test_schedule_map_shows_the_papers_softness_beside_ours(window, qtbot):
+    """Issue 18 item 5: physlab's s beside the reference code's s_GUD = s·(v_max − v_min)
+    (2 log(8√2) = 4.85 for 16×16 fields with n = 2), and the endpoints γ̃_min, γ̃_max."""
+    window.show_lab("diffusion")
+    tab = window.current()
+    tab.panel.set_values(
+        {"size": 16, "steps": 4, "n_samples": 4, "softness": 0.1, "gamma_max": 3.0}
+    )
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    tab.paint(tab.snapshot.frame, tab._run_params)
+    title = tab.p_snr.titleLabel.text
+    s_gud = 0.1 * 2 * np.log(8 * np.sqrt(2))
+    assert "(soft schedule)" in title and "s = 0.1" in title
+    assert f"s<sub>GUD</sub> = {s_gud:.3g}" in title
+    assert "γ̃ from −7 to 3" in title
+
+
+def test_conditioned_runs_draw_the_conditional_laws_spectrum_as_theory(window, qtbot):
+    """Issue 18 item 9 in the view: under GUD's conditioning the theory line of the spectrum is
+    the closed-form conditional law's, the unconditioned data's is kept as a guide, and the k*
+    panel says it is not meaningful."""
+    window.show_lab("diffusion")
+    tab = window.current()
+    tab.panel.set_values(
+        {"size": 8, "steps": 6, "n_samples": 4, "condition": "coarse", "observed_k": 1.0}
+    )
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    tab.paint(tab.snapshot.frame, tab._run_params)
+    assert {"data", "conditional"} <= {k[1] for k in tab.items._items}
+    assert "not meaningful" in tab.p_kstar.titleLabel.text

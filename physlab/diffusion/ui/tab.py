@@ -48,6 +48,23 @@ def _image_view(layout, row, col, title):
     return plot, image
 
 
+def schedule_title(params: dict, summary: dict) -> str:
+    """The schedule map's title: which schedule, physlab's softness s beside the paper's s_GUD
+    (the reference code's scale, see :func:`physlab.diffusion.schedule.gud_softness`) and the
+    endpoints γ̃_min, γ̃_max."""
+
+    def num(x: float) -> str:
+        return f"{x:.3g}".replace("-", "−")
+
+    name = params.get("schedule", "soft").replace("_", "-")
+    text = f"log-SNR of every component ({name} schedule)<br>s = {num(params.get('softness', 0))}"
+    if "softness_gud" in summary:
+        text += f" (paper's s<sub>GUD</sub> = {num(summary['softness_gud'])})"
+    if "gamma_min" in params and "gamma_max" in params:
+        text += f", γ̃ from {num(params['gamma_min'])} to {num(params['gamma_max'])}"
+    return text
+
+
 class DiffusionTab(LabTab):
     def build_plots(self):
         holder = QtWidgets.QWidget()
@@ -180,6 +197,8 @@ class DiffusionTab(LabTab):
         else:
             self.v_x0[0].setTitle("denoiser's estimate of x<sub>0</sub>")
 
+        summary = self.snapshot.summary if self.snapshot is not None else {}
+        self.p_snr.setTitle(schedule_title(params, summary))
         gamma = frame["log_snr"]
         self.snr_image.setImage(-gamma.T[::-1].T, autoLevels=False)  # columns: t from 0 to 1
         times = frame["log_snr_t"]
@@ -193,15 +212,26 @@ class DiffusionTab(LabTab):
 
         k = frame["spectrum_k"]
         keep = k > 0
+        conditioned = "spectrum_theory" in frame
         self.items.line(
             self.p_spec,
             "data",
             k[keep],
             frame["spectrum_data"][keep],
-            theory_pen(),
-            "data (exact for fields)",
+            pg.mkPen(Ink.GUIDE, width=1.5) if conditioned else theory_pen(),
+            "data, unconditioned" if conditioned else "data (exact for fields)",
             positive=True,
         )
+        if conditioned:  # GUD's conditioning: the closed-form conditional law is the theory
+            self.items.line(
+                self.p_spec,
+                "conditional",
+                k[keep],
+                frame["spectrum_theory"][keep],
+                theory_pen(),
+                "theory: the law given the observation",
+                positive=True,
+            )
         self.items.line(
             self.p_spec,
             "samples",
@@ -238,6 +268,14 @@ class DiffusionTab(LabTab):
                 theory_pen(),
                 "theory: largest |k| with SNR ≥ 1",
             )
+        self.p_kstar.setTitle(
+            "Resolution cut-off k*(t) of the estimate"
+            + (
+                "<br>(not meaningful here: every sample shares the observation)"
+                if conditioned
+                else ""
+            )
+        )
         now = self.items.get(
             self.p_kstar,
             "now",
