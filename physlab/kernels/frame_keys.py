@@ -72,7 +72,7 @@ FRAME = FrameSpec(
 
 FRONTIER = "only with family = widths once two curves are complete"
 WIDTHS = {"family": ("widths",)}
-RICH = {"rich": (True,)}
+RICH = {"rich": (True,)}  # rich runs' N → ∞ curve: optional, as sessions saved before it lack it
 
 SCALING_FRAME = FrameSpec(
     [
@@ -120,8 +120,9 @@ SCALING_FRAME = FrameSpec(
             ("T",),
             "float64",
             "infinite-size loss of the rich model (N, P → ∞, the same γ0 and η; "
-            "scaling_rich_theory); NaN past the step it has reached or diverged at",
+            "scaling_rich_theory); NaN past rich_theory_horizon",
             when=RICH,
+            optional=True,
             finite="any",
         ),
         FrameKey(
@@ -131,6 +132,7 @@ SCALING_FRAME = FrameSpec(
             "slope of rich_theory_loss over the last decade of its power-law window "
             "(approaches 2β/(1+β) on hard tasks, β on easy ones)",
             when=RICH,
+            optional=True,
             finite="any",
         ),
         FrameKey(
@@ -140,6 +142,7 @@ SCALING_FRAME = FrameSpec(
             "the last step rich_theory_loss reaches: where GD on the N → ∞ model turns unstable "
             "(η·λ_1·(1 + γ|w|²) ≥ 2) or where the run has got to",
             when=RICH,
+            optional=True,
         ),
         FrameKey(
             "rich_theory_late_exponent_error",
@@ -147,6 +150,7 @@ SCALING_FRAME = FrameSpec(
             "float64",
             "its standard error",
             when=RICH,
+            optional=True,
             finite="any",
         ),
         FrameKey(
