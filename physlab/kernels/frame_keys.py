@@ -72,6 +72,7 @@ FRAME = FrameSpec(
 
 FRONTIER = "only with family = widths once two curves are complete"
 WIDTHS = {"family": ("widths",)}
+RICH = {"rich": (True,)}  # rich runs' N → ∞ curve: optional, as sessions saved before it lack it
 
 SCALING_FRAME = FrameSpec(
     [
@@ -100,7 +101,8 @@ SCALING_FRAME = FrameSpec(
             "window_fitted_exponent",
             ("C",),
             "float64",
-            "slope of the N → ∞ theory curve over each curve's fit window",
+            "slope of the N → ∞ theory curve (the rich one for rich runs) over each curve's "
+            "fit window",
             finite="any",
         ),
         FrameKey(
@@ -112,6 +114,44 @@ SCALING_FRAME = FrameSpec(
         ),
         FrameKey(
             "theory_loss", ("T",), "float64", "infinite-size loss of the lazy theory", finite="any"
+        ),
+        FrameKey(
+            "rich_theory_loss",
+            ("T",),
+            "float64",
+            "infinite-size loss of the rich model (N, P → ∞, the same γ0 and η; "
+            "scaling_rich_theory); NaN past rich_theory_horizon",
+            when=RICH,
+            optional=True,
+            finite="any",
+        ),
+        FrameKey(
+            "rich_theory_late_exponent",
+            (),
+            "float64",
+            "slope of rich_theory_loss over the last decade of its power-law window "
+            "(approaches 2β/(1+β) on hard tasks, β on easy ones)",
+            when=RICH,
+            optional=True,
+            finite="any",
+        ),
+        FrameKey(
+            "rich_theory_horizon",
+            (),
+            "int64",
+            "the last step rich_theory_loss reaches: where GD on the N → ∞ model turns unstable "
+            "(η·λ_1·(1 + γ|w|²) ≥ 2) or where the run has got to",
+            when=RICH,
+            optional=True,
+        ),
+        FrameKey(
+            "rich_theory_late_exponent_error",
+            (),
+            "float64",
+            "its standard error",
+            when=RICH,
+            optional=True,
+            finite="any",
         ),
         FrameKey(
             "size_fitted_exponent",

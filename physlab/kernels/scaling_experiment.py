@@ -1,7 +1,7 @@
 """ScalingExperiment: loss curves of the random-feature model for a family of model sizes N (or
 data sizes P), the compute-optimal frontier, and fitted exponents beside the theory's
-(Bordelon, Atanasov & Pehlevan, ICML 2024 and ICLR 2025; see :mod:`.scaling_model` and
-:mod:`.scaling_theory`)."""
+(Bordelon, Atanasov & Pehlevan, ICML 2024 and ICLR 2025; see :mod:`.scaling_model`,
+:mod:`.scaling_theory` and, for rich runs, :mod:`.scaling_rich_theory`)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from physlab.core.params import Param, ParamError, ParamSpec, check_increasing, 
 
 from . import scaling_theory as th
 from .scaling_model import FeatureSpace, RichRun, lazy_readouts
+from .scaling_rich_theory import RichInfiniteWidth
 
 RECORDS = 120  # recorded steps per curve, log-spaced
 
@@ -180,6 +181,12 @@ class ScalingExperiment(Experiment):
         self.position = 0  # records done in the current curve
         self._run = None
         self._problem = None  # (K_A, b, K̂, b̂) of the current curve
+        # the rich model's N → ∞ curve, stepped along with the first rich curve (O(M) per step)
+        self.rich_theory = (
+            RichInfiniteWidth(self.space.lam, self.space.target, p["lr"], p["gamma0"], self.record)
+            if p["rich"]
+            else None
+        )
 
     @property
     def total_steps(self) -> int:
@@ -217,6 +224,7 @@ class ScalingExperiment(Experiment):
                     stop = min(target, self._run.t + n)
                     n -= stop - self._run.t
                     u = self._run.advance_to(stop)
+                    self.rich_theory.advance_to(stop)
                     if stop < target:
                         break
                     self.loss[index, self.position] = self.space.test_loss(K, b, u[:, None])[0]
@@ -238,12 +246,13 @@ class ScalingExperiment(Experiment):
 
     def frame(self) -> Frame:
         """Curves, fits with their standard errors, and the theory's exponents. ``window_fitted_exponent``
-        is the slope of the N → ∞ theory curve over each curve's own fit window (what theory gives
-        at those finite times); ``late_exponent`` the exponent a finite-N curve of an easy task
-        turns to (see :mod:`.scaling_theory`)."""
+        is the slope of the N → ∞ theory curve (the rich one for rich runs) over each curve's own
+        fit window (what theory gives at those finite times); ``late_exponent`` the exponent a
+        finite-N curve of an easy task turns to (see :mod:`.scaling_theory`)."""
         p = self.params
         steps = self.record
         theory_loss = self.space.infinite_width_loss(p["lr"], steps.astype(float))
+        reference = theory_loss if self.rich_theory is None else self.rich_theory.loss
         done = np.all(np.isfinite(self.loss), axis=1)
         fits = np.array(
             [
@@ -253,7 +262,7 @@ class ScalingExperiment(Experiment):
         ).reshape(-1, 2)
         window = np.array(
             [
-                th.window_fitted_exponent(steps, loss, theory_loss, p["lr"]) if ok else np.nan
+                th.window_fitted_exponent(steps, loss, reference, p["lr"]) if ok else np.nan
                 for loss, ok in zip(self.loss, done)
             ]
         )
@@ -269,6 +278,12 @@ class ScalingExperiment(Experiment):
             "late_exponent": np.array(th.late_time_exponent(p["alpha"], p["beta"])),
             "theory_loss": theory_loss,
         }
+        if self.rich_theory is not None:
+            out["rich_theory_loss"] = self.rich_theory.loss.copy()
+            fit, error = th.late_theory_exponent(steps, self.rich_theory.loss, p["lr"])
+            out["rich_theory_late_exponent"] = np.array(fit)
+            out["rich_theory_late_exponent_error"] = np.array(error)
+            out["rich_theory_horizon"] = np.array(self.rich_theory.horizon, dtype=np.int64)
         final = self.loss[:, -1]
         size = out["widths"] if p["family"] == "widths" else out["samples"]
         fit, error = th.fit_slope_error(size.astype(float)[done], final[done], min_points=3)

@@ -100,6 +100,19 @@ def fit_time_exponent(steps: np.ndarray, loss: np.ndarray, lr: float) -> tuple[f
     return fit_slope_error(steps[keep].astype(float), loss[keep])
 
 
+def late_theory_exponent(steps: np.ndarray, loss: np.ndarray, lr: float) -> tuple[float, float]:
+    """(slope, its standard error) of a theory curve over the last decade of its own power-law
+    window: the local exponent it has reached by the end of the run (the rich theory's approaches
+    χ(β) only as the feature-learning rate 1 + γ|w|² grows, see :mod:`.scaling_rich_theory`), up
+    to the last finite point (a theory curve may stop short of the run's end)."""
+    reached = np.isfinite(loss)
+    steps, loss = steps[reached], loss[reached]
+    keep = power_law_window(steps, loss, lr) if len(loss) else np.zeros(0, bool)
+    if keep.any():
+        keep &= steps >= steps[keep][-1] / 10.0
+    return fit_slope_error(steps[keep].astype(float), loss[keep])
+
+
 def window_fitted_exponent(
     steps: np.ndarray, loss: np.ndarray, reference: np.ndarray, lr: float
 ) -> float:

@@ -63,6 +63,28 @@ def test_scaling_tab_fills_curves_and_exponent_table(window, qtbot):
     assert legend[:3] == ["N = 16", "N = 32", "N = 64"]  # curves first, theory after them
 
 
+def test_scaling_rich_run_draws_the_rich_theory_and_its_exponent_row(window, qtbot):
+    """A rich run: the rich N → ∞ curve (scaling_rich_theory) drawn beside the lazy one, named in
+    the legend, and a table row comparing its late slope with 2β/(1+β)."""
+    window.show_lab("scaling")
+    tab = window.current()
+    tab.panel.set_values(
+        {"widths": [16, 32], "steps": 300, "features": 500, "rich": True, "gamma0": 0.1}
+    )
+    tab.run()
+    qtbot.waitUntil(finished(tab), timeout=60000)
+    tab.paint(tab.snapshot.frame, tab._run_params)
+    keys = {key[1] for key, (p, item) in tab.items._items.items() if p is tab.p_time}
+    assert {"theory", "rich-theory"} <= keys
+    legend = [label.text for _, label in tab.p_time.legend.items]
+    assert "rich theory, N, P → ∞ (γ0 = 0.1)" in legend and "lazy theory, N, P → ∞" in legend
+    labels = [tab.table.item(r, 0).text() for r in range(tab.table.rowCount())]
+    row = labels.index("time, rich theory N → ∞ (last decade)")
+    assert labels[row + 1] == "time, N = 16"  # before the curves' rows, in view without scrolling
+    assert tab.table.item(row, 2).text() == "0.667"  # 2β/(1+β) at β = 0.5
+    assert " ± " in tab.table.item(row, 1).text()
+
+
 def test_scaling_progress_counts_gd_steps(window, qtbot):
     """Lazy curves are closed-form, but the progress and the message speak of GD steps: three
     curves of 2000 steps are 6000 steps, not the number of recorded points."""

@@ -1,6 +1,7 @@
 """The Scaling laws tab: test loss vs time for each model (or data) size on log–log axes, with the
-lazy infinite-size theory (dashed) and the predicted power law (dotted); the compute-optimal
-frontier; and a table of fitted exponents beside the theory's."""
+infinite-size theory (dashed: the lazy one, and for rich runs the rich one in red with the lazy one
+grey) and the predicted power law (dotted); the compute-optimal frontier; and a table of fitted
+exponents beside the theory's."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from physlab.gui.lab_tab import LabTab
-from physlab.gui.plots import PlotItems, data_pen, make_plot, preview_range, theory_pen
+from physlab.gui.plots import (
+    PlotItems,
+    data_pen,
+    make_plot,
+    preview_range,
+    show_curve,
+    theory_pen,
+)
 from physlab.gui.theme import Ink
 
 GUIDE = pg.mkPen(Ink.GUIDE, width=1.5, style=QtCore.Qt.PenStyle.DotLine)
@@ -90,14 +98,30 @@ class ScalingTab(LabTab):
                     data_pen(i, 1.0),
                     None,
                 )
+        rich = "rich_theory_loss" in frame
         self._loglog(
             self.p_time,
             "theory",
             steps,
             frame["theory_loss"],
-            theory_pen(),
+            theory_pen(Ink.GUIDE, 1.5) if rich else theory_pen(),
             "lazy theory, N, P → ∞",
         )
+        if rich:
+            label = f"rich theory, N, P → ∞ (γ0 = {params.get('gamma0', float('nan')):g})"
+            horizon = int(frame.get("rich_theory_horizon", steps[-1]))
+            if horizon < steps[-1] and np.all(np.isfinite(loss[0])):  # stopped, not under way
+                label += f"; GD unstable after t = {horizon}"
+            self._loglog(
+                self.p_time,
+                "rich-theory",
+                steps,
+                frame["rich_theory_loss"],
+                theory_pen(width=2.5),
+                label,
+            )
+            item = self.items.get(self.p_time, "rich-theory", None)
+            show_curve(self.p_time, item, label, True)  # the label grows a note when it stops
         self._guide(frame, steps, loss)
         if "frontier_compute" in frame:
             c, best = frame["frontier_compute"], frame["frontier_loss"]
@@ -179,6 +203,20 @@ class ScalingTab(LabTab):
             if easy
             else f"L ~ t^−χ ({regime})"
         )
+        if "rich_theory_late_exponent" in frame:
+            chi = float(frame["theory_exponent"][0])
+            rows.append(
+                (
+                    "time, rich theory N → ∞ (last decade)",
+                    float(frame["rich_theory_late_exponent"]),
+                    float(frame.get("rich_theory_late_exponent_error", nan)),
+                    chi,
+                    nan,
+                    "local slope → β as t → ∞ (easy task)"
+                    if easy
+                    else f"local slope → 2β/(1+β) = {chi:.3f} as γ|w|² ≫ 1",
+                )
+            )
         window = frame.get("window_fitted_exponent", np.full(len(sizes), nan))
         errors = frame.get("fitted_exponent_error", np.full(len(sizes), nan))
         for size, fit, err, th, win in zip(
