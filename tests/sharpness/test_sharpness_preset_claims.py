@@ -118,6 +118,19 @@ def test_warmup_from_eta_c_does_not_help_adam_on_the_digits_preset():
     assert np.max(f["loss"]) > 5 * f["loss"][0] and f["test_loss"][-1] > 0.3
 
 
+def test_cross_entropy_on_the_digits_never_nears_the_edge():
+    """The README's negative result for item 1: Cohen et al. (ICLR 2021) show EoS under CE too,
+    but on the cohen-mlp-digits net with loss = ce the sharpness never comes near 2/η: at η = 2
+    η·λ/2 falls from 0.79 at once (0.26 by step 50, 0.12 by 100); at η = 0.1 it rises from 0.04
+    to 0.06 by step 50 and falls after."""
+    _, large = run(preset_params("cohen-mlp-digits", loss="ce", lr=2.0, steps=100, eig_every=50))
+    ratio = large["sharpness"] * 2.0 / 2
+    assert ratio[0] == pytest.approx(0.79, abs=0.05) and np.all(np.diff(ratio) < 0)
+    assert ratio[-1] < 0.2
+    _, small = run(preset_params("cohen-mlp-digits", loss="ce", lr=0.1, steps=100, eig_every=50))
+    assert np.max(small["sharpness"] * 0.1 / 2) < 0.1
+
+
 # -- uv-route-to-chaos ------------------------------------------------------------------------------
 
 
