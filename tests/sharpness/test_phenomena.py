@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from physlab.core.experiment import drive
+from physlab.core.presets import load_preset
 from physlab.sharpness.experiment import SharpnessExperiment, estimate_critical_lr
 
 
@@ -14,13 +15,19 @@ def run(seed=0, **params):
     return exp, exp.frame()
 
 
+def preset(name: str) -> dict:
+    """The preset's parameters: the phenomenon tests below check the presets' notes."""
+    return dict(load_preset("sharpness", name, SharpnessExperiment.spec).params)
+
+
 def test_edge_of_stability_on_chebyshev_net():
-    """Cohen et al. 2021: under GD the sharpness rises to 2/η and hovers there."""
-    eta = 0.2
-    exp, f = run(lr=eta, steps=3000)
+    """Cohen et al. 2021: under GD the sharpness rises to 2/η and hovers there (the preset
+    eos-chebyshev: the 701-parameter net, from ~6 to 2/η = 10)."""
+    exp, f = run(**preset("eos-chebyshev"))
+    eta = exp.params["lr"]
     s = f["sharpness"]
-    assert exp.diverged is None
-    assert s[0] < 0.7 * 2 / eta  # starts well below the threshold: progressive sharpening
+    assert exp.diverged is None and exp.theta.size == 701
+    assert s[0] == pytest.approx(6.0, abs=0.5)  # well below 2/η: progressive sharpening
     late = s[len(s) * 6 // 10 :]
     assert np.median(late) == pytest.approx(2 / eta, rel=0.05)
     assert late.max() < 1.2 * 2 / eta
@@ -31,7 +38,7 @@ def test_edge_of_stability_on_chebyshev_net():
 
 def test_catapult_in_uv_model():
     """Lewkowycz et al. 2020: 2 < ηλ0 < 4 → the loss spikes, then converges with λ < 2/η."""
-    exp, f = run(model="uv", width=[1000], init_scale=1.0, lr=1.5, steps=300)
+    exp, f = run(**preset("catapult-uv"))
     eta_lambda0 = 1.5 * f["sharpness"][0]
     assert 2.0 < eta_lambda0 < 4.0
     assert f["loss"].max() > 50 * f["loss"][0]
@@ -68,8 +75,8 @@ def test_warmup_from_critical_lr_makes_large_lr_stable():
 
 def test_adam_preconditioned_sharpness_reaches_its_threshold():
     """Cohen et al. 2022: λ1(P⁻¹H) rises to (2+2β1)/(η(1−β1)) = 38/η."""
-    eta = 0.002
-    _, f = run(optimizer="adam", lr=eta, steps=3000)
+    exp, f = run(**preset("adam-preconditioned"))
+    eta = exp.params["lr"]
     pre = f["precond_sharpness"]
     assert np.isnan(pre[0])  # no preconditioner before the first step
     assert np.nanmedian(pre[len(pre) * 2 // 3 :]) == pytest.approx(38 / eta, rel=0.15)
