@@ -45,3 +45,18 @@ def test_the_long_run_note_goes_when_the_run_is_stopped(qtbot, monkeypatch):
     qtbot.waitUntil(finished(tab), timeout=WAIT_MS)
     assert tab.runner.state == RunState.STOPPED
     assert not tab.banner.isVisible(), tab.banner.text()
+
+
+def test_the_status_bar_says_the_first_step_compiles_while_it_does(qtbot, monkeypatch):
+    """Before, a cold Sharpness run showed "step 0/3,000" and a still progress bar for minutes
+    (its first step compiled the kernels on a loaded machine), as if it hung."""
+    win, tab = misbehaving_window(qtbot, monkeypatch)
+    tab.panel.set_values({**SMALL, "generations": 20})
+    tab.seed.setValue(fakes.SLOW_FIRST_STEP)
+    press(win, Key.Key_R, Mod.ControlModifier)
+    qtbot.waitUntil(lambda: tab.runner.state == RunState.RUNNING, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "step 0/" in win.status_label.text(), timeout=5000)
+    assert "compiling" in win.status_label.text()
+    assert win.progress.maximum() == 0  # the moving (busy) bar
+    qtbot.waitUntil(finished(tab), timeout=WAIT_MS)
+    assert "finished" in win.status_label.text() and win.progress.maximum() > 0
