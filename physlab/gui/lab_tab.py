@@ -62,6 +62,7 @@ class LabTab(QtWidgets.QWidget):
 
         self.panel = ParamPanel(lab.spec)
         self.panel.changed.connect(self._on_param_changed)
+        self.panel.refused.connect(lambda why: self.show_message(why, error=True))
         self.presets = PresetBox(lab.name)
         self.preset_note = self.presets.note
         self.presets.activated.connect(lambda i: self.apply_preset(self.presets.itemData(i)))
@@ -184,6 +185,11 @@ class LabTab(QtWidgets.QWidget):
     # -- actions -------------------------------------------------------------------------------
     @or_sweep
     def run(self) -> None:
+        refused = self.panel.commit_edits()  # what is typed but not yet entered counts
+        self._restart.stop()  # committing it may have asked for a re-run: this is the run
+        if refused:
+            self.show_message(f"{refused} — not run", error=True)
+            return
         try:
             params = self.lab.spec.validate(self.panel.values())
         except ParamError as err:
