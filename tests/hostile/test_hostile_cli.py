@@ -207,3 +207,41 @@ def test_divergence_prints_no_numpy_warnings_and_explains_missing_arrays(lab, se
             assert ("theory" in name and "theory_note" in notes) or (
                 "fitted" in name and "fit_note" in notes
             ), name
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--point", "1"], "--from SWEEP"),
+        (["--repeat", "2"], "--from SWEEP"),
+        (["--point", "0", "--repeat", "1"], "--from SWEEP"),
+    ],
+)
+def test_point_and_repeat_without_a_sweep_are_refused_not_ignored(args, needle, tmp_path):
+    """``physlab run collapse --point 1 --out x.npz`` ran the lab's defaults and wrote them, as
+    if the point had been re-run."""
+    out = tmp_path / "x.npz"
+    done = subprocess.run(
+        [*CMD, "run", "collapse", *args, "--out", str(out), "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("physlab: ") and needle in lines[0]
+    assert not out.exists()
+
+
+def test_repeat_without_point_is_refused_for_a_saved_run(tmp_path):
+    saved = tmp_path / "run.npz"
+    small = ["--set", "generations=2", "--set", "repeats=3", "--quiet"]
+    assert main(["run", "collapse", *small, "--out", str(saved)]) == 0
+    out = tmp_path / "x.npz"
+    done = subprocess.run(
+        [*CMD, "run", "collapse", "--from", str(saved), "--repeat", "1", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "--point" in done.stderr and not out.exists()
