@@ -73,3 +73,24 @@ def test_a_list_that_does_not_parse_is_refused_and_not_run(qtbot, monkeypatch):
     press(win, Key.Key_R, Mod.ControlModifier)
     qtbot.waitUntil(finished(tab), timeout=60000)
     assert tab.record().meta["params"]["T_values"] == [10, 20, 40]
+
+
+def test_the_sweep_view_refuses_typed_text_as_the_single_run_does(qtbot, monkeypatch):
+    from physlab.gui import sweep_view
+    from tests.gui.test_sweep_view import FakeSweepRun
+
+    FakeSweepRun.made.clear()
+    monkeypatch.setattr(sweep_view, "SweepRun", FakeSweepRun)
+    win, tab = collapse_tab(qtbot, monkeypatch)
+    view = tab.sweep_mode.show_sweep()
+    view.panel.set_values({**view.lab.spec.defaults(), "repeats": 10, "generations": 3})
+    view.axis1.set_name("sigma0")
+    view.axis1.set_range(0.5, 1.0, 2, False)
+    box = view.panel.widget("sigma")
+    type_into(win, box.lineEdit(), "nan")
+    press(win, Key.Key_R, Mod.ControlModifier)  # the window's Run goes to the Sweep view
+    assert not FakeSweepRun.made
+    assert view.banner.is_error and "parameter 'sigma'" in view.banner.text()
+    type_into(win, box.lineEdit(), "0.25")
+    press(win, Key.Key_R, Mod.ControlModifier)
+    assert len(FakeSweepRun.made) == 1 and FakeSweepRun.made[0].spec.base["sigma"] == 0.25
