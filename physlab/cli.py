@@ -252,7 +252,7 @@ def _run(args) -> int:
         )
         return EXIT_STOPPED
     if exp.diverged:
-        print(f"physlab: {lab.name} {exp.diverged}", file=sys.stderr)
+        print(f"physlab: {lab.name}: {exp.diverged}", file=sys.stderr)  # "kernels: the loss …"
         print(f"physlab: wrote what was computed to {path} (diverged: true)", file=sys.stderr)
         return EXIT_DIVERGED
     print(f"physlab: wrote {path} ({exp.steps_done} steps, {wall:.2f} s)", file=sys.stderr)
@@ -311,7 +311,7 @@ class _ProgressBar:
         self.eta.update(exp.steps_done, exp.total_steps, elapsed)
         if (
             not self._warned
-            and settled(self.eta, elapsed)
+            and settled(self.eta)
             and not exp.done
             and self.eta.seconds_total > LONG_RUN_SECONDS
         ):

@@ -380,7 +380,7 @@ class LabTab(QtWidgets.QWidget):
         if (
             self._warned_run == snap.run_id
             or left is None
-            or not settled(self._eta, snap.elapsed)
+            or not settled(self._eta)
             or left < LONG_RUN_SECONDS
         ):
             return
