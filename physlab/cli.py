@@ -191,6 +191,14 @@ def _run(args) -> int:
         lab = _lab(args.lab)
     except KeyError as err:
         return _fail(err.args[0])
+    if args.from_file is None and (args.point is not None or args.repeat is not None):
+        # without a sweep to pick from they were ignored: the lab's defaults ran instead
+        return _fail(
+            f"--{'point' if args.point is not None else 'repeat'} picks a point of a sweep: "
+            "give the sweep's file with --from SWEEP.npz|.csv"
+        )
+    if args.repeat is not None and args.point is None:
+        return _fail("--repeat picks a repeat of a sweep's point: give the point with --point")
     seed = 0
     try:
         params = {}
@@ -206,7 +214,7 @@ def _run(args) -> int:
             from physlab.sweep_cli import is_sweep_file, point_from_file
 
             if args.point is not None or is_sweep_file(args.from_file):
-                saved, seed = point_from_file(args.from_file, lab, args.point, args.repeat)
+                saved, seed = point_from_file(args.from_file, lab, args.point, args.repeat or 0)
             else:
                 saved, seed = run_from_file(args.from_file, lab)
             params.update(saved)
@@ -244,7 +252,7 @@ def _run(args) -> int:
         )
         return EXIT_STOPPED
     if exp.diverged:
-        print(f"physlab: {lab.name} {exp.diverged}", file=sys.stderr)
+        print(f"physlab: {lab.name}: {exp.diverged}", file=sys.stderr)  # "kernels: the loss …"
         print(f"physlab: wrote what was computed to {path} (diverged: true)", file=sys.stderr)
         return EXIT_DIVERGED
     print(f"physlab: wrote {path} ({exp.steps_done} steps, {wall:.2f} s)", file=sys.stderr)
@@ -303,7 +311,7 @@ class _ProgressBar:
         self.eta.update(exp.steps_done, exp.total_steps, elapsed)
         if (
             not self._warned
-            and settled(self.eta, elapsed)
+            and settled(self.eta)
             and not exp.done
             and self.eta.seconds_total > LONG_RUN_SECONDS
         ):

@@ -85,7 +85,7 @@ def add_parsers(sub, run_parser: argparse.ArgumentParser) -> None:
         help="with --from SWEEP.npz|.csv: re-run this grid point of the sweep as a single run",
     )
     run_parser.add_argument(
-        "--repeat", type=int, default=0, help="with --point: which repeat (default 0)"
+        "--repeat", type=int, default=None, help="with --point: which repeat (default 0)"
     )
 
 

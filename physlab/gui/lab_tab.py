@@ -18,7 +18,7 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from physlab.core.eta import LONG_RUN_SECONDS, duration
+from physlab.core.eta import LONG_RUN_SECONDS, Eta, duration, settled
 from physlab.core.export import ExportError, meta_json, write_run
 from physlab.core.params import ParamError
 from physlab.core.presets import PresetError, load_preset
@@ -33,7 +33,7 @@ from .history import RunHistory
 from .param_panel import ParamPanel
 from .plots import hide_empty_legends, set_curve_antialias
 from .preset_box import PresetBox
-from .run_controls import READY, RunControls, RunStatus, describe, seconds_left
+from .run_controls import READY, RunControls, RunStatus, describe
 from .seed_edit import SeedEdit
 from .sweep_mode import SweepMode, or_sweep
 from .worker import QtRunner
@@ -57,9 +57,12 @@ class LabTab(QtWidgets.QWidget):
         self._dirty = False
         self._painted_hidden = 0.0  # when the tab last painted off screen (time.monotonic)
         self._warned_run = -1  # the run the long-run note was shown for
+        self._eta, self._eta_run = Eta(), -1  # the current run's projection (as the CLI's)
+        self._long_note = ""  # the long-run note in the banner, until the run ends
 
         self.panel = ParamPanel(lab.spec)
         self.panel.changed.connect(self._on_param_changed)
+        self.panel.refused.connect(lambda why: self.show_message(why, error=True))
         self.presets = PresetBox(lab.name)
         self.preset_note = self.presets.note
         self.presets.activated.connect(lambda i: self.apply_preset(self.presets.itemData(i)))
@@ -182,6 +185,11 @@ class LabTab(QtWidgets.QWidget):
     # -- actions -------------------------------------------------------------------------------
     @or_sweep
     def run(self) -> None:
+        refused = self.panel.commit_edits()  # what is typed but not yet entered counts
+        self._restart.stop()  # committing it may have asked for a re-run: this is the run
+        if refused:
+            self.show_message(f"{refused} — not run", error=True)
+            return
         try:
             params = self.lab.spec.validate(self.panel.values())
         except ParamError as err:
@@ -362,21 +370,27 @@ class LabTab(QtWidgets.QWidget):
 
     def _warn_if_long(self, snap: Snapshot) -> None:
         """Once per run, when its speed projects more than a few minutes (core/eta.py), say so
-        in the banner with how to stop it — a note, not a modal question while it streams."""
-        left = seconds_left(snap)
+        in the banner with how to stop it — a note, not a modal question while it streams. The
+        projection is the CLI's: it leaves out the first chunk (which pays for a cold compile)
+        once a second one is known, and the note goes when the run ends."""
+        if snap.run_id != self._eta_run:
+            self._eta, self._eta_run = Eta(), snap.run_id
+        self._eta.update(snap.steps_done, snap.total_steps, snap.elapsed)
+        left = self._eta.seconds_left
         if (
             self._warned_run == snap.run_id
             or left is None
-            or snap.elapsed < 1.0
+            or not settled(self._eta)
             or left < LONG_RUN_SECONDS
         ):
             return
         self._warned_run = snap.run_id
-        self.show_message(
+        self._long_note = (
             f"This run will take about <b>{duration(left)}</b> more at its speed so "
             f"far. Press Stop (Esc) if that is more than you meant; what it has "
             f"computed stays on screen."
         )
+        self.show_message(self._long_note)
 
     def _paint_if_shown(self) -> None:
         """The paint timer: a tab off screen paints once a second only while its run streams
@@ -403,6 +417,9 @@ class LabTab(QtWidgets.QWidget):
             self._dirty = self.snapshot is not None  # redraw the final frame smoothly
         if state in ENDED:
             self._keep_run(self.snapshot, state)
+            if self._long_note and self.banner.text() == self._long_note:
+                self.hide_message()  # it spoke of a run that no longer streams
+            self._long_note = ""
         self.banner.show_state(state, message)
 
     def _update_controls(self, state: RunState) -> None:

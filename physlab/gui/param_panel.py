@@ -19,29 +19,53 @@ from . import theme
 class FloatBox(QtWidgets.QDoubleSpinBox):
     """A float spin box that shows values compactly (``0.2``, ``1e-08``) rather than with a fixed
     number of decimals, and steps adaptively (or multiplicatively by ×/÷ 1.25 for log-scale
-    parameters), so both η = 0.2 and ε = 1e-8 read and edit naturally."""
+    parameters), so both η = 0.2 and ε = 1e-8 read and edit naturally.
 
-    def __init__(self, log: bool):
+    Typed text that is not an allowed value (``nan``, ``inf``, out of range, not a number) keeps
+    the previous value and emits ``refused`` with the one-line reason (``param``'s message, with
+    its range); Qt's own box would clamp it to the range or put the old value back without a
+    word (``nan`` became the maximum). ``refused("")`` says the text is allowed again."""
+
+    refused = QtCore.Signal(str)
+
+    def __init__(self, log: bool, param: Param | None = None):
         super().__init__()
         self._log = log
+        self._param = param
         self.setDecimals(15)
         self.setStepType(QtWidgets.QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
 
     def textFromValue(self, value: float) -> str:
         return f"{value:.6g}"
 
+    def read(self, text: str) -> float:
+        """The value ``text`` stands for; raises :class:`ValueError` (a :class:`ParamError`
+        for a parameter's box) with the reason when it is not allowed."""
+        if self._param is not None:
+            return self._param.parse(text)
+        value = float(text) if text.strip() else math.nan
+        if not (math.isfinite(value) and self.minimum() <= value <= self.maximum()):
+            raise ValueError(
+                f"{text.strip()!r} is not a finite number in "
+                f"[{self.minimum():g}, {self.maximum():g}]"
+            )
+        return value
+
     def valueFromText(self, text: str) -> float:
-        try:
-            return float(text)
-        except ValueError:
+        if text == self.textFromValue(self.value()):  # untouched: not the 6 digits shown
+            self.refused.emit("")
             return self.value()
+        try:
+            value = self.read(text)
+        except ValueError as err:
+            self.refused.emit(str(err) or f"{text!r} is not a number")
+            return self.value()
+        self.refused.emit("")
+        return value
 
     def validate(self, text: str, pos: int):
-        try:
-            float(text)
-            return QtGui.QValidator.State.Acceptable, text, pos
-        except ValueError:
-            return QtGui.QValidator.State.Intermediate, text, pos
+        # any text may be typed: valueFromText refuses what is not allowed, and says why
+        return QtGui.QValidator.State.Acceptable, text, pos
 
     def stepBy(self, steps: int) -> None:
         if self._log and self.value() > 0:
@@ -57,10 +81,10 @@ class SliderFloat(QtWidgets.QWidget):
     valueChanged = QtCore.Signal(float)
     TICKS = 200
 
-    def __init__(self, low: float, high: float, log: bool):
+    def __init__(self, low: float, high: float, log: bool, param: Param | None = None):
         super().__init__()
         self.low, self.high, self.log = low, high, log
-        self.box = FloatBox(log)
+        self.box = FloatBox(log, param)
         self.box.setRange(low, high)
         self.box.setKeyboardTracking(False)
         self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
@@ -209,8 +233,8 @@ def _int_box(p: Param) -> QtWidgets.QSpinBox:
 def _float_control(p: Param) -> QtWidgets.QWidget:
     """A slider for parameters users sweep by dragging (``restart``), a spin box otherwise."""
     if p.restart:
-        return SliderFloat(p.low, p.high, p.log)
-    w = FloatBox(p.log)
+        return SliderFloat(p.low, p.high, p.log, p)
+    w = FloatBox(p.log, p)
     w.setRange(p.low if p.low is not None else -1e12, p.high if p.high is not None else 1e12)
     w.setKeyboardTracking(False)
     return w
@@ -267,6 +291,11 @@ CONTROLS: dict[Kind, Control] = {
 }
 
 
+def _float_box(w: QtWidgets.QWidget) -> FloatBox | None:
+    """The float box of a float control (a slider's box, or the control itself)."""
+    return w.box if isinstance(w, SliderFloat) else w if isinstance(w, FloatBox) else None
+
+
 def _combo(choices) -> QtWidgets.QComboBox:
     w = QtWidgets.QComboBox()
     w.addItems(list(choices))
@@ -275,11 +304,14 @@ def _combo(choices) -> QtWidgets.QComboBox:
 
 class ParamPanel(QtWidgets.QWidget):
     changed = QtCore.Signal(str, object)  # name, new valid value
+    refused = QtCore.Signal(str)  # the one-line reason typed text was not taken
 
     def __init__(self, spec: ParamSpec, parent=None):
         super().__init__(parent)
         self.spec = spec
         self._widgets: dict[str, QtWidgets.QWidget] = {}
+        self._tips: dict[str, str] = {}
+        self._refused: dict[str, str] = {}  # name: why the text in its control was not taken
         self._rows: dict[str, tuple[QtWidgets.QLabel, QtWidgets.QWidget]] = {}
         self._values = spec.defaults()
         layout = QtWidgets.QVBoxLayout(self)
@@ -302,6 +334,7 @@ class ParamPanel(QtWidgets.QWidget):
             if p.restart:
                 tip += "<br><i>changing it re-runs the lab with the new value</i>"
             widget.setToolTip(tip)
+            self._tips[p.name] = tip
             label = QtWidgets.QLabel(p.title + (" ●" if p.live else ""))
             label.setToolTip(tip)
             forms[p.group].addRow(label, widget)
@@ -316,6 +349,9 @@ class ParamPanel(QtWidgets.QWidget):
         w = control.make(p)
         control.put(w, p.default)
         control.edited(w).connect(lambda *_, p=p, w=w: self._edited(p, w))
+        box = _float_box(w)
+        if box is not None:
+            box.refused.connect(lambda why, p=p, w=w: self._mark(p, w, why))
         return w
 
     def _edited(self, p: Param, w: QtWidgets.QWidget) -> None:
@@ -323,11 +359,24 @@ class ParamPanel(QtWidgets.QWidget):
         try:
             value = CONTROLS[p.kind].get(w, p)
         except ParamError as err:
-            w.setStyleSheet(f"border: 1px solid {theme.ALARM};")
-            w.setToolTip(str(err))
+            self._mark(p, w, str(err))
             return
-        w.setStyleSheet("")
+        self._mark(p, w, "")
         self._commit(p, value)
+
+    def _mark(self, p: Param, w: QtWidgets.QWidget, why: str) -> None:
+        """Mark ``p``'s control as holding text that was not taken (``why``), or unmark it."""
+        if not why:
+            if self._refused.pop(p.name, None) is not None:
+                w.setStyleSheet("")
+                w.setToolTip(self._tips[p.name])
+            return
+        first = self._refused.get(p.name) != why
+        self._refused[p.name] = why
+        w.setStyleSheet(f"border: 1px solid {theme.ALARM};")
+        w.setToolTip(why)
+        if first:
+            self.refused.emit(why)
 
     def _commit(self, p: Param, value) -> None:
         if self._values.get(p.name) == value:
@@ -351,6 +400,19 @@ class ParamPanel(QtWidgets.QWidget):
     def values(self) -> dict:
         return dict(self._values)
 
+    def commit_edits(self) -> str:
+        """Take what is typed but not yet entered (Ctrl+R leaves the focus in the box, so the box
+        has not committed it), and return why a shown control's text was not taken ("" when
+        all were)."""
+        for name, w in self._widgets.items():
+            box = _float_box(w) or (w if isinstance(w, QtWidgets.QSpinBox) else None)
+            if box is not None:
+                box.interpretText()
+            elif isinstance(w, ListEdit):
+                self._edited(self.spec[name], w)
+        shown = [why for name, why in self._refused.items() if self.spec.active(name, self._values)]
+        return shown[0] if shown else ""
+
     def set_values(self, values: dict) -> None:
         """Show ``values`` (merged over the current ones) without emitting ``changed``."""
         for name, value in values.items():
@@ -358,6 +420,8 @@ class ParamPanel(QtWidgets.QWidget):
             w.blockSignals(True)
             CONTROLS[self.spec[name].kind].put(w, value)
             w.setStyleSheet("")
+            if self._refused.pop(name, None) is not None:
+                w.setToolTip(self._tips[name])
             w.blockSignals(False)
             self._values[name] = value
         self._refresh_visibility()

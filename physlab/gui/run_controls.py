@@ -24,6 +24,7 @@ class RunStatus:
 
 
 BUILDING = "building (compiling kernels on first use)…"
+FIRST_STEP = "first step (compiling kernels on first use)…"
 READY = "ready — press Run (Ctrl+R)"
 
 
@@ -42,6 +43,8 @@ def describe(title: str, state: RunState, message: str, snap: Snapshot | None) -
         paused = state == RunState.PAUSED
         where = f"step {snap.steps_done:,}/{snap.total_steps:,}"
         left = seconds_left(snap)
+        if not paused and snap.steps_done == 0:  # the first call may compile for minutes
+            return RunStatus(f"{title}: {where}, {FIRST_STEP}", 0.0, busy=True)
         if not paused and left is not None:
             where += f", about {duration(left)} left"
         return RunStatus(

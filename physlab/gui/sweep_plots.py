@@ -355,12 +355,18 @@ class SweepFigure:
         on screen (not run, failed, no value). Rebuilt only when that list changes: a legend
         rebuild is most of a repaint of the map (6 of 9 ms)."""
         swatches = self._swatches() if len(self.axes) == 2 else []
-        key = (tuple((id(item), name) for item, name in self._legend_items), tuple(swatches))
+        # the diverged mark is explained only where it is drawn (it was listed for every sweep)
+        items = [
+            (item, name)
+            for item, name in self._legend_items
+            if item is not getattr(self, "diverged", None) or _has_points(item)
+        ]
+        key = (tuple((id(item), name) for item, name in items), tuple(swatches))
         if key == self._legend_key:
             return
         self._legend_key = key
         self.legend.clear()
-        for item, name in self._legend_items:
+        for item, name in items:
             self.legend.addItem(item, name)
         for name, colour in swatches:
             self.legend.addItem(
@@ -424,3 +430,8 @@ class SweepFigure:
         index = self.cell_at(event.scenePos())
         if index is not None:
             self.on_click(index)
+
+
+def _has_points(item: pg.PlotDataItem) -> bool:
+    x = item.getData()[0]
+    return x is not None and len(x) > 0

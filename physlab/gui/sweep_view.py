@@ -177,6 +177,11 @@ class SweepView(QtWidgets.QWidget):
         layout.addWidget(side)
         layout.addWidget(right, 1)
 
+        # typed text a control refuses (a float out of its range, a list that does not parse)
+        self.panel.refused.connect(self._refused)
+        for picker in (self.axis1, self.axis2):
+            for box in (picker.start, picker.stop):
+                box.refused.connect(self._refused)
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(1000 // POLL_HZ)
         self._timer.timeout.connect(self._poll)
@@ -244,8 +249,19 @@ class SweepView(QtWidgets.QWidget):
             widget.setEnabled(p.name not in swept)
 
     # -- actions (also the window's Run / Stop / Export while this view is shown) ---------------
+    def _refused(self, why: str) -> None:
+        if why:
+            self.banner.show_message(html.escape(why, quote=False), error=True)
+
     def run(self) -> None:
         if self.running:
+            return
+        refused = self.panel.commit_edits()  # what is typed but not yet entered counts
+        for picker in (self.axis1, self.axis2):
+            for box in (picker.start, picker.stop):
+                box.interpretText()
+        if refused:
+            self._refused(f"{refused} — not run")
             return
         scheduler = self.scheduler.text().strip() or None
         try:

@@ -14,7 +14,8 @@ from physlab.core.frames import FrameKey, FrameSpec
 from physlab.core.params import Param, ParamSpec
 from physlab.core.registry import Lab
 
-BLOCKING_BUILD, BLOCKING_STEP, SEGFAULT = 1, 2, 3  # seeds
+BLOCKING_BUILD, BLOCKING_STEP, SEGFAULT, SLOW_FIRST_STEP = 1, 2, 3, 4  # seeds
+FIRST_STEP_SECONDS = 3.0  # SLOW_FIRST_STEP's first step: a cold compile
 
 SPEC = ParamSpec(
     [
@@ -65,8 +66,8 @@ def fake_lab() -> Lab:
 
 
 class MisbehavingCollapse(COLLAPSE.choose(COLLAPSE.spec.defaults())):
-    """The Collapse lab's default experiment, blocking in its build or crashing its process by
-    the seed (as :class:`Misbehaving`)."""
+    """The Collapse lab's default experiment, blocking in its build, crashing its process or
+    slow in its first step only (as a cold compile is) by the seed (as :class:`Misbehaving`)."""
 
     def __init__(self, params, seed):
         if seed == BLOCKING_BUILD:
@@ -76,6 +77,8 @@ class MisbehavingCollapse(COLLAPSE.choose(COLLAPSE.spec.defaults())):
     def advance(self, n):
         if self.seed == SEGFAULT:
             os.kill(os.getpid(), signal.SIGSEGV)
+        if self.seed == SLOW_FIRST_STEP and self.steps_done == 0:
+            time.sleep(FIRST_STEP_SECONDS)
         super().advance(n)
 
 

@@ -324,6 +324,7 @@ def test_one_axis_sweep_is_a_curve_with_standard_error_bands(window, qtbot, fake
     view.run()
     run = fake_run[-1]
     assert run.spec.shape() == (4, 3)
+    assert "a repeat diverged" not in legend_labels(view)  # nothing has diverged yet
     losses = {0: [1.0, 2.0, 3.0], 1: [4.0, 4.0, 4.0]}
     run.feed(
         [

@@ -146,6 +146,24 @@ def test_the_eta_comes_from_the_chunks_after_the_first():
     assert duration(2 * 3600) == "2.0 h" and duration(30 * 86400) == "30.0 days"
 
 
+def test_a_first_step_that_compiles_for_long_is_not_announced_as_a_long_run(capsys):
+    """The CLI's progress bar, fed the chunks as ``run_to_completion`` does: a cold compile made
+    the one-step first chunk take 20 s, the rest runs at thousands of steps a second. Projected
+    from the first chunk it printed "this run will take about 9.7 days" (Sharpness, lr = 5)."""
+    from types import SimpleNamespace
+
+    from physlab.cli import _ProgressBar
+
+    bar = _ProgressBar(enabled=False)
+    for done, elapsed in [(1, 20.0), (400, 20.1), (3000, 20.6)]:
+        bar.update(SimpleNamespace(steps_done=done, total_steps=3000, done=done == 3000), elapsed)
+    assert "will take about" not in capsys.readouterr().err
+    slow = _ProgressBar(enabled=False)  # steps that are slow throughout: told at the second
+    for done, elapsed in [(1, 20.0), (2, 40.0)]:
+        slow.update(SimpleNamespace(steps_done=done, total_steps=3000, done=False), elapsed)
+    assert "this run will take about" in capsys.readouterr().err
+
+
 def test_a_long_run_is_announced_on_stderr(tmp_path):
     """The issue's example (16 steps in 45 s) at a size that shows it in seconds."""
     out = tmp_path / "k.npz"
@@ -199,6 +217,7 @@ def test_divergence_prints_no_numpy_warnings_and_explains_missing_arrays(lab, se
     )
     assert run.returncode == 3, run.stderr
     assert "Warning" not in run.stderr and len(run.stderr.splitlines()) <= 3, run.stderr
+    assert f"physlab: {lab}: " in run.stderr  # it read "physlab: kernels the training loss …"
     data, meta = read_npz(out)
     notes = json.dumps(meta["summary"])
     for name, value in data.items():
@@ -207,3 +226,41 @@ def test_divergence_prints_no_numpy_warnings_and_explains_missing_arrays(lab, se
             assert ("theory" in name and "theory_note" in notes) or (
                 "fitted" in name and "fit_note" in notes
             ), name
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--point", "1"], "--from SWEEP"),
+        (["--repeat", "2"], "--from SWEEP"),
+        (["--point", "0", "--repeat", "1"], "--from SWEEP"),
+    ],
+)
+def test_point_and_repeat_without_a_sweep_are_refused_not_ignored(args, needle, tmp_path):
+    """``physlab run collapse --point 1 --out x.npz`` ran the lab's defaults and wrote them, as
+    if the point had been re-run."""
+    out = tmp_path / "x.npz"
+    done = subprocess.run(
+        [*CMD, "run", "collapse", *args, "--out", str(out), "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("physlab: ") and needle in lines[0]
+    assert not out.exists()
+
+
+def test_repeat_without_point_is_refused_for_a_saved_run(tmp_path):
+    saved = tmp_path / "run.npz"
+    small = ["--set", "generations=2", "--set", "repeats=3", "--quiet"]
+    assert main(["run", "collapse", *small, "--out", str(saved)]) == 0
+    out = tmp_path / "x.npz"
+    done = subprocess.run(
+        [*CMD, "run", "collapse", "--from", str(saved), "--repeat", "1", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "--point" in done.stderr and not out.exists()
