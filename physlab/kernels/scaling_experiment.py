@@ -310,18 +310,29 @@ class ScalingExperiment(Experiment):
         return out
 
     def summary(self) -> dict:
-        """Which curves have no fitted exponent (NaN in ``fitted_exponent``) and why."""
+        """Which curves have no fitted exponent (NaN in ``fitted_exponent``) and why; for rich runs
+        where the N → ∞ curve stops short (``theory_note``)."""
+        out = {}
+        theory = self.rich_theory
+        if theory is not None and theory.diverged:
+            out["theory_note"] = (
+                f"the rich N → ∞ curve stops at step {theory.horizon}: GD on it is unstable beyond "
+                f"(η·λ1·(1 + γ|w|²) ≥ 2 at η = {self.params['lr']:g}, γ = "
+                f"{self.params['gamma0']:g}); its late exponent is fitted up to there, or not at "
+                f"all if that is before t = 20/η"
+            )
         done = np.all(np.isfinite(self.loss), axis=1)
         if done.all():
-            return {}
+            return out
         by_width = self.params["family"] == "widths"
         missing = [str(c[0] if by_width else c[1]) for c, ok in zip(self.configs, done) if not ok]
         why = "the run diverged" if self.diverged else "the run ended before them"
-        return {
-            "fit_note": f"no time exponent fitted for {'N' if by_width else 'P'} = "
+        out["fit_note"] = (
+            f"no time exponent fitted for {'N' if by_width else 'P'} = "
             f"{', '.join(missing)}: {why}; the size and frontier fits use the "
             f"finished curves only"
-        }
+        )
+        return out
 
     def threads(self) -> int | None:
         return None if self.params["rich"] and max(self.params["widths"]) >= 128 else 1

@@ -25,7 +25,7 @@ At γ = 0 the recursion is v ← v + ηΛ(v* − v), the lazy N → ∞ theory e
 
 GD is stable only while the top mode's rate η·λ_1·(1 + γ|w|²) stays below 2; on a hard task the
 rate grows with |v|², so at a fixed η the N → ∞ model leaves the stable range after a finite time
-(at the defaults, α = 1.5, β = 0.5, γ = 0.1, η = 0.5, M = 4000, near step 3000; a finite model's
+(at the defaults, α = 1.5, β = 0.5, γ = 0.1, η = 0.5, M = 4000, at step 4013; a finite model's
 |w|² is smaller, held back by its N-dimensional bottleneck). The curve stops there: NaN from that
 step on, and :attr:`RichInfiniteWidth.horizon` says where.
 """

@@ -104,6 +104,12 @@ def test_the_curve_stops_where_gd_on_it_turns_unstable():
     reached = steps <= theory.horizon
     assert np.all(np.isfinite(theory.loss[reached])) and np.all(np.isnan(theory.loss[~reached]))
     assert np.all(np.diff(theory.loss[reached]) < 0)
+    exp = ScalingExperiment({"rich": True, "widths": [16], "steps": 10_000}, 0)
+    exp.advance(3000)
+    assert "theory_note" not in exp.summary()  # under way, not stopped
+    exp.advance(7000)
+    note = exp.summary()["theory_note"]
+    assert f"stops at step {exp.rich_theory.horizon}: GD on it is unstable" in note
 
 
 def test_rich_runs_carry_the_curve_and_its_late_exponent():
