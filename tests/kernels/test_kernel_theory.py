@@ -131,22 +131,33 @@ def test_alignment_grows_with_richness(data):
 
 
 def test_deep_nonlinear_run_gets_the_monte_carlo_theory_over_what_it_can_afford():
-    params = {"depth": 2, "activation": "tanh", "width": 64, "steps": 20, "mc_samples": 200}
+    params = {"depth": 2, "activation": "tanh", "width": 64, "steps": 20, "mc_samples": 400}
     exp = KernelsExperiment({**params, "n_samples": 16, "gamma0": 0.5, "lr": 0.5}, 0)
     exp.advance(20)
-    assert "200 Monte Carlo samples" in exp.theory.label
-    horizon = dmft_deep_nonlinear.MAX_TP // 16 - 1
-    assert exp.horizon == horizon and f"first {horizon} steps" in exp.summary()["theory_note"]
+    assert "400 Monte Carlo samples" in exp.theory.label
+    horizon = 400 // (4 * 16) - 1  # the Stein responses' whitened normals need S ≥ 4·T·P
+    note = exp.summary()["theory_note"]
+    assert exp.horizon == horizon and f"first {horizon} steps" in note
+    assert f"reach {dmft_deep_nonlinear.MAX_TP // 16 - 1}" in note
     frame = exp.frame()
     assert np.all(np.isfinite(frame["theory_loss"][: horizon + 1]))
     assert np.all(np.isnan(frame["theory_loss"][horizon + 1 :]))
 
 
-def test_deep_relu_says_why_there_is_no_theory():
-    exp = KernelsExperiment({"depth": 2, "activation": "relu", "width": 64, "steps": 3}, 0)
+def test_deep_relu_gets_the_monte_carlo_theory():
+    params = {"depth": 2, "activation": "relu", "width": 64, "steps": 3, "n_samples": 8}
+    exp = KernelsExperiment({**params, "mc_samples": 256}, 0)
     exp.advance(3)
-    assert exp.theory is None and "δ(h)" in exp.summary()["theory_note"]
-    assert "theory_ntk" not in exp.frame()
+    assert "depth-2 relu" in exp.theory.label and exp.horizon == 3
+    assert "theory_note" not in exp.summary()
+    frame = exp.frame()
+    assert np.all(np.isfinite(frame["theory_loss"])) and frame["theory_ntk"].shape[1:] == (8, 8)
+
+
+def test_deep_theory_with_too_few_samples_says_how_many_it_needs():
+    params = {"depth": 2, "activation": "relu", "width": 16, "steps": 3, "n_samples": 64}
+    exp = KernelsExperiment({**params, "mc_samples": 128}, 0)
+    assert exp.theory is None and "mc_samples ≥ 512" in exp.summary()["theory_note"]
 
 
 def test_diverging_run_stops_with_a_message():
