@@ -56,7 +56,7 @@ from threadpoolctl import threadpool_limits
 from .activations import activate
 from .init_kernels import init_kernels
 
-MAX_TP = 320  # time steps × samples solved (each iteration costs O(S·(TP)²) per layer)
+MAX_TP = 240  # time steps × samples solved (each iteration costs O(S·(TP)²) per layer)
 WINDOW = 4  # steps added per marching window at first; halved (down to MIN_WINDOW) on failure
 MIN_WINDOW = 2
 MIXING = 0.5  # weight of the new residuals in each iteration (damps the cycles ReLU can make)

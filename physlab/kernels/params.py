@@ -149,7 +149,7 @@ SPEC = ParamSpec(
         Param(
             "mc_samples",
             "int",
-            2000,
+            1000,
             "Monte Carlo samples S of the deep relu/tanh DMFT's fields (theory error ∝ S^-1/2; "
             "a multiple of 4, S ≥ 4·steps·P covers the steps)",
             low=128,
