@@ -15,8 +15,9 @@ layer's forward and backward fields that the shared weight matrix creates.
 The response functions, by Stein's lemma (Novikov's theorem). The notebook averages per-sample
 Jacobians (``solve_jacobians_batched``), which needs φ'' and misses ReLU's φ'' = δ(h): a field
 that crosses h = 0 changes g = φ'(h)z by a jump no derivative of a sample sees (at depth 2,
-γ0 = η = 0.5 that made the NTK 21 % off wide networks; the notebook itself runs tanh and
-softplus). For a Gaussian r = L ε, ε ~ N(0, I) independent of u, and any F,
+γ0 = η = 0.5 that put Φ² 12 % and the NTK 9 % off two N = 3000 networks whose own scatter is
+8 %; the notebook itself runs tanh and softplus). For a Gaussian r = L ε, ε ~ N(0, I)
+independent of u, and any F,
     ⟨F(r) εᵀ⟩ = ⟨∂F/∂r⟩ L,   so   A^ℓ = ⟨φ(h^ℓ) ε_rᵀ⟩ L_G⁻¹,   B^{ℓ−1} = ⟨g^ℓ ε_uᵀ⟩ L_Φ⁻¹,
 exact in expectation for every activation, jumps included (it differentiates the average, not
 the samples), at O(S·(TP)²) instead of O(S·(TP)³). L is the Cholesky factor in time order, so
@@ -26,11 +27,12 @@ covariances are nearly rank-deficient early on (u¹ and r^L are constant in time
 kernels move by O(c) a step); an innovation whose variance is below ``PIVOT_FLOOR`` of the mean is
 predictable from the past and its column is dropped: the fields the response multiplies have no
 component there. The estimator's variance is reduced by exact antithetic quadruples
-(u, r), (u, −r), (−u, r), (−u, −r) sharing all other normals: φ is even in r and g is odd in r to
-leading order, so the large parts of φ and g that do not respond cancel from ⟨φ ε_rᵀ⟩ and
-⟨g ε_uᵀ⟩; and the base normals of each field are whitened (Gram–Schmidt in time order, which
-keeps the leading times' normals unchanged as the horizon grows), which makes the estimator the
-least-squares regression of φ on the innovations and exact for linear networks.
+(u, r), (u, −r), (−u, r), (−u, −r) sharing all other normals: the leading part φ(u) of φ is
+even in r and the leading part φ'(u) r of g is odd in r, so these large parts, which do not
+respond, cancel exactly from ⟨φ ε_rᵀ⟩ and ⟨g ε_uᵀ⟩. The base normals of each field are
+whitened (Gram–Schmidt in time order, which keeps the leading times' normals unchanged as the
+horizon grows), which makes the estimator the least-squares regression of φ on the innovations
+and exact for linear networks.
 
 Differences from the notebook, all in how the same equations are evaluated:
 - The fields are marched forward in time (every coupling is strictly causal), exactly, instead of
@@ -44,8 +46,10 @@ Differences from the notebook, all in how the same equations are evaluated:
   resampled sweeps, and marched forward in windows of time (a sweep over a long horizon
   diverges, as Picard iteration of a causal equation does before it converges). The Monte Carlo
   error is O(S^{-1/2}) for S samples, like a network of width S, without its O(1/S) bias.
-- The whitening needs S/4 ≥ T·P samples and the kernels cost O(S·(TP)²) per iteration, so the
-  solution is limited to T·P ≤ ``MAX_TP`` and T·P ≤ S/4.
+- Each window keeps the fields of the earlier times (every coupling is causal, and so are the
+  Cholesky factors), so its iterations cost O(S·TP·(window·P)) for the fields and kernels plus
+  O((TP)³) for the factors. The whitening needs S/4 ≥ T·P samples, so the solution is limited to
+  T·P ≤ ``MAX_TP`` and T·P ≤ S/4.
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ from threadpoolctl import threadpool_limits
 from .activations import activate
 from .init_kernels import init_kernels
 
-MAX_TP = 240  # time steps × samples solved (each iteration costs O(S·(TP)²) per layer)
+MAX_TP = 400  # time steps × samples solved (a window's iteration costs O(S·TP·(window·P)))
 WINDOW = 4  # steps added per marching window at first; halved (down to MIN_WINDOW) on failure
 MIN_WINDOW = 2
 MIXING = 0.5  # weight of the new residuals in each iteration (damps the cycles ReLU can make)
@@ -68,10 +72,12 @@ NOT_CONVERGED = (
 )
 
 
-def _cholesky(K: np.ndarray) -> np.ndarray:
-    """The lower Cholesky factor of a PSD kernel, shifted by the smallest relative jitter that
-    makes it exist (rounding can leave a nearly singular kernel slightly indefinite)."""
-    scale = max(float(np.mean(np.diag(K))), 1e-300)
+def _cholesky(K: np.ndarray, P: int) -> np.ndarray:
+    """The lower Cholesky factor of a PSD kernel, shifted by the smallest jitter relative to its
+    first time block that makes it exist (rounding can leave a nearly singular kernel slightly
+    indefinite; the first block, not the whole, sets the scale so that the leading times' factor
+    does not change as the horizon grows)."""
+    scale = max(float(np.mean(np.diag(K)[:P])), 1e-300)
     jitter = JITTER
     while True:
         try:
@@ -83,9 +89,9 @@ def _cholesky(K: np.ndarray) -> np.ndarray:
 
 
 def _stein(F: np.ndarray, eps: np.ndarray, chol: np.ndarray, causal: np.ndarray) -> np.ndarray:
-    """⟨∂F/∂r⟩ for fields r = ε Lᵀ (rows are samples): ⟨F εᵀ⟩ L⁻¹ with ⟨F_t ε_k⟩ = 0 for the
-    innovations k at times ≥ t (``causal``) and for the predictable ones (pivots below the
-    floor)."""
+    """⟨∂F/∂r⟩ for fields r = ε Lᵀ (rows are samples; F holds some times, ``causal`` their rows
+    of the causal mask): ⟨F εᵀ⟩ L⁻¹ with ⟨F_t ε_k⟩ = 0 for the innovations k at times ≥ t and for
+    the predictable ones (pivots below the floor)."""
     M = F.T @ eps / len(F)
     M *= causal
     pivots = np.diag(chol) ** 2
@@ -111,11 +117,12 @@ class _Layer:
         self.g = np.empty((S, T * P))
 
 
-def _march(layer: _Layer, u, r, MC, MD, activation: str, T: int, P: int) -> None:
-    """Fields forward in time: h_t = u_t + MC[t, <t] g_<t, z_t = r_t + MD[t, <t] φ_<t."""
+def _march(layer: _Layer, u, r, MC, MD, activation: str, t0: int, T: int, P: int) -> None:
+    """Fields forward in time from step t0 (the earlier ones are kept):
+    h_t = u_t + MC[t, <t] g_<t, z_t = r_t + MD[t, <t] φ_<t."""
     S = layer.h.shape[0]
     phi_t, dphi_t = np.empty((S, P)), np.empty((S, P))
-    for t in range(T):
+    for t in range(t0, T):
         now, past = slice(t * P, (t + 1) * P), slice(0, t * P)
         h_t = u[:, now] + layer.g[:, past] @ MC[now, past].T
         layer.z[:, now] = r[:, now] + layer.phi[:, past] @ MD[now, past].T
@@ -149,10 +156,15 @@ class _Noise:
         self.eps_r = [flip_r(white(T * P)) for _ in range(depth - 1)] + [None]
 
 
-def _moved(old: np.ndarray, new: np.ndarray) -> float:
-    """How far a kernel moved in one iteration, relative to its largest entry (the responses
-    follow the kernels, so the iteration stops only when both Δ and the kernels settle)."""
-    return float(np.max(np.abs(new - old)) / max(np.max(np.abs(new)), 1e-300))
+def _update(K: np.ndarray, fields: np.ndarray, new: slice) -> float:
+    """Refresh the rows and columns ``new`` of the kernel K = ⟨F Fᵀ⟩ in place; returns how far
+    they moved relative to the largest entry (the responses follow the kernels, so the iteration
+    stops only when both Δ and the kernels settle)."""
+    cross = fields.T @ fields[:, new] / len(fields)
+    moved = float(np.max(np.abs(cross - K[:, new])) / max(np.max(np.abs(cross)), 1e-300))
+    K[:, new] = cross
+    K[new, :] = cross.T
+    return moved
 
 
 def _embed(old: np.ndarray, new: np.ndarray) -> np.ndarray:
@@ -170,13 +182,18 @@ def _extend(old: np.ndarray, T: int, P: int) -> np.ndarray:
     return old[np.ix_(idx, idx)]
 
 
-def _iterate(Kx, y, activation, gamma0, lr, noise, delta, state, max_iter, tol):
-    """Fixed-point iteration on the first T = len(delta) steps from the guess ``delta`` and the
-    kernels and responses ``state`` of a shorter window (or None), until Δ and every kernel
-    change by less than ``tol``; raises FloatingPointError if it does not converge."""
+def _iterate(Kx, y, activation, gamma0, lr, noise, layers, delta, state, max_iter, tol):
+    """Fixed-point iteration on the steps t0..T−1 of ``delta`` (T steps, its guess), where t0 is
+    the length of the converged shorter window ``state`` (its kernels and responses; or None,
+    t0 = 0) whose fields ``layers`` keeps: every coupling is causal and the leading block of a
+    Cholesky factor is the factor of the leading block, so the earlier times do not change.
+    Iterates until Δ and every kernel change by less than ``tol``; raises FloatingPointError if
+    it does not converge."""
     T, P = delta.shape
     TP, L = T * P, len(noise.eps_r)
     S = len(noise.w)
+    t0 = 0 if state is None else state[0][0].shape[0] // P
+    new = slice(t0 * P, TP)
     c = lr * gamma0 / P
     _, phi0, g0 = init_kernels(Kx, L, activation)
     Phi = [np.tile(p, (T, T)) for p in phi0]
@@ -191,7 +208,7 @@ def _iterate(Kx, y, activation, gamma0, lr, noise, delta, state, max_iter, tol):
     causal = np.kron(np.tril(np.ones((T, T)), -1), np.ones((P, P)))  # blocks s < t
     u1 = np.tile(noise.u1, T)
     rL = np.repeat(noise.w[:, None], TP, axis=1)
-    layers = [_Layer(S, T, P) for _ in range(L)]
+    u, r = np.zeros((S, TP)), np.zeros((S, TP))
     for iteration in range(1, max_iter + 1):
         d_col = delta.reshape(-1)[None, :]
         moved = 0.0
@@ -199,29 +216,38 @@ def _iterate(Kx, y, activation, gamma0, lr, noise, delta, state, max_iter, tol):
             below = Kx_t if ell == 0 else Phi[ell - 1]
             above = ones if ell == L - 1 else G[ell + 1]
             if ell > 0:
-                chol_u = _cholesky(below)
+                chol_u = _cholesky(below, P)
                 eps_u = noise.eps_u[ell][:, :TP]
+                u[:, new] = eps_u @ chol_u[new].T
             if ell < L - 1:
-                chol_r = _cholesky(above)
+                chol_r = _cholesky(above, P)
                 eps_r = noise.eps_r[ell][:, :TP]
-            u = u1 if ell == 0 else eps_u @ chol_u.T
-            r = rL if ell == L - 1 else eps_r @ chol_r.T
+                r[:, new] = eps_r @ chol_r[new].T
             MC = c * causal * below * d_col
             if ell > 0:
                 MC += A[ell - 1]
             MD = c * causal * above * d_col
             if ell < L - 1:
                 MD += B[ell]
-            _march(layer, u, r, MC, MD, activation, T, P)
-            new_phi, new_g = layer.phi.T @ layer.phi / S, layer.g.T @ layer.g / S
-            moved = max(moved, _moved(Phi[ell], new_phi), _moved(G[ell], new_g))
-            Phi[ell], G[ell] = new_phi, new_g
+            _march(
+                layer,
+                u1 if ell == 0 else u,
+                rL if ell == L - 1 else r,
+                MC,
+                MD,
+                activation,
+                t0,
+                T,
+                P,
+            )
+            phi, g = layer.phi[:, :TP], layer.g[:, :TP]
+            moved = max(moved, _update(Phi[ell], phi, new), _update(G[ell], g, new))
             if ell < L - 1:  # A^ℓ = ⟨∂φ(h^ℓ)/∂r^ℓ⟩
-                A[ell] = _stein(layer.phi, eps_r, chol_r, causal)
+                A[ell][new] = _stein(phi[:, new], eps_r, chol_r, causal[new])
             if ell > 0:  # B^{ℓ−1} = ⟨∂g^ℓ/∂u^ℓ⟩
-                B[ell - 1] = _stein(layer.g, eps_u, chol_u, causal)
+                B[ell - 1][new] = _stein(g[:, new], eps_u, chol_u, causal[new])
         top = layers[-1]
-        f = np.mean(top.z * top.phi, axis=0).reshape(T, P) / gamma0
+        f = np.mean(top.z[:, :TP] * top.phi[:, :TP], axis=0).reshape(T, P) / gamma0
         new_delta = y[None, :] - f
         change = max(float(np.max(np.abs(new_delta - delta))), moved)
         delta = MIXING * new_delta + (1.0 - MIXING) * delta
@@ -248,7 +274,8 @@ def solve_deep_nonlinear(
     of 4, at least 4·T·P) Monte Carlo samples of the single-site fields.
 
     The equations are causal, so the solution is marched forward in windows, each started from
-    the previous window's solution continued with its last NTK (only the new steps are unknown);
+    the previous window's solution continued with its last NTK (only the new steps are unknown,
+    the fields of the earlier ones are kept);
     a window that does not converge is retried at half the length, down to ``MIN_WINDOW``.
 
     Returns ``(delta, ntk, Phi_diag, G_diag, iterations)``: residuals (T×P), NTK (T×P×P), per layer
@@ -271,6 +298,7 @@ def solve_deep_nonlinear(
 def _solve(Kx, y, depth, activation, gamma0, lr, T, samples, rng, max_iter):
     P = len(y)
     noise = _Noise(Kx, depth, T, samples, rng)
+    layers = [_Layer(samples, T, P) for _ in range(depth)]
     # a ReLU sample crossing h = 0 flips its g, so the map is only piecewise smooth and can end
     # in small cycles: converge to a tenth of the Monte Carlo error O(S^{-1/2})
     tol = 0.1 / np.sqrt(samples)
@@ -290,6 +318,7 @@ def _solve(Kx, y, depth, activation, gamma0, lr, T, samples, rng, max_iter):
                 gamma0,
                 lr,
                 noise,
+                layers,
                 np.concatenate([delta, guess[1:]]),
                 state,
                 max_iter,

@@ -65,7 +65,8 @@ def make_theory(p: dict, Kx: np.ndarray, y: np.ndarray, rng: np.random.Generator
 
 def _deep_nonlinear(p: dict, Kx: np.ndarray, y: np.ndarray, rng: np.random.Generator):
     """The Monte Carlo DMFT of a deep relu or tanh network, over the first steps it can afford:
-    T·P ≤ ``MAX_TP`` (each iteration costs S·(T·P)²) and T·P ≤ S/4 (the whitened normals)."""
+    T·P ≤ ``MAX_TP`` (its cost grows as S·(T·P)² and (T·P)³) and T·P ≤ S/4 (the whitened
+    normals)."""
     steps, depth, activation, P = p["steps"], p["depth"], p["activation"], len(y)
     samples = p["mc_samples"] // 4 * 4
     by_cost = dmft_deep_nonlinear.MAX_TP // P - 1
@@ -83,7 +84,7 @@ def _deep_nonlinear(p: dict, Kx: np.ndarray, y: np.ndarray, rng: np.random.Gener
     if horizon == steps:
         return theory, horizon, ""
     why = (
-        "its iterations cost S·(steps·P)²"
+        f"its cost limits it to steps·P ≤ {dmft_deep_nonlinear.MAX_TP}"
         if horizon == by_cost
         else f"it needs S ≥ 4·steps·P; more mc_samples reach {min(steps, by_cost)}"
     )

@@ -40,7 +40,7 @@ def test_depth_two_tanh_matches_wide_networks_in_the_rich_regime(data):
             net.step()
     net_delta = np.mean([net.delta for net in nets], axis=0)
     net_ntk = np.mean([net.kernels()[0] for net in nets], axis=0)
-    # measured: 0.030 in Δ (the two networks differ by 0.018), 4 % in the NTK (theirs: 4 %)
+    # measured: 0.025 in Δ (the two networks differ by 0.018), 5.7 % in the NTK (theirs: 4 %)
     assert np.max(np.abs(net_delta - delta[-1])) < 0.06
     assert rel(net_ntk, ntk[-1]) < 0.08
     # the kernels moved (NTK by 2.8× its initial norm), so the frozen-kernel (lazy) prediction
@@ -63,7 +63,7 @@ def test_depth_one_matches_the_two_layer_particle_theory(data):
     particles = TwoLayerParticles(Kx, y, "relu", 1.0, 1.0, 40000, np.random.default_rng(3))
     for _ in range(STEPS):
         particles.step()
-    # measured: 0.008 in Δ and 2 % in the NTK, which moved by 2.4× its initial norm
+    # measured: 0.006 in Δ and 1.5 % in the NTK, which moved by 2.4× its initial norm
     assert np.max(np.abs(delta[-1] - particles.delta)) < 0.02
     assert rel(ntk[-1], particles.kernels[0]) < 0.05
 
