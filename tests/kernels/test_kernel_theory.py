@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+from physlab.cli import main
+from physlab.core.export import read_npz
 from physlab.kernels import dmft_deep_nonlinear
 from physlab.kernels.data import make_dataset
 from physlab.kernels.dmft_deep_linear import solve_deep_linear
@@ -165,3 +167,14 @@ def test_diverging_run_stops_with_a_message():
     exp.advance(200)
     assert exp.diverged and "too large" in exp.diverged
     assert np.all(np.isfinite(exp.frame()["loss"]))
+
+
+def test_cli_export_carries_the_deep_relu_theory(tmp_path):
+    out = tmp_path / "deep-relu.npz"
+    sets = ["depth=2", "activation=relu", "width=200", "steps=6", "n_samples=8", "mc_samples=256"]
+    args = [a for s in sets for a in ("--set", s)]
+    assert main(["run", "kernels", *args, "--out", str(out), "--quiet"]) == 0
+    data, meta = read_npz(out)
+    assert "depth-2 relu" in meta["summary"]["theory"]
+    assert np.all(np.isfinite(data["theory_loss"])) and data["theory_ntk"].shape == (7, 8, 8)
+    assert data["theory_phi"].shape[:2] == (2, 7) and data["theory_g"].shape[:2] == (2, 7)
