@@ -7,7 +7,6 @@ from physlab.core.params import Param, ParamSpec, check_memory
 from .activations import ACTIVATIONS
 from .data import TASKS
 from .dmft_deep_linear import MAX_TP
-from .dmft_deep_nonlinear import JACOBIAN_SAMPLES
 from .dmft_deep_nonlinear import MAX_TP as MC_MAX_TP
 
 
@@ -15,7 +14,7 @@ def memory_estimate(p: dict) -> int:
     """Bytes at the peak: the N×N weights of the hidden layers plus the N×N update a GD step
     builds (and a copy BLAS makes), the N×P activations and signals, the theory (the two-layer
     particles, the deep-linear DMFT's (TP)×(TP) matrices, or the deep nonlinear one's fields,
-    kernels and response Jacobians), and the kernel snapshots (stored,
+    normals, kernels and responses), and the kernel snapshots (stored,
     theory beside them, and copied into each frame). Measured in tests/hostile/test_memory.py."""
     N, P, L = p["width"], p["n_samples"], p["depth"]
     net = 8 * (1.1 * (L - 1) * N * N + (1.5 * N * N if L > 1 else 0) + (4 * L + 8) * N * P)
@@ -24,9 +23,9 @@ def memory_estimate(p: dict) -> int:
         theory = 8 * 7 * p["particles"] * P
     elif p["theory"] == "auto" and L > 1 and p["activation"] == "linear":
         theory = 8 * 4 * L * (min(p["steps"] + 1, MAX_TP // P) * P) ** 2
-    elif p["theory"] == "auto" and L > 1 and p["activation"] == "tanh":
+    elif p["theory"] == "auto" and L > 1:
         tp = min(p["steps"] + 1, MC_MAX_TP // P) * P
-        theory = 8 * (5 * L * tp * tp + 4 * L * p["mc_samples"] * tp + 3 * JACOBIAN_SAMPLES * tp**2)
+        theory = 8 * ((6 * L + 3) * p["mc_samples"] * tp + (6 * L + 8) * tp * tp)
     snaps = 8 * 4 * (2 * L + 1) * p["snapshots"] * P * P
     return int(net + theory + snaps)
 
@@ -150,14 +149,15 @@ SPEC = ParamSpec(
         Param(
             "mc_samples",
             "int",
-            400,
-            "Monte Carlo samples S of the deep tanh DMFT's fields (theory error ∝ S^-1/2)",
-            low=64,
-            high=4000,
+            1000,
+            "Monte Carlo samples S of the deep relu/tanh DMFT's fields (theory error ∝ S^-1/2; "
+            "a multiple of 4, S ≥ 4·steps·P covers the steps)",
+            low=128,
+            high=8000,
             log=True,
             group="Theory",
             label="MC samples S",
-            when={"depth": (2, 3, 4), "activation": ("tanh",), "theory": ("auto",)},
+            when={"depth": (2, 3, 4), "activation": ("relu", "tanh"), "theory": ("auto",)},
         ),
         Param(
             "snapshots",

@@ -3,9 +3,9 @@
 - two-layer linear: exact propagation (:class:`~.dmft_two_layer.TwoLayerLinearExact`);
 - two-layer relu / tanh: the single-site process by particles (:class:`~.dmft_two_layer.TwoLayerParticles`);
 - deep linear: the fixed-point DMFT (:class:`~.dmft_deep_linear.DeepLinearDMFT`);
-- deep tanh: the DMFT by Monte Carlo over each layer's two-time fields
-  (:class:`~.dmft_deep_nonlinear.DeepNonlinearDMFT`), for T·P ≤ its ``MAX_TP``;
-- deep relu: none — the Jacobian responses miss ReLU's δ(h) term; the view says so.
+- deep relu / tanh: the DMFT by Monte Carlo over each layer's two-time fields, with the response
+  functions by Stein's lemma (:class:`~.dmft_deep_nonlinear.DeepNonlinearDMFT`), for
+  T·P ≤ its ``MAX_TP`` and T·P ≤ S/4.
 Every theory object has ``label``, ``delta`` (residual y − f now), ``kernels`` (NTK, [Φ^ℓ], [G^ℓ])
 now, and ``step()``.
 """
@@ -42,17 +42,6 @@ def make_theory(p: dict, Kx: np.ndarray, y: np.ndarray, rng: np.random.Generator
             steps,
             "",
         )
-    if activation == "relu":
-        return (
-            None,
-            0,
-            (
-                f"No infinite-width theory drawn for depth-{depth} relu networks: the Monte "
-                "Carlo DMFT's response functions come from per-sample Jacobians, which miss "
-                "ReLU's δ(h) term (the authors' notebook uses tanh and softplus). Theory exists "
-                "here for two-layer networks, deep linear and deep tanh ones."
-            ),
-        )
     if activation != "linear":
         return _deep_nonlinear(p, Kx, y, rng)
     horizon = min(steps, MAX_TP // len(y) - 1)
@@ -75,22 +64,32 @@ def make_theory(p: dict, Kx: np.ndarray, y: np.ndarray, rng: np.random.Generator
 
 
 def _deep_nonlinear(p: dict, Kx: np.ndarray, y: np.ndarray, rng: np.random.Generator):
-    """The Monte Carlo DMFT of a deep tanh network, over the first steps it can afford."""
-    steps, depth, activation = p["steps"], p["depth"], p["activation"]
-    horizon = min(steps, dmft_deep_nonlinear.MAX_TP // len(y) - 1)
+    """The Monte Carlo DMFT of a deep relu or tanh network, over the first steps it can afford:
+    T·P ≤ ``MAX_TP`` (its cost grows as S·(T·P)² and (T·P)³) and T·P ≤ S/4 (the whitened
+    normals)."""
+    steps, depth, activation, P = p["steps"], p["depth"], p["activation"], len(y)
+    samples = p["mc_samples"] // 4 * 4
+    by_cost = dmft_deep_nonlinear.MAX_TP // P - 1
+    by_samples = samples // (4 * P) - 1
+    horizon = min(steps, by_cost, by_samples)
+    if horizon < 1:
+        return None, 0, f"No theory drawn: the deep DMFT needs mc_samples ≥ {8 * P} at P = {P}."
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             theory = DeepNonlinearDMFT(
-                Kx, y, depth, activation, p["gamma0"], p["lr"], horizon, p["mc_samples"], rng
+                Kx, y, depth, activation, p["gamma0"], p["lr"], horizon, samples, rng
             )
     except FloatingPointError as err:
         return None, 0, f"No theory drawn: {err}."
+    if horizon == steps:
+        return theory, horizon, ""
+    why = (
+        f"its cost limits it to steps·P ≤ {dmft_deep_nonlinear.MAX_TP}"
+        if horizon == by_cost
+        else f"it needs S ≥ 4·steps·P; more mc_samples reach {min(steps, by_cost)}"
+    )
     note = (
-        ""
-        if horizon == steps
-        else (
-            f"The deep {activation} DMFT ({p['mc_samples']:,} Monte Carlo samples) is solved "
-            f"for the first {horizon} steps (its response functions cost (steps·P)³)."
-        )
+        f"The deep {activation} DMFT ({samples:,} Monte Carlo samples) is solved for the first "
+        f"{horizon} steps ({why})."
     )
     return theory, horizon, note

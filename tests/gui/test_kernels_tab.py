@@ -36,15 +36,15 @@ def test_gamma0_slider_reruns_with_the_new_value(window, qtbot):
     assert tab.snapshot.frame["step"][-1] == 10
 
 
-def test_deep_nonlinear_draws_the_monte_carlo_dmft_with_its_sample_count(window, qtbot):
+def test_deep_relu_draws_the_monte_carlo_dmft_with_its_sample_count(window, qtbot):
     tab = window.lab_tabs.get_or_build("kernels")
-    values = {"depth": 2, "activation": "tanh", "width": 50, "steps": 5, "n_samples": 8}
-    tab.panel.set_values({**values, "mc_samples": 64})
+    values = {"depth": 2, "activation": "relu", "width": 50, "steps": 5, "n_samples": 8}
+    tab.panel.set_values({**values, "mc_samples": 256})
     tab.run()
     qtbot.waitUntil(finished(tab), timeout=60000)
     tab.paint(tab.snapshot.frame, tab._run_params)
     legend = [label.text for _, label in tab.p_loss.legend.items]
-    assert any("64 Monte Carlo samples" in text for text in legend), legend
+    assert any("256 Monte Carlo samples (depth-2 relu)" in text for text in legend), legend
     assert tab.h_theory[1].image is not None and tab.h_theory[1].image.shape == (8, 8)
 
 

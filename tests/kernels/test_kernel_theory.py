@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+from physlab.cli import main
+from physlab.core.export import read_npz
 from physlab.kernels import dmft_deep_nonlinear
 from physlab.kernels.data import make_dataset
 from physlab.kernels.dmft_deep_linear import solve_deep_linear
@@ -131,22 +133,33 @@ def test_alignment_grows_with_richness(data):
 
 
 def test_deep_nonlinear_run_gets_the_monte_carlo_theory_over_what_it_can_afford():
-    params = {"depth": 2, "activation": "tanh", "width": 64, "steps": 20, "mc_samples": 200}
+    params = {"depth": 2, "activation": "tanh", "width": 64, "steps": 20, "mc_samples": 400}
     exp = KernelsExperiment({**params, "n_samples": 16, "gamma0": 0.5, "lr": 0.5}, 0)
     exp.advance(20)
-    assert "200 Monte Carlo samples" in exp.theory.label
-    horizon = dmft_deep_nonlinear.MAX_TP // 16 - 1
-    assert exp.horizon == horizon and f"first {horizon} steps" in exp.summary()["theory_note"]
+    assert "400 Monte Carlo samples" in exp.theory.label
+    horizon = 400 // (4 * 16) - 1  # the Stein responses' whitened normals need S ≥ 4·T·P
+    note = exp.summary()["theory_note"]
+    assert exp.horizon == horizon and f"first {horizon} steps" in note
+    assert f"reach {min(20, dmft_deep_nonlinear.MAX_TP // 16 - 1)}" in note
     frame = exp.frame()
     assert np.all(np.isfinite(frame["theory_loss"][: horizon + 1]))
     assert np.all(np.isnan(frame["theory_loss"][horizon + 1 :]))
 
 
-def test_deep_relu_says_why_there_is_no_theory():
-    exp = KernelsExperiment({"depth": 2, "activation": "relu", "width": 64, "steps": 3}, 0)
+def test_deep_relu_gets_the_monte_carlo_theory():
+    params = {"depth": 2, "activation": "relu", "width": 64, "steps": 3, "n_samples": 8}
+    exp = KernelsExperiment({**params, "mc_samples": 256}, 0)
     exp.advance(3)
-    assert exp.theory is None and "δ(h)" in exp.summary()["theory_note"]
-    assert "theory_ntk" not in exp.frame()
+    assert "depth-2 relu" in exp.theory.label and exp.horizon == 3
+    assert "theory_note" not in exp.summary()
+    frame = exp.frame()
+    assert np.all(np.isfinite(frame["theory_loss"])) and frame["theory_ntk"].shape[1:] == (8, 8)
+
+
+def test_deep_theory_with_too_few_samples_says_how_many_it_needs():
+    params = {"depth": 2, "activation": "relu", "width": 16, "steps": 3, "n_samples": 64}
+    exp = KernelsExperiment({**params, "mc_samples": 128}, 0)
+    assert exp.theory is None and "mc_samples ≥ 512" in exp.summary()["theory_note"]
 
 
 def test_diverging_run_stops_with_a_message():
@@ -154,3 +167,14 @@ def test_diverging_run_stops_with_a_message():
     exp.advance(200)
     assert exp.diverged and "too large" in exp.diverged
     assert np.all(np.isfinite(exp.frame()["loss"]))
+
+
+def test_cli_export_carries_the_deep_relu_theory(tmp_path):
+    out = tmp_path / "deep-relu.npz"
+    sets = ["depth=2", "activation=relu", "width=200", "steps=6", "n_samples=8", "mc_samples=256"]
+    args = [a for s in sets for a in ("--set", s)]
+    assert main(["run", "kernels", *args, "--out", str(out), "--quiet"]) == 0
+    data, meta = read_npz(out)
+    assert "depth-2 relu" in meta["summary"]["theory"]
+    assert np.all(np.isfinite(data["theory_loss"])) and data["theory_ntk"].shape == (7, 8, 8)
+    assert data["theory_phi"].shape[:2] == (2, 7) and data["theory_g"].shape[:2] == (2, 7)
