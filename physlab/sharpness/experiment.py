@@ -373,9 +373,7 @@ class SharpnessExperiment(SteppedExperiment):
         if self.params["optimizer"] in ADAM_LIKE and self.step > 0:
             p = self.params
             d = 1.0 / np.sqrt(
-                adam_preconditioner(
-                    self.buf2, self.step, p["beta1"], p["beta2"], p["eps"], p["optimizer"] == "adam"
-                )
+                adam_preconditioner(self.buf2, self.step, p["beta1"], p["beta2"], p["eps"])
             )
             pre_ritz = self.model.top_eigenvalues(theta, self._start(self._top_pre), 1, d)
             self._top_pre = pre_ritz.top_vector

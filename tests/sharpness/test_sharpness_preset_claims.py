@@ -93,20 +93,19 @@ def test_kalra_adam_preset_init_he_breaks_the_result_and_class_norm_only_rescale
     assert ratio == pytest.approx(1.0, abs=0.05)
 
 
-def test_gi_adam_on_the_digits_net_is_less_stable_than_adam_unlike_the_paper():
-    """Kalra & Barkeshli 2024 (§6) find GI-Adam (v0 = g0²) gives Adam the benefit of a warm-up.
-    On this net it does not (the README says so): at η = 0.03 without warm-up Adam's loss never
-    rises above its initial 0.55 and ends at a held-out 0.18, GI-Adam's spikes to ~10 and ends at
-    ~0.73. A test of the stated disagreement, so that a GI-Adam change that mends it shows."""
+def test_gi_adam_without_warmup_avoids_adams_spike_and_ends_lower():
+    """Kalra & Barkeshli 2024 (§6): GI-Adam (v0 = g0²) gives Adam benefits similar to a warm-up.
+    On the preset at its η = 0.1 without warm-up, Adam's loss spikes from 0.55 to ~3 and ends at a
+    held-out 0.28; GI-Adam's never rises and ends at ~0.23 (a real warm-up still does better,
+    0.18)."""
     runs = {
-        opt: run(preset_params("kalra-warmup-adam-digits", optimizer=opt, schedule="constant",
-                               lr=0.03))[1]
+        opt: run(preset_params("kalra-warmup-adam-digits", optimizer=opt, schedule="constant"))[1]
         for opt in ("adam", "gi-adam")
-    }  # fmt: skip
+    }
     adam, gi = runs["adam"], runs["gi-adam"]
-    assert np.max(adam["loss"]) <= adam["loss"][0] * (1 + 1e-9)
-    assert np.max(gi["loss"]) > 10 * gi["loss"][0]
-    assert gi["test_loss"][-1] > 2 * adam["test_loss"][-1]
+    assert np.max(adam["loss"]) > 3 * adam["loss"][0]
+    assert np.max(gi["loss"]) <= gi["loss"][0] * (1 + 1e-9)
+    assert gi["test_loss"][-1] < 0.9 * adam["test_loss"][-1]
 
 
 def test_warmup_from_eta_c_does_not_help_adam_on_the_digits_preset():
