@@ -262,10 +262,15 @@ class UVModel:
     def bifurcation(
         self, f0: float, lam0: float, n_lr: int = 400, steps: int = 2000, keep: int = 64
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Late-time ηλ against η from (f0, λ0), for η spanning a = η|xy|/√n ∈ [0.2, 1.6]
-        (the period-doubling route starts at a = 1)."""
+        """Late-time ηλ against η from (f0, λ0), for η from η_max/8 to η_max, where η_max is the
+        smaller of a = η|xy|/√n = 1.6 (the period-doubling route to chaos starts at a = 1: Kalra,
+        He & Barkeshli 2023) and ηλ0 = 4.4 (a wide model catapults for 2 < ηλ0 < 4 and diverges
+        beyond: Lewkowycz et al. 2020). A narrow model shows the route to chaos, a wide one the
+        lazy, catapult and divergent phases; with a = 1.6 alone, a wide model's whole range
+        diverged."""
         scale = np.sqrt(self.n) / abs(self.x * self.y) if self.y != 0 else np.sqrt(self.n)
-        etas = np.linspace(0.2, 1.6, n_lr) * scale
+        eta_max = min(1.6 * scale, 4.4 / lam0) if lam0 > 0 else 1.6 * scale
+        etas = np.linspace(eta_max / 8, eta_max, n_lr)
         out = np.full((n_lr, keep), np.nan)
         uv.bifurcation(etas, f0, lam0, self.x, self.y, float(self.n), steps, keep, out)
         return etas, out

@@ -130,6 +130,27 @@ def test_cross_entropy_on_the_digits_never_nears_the_edge():
     assert np.max(small["sharpness"] * 0.1 / 2) < 0.1
 
 
+# -- catapult-uv ----------------------------------------------------------------------------------
+
+
+def test_catapult_uv_bifurcation_shows_the_lazy_catapult_and_divergent_phases():
+    """Lewkowycz et al. 2020 (the large learning rate phase): a wide uv model (n = 1000) trains
+    lazily for c = ηλ0 < 2 (late ηλ ≈ c), catapults for 2 < c < 4 (late ηλ below 2) and diverges
+    beyond 4. The preset's bifurcation panel must span all three (it once spanned a = η|xy|/√n
+    ∈ [0.2, 1.6], η = 6–51, where every run diverged and the panel was empty)."""
+    exp = LAB.build(preset_params("catapult-uv", steps=1), 0)
+    exp.advance(1)
+    f = exp.frame()
+    c = f["bifurcation_lr"] * f["sharpness"][0]
+    late = f["bifurcation_sharpness"][:, -1]  # ηλ at the last step (NaN where it diverged)
+    lazy, catapult, beyond = c < 1.9, (c > 2.1) & (c < 3.9), c > 4.1
+    assert lazy.any() and catapult.any() and beyond.any()
+    np.testing.assert_allclose(late[lazy], c[lazy], rtol=0.02)
+    assert np.all(late[catapult] < 2.0)
+    assert np.all(np.isnan(late[beyond]))
+    assert c.min() < 1.0 and f["bifurcation_lr"].min() < preset_params("catapult-uv")["lr"]
+
+
 # -- uv-route-to-chaos ------------------------------------------------------------------------------
 
 
