@@ -62,6 +62,9 @@ class RidgeScalingChain(CollapseExperiment):
         self.T_star = np.array(
             [rst.crossover(self.T_values, clean, n * through) for n in self.n_values]
         )
+        self.theory_exponents = self.exponents(self.theory)
+        ell = rst.ridge_exponent(p)
+        self.paper_exponents = rst.paper_exponents(p["beta"], p["source_exponent"], ell)
 
     @property
     def total_steps(self) -> int:
@@ -130,8 +133,6 @@ class RidgeScalingChain(CollapseExperiment):
 
     def frame(self) -> dict:
         mean, std = band(self.errors)
-        p = self.params
-        ell = rst.ridge_exponent(p)
         return {
             "n_values": self.n_values,
             "T_values": self.T_values,
@@ -142,17 +143,15 @@ class RidgeScalingChain(CollapseExperiment):
             "rate_theory": self.rates,
             "crossover_T": self.T_star,
             "exponent_measured": self.exponents(mean),
-            "exponent_theory": self.exponents(self.theory),
-            "exponent_paper": np.array(rst.paper_exponents(p["beta"], p["source_exponent"], ell)),
+            "exponent_theory": self.theory_exponents,
+            "exponent_paper": np.array(self.paper_exponents),
         }
 
     def summary(self) -> dict:
-        p = self.params
-        ell = rst.ridge_exponent(p)
-        before, after = rst.paper_exponents(p["beta"], p["source_exponent"], ell)
+        before, after = self.paper_exponents
         return {
-            "repeats": p["repeats"],
-            "ridge_exponent": ell,
+            "repeats": self.params["repeats"],
+            "ridge_exponent": rst.ridge_exponent(self.params),
             "paper_exponent_before": before,
             "paper_exponent_after": after,
         }

@@ -537,10 +537,10 @@ class TailChainSweep(Sweep):
         beta, T0 = p["zipf_exponent"], p["tail_T0"]
         if p["temperature"] != 1.0 or p["top_p"] < 1.0:
             return np.full((n + 1, self.x.size), np.nan), np.full(n + 1, np.nan)
-        paper = tail_chain.paper_law(beta, T0, n, self.x, tails.N_ITEMS)
-        c = 1.0 - 1.0 / beta
-        factor = tail_chain.generation_factor(n, c)
-        return paper, tail_chain.hutter_constant(beta, tails.N_ITEMS) * factor * float(T0) ** -c
+        return (
+            tail_chain.paper_law(beta, T0, n, self.x, tails.N_ITEMS),
+            tail_chain.plateau_law(beta, T0, n, tails.N_ITEMS),
+        )
 
     def run(self, first: int, count: int) -> np.ndarray:
         p = self.params

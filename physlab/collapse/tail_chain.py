@@ -156,6 +156,12 @@ def paper_law(beta: float, T0: int, n_gen: int, T_values: np.ndarray, n: int) ->
     return hutter_constant(beta, n) * (T**-c + g * float(T0) ** -c)
 
 
+def plateau_law(beta: float, T0: int, n_gen: int, n: int) -> np.ndarray:
+    """Our plateau C_β·S_g·T0^{−c} per generation g = 0…n_gen (:func:`generation_factor`)."""
+    c = 1.0 - 1.0 / beta
+    return hutter_constant(beta, n) * generation_factor(n_gen, c) * float(T0) ** -c
+
+
 def generation_factor(n_gen: int, c: float) -> np.ndarray:
     """S_g = Σ_{k=1}^{g} (−1)^{k+1} C(g, k) k^{−c} for g = 0…n_gen (ours): the plateau after g
     generations is C_β·S_g·T0^{−c}. The alternating sum loses ~C(30, 15)·ε ≈ 3e−8 at g = 30."""
